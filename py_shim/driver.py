@@ -1,0 +1,278 @@
+"""Drives one ops dispatch in-process, in ops' own order, over the Rust backend and store.
+
+`load_charm` runs once per Context (import the charm, build CharmMeta); `run` once per event:
+fresh backend, Model, Framework and charm; re-emit deferred events, emit the event,
+collect-status, commit. Rust reads the results from its own objects afterwards.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import logging
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import ops
+import ops.charm
+import ops.log
+from ops import _main
+
+import _scenario_backend
+import _scenario_capture
+from _scenario_capture import CapturingFramework
+
+logger = logging.getLogger('ops._main')
+
+OPS_VERSION: str = ops.__version__
+if int(OPS_VERSION.split('.')[0]) >= 3:
+    from ops.jujucontext import JujuContext as _JujuContext
+
+    _context_from_dict = _JujuContext._from_dict
+else:  # ops 2.x
+    from ops.jujucontext import _JujuContext
+
+    _context_from_dict = _JujuContext.from_dict
+
+# Per-interpreter security-event cache (ops 3.x): it must follow the current run's backend.
+_clear_security_log_cache = getattr(
+    getattr(ops.log, '_get_juju_log_and_app_id', None), 'cache_clear', lambda: None
+)
+_RESTRICTED_EVENTS = frozenset({'collect_metrics', 'meter_status_changed'})
+
+
+class UnknownEventError(Exception):
+    """The event is not defined on the charm (or on the object named by the event)."""
+
+    def __init__(self, name: str, hint: str) -> None:
+        super().__init__(name, hint)
+        self.name = name
+        self.hint = hint
+
+
+class CharmLoadError(Exception):
+    """The charm module could not be loaded, or its CharmBase subclass not found."""
+
+
+class LoadedCharm:
+    """One charm, loaded once per Context: its class, its metadata and where it lives."""
+
+    def __init__(
+        self,
+        charm_dir: str,
+        module_name: str,
+        class_name: str | None,
+        raw_meta: dict[str, Any],
+        raw_actions: dict[str, Any] | None,
+        raw_config: dict[str, Any] | None,
+        juju_version: str,
+        extra_paths: list[str],
+    ) -> None:
+        self.charm_dir = Path(charm_dir)
+        for path in [*extra_paths, str(self.charm_dir / 'lib'), str(self.charm_dir / 'src')]:
+            if path not in sys.path:
+                sys.path.insert(0, path)
+        # ActionMeta reads JUJU_VERSION from the environment while it is built.
+        saved = os.environ.get('JUJU_VERSION')
+        os.environ['JUJU_VERSION'] = juju_version
+        try:
+            self.meta = ops.CharmMeta(raw_meta, raw_actions, raw_config)
+        finally:
+            _restore_env({'JUJU_VERSION': saved})
+        self.peers = frozenset(self.meta.peers)
+        source_path = self.charm_dir / 'src' / 'charm.py'
+        self.charm_class = _find_charm_class(_import_module(module_name, source_path), class_name)
+        # CharmBase.__init__ defines events on the class of `charm.on` for each endpoint,
+        # storage, action and container; defining one twice raises, so such charms get a
+        # throwaway subclass per run.
+        self.defines_events = bool(
+            self.meta.relations or self.meta.storages or self.meta.actions or self.meta.containers
+        )
+
+
+def _import_module(module_name: str, path: Path) -> Any:
+    if not path.is_file():
+        raise CharmLoadError(f'no charm source at {path}')
+    spec = importlib.util.spec_from_file_location(module_name, path)
+    if spec is None or spec.loader is None:
+        raise CharmLoadError(f'cannot import {path}')
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[module_name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[module_name]
+        raise
+    return module
+
+
+def _find_charm_class(module: Any, class_name: str | None) -> type[ops.CharmBase]:
+    candidates = {
+        name: obj
+        for name, obj in vars(module).items()
+        if isinstance(obj, type)
+        and issubclass(obj, ops.CharmBase)
+        and obj.__module__ == module.__name__
+    }
+    if class_name is not None:
+        found = getattr(module, class_name, None)
+        if not (isinstance(found, type) and issubclass(found, ops.CharmBase)):
+            raise CharmLoadError(
+                f'{class_name!r} is not a CharmBase subclass in {module.__file__}; '
+                f'found: {", ".join(sorted(candidates)) or "none"}'
+            )
+        return found
+    if len(candidates) == 1:
+        return next(iter(candidates.values()))
+    if not candidates:
+        raise CharmLoadError(f'no CharmBase subclass is defined in {module.__file__}')
+    main_class = _class_passed_to_main(module.__file__)
+    if main_class in candidates:
+        return candidates[main_class]
+    raise CharmLoadError(
+        f'{module.__file__} defines several CharmBase subclasses '
+        f'({", ".join(sorted(candidates))}) and none is passed to ops.main(); '
+        'name the one to run (charm_class)'
+    )
+
+
+def _class_passed_to_main(path: str) -> str | None:
+    """The class name in the module's `ops.main(SomeCharm)` call, as Juju would run it."""
+    tree = ast.parse(Path(path).read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Name):
+            func = node.func
+            name = func.attr if isinstance(func, ast.Attribute) else getattr(func, 'id', None)
+            if name == 'main':
+                return node.args[0].id
+    return None
+
+
+def _wrap(charm_class: type[ops.CharmBase]) -> type[ops.CharmBase]:
+    """A throwaway subclass with its own `on` class, keeping the names (handle paths use them)."""
+    on_class = type(charm_class.on)
+    new_on = type(on_class.__name__, (on_class,), {})
+    return type(charm_class.__name__, (charm_class,), {'on': new_on()})
+
+
+def _restore_env(saved: dict[str, str | None]) -> None:
+    for key, value in saved.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def _resolve_event(charm: ops.CharmBase, owner: list[str], name: str) -> Any:
+    emitter: Any = charm
+    for attr in owner:
+        emitter = getattr(emitter, attr, None)
+        if emitter is None:
+            raise UnknownEventError(
+                '.'.join([*owner, 'on', name]),
+                f'the charm has no attribute path {".".join(owner)!r}',
+            )
+    events = getattr(emitter, 'on', None)
+    bound = getattr(events, name, None) if events is not None else None
+    if not isinstance(bound, ops.BoundEvent):
+        defined = sorted(events.events()) if isinstance(events, ops.ObjectEvents) else []
+        where = f'{type(emitter).__name__}.on'
+        raise UnknownEventError(
+            '.'.join([*owner, 'on', name]) if owner else name,
+            f'{where} defines: {", ".join(defined) or "no events"}',
+        )
+    return bound
+
+
+class Dispatch:
+    """One event's dispatch. Construction builds the backend, Model, Framework and charm (the
+    caller may then look at `charm`); `run()` re-emits, emits, collects status and commits;
+    `close()` always follows and puts the process back as it was."""
+
+    def __init__(
+        self,
+        loaded: LoadedCharm,
+        rs: Any,
+        store: Any,
+        env: dict[str, str],
+        event_name: str,
+        capture_deferred: bool,
+        capture_framework: bool,
+    ) -> None:
+        self.framework: CapturingFramework | None = None
+        self._saved_env = {key: os.environ.get(key) for key in env}
+        os.environ.update(env)
+        os.environ.pop('OPERATOR_DISPATCH', None)
+        self.juju_context = _context_from_dict(env)
+        backend = _scenario_backend.Backend(rs, self.juju_context)
+        if hasattr(backend, '_peer_endpoints'):
+            backend._peer_endpoints = loaded.peers
+        _scenario_capture.handler.model_backend = backend
+        logging.getLogger().setLevel(logging.DEBUG)
+        _clear_security_log_cache()
+        try:
+            logger.debug('ops %s up and running.', OPS_VERSION)
+            model = ops.Model(loaded.meta, backend)
+            framework = CapturingFramework(
+                store, loaded.charm_dir, loaded.meta, model, event_name=event_name
+            )
+            self.framework = framework
+            framework._scenario_rs = rs
+            framework._scenario_capture_deferred = capture_deferred
+            framework._scenario_capture_framework = capture_framework
+            charm_class = _wrap(loaded.charm_class) if loaded.defines_events else loaded.charm_class
+            with framework._event_context('__init__'):
+                self.charm = charm_class(framework)
+        except BaseException:
+            self.close()
+            raise
+
+    def run(
+        self, event_name: str, owner: list[str], args: list[Any], kwargs: dict[str, Any],
+        builtin: bool,
+    ) -> bool:
+        """Returns True if ops committed, False if the charm ended the hook early without a
+        commit (`_Abort(0)`, `sys.exit(0)`); any other exception propagates."""
+        framework = self.framework
+        assert framework is not None
+        restricted = builtin and event_name in _RESTRICTED_EVENTS
+        try:
+            if not restricted:
+                framework.reemit()
+            bound = _resolve_event(self.charm, owner, event_name)
+            if builtin:
+                args, kwargs = _main._get_event_args(self.charm, bound, self.juju_context)
+                logger.debug('Emitting Juju event %s.', event_name)
+            bound.emit(*args, **kwargs)
+            if not restricted:
+                ops.charm._evaluate_status(self.charm)
+            framework.commit()
+        except _main._Abort as e:
+            if e.exit_code != 0:
+                raise
+            return False
+        except SystemExit as e:
+            if e.code not in (0, None):
+                raise
+            return False
+        return True
+
+    def close(self) -> None:
+        if self.framework is not None:
+            self.framework.close()
+            ops.Framework.on._cache.pop(self.framework, None)
+            self.framework = None
+        _scenario_capture.handler.model_backend = None
+        _restore_env(self._saved_env)
+
+
+def evaluate(charm: Any, expression: str) -> Any:
+    """Evaluate a Python expression about the live charm (`charm` and `self` name it)."""
+    return eval(expression, {'ops': ops, 'charm': charm, 'self': charm})
+
+
+def execute(charm: Any, statements: str) -> None:
+    """Run Python statements against the live charm (`charm` and `self` name it)."""
+    exec(statements, {'ops': ops, 'charm': charm, 'self': charm})

@@ -1,0 +1,162 @@
+//! Case files: a charm, a Context, an Event and a State in one JSON document, as
+//! `scenario run CASE.json` reads it (STATE_JSON.md), and JSON parsing that says where it
+//! failed.
+
+use std::path::{Path, PathBuf};
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+
+use crate::charm::Charm;
+use crate::context::{Context, ContextOptions};
+use crate::error::{Error, Result};
+use crate::event::Event;
+use crate::output::{CharmError, Output};
+use crate::state::State;
+
+/// One run described in JSON.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    /// The charm directory; relative paths are relative to the case file's folder.
+    pub charm: PathBuf,
+    /// The CharmBase subclass to run, when `src/charm.py` has several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub charm_class: Option<String>,
+    /// How Juju runs the charm. Defaults to [`ContextOptions::default()`].
+    #[serde(default)]
+    pub context: ContextOptions,
+    /// The event.
+    pub event: Event,
+    /// The input State. Defaults to [`State::default()`].
+    #[serde(default)]
+    pub state: State,
+}
+
+impl Case {
+    /// Read a case file.
+    ///
+    /// # Errors
+    /// [`Error::Io`] if it cannot be read, [`Error::InvalidInput`] naming the path of the
+    /// offending field (or the line and column of a syntax error).
+    pub fn load(path: &Path) -> Result<Case> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| Error::io(format!("reading {}", path.display()), e))?;
+        from_json(&text)
+    }
+
+    /// Run the case: load the charm (relative to `base_dir`), build the Context, run the
+    /// event. A charm exception is reported in the Output's `error` rather than returned.
+    ///
+    /// # Errors
+    /// Every [`Context::run`] error except [`Error::CharmRaised`].
+    pub fn run(&self, base_dir: &Path) -> Result<Output> {
+        let mut charm = Charm::from_dir(base_dir.join(&self.charm))?;
+        if let Some(class) = &self.charm_class {
+            charm = charm.class_name(class);
+        }
+        let ctx = Context::with_options(charm, self.context.clone())?;
+        match ctx.run(&self.event, &self.state) {
+            Ok(output) => Ok(output),
+            Err(Error::CharmRaised {
+                exc_type,
+                message,
+                traceback,
+            }) => Ok(Output {
+                error: Some(CharmError {
+                    exc_type,
+                    message,
+                    traceback,
+                }),
+                ..Output::default()
+            }),
+            Err(other) => Err(other),
+        }
+    }
+}
+
+/// Parse a JSON document into any of the crate's types (a [`State`], an [`Event`], a
+/// [`Case`]...).
+///
+/// # Errors
+/// [`Error::InvalidInput`] with the path of the offending field, like
+/// `state.relations[2].remote_units_dta`, or the line and column of a syntax error.
+pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T> {
+    let mut de = serde_json::Deserializer::from_str(text);
+    let parsed: std::result::Result<T, _> = serde_path_to_error::deserialize(&mut de);
+    let value = parsed.map_err(|e| {
+        let inner = e.inner();
+        let mut path = e.path().to_string();
+        let message = inner.to_string();
+        // serde names an unknown field in its message, with the path of the object holding
+        // it: put the field on the path.
+        if let Some(field) = message
+            .strip_prefix("unknown field `")
+            .and_then(|rest| rest.split('`').next())
+        {
+            path = if path == "." {
+                field.to_owned()
+            } else {
+                format!("{path}.{field}")
+            };
+        }
+        let location = format!("line {} column {}", inner.line(), inner.column());
+        Error::InvalidInput {
+            path: if path == "." || path.is_empty() {
+                location
+            } else {
+                format!("{path} ({location})")
+            },
+            message: strip_location(&message),
+        }
+    })?;
+    // Trailing characters are a syntax error too.
+    de.end().map_err(|e| Error::InvalidInput {
+        path: format!("line {} column {}", e.line(), e.column()),
+        message: strip_location(&e.to_string()),
+    })?;
+    Ok(value)
+}
+
+fn strip_location(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_owned(),
+        None => message.to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unknown_fields_are_named_with_their_path() {
+        let err = from_json::<Case>(r#"{"charm": "x", "event": {"name": "start"}, "state": {"stored_states": [{"nmae": "_stored"}]}}"#)
+            .unwrap_err();
+        match err {
+            Error::InvalidInput { path, message } => {
+                assert!(path.starts_with("state.stored_states[0].nmae"), "{path}");
+                assert!(message.contains("unknown field `nmae`"), "{message}");
+            }
+            other => panic!("{other}"),
+        }
+    }
+
+    #[test]
+    fn syntax_errors_give_line_and_column() {
+        let err = from_json::<State>("{\n  \"leader\": tru\n}").unwrap_err();
+        let Error::InvalidInput { path, .. } = err else {
+            panic!()
+        };
+        assert!(path.contains("line 2 column"), "{path}");
+    }
+
+    #[test]
+    fn wrong_types_name_the_field() {
+        let err = from_json::<State>(r#"{"planned_units": "three"}"#).unwrap_err();
+        let Error::InvalidInput { path, .. } = err else {
+            panic!()
+        };
+        assert!(path.starts_with("planned_units"), "{path}");
+    }
+}

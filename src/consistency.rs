@@ -1,0 +1,418 @@
+//! The consistency checker: does the State and Event make sense for this charm?
+//!
+//! Pure per-concern checks over (metadata, options, event, state); every check runs and all
+//! violations are reported together. Warnings are returned, never printed.
+
+use crate::charm::CharmMeta;
+use crate::context::ContextOptions;
+use crate::error::Violation;
+use crate::event::{Event, EventKind};
+use crate::state::{State, StoredValue};
+
+/// What the checker found.
+#[derive(Debug, Default)]
+pub(crate) struct Checked {
+    pub errors: Vec<Violation>,
+    pub warnings: Vec<Violation>,
+}
+
+/// Run every check.
+pub(crate) fn check(
+    meta: &CharmMeta,
+    options: &ContextOptions,
+    event: &Event,
+    state: &State,
+) -> Checked {
+    let mut checked = Checked::default();
+    check_context(options, &mut checked);
+    check_config(meta, options, state, &mut checked);
+    check_event(meta, event, &mut checked);
+    check_stored_states(state, &mut checked);
+    check_deferred(state, &mut checked);
+    checked
+}
+
+fn check_context(options: &ContextOptions, out: &mut Checked) {
+    if JujuVersion::parse(&options.juju_version).is_none() {
+        out.errors.push(
+            Violation::new(
+                "context.juju_version",
+                format!("{:?} is not a Juju version", options.juju_version),
+            )
+            .hint("write it as Juju does, like \"3.6.14\""),
+        );
+    }
+}
+
+fn check_config(meta: &CharmMeta, options: &ContextOptions, state: &State, out: &mut Checked) {
+    for (key, value) in &state.config {
+        let Some(option) = meta.config_options.get(key) else {
+            let mut v = Violation::new(
+                "config.undeclared",
+                format!("option {key:?} is not declared in the charm's config"),
+            );
+            if let Some(close) = closest(key, meta.config_options.keys().map(String::as_str)) {
+                v = v.hint(format!("did you mean {close:?}?"));
+            }
+            out.errors.push(v);
+            continue;
+        };
+        let Some(option_type) = option.option_type.as_deref() else {
+            out.errors.push(
+                Violation::new(
+                    "config.missing_type",
+                    format!("option {key:?} declares no type"),
+                )
+                .hint("add `type:` (string, int, float, boolean or secret) to the option"),
+            );
+            continue;
+        };
+        let expected = match option_type {
+            "string" => matches!(value, crate::state::ConfigValue::String(_)),
+            "int" => matches!(value, crate::state::ConfigValue::Int(_)),
+            "float" => matches!(
+                value,
+                crate::state::ConfigValue::Float(_) | crate::state::ConfigValue::Int(_)
+            ),
+            "boolean" => matches!(value, crate::state::ConfigValue::Bool(_)),
+            "secret" => {
+                let juju = JujuVersion::parse(&options.juju_version);
+                if juju.is_some_and(|v| v < JujuVersion(3, 4, 0)) {
+                    out.errors.push(Violation::new(
+                        "config.unknown_type",
+                        format!("option {key:?} is a secret, which needs Juju 3.4 or later (the Context has {})", options.juju_version),
+                    ));
+                    continue;
+                }
+                match value {
+                    crate::state::ConfigValue::String(s) if is_secret_uri(s) => true,
+                    crate::state::ConfigValue::String(s) => {
+                        out.errors.push(
+                            Violation::new(
+                                "config.secret_id",
+                                format!("option {key:?} is a secret, but {s:?} is not a secret id"),
+                            )
+                            .hint("use the id of a secret: \"secret:\" followed by 20 characters of [0-9a-z]"),
+                        );
+                        continue;
+                    }
+                    _ => false,
+                }
+            }
+            other => {
+                out.errors.push(
+                    Violation::new(
+                        "config.unknown_type",
+                        format!("option {key:?} has unknown type {other:?}"),
+                    )
+                    .hint("the types are string, int, float, boolean and secret"),
+                );
+                continue;
+            }
+        };
+        if !expected {
+            out.errors.push(Violation::new(
+                "config.type",
+                format!(
+                    "option {key:?} is {option_type}, the State gives {} {value}",
+                    value.type_name()
+                ),
+            ));
+        }
+    }
+}
+
+fn is_secret_uri(s: &str) -> bool {
+    let id = match s.strip_prefix("secret://") {
+        Some(rest) => rest.rsplit('/').next().unwrap_or(""),
+        None => s.strip_prefix("secret:").unwrap_or(""),
+    };
+    id.len() == 20
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
+}
+
+fn check_event(meta: &CharmMeta, event: &Event, out: &mut Checked) {
+    let name = event.event_name();
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
+        out.errors.push(
+            Violation::new(
+                "event.name",
+                format!("{:?} is not an event name", event.name),
+            )
+            .hint("use the Python name, with underscores: \"config_changed\""),
+        );
+        return;
+    }
+    match event.kind() {
+        EventKind::Lifecycle => {
+            if !event.args.is_empty() || !event.kwargs.is_empty() {
+                out.errors.push(Violation::new(
+                    "event.args",
+                    format!("{:?} is a Juju event: ops builds its arguments, the Event cannot give them", event.name),
+                ));
+            }
+        }
+        EventKind::Custom => {
+            out.warnings.push(Violation::new(
+                "event.custom",
+                format!(
+                    "{:?} is not a Juju event, so it is taken as a custom event of the charm; the checker cannot check its arguments",
+                    event.name
+                ),
+            ));
+            for (i, arg) in event.args.iter().enumerate() {
+                if let Some(problem) = arg.find_unstorable(&format!("args[{i}]")) {
+                    out.errors.push(Violation::new("event.args", problem));
+                }
+            }
+        }
+        kind => {
+            let entity = event.entity().unwrap_or("");
+            let (section, declared) = match kind {
+                EventKind::Relation => ("relation endpoint", meta.declares_endpoint(entity)),
+                EventKind::Workload => ("container", meta.declares("containers", entity)),
+                EventKind::Storage => ("storage", meta.declares("storage", entity)),
+                EventKind::Action => ("action", meta.declares_action(entity)),
+                _ => ("", true),
+            };
+            if !declared {
+                out.errors.push(
+                    Violation::new(
+                        "event.unknown",
+                        format!("{:?} names {section} {entity:?}, which the charm's metadata does not declare", event.name),
+                    ),
+                );
+            } else {
+                out.errors.push(
+                    Violation::new(
+                        "event.unsupported",
+                        format!(
+                            "{:?} events are not supported yet by ops-scenario {}",
+                            event.name,
+                            env!("CARGO_PKG_VERSION")
+                        ),
+                    )
+                    .hint("this version runs lifecycle and custom events"),
+                );
+            }
+        }
+    }
+}
+
+fn check_stored_states(state: &State, out: &mut Checked) {
+    for (i, stored) in state.stored_states.iter().enumerate() {
+        let duplicate = state.stored_states[..i]
+            .iter()
+            .any(|s| s.owner_path == stored.owner_path && s.name == stored.name);
+        if duplicate {
+            out.errors.push(Violation::new(
+                "stored_state.duplicate",
+                format!(
+                    "stored_states[{i}]: {} appears more than once",
+                    stored.handle_path()
+                ),
+            ));
+        }
+        for (key, value) in &stored.content {
+            if let Some(problem) =
+                value.find_unstorable(&format!("stored_states[{i}].content.{key}"))
+            {
+                out.errors
+                    .push(Violation::new("stored_state.unstorable", problem));
+            } else if matches!(
+                value,
+                StoredValue::Tuple(_) | StoredValue::FrozenSet(_) | StoredValue::KeyedDict(_)
+            ) && stored.owner_path.is_some()
+            {
+                out.warnings.push(Violation::new(
+                    "stored_state.type",
+                    format!("stored_states[{i}].content.{key} is a {}, which a charm cannot assign to a StoredState attribute", value.type_name()),
+                ));
+            }
+        }
+    }
+}
+
+fn check_deferred(state: &State, out: &mut Checked) {
+    for (i, deferred) in state.deferred.iter().enumerate() {
+        if deferred.event_id().is_none() || !deferred.handle_path.contains("on/") {
+            out.errors.push(
+                Violation::new(
+                    "deferred.handle_path",
+                    format!("deferred[{i}]: {:?} is not an event handle path", deferred.handle_path),
+                )
+                .hint("ops writes them as <emitter path>/on/<event>[<id>], like \"MyCharm/on/start[1]\""),
+            );
+        }
+        for (key, value) in &deferred.snapshot_data {
+            if let Some(problem) =
+                value.find_unstorable(&format!("deferred[{i}].snapshot_data.{key}"))
+            {
+                out.errors
+                    .push(Violation::new("deferred.unstorable", problem));
+            }
+        }
+    }
+}
+
+/// A Juju version's number, for comparisons (`3.6.14`, `3.6-beta2` reads as 3.6.0).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) struct JujuVersion(u32, u32, u32);
+
+impl JujuVersion {
+    pub(crate) fn parse(text: &str) -> Option<Self> {
+        let mut parts = text.splitn(3, '.');
+        let major = parts.next()?.parse().ok()?;
+        let minor_part = parts.next()?;
+        let minor_digits: String = minor_part
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        let minor = minor_digits.parse().ok()?;
+        let patch = match parts.next() {
+            None => 0,
+            Some(p) => {
+                let digits: String = p.chars().take_while(char::is_ascii_digit).collect();
+                digits.parse().ok()?
+            }
+        };
+        Some(JujuVersion(major, minor, patch))
+    }
+}
+
+/// The candidate nearest to `word` by edit distance, if it is near enough to be a typo.
+fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    candidates
+        .map(|c| (edit_distance(word, c), c))
+        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, c)| c)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{DeferredEvent, StoredState};
+
+    fn meta() -> CharmMeta {
+        CharmMeta::from_values(
+            serde_json::json!({"name": "demo", "requires": {"db": {"interface": "pgsql"}}}),
+            Some(serde_json::json!({"options": {
+                "port": {"type": "int"},
+                "ratio": {"type": "float"},
+                "untyped": {},
+                "weird": {"type": "colour"},
+                "token": {"type": "secret"},
+            }})),
+            None,
+        )
+        .unwrap()
+    }
+
+    fn rules(c: &Checked) -> Vec<&str> {
+        c.errors.iter().map(|v| v.rule.as_str()).collect()
+    }
+
+    #[test]
+    fn every_config_rule_is_reported_at_once() {
+        let state = State::default().config([
+            ("prot", 1.into()),
+            ("port", "80".into()),
+            ("ratio", 1.into()),
+            ("untyped", 1.into()),
+            ("weird", 1.into()),
+            ("token", "not-a-secret".into()),
+        ]);
+        let c = check(&meta(), &ContextOptions::default(), &Event::start(), &state);
+        let mut got = rules(&c);
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                "config.missing_type",
+                "config.secret_id",
+                "config.type",
+                "config.undeclared",
+                "config.unknown_type"
+            ]
+        );
+        let undeclared = c
+            .errors
+            .iter()
+            .find(|v| v.rule == "config.undeclared")
+            .unwrap();
+        assert_eq!(undeclared.hint.as_deref(), Some("did you mean \"port\"?"));
+    }
+
+    #[test]
+    fn custom_events_warn_and_unknown_derived_events_fail() {
+        let c = check(
+            &meta(),
+            &ContextOptions::default(),
+            &Event::custom("reconfigured"),
+            &State::default(),
+        );
+        assert!(c.errors.is_empty());
+        assert_eq!(c.warnings[0].rule, "event.custom");
+        let c = check(
+            &meta(),
+            &ContextOptions::default(),
+            &Event::new("dbb_relation_changed"),
+            &State::default(),
+        );
+        assert_eq!(rules(&c), ["event.unknown"]);
+        let c = check(
+            &meta(),
+            &ContextOptions::default(),
+            &Event::new("db_relation_changed"),
+            &State::default(),
+        );
+        assert_eq!(rules(&c), ["event.unsupported"]);
+    }
+
+    #[test]
+    fn stored_state_rules() {
+        let state = State::default()
+            .stored_states([
+                StoredState::new("C").content([("s", StoredValue::Set(vec![vec![1].into()]))]),
+                StoredState::new("C"),
+            ])
+            .deferred([DeferredEvent::new("nonsense", "C", "_on")]);
+        let c = check(&meta(), &ContextOptions::default(), &Event::start(), &state);
+        let mut got = rules(&c);
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                "deferred.handle_path",
+                "stored_state.duplicate",
+                "stored_state.unstorable"
+            ]
+        );
+    }
+
+    #[test]
+    fn juju_versions_parse_and_compare() {
+        assert_eq!(JujuVersion::parse("3.6.14"), Some(JujuVersion(3, 6, 14)));
+        assert_eq!(JujuVersion::parse("3.6-beta2"), Some(JujuVersion(3, 6, 0)));
+        assert!(JujuVersion::parse("three").is_none());
+        assert!(JujuVersion(3, 3, 9) < JujuVersion(3, 4, 0));
+    }
+}

@@ -1,0 +1,62 @@
+//! Test Juju charms as functions: a [`State`] and an [`Event`] go in, the output [`State`]
+//! comes out, with the status history, juju-log lines and emitted events of the run.
+//!
+//! The charm's real Python code runs on the real `ops` library, in-process (embedded CPython);
+//! the hook tools it calls (`config-get`, `status-set`, ...) are answered by Rust against the
+//! State, following Juju's rules.
+//!
+//! ```
+//! use ops_scenario::{Charm, Context, Event, State, Status};
+//!
+//! let charm = Charm::from_source(
+//!     r#"
+//! import ops
+//!
+//! class Greeter(ops.CharmBase):
+//!     def __init__(self, framework):
+//!         super().__init__(framework)
+//!         framework.observe(self.on.config_changed, self._on_config_changed)
+//!
+//!     def _on_config_changed(self, event):
+//!         self.unit.status = ops.ActiveStatus(f"hello {self.config['who']}")
+//! "#,
+//!     "name: greeter\nconfig:\n  options:\n    who: {type: string, default: world}\n",
+//! )?;
+//! let ctx = Context::new(charm)?;
+//!
+//! let out = ctx.run(Event::config_changed(), &State::default())?;
+//! assert_eq!(out.state.unit_status, Status::active("hello world"));
+//! assert_eq!(out.unit_status_history, [Status::Unknown]);
+//! # Ok::<(), ops_scenario::Error>(())
+//! ```
+//!
+//! Start with [`Context`] (a charm, ready to run events), [`State`] (what the unit and its
+//! model look like) and [`Event`]. Every State type has a portable JSON form (serde), which
+//! the `scenario` command-line tool reads and writes.
+#![warn(missing_docs)]
+
+/// Case files and JSON input with errors that say where.
+pub mod case;
+mod charm;
+mod consistency;
+mod context;
+mod error;
+mod event;
+mod hook_tools;
+mod output;
+mod runtime;
+pub mod state;
+
+pub use charm::{Charm, CharmMeta, ConfigOption};
+pub use context::{Context, ContextOptions, Inspect, DEFAULT_JUJU_VERSION};
+pub use error::{Error, Result, Violation};
+pub use event::{Event, EventKind, LIFECYCLE_EVENTS};
+pub use output::{CharmError, EmittedEvent, JujuLogLine, Output};
+pub use runtime::{flush_python_output, python_stdout_to_stderr, LiveCharm};
+pub use state::{
+    stored_dict, ConfigValue, DeferredEvent, Model, ModelType, State, Status, StoredDict,
+    StoredState, StoredValue,
+};
+
+/// `ScenarioError` is the name ops.testing users know; it is [`Error`].
+pub type ScenarioError = Error;

@@ -1,0 +1,101 @@
+//! What a run returns: the output State and everything the run produced on the way.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::error::Violation;
+use crate::state::{State, Status};
+
+/// The result of one run.
+///
+/// JSON form: the `Output` object of `STATE_JSON.md`. When `error` is set (the CLI reports a
+/// charm exception this way) `state` is written as `null`.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Output {
+    /// The State after the event.
+    #[serde(deserialize_with = "null_or_state")]
+    pub state: State,
+    /// The unit's previous statuses, oldest first: one entry (the status it replaced) for every
+    /// `status-set` on the unit, as ops.testing records them. The current status is not in it.
+    pub unit_status_history: Vec<Status>,
+    /// The application's previous statuses, like `unit_status_history`.
+    pub app_status_history: Vec<Status>,
+    /// Previous non-empty workload versions, oldest first.
+    pub workload_version_history: Vec<String>,
+    /// Every record that reached juju-log (the charm's and ops' own), in order.
+    pub juju_log: Vec<JujuLogLine>,
+    /// The events ops emitted, in order: the Juju event and custom events always; deferred
+    /// re-emissions and framework events when the Context captures them.
+    pub emitted_events: Vec<EmittedEvent>,
+    /// Results an action set with `event.set_results`, merged; `None` outside actions.
+    pub action_results: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Messages an action logged with `event.log`.
+    pub action_logs: Vec<String>,
+    /// The message an action failed with (`event.fail`), if it did.
+    pub action_failure: Option<String>,
+    /// Commands the charm ran in each container, by container name.
+    pub exec_history: BTreeMap<String, Vec<serde_json::Value>>,
+    /// Secret revisions the charm removed.
+    pub removed_secret_revisions: Vec<u64>,
+    /// Storage the charm requested with `storage-add`: name to count.
+    pub requested_storages: BTreeMap<String, u32>,
+    /// Consistency-checker warnings about the input (a custom event, say).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Violation>,
+    /// The charm's uncaught exception, when the run is reported rather than returned as an
+    /// [`Error`](crate::Error) (the CLI does this).
+    pub error: Option<CharmError>,
+}
+
+fn null_or_state<'de, D: Deserializer<'de>>(d: D) -> Result<State, D::Error> {
+    Ok(Option::<State>::deserialize(d)?.unwrap_or_default())
+}
+
+impl Output {
+    /// The JSON form, with `state: null` when `error` is set.
+    pub fn to_json(&self) -> serde_json::Value {
+        let mut value = serde_json::to_value(self).expect("Output serialises to JSON");
+        if self.error.is_some() {
+            value["state"] = serde_json::Value::Null;
+        }
+        value
+    }
+}
+
+/// One juju-log record.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct JujuLogLine {
+    /// `DEBUG`, `INFO`, `WARNING`, `ERROR`, `CRITICAL` or `TRACE`.
+    pub level: String,
+    /// The formatted message.
+    pub message: String,
+}
+
+/// One event ops emitted during the run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct EmittedEvent {
+    /// The event kind: `start`, `collect_unit_status`, `greeted`.
+    pub name: String,
+    /// The Python class name: `StartEvent`.
+    #[serde(rename = "type")]
+    pub event_type: String,
+    /// Whether this is a deferred event being re-emitted from the queue.
+    pub deferred: bool,
+}
+
+/// A Python exception the charm did not catch.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CharmError {
+    /// The exception type: `KeyError`, `ops.model.ModelError`.
+    #[serde(rename = "type")]
+    pub exc_type: String,
+    /// `str()` of the exception.
+    pub message: String,
+    /// The full traceback.
+    pub traceback: String,
+}

@@ -1,0 +1,137 @@
+//! Conversions between the Rust State's values and Python objects.
+
+use pyo3::exceptions::PyTypeError;
+use pyo3::prelude::*;
+use pyo3::types::{
+    PyBool, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple,
+};
+
+use crate::state::{ConfigValue, StoredDict, StoredValue};
+
+/// A Python object for a stored value. Every call builds new objects, so Python code never
+/// shares (and mutates) what the Rust side holds.
+pub(crate) fn to_py<'py>(py: Python<'py>, value: &StoredValue) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match value {
+        StoredValue::None => py.None().into_bound(py),
+        StoredValue::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        StoredValue::Int(i) => i.into_pyobject(py)?.into_any(),
+        StoredValue::BigInt(digits) => py.get_type::<PyInt>().call1((digits.as_str(),))?,
+        StoredValue::Float(f) => PyFloat::new(py, *f).into_any(),
+        StoredValue::Str(s) => PyString::new(py, s).into_any(),
+        StoredValue::Bytes(b) => PyBytes::new(py, b).into_any(),
+        StoredValue::List(items) => PyList::new(py, items_to_py(py, items)?)?.into_any(),
+        StoredValue::Tuple(items) => PyTuple::new(py, items_to_py(py, items)?)?.into_any(),
+        StoredValue::Set(items) => PySet::new(py, items_to_py(py, items)?)?.into_any(),
+        StoredValue::FrozenSet(items) => PyFrozenSet::new(py, items_to_py(py, items)?)?.into_any(),
+        StoredValue::Dict(map) => dict_to_py(py, map)?.into_any(),
+        StoredValue::KeyedDict(pairs) => {
+            let dict = PyDict::new(py);
+            for (k, v) in pairs {
+                dict.set_item(to_py(py, k)?, to_py(py, v)?)?;
+            }
+            dict.into_any()
+        }
+    })
+}
+
+fn items_to_py<'py>(py: Python<'py>, items: &[StoredValue]) -> PyResult<Vec<Bound<'py, PyAny>>> {
+    items.iter().map(|v| to_py(py, v)).collect()
+}
+
+/// A Python dict for a string-keyed stored dict.
+pub(crate) fn dict_to_py<'py>(py: Python<'py>, map: &StoredDict) -> PyResult<Bound<'py, PyDict>> {
+    let dict = PyDict::new(py);
+    for (k, v) in map {
+        dict.set_item(k, to_py(py, v)?)?;
+    }
+    Ok(dict)
+}
+
+/// A stored value for a Python object (a deep copy). Raises `TypeError` for what ops could not
+/// store either, naming the type.
+pub(crate) fn from_py(obj: &Bound<'_, PyAny>) -> PyResult<StoredValue> {
+    if obj.is_none() {
+        return Ok(StoredValue::None);
+    }
+    if let Ok(b) = obj.cast::<PyBool>() {
+        return Ok(StoredValue::Bool(b.is_true()));
+    }
+    if obj.is_instance_of::<PyInt>() {
+        return Ok(match obj.extract::<i64>() {
+            Ok(i) => StoredValue::Int(i),
+            Err(_) => StoredValue::BigInt(obj.str()?.to_string()),
+        });
+    }
+    if let Ok(f) = obj.cast::<PyFloat>() {
+        return Ok(StoredValue::Float(f.value()));
+    }
+    if let Ok(s) = obj.cast::<PyString>() {
+        return Ok(StoredValue::Str(s.to_str()?.to_owned()));
+    }
+    if let Ok(b) = obj.cast::<PyBytes>() {
+        return Ok(StoredValue::Bytes(b.as_bytes().to_vec()));
+    }
+    if let Ok(list) = obj.cast::<PyList>() {
+        return Ok(StoredValue::List(
+            list.iter().map(|v| from_py(&v)).collect::<PyResult<_>>()?,
+        ));
+    }
+    if let Ok(tuple) = obj.cast::<PyTuple>() {
+        return Ok(StoredValue::Tuple(
+            tuple.iter().map(|v| from_py(&v)).collect::<PyResult<_>>()?,
+        ));
+    }
+    if let Ok(set) = obj.cast::<PySet>() {
+        return Ok(StoredValue::Set(sorted(
+            set.iter().map(|v| from_py(&v)).collect::<PyResult<_>>()?,
+        )));
+    }
+    if let Ok(set) = obj.cast::<PyFrozenSet>() {
+        return Ok(StoredValue::FrozenSet(sorted(
+            set.iter().map(|v| from_py(&v)).collect::<PyResult<_>>()?,
+        )));
+    }
+    if let Ok(dict) = obj.cast::<PyDict>() {
+        let pairs = dict
+            .iter()
+            .map(|(k, v)| Ok((from_py(&k)?, from_py(&v)?)))
+            .collect::<PyResult<Vec<_>>>()?;
+        return Ok(crate::state::dict_from_pairs(pairs));
+    }
+    Err(PyTypeError::new_err(format!(
+        "ops-scenario cannot store a value of type {}: stored state and event snapshots hold \
+         None, bool, int, float, str, bytes, list, tuple, set, frozenset and dict",
+        obj.get_type().name()?
+    )))
+}
+
+/// A string-keyed dict from a Python mapping (a snapshot).
+pub(crate) fn dict_from_py(obj: &Bound<'_, PyAny>) -> PyResult<StoredDict> {
+    match from_py(obj)? {
+        StoredValue::Dict(d) => Ok(d),
+        other => Err(PyTypeError::new_err(format!(
+            "expected a dict with str keys, got {}",
+            other.type_name()
+        ))),
+    }
+}
+
+/// Sets come out of Python in hash order, which varies between processes; sort them so the
+/// output State is the same every time.
+fn sorted(mut items: Vec<StoredValue>) -> Vec<StoredValue> {
+    items.sort_by_cached_key(|v| serde_json::to_string(v).unwrap_or_default());
+    items
+}
+
+/// The Python value `config-get` gives for a config value.
+pub(crate) fn config_to_py<'py>(
+    py: Python<'py>,
+    value: &ConfigValue,
+) -> PyResult<Bound<'py, PyAny>> {
+    Ok(match value {
+        ConfigValue::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+        ConfigValue::Int(i) => i.into_pyobject(py)?.into_any(),
+        ConfigValue::Float(f) => PyFloat::new(py, *f).into_any(),
+        ConfigValue::String(s) => PyString::new(py, s).into_any(),
+    })
+}

@@ -1,0 +1,297 @@
+//! The embedded executor: the only module that touches Python.
+//!
+//! One run: take the run lock, attach, make sure the interpreter and the charm are loaded
+//! (once per process and per [`Context`](crate::Context)), build the run's Rust backend and
+//! store from the input State, let the shim's `Dispatch` drive ops, and assemble the Output
+//! from what the backend and store hold afterwards.
+
+mod backend;
+mod convert;
+mod interpreter;
+mod live;
+mod lock;
+mod store;
+
+use std::sync::{Arc, OnceLock};
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString};
+
+pub use interpreter::{flush_python_output, python_stdout_to_stderr};
+pub use live::LiveCharm;
+
+use crate::charm::Charm;
+use crate::context::{ContextOptions, Inspect};
+use crate::error::{Error, Result};
+use crate::event::{Event, EventKind};
+use crate::hook_tools::{HookTools, Identity};
+use crate::output::Output;
+use crate::state::State;
+use backend::RunBackend;
+use interpreter::Shim;
+use store::RunStore;
+
+/// A charm's Python side (class, metadata), loaded on a Context's first run and kept.
+#[derive(Default)]
+pub(crate) struct LoadedCharm(OnceLock<Py<PyAny>>);
+
+impl std::fmt::Debug for LoadedCharm {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.get().is_some() {
+            "LoadedCharm(loaded)"
+        } else {
+            "LoadedCharm(not yet)"
+        })
+    }
+}
+
+/// Everything one run needs, borrowed from the Context and the caller.
+pub(crate) struct RunRequest<'a, 'i> {
+    pub charm: &'a Charm,
+    pub loaded: &'a LoadedCharm,
+    pub options: &'a ContextOptions,
+    pub app_name: &'a str,
+    pub event: &'a Event,
+    pub state: &'a State,
+    pub inspect: Option<&'a mut Inspect<'i>>,
+}
+
+/// Run one event. The caller has checked consistency already.
+pub(crate) fn run(request: RunRequest<'_, '_>) -> Result<Output> {
+    lock::with_python(|py| run_attached(py, request))
+}
+
+fn run_attached(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Output> {
+    let shim = Shim::init(py)?;
+    let loaded = load_charm(py, shim, request.charm, request.loaded, request.options)?;
+    let RunRequest {
+        charm,
+        options,
+        app_name,
+        event,
+        state,
+        inspect,
+        ..
+    } = request;
+    let identity = Identity {
+        unit_name: format!("{app_name}/{}", options.unit_id),
+        app_name: app_name.to_owned(),
+    };
+    let env =
+        juju_env(py, charm, options, &identity, event, state).map_err(|e| internal(py, shim, e))?;
+    let tools = HookTools::new(state.clone(), Arc::clone(&charm.meta), identity);
+    let backend = Bound::new(py, RunBackend::new(tools)).map_err(|e| internal(py, shim, e))?;
+    let store = Bound::new(py, RunStore::seeded(state)).map_err(|e| internal(py, shim, e))?;
+
+    let dispatch = shim
+        .dispatch
+        .bind(py)
+        .call1((
+            loaded,
+            &backend,
+            &store,
+            env,
+            event.event_name(),
+            options.capture_deferred_events,
+            options.capture_framework_events,
+        ))
+        .map_err(|e| charm_error(py, shim, e))?;
+    let outcome = drive(py, shim, &dispatch, event, inspect);
+    let closed = dispatch.call_method0("close");
+    let committed = outcome?;
+    closed.map_err(|e| internal(py, shim, e))?;
+
+    let tools = backend
+        .borrow_mut()
+        .take()
+        .ok_or_else(|| Error::runtime("the run's backend was already taken"))?;
+    let mut output = tools.output;
+    output.state = tools.state;
+    if committed {
+        std::mem::take(&mut *store.borrow_mut()).read_back(&mut output.state);
+    }
+    Ok(output)
+}
+
+/// Re-emit, emit, collect status and commit, with the caller's looks at the charm before and
+/// after. Returns whether ops committed.
+fn drive(
+    py: Python<'_>,
+    shim: &Shim,
+    dispatch: &Bound<'_, PyAny>,
+    event: &Event,
+    mut inspect: Option<&mut Inspect<'_>>,
+) -> Result<bool> {
+    let charm = dispatch
+        .getattr("charm")
+        .map_err(|e| internal(py, shim, e))?;
+    if let Some(inspect) = inspect.as_deref_mut() {
+        inspect.call_before(&LiveCharm::new(&charm))?;
+    }
+    let args = PyList::empty(py);
+    for arg in &event.args {
+        args.append(convert::to_py(py, arg).map_err(|e| internal(py, shim, e))?)
+            .map_err(|e| internal(py, shim, e))?;
+    }
+    let kwargs = convert::dict_to_py(py, &event.kwargs).map_err(|e| internal(py, shim, e))?;
+    let committed = dispatch
+        .call_method1(
+            "run",
+            (
+                event.event_name(),
+                event.owner_path(),
+                args,
+                kwargs,
+                event.kind() != EventKind::Custom,
+            ),
+        )
+        .and_then(|r| r.is_truthy())
+        .map_err(|e| charm_error(py, shim, e))?;
+    if let Some(inspect) = inspect {
+        inspect.call_after(&LiveCharm::new(&charm))?;
+    }
+    Ok(committed)
+}
+
+fn load_charm<'py>(
+    py: Python<'py>,
+    shim: &Shim,
+    charm: &Charm,
+    slot: &LoadedCharm,
+    options: &ContextOptions,
+) -> Result<Bound<'py, PyAny>> {
+    // Under the run lock no other thread can be loading the same Context's charm.
+    if let Some(loaded) = slot.0.get() {
+        return Ok(loaded.bind(py).clone());
+    }
+    let meta = &charm.meta;
+    let to_py = |value: &serde_json::Value| json_to_py(py, value);
+    let load = || -> PyResult<Bound<'py, PyAny>> {
+        let paths: Vec<String> = charm
+            .python_paths
+            .iter()
+            .map(|p| p.display().to_string())
+            .collect();
+        shim.loaded_charm.bind(py).call1((
+            charm.dir.display().to_string(),
+            charm.module_name.as_str(),
+            charm.class_name.as_deref(),
+            to_py(&meta.raw_meta)?,
+            meta.raw_actions.as_ref().map(to_py).transpose()?,
+            meta.raw_config.as_ref().map(to_py).transpose()?,
+            options.juju_version.as_str(),
+            paths,
+        ))
+    };
+    let loaded = load().map_err(|e| Error::CharmLoad {
+        path: charm.dir.clone(),
+        message: if e.is_instance(py, shim.charm_load_error.bind(py)) {
+            e.value(py).to_string()
+        } else {
+            format_exception(py, shim, &e)
+        },
+    })?;
+    let _ = slot.0.set(loaded.clone().unbind());
+    Ok(loaded)
+}
+
+/// The environment Juju gives the charm process for this event.
+fn juju_env<'py>(
+    py: Python<'py>,
+    charm: &Charm,
+    options: &ContextOptions,
+    identity: &Identity,
+    event: &Event,
+    state: &State,
+) -> PyResult<Bound<'py, PyDict>> {
+    let env = PyDict::new(py);
+    let hook_name = event.hook_name();
+    env.set_item("JUJU_DISPATCH_PATH", format!("hooks/{hook_name}"))?;
+    env.set_item("JUJU_HOOK_NAME", hook_name)?;
+    env.set_item("JUJU_UNIT_NAME", &identity.unit_name)?;
+    env.set_item("JUJU_MODEL_NAME", &state.model.name)?;
+    env.set_item("JUJU_MODEL_UUID", &state.model.uuid)?;
+    env.set_item("JUJU_VERSION", &options.juju_version)?;
+    env.set_item("JUJU_CHARM_DIR", charm.dir.display().to_string())?;
+    for (key, value) in [
+        ("JUJU_AVAILABILITY_ZONE", &options.availability_zone),
+        ("JUJU_MACHINE_ID", &options.machine_id),
+        ("JUJU_PRINCIPAL_UNIT", &options.principal_unit),
+    ] {
+        if let Some(value) = value {
+            env.set_item(key, value)?;
+        }
+    }
+    Ok(env)
+}
+
+fn json_to_py<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
+    use serde_json::Value;
+    Ok(match value {
+        Value::Null => py.None().into_bound(py),
+        Value::Bool(b) => pyo3::types::PyBool::new(py, *b).to_owned().into_any(),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => i.into_pyobject(py)?.into_any(),
+            None => n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any(),
+        },
+        Value::String(s) => PyString::new(py, s).into_any(),
+        Value::Array(items) => {
+            let list = PyList::empty(py);
+            for item in items {
+                list.append(json_to_py(py, item)?)?;
+            }
+            list.into_any()
+        }
+        Value::Object(map) => {
+            let dict = PyDict::new(py);
+            for (k, v) in map {
+                dict.set_item(k, json_to_py(py, v)?)?;
+            }
+            dict.into_any()
+        }
+    })
+}
+
+/// An exception out of the charm (or its `__init__`), as the caller sees it.
+fn charm_error(py: Python<'_>, shim: &Shim, err: PyErr) -> Error {
+    if err.is_instance(py, shim.unknown_event_error.bind(py)) {
+        let value = err.value(py);
+        let attr = |name: &str| {
+            value
+                .getattr(name)
+                .and_then(|v| v.extract::<String>())
+                .unwrap_or_default()
+        };
+        return Error::UnknownEvent {
+            name: attr("name"),
+            hint: attr("hint"),
+        };
+    }
+    let value = err.value(py);
+    let ty = value.get_type();
+    let qualname = ty.qualname().map(|q| q.to_string()).unwrap_or_default();
+    let module = ty.module().map(|m| m.to_string()).unwrap_or_default();
+    Error::CharmRaised {
+        exc_type: if module == "builtins" || module.is_empty() {
+            qualname
+        } else {
+            format!("{module}.{qualname}")
+        },
+        message: value.str().map(|s| s.to_string()).unwrap_or_default(),
+        traceback: format_exception(py, shim, &err),
+    }
+}
+
+/// A Python error in the engine's own code.
+fn internal(py: Python<'_>, shim: &Shim, err: PyErr) -> Error {
+    Error::runtime(format_exception(py, shim, &err))
+}
+
+fn format_exception(py: Python<'_>, shim: &Shim, err: &PyErr) -> String {
+    shim.format_exception
+        .bind(py)
+        .call1((err.value(py),))
+        .and_then(|lines| lines.extract::<Vec<String>>())
+        .map(|lines| lines.concat())
+        .unwrap_or_else(|_| err.to_string())
+}

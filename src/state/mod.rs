@@ -1,0 +1,202 @@
+//! The State a charm runs against: pure Rust data, no Python.
+//!
+//! Every type derives `Clone, Debug, PartialEq, Serialize, Deserialize`; its JSON form is the
+//! portable one in `STATE_JSON.md`. `State::default()` is a fresh unit: not leader, unknown
+//! statuses, no config set, one planned unit, nothing stored or deferred.
+
+mod config;
+mod model;
+mod status;
+mod stored;
+mod value;
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+pub use config::ConfigValue;
+pub use model::{Model, ModelType, DEFAULT_MODEL_NAME, DEFAULT_MODEL_UUID};
+pub use status::Status;
+pub use stored::{DeferredEvent, StoredState, DEFAULT_STORED_STATE_NAME};
+pub(crate) use value::dict_from_pairs;
+pub use value::{stored_dict, StoredDict, StoredValue};
+
+use crate::error::{Error, Result};
+
+/// Everything about the unit and its model that a charm can observe or change in one event.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct State {
+    /// Config options the user has set. Options left out fall back to their `default` in the
+    /// charm's config metadata when the charm reads them; defaults are never written back here.
+    /// Defaults to empty.
+    pub config: BTreeMap<String, ConfigValue>,
+    /// Whether this unit is the application's leader. Defaults to `false`.
+    pub leader: bool,
+    /// The unit's status. Defaults to [`Status::Unknown`].
+    pub unit_status: Status,
+    /// The application's status. Defaults to [`Status::Unknown`].
+    pub app_status: Status,
+    /// The workload version the charm last set. Defaults to `""`.
+    pub workload_version: String,
+    /// How many units of the application Juju plans to have. Defaults to 1.
+    pub planned_units: u32,
+    /// The model. Defaults to [`Model::default()`].
+    pub model: Model,
+    /// Content of the charm's `ops.StoredState` attributes, and the framework's own (its
+    /// `event_count`). Defaults to empty.
+    pub stored_states: Vec<StoredState>,
+    /// Deferred events, in queue order (the order ops re-emits them). Defaults to empty.
+    pub deferred: Vec<DeferredEvent>,
+}
+
+impl Default for State {
+    fn default() -> Self {
+        State {
+            config: BTreeMap::new(),
+            leader: false,
+            unit_status: Status::Unknown,
+            app_status: Status::Unknown,
+            workload_version: String::new(),
+            planned_units: 1,
+            model: Model::default(),
+            stored_states: Vec::new(),
+            deferred: Vec::new(),
+        }
+    }
+}
+
+impl State {
+    /// Set config options (added to those already set).
+    ///
+    /// ```
+    /// # use ops_scenario::State;
+    /// let state = State::default().config([("port", 8080.into()), ("log-level", "debug".into())]);
+    /// # assert_eq!(state.config.len(), 2);
+    /// ```
+    pub fn config<K: Into<String>>(
+        mut self,
+        options: impl IntoIterator<Item = (K, ConfigValue)>,
+    ) -> Self {
+        self.config
+            .extend(options.into_iter().map(|(k, v)| (k.into(), v)));
+        self
+    }
+
+    /// Set leadership.
+    pub fn leader(mut self, leader: bool) -> Self {
+        self.leader = leader;
+        self
+    }
+
+    /// Set the unit status.
+    pub fn unit_status(mut self, status: Status) -> Self {
+        self.unit_status = status;
+        self
+    }
+
+    /// Set the application status.
+    pub fn app_status(mut self, status: Status) -> Self {
+        self.app_status = status;
+        self
+    }
+
+    /// Set the workload version.
+    pub fn workload_version(mut self, version: impl Into<String>) -> Self {
+        self.workload_version = version.into();
+        self
+    }
+
+    /// Set the number of planned units.
+    pub fn planned_units(mut self, planned_units: u32) -> Self {
+        self.planned_units = planned_units;
+        self
+    }
+
+    /// Set the model.
+    pub fn model(mut self, model: Model) -> Self {
+        self.model = model;
+        self
+    }
+
+    /// Add StoredState contents.
+    pub fn stored_states(mut self, stored: impl IntoIterator<Item = StoredState>) -> Self {
+        self.stored_states.extend(stored);
+        self
+    }
+
+    /// Append deferred events to the queue.
+    pub fn deferred(mut self, events: impl IntoIterator<Item = DeferredEvent>) -> Self {
+        self.deferred.extend(events);
+        self
+    }
+
+    /// The StoredState named `name` on the object at `owner_path` (`None` for the
+    /// framework's own).
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] if the State has no such StoredState.
+    pub fn stored_state(&self, owner_path: Option<&str>, name: &str) -> Result<&StoredState> {
+        self.stored_states
+            .iter()
+            .find(|s| s.owner_path.as_deref() == owner_path && s.name == name)
+            .ok_or_else(|| Error::NotFound {
+                what: format!(
+                    "StoredState {name:?} owned by {}",
+                    owner_path.map_or("the framework".to_owned(), |o| format!("{o:?}"))
+                ),
+            })
+    }
+
+    /// The framework's event counter, if the State carries the framework's StoredState.
+    pub fn event_count(&self) -> Option<i64> {
+        match self
+            .stored_state(None, DEFAULT_STORED_STATE_NAME)
+            .ok()?
+            .content
+            .get("event_count")
+        {
+            Some(StoredValue::Int(n)) => Some(*n),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_json_is_the_default_state() {
+        let s: State = serde_json::from_str("{}").unwrap();
+        assert_eq!(s, State::default());
+    }
+
+    #[test]
+    fn unknown_field_is_an_error_naming_it() {
+        let err = serde_json::from_str::<State>(r#"{"leadr": true}"#).unwrap_err();
+        assert!(err.to_string().contains("unknown field `leadr`"), "{err}");
+    }
+
+    #[test]
+    fn round_trip_keeps_everything() {
+        let s = State::default()
+            .leader(true)
+            .config([
+                ("port", 80.into()),
+                ("ratio", 0.5.into()),
+                ("on", true.into()),
+            ])
+            .unit_status(Status::blocked("x"))
+            .workload_version("1.2")
+            .planned_units(3)
+            .stored_states([
+                StoredState::new("C").content([("n", 1)]),
+                StoredState::framework(4),
+            ])
+            .deferred([DeferredEvent::new("C/on/start[1]", "C", "_on_start")]);
+        let json = serde_json::to_string(&s).unwrap();
+        assert_eq!(serde_json::from_str::<State>(&json).unwrap(), s);
+        assert_eq!(s.event_count(), Some(4));
+    }
+}
