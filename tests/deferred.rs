@@ -1,0 +1,176 @@
+//! Deferred events: seeded into ops' queue, re-emitted first, in queue order, read back.
+
+mod common;
+
+use common::{charm_logs, ctx, event_names};
+use ops_scenario::{DeferredEvent, Event, State, Status, StoredState, StoredValue};
+
+fn not_ready() -> StoredState {
+    StoredState::new("DeferringCharm")
+        .content([("ready", false.into()), ("starts", StoredValue::from(0))])
+}
+
+fn ready() -> StoredState {
+    StoredState::new("DeferringCharm")
+        .content([("ready", true.into()), ("starts", StoredValue::from(0))])
+}
+
+#[test]
+fn a_deferred_event_comes_out_in_the_output_state() {
+    let out = ctx("deferring")
+        .run(Event::start(), &State::default())
+        .unwrap();
+    assert_eq!(
+        out.state.deferred,
+        [DeferredEvent::new(
+            "DeferringCharm/on/start[1]",
+            "DeferringCharm",
+            "_on_start"
+        )]
+    );
+    assert!(out
+        .juju_log
+        .iter()
+        .any(|l| l.message == "Deferring <StartEvent via DeferringCharm/on/start[1]>."));
+}
+
+#[test]
+fn deferred_event_is_reemitted_before_the_new_one() {
+    let state = State::default()
+        .stored_states([ready()])
+        .deferred([Event::start().deferred("DeferringCharm", "_on_start")]);
+    let out = ctx("deferring")
+        .run(Event::update_status(), &state)
+        .unwrap();
+    assert_eq!(out.state.unit_status, Status::active("started"));
+    assert!(out.state.deferred.is_empty());
+    let messages: Vec<&str> = out.juju_log.iter().map(|l| l.message.as_str()).collect();
+    let reemit = messages
+        .iter()
+        .position(|m| m.starts_with("Re-emitting deferred event <StartEvent"))
+        .unwrap();
+    let emit = messages
+        .iter()
+        .position(|m| *m == "Emitting Juju event update_status.")
+        .unwrap();
+    assert!(reemit < emit, "{messages:?}");
+    assert_eq!(
+        event_names(&out),
+        ["update_status"],
+        "re-emissions are not captured by default"
+    );
+}
+
+#[test]
+fn re_emissions_are_captured_on_request() {
+    let state = State::default()
+        .stored_states([ready()])
+        .deferred([Event::start().deferred("DeferringCharm", "_on_start")]);
+    let ctx = ctx("deferring").capture_deferred_events(true);
+    let out = ctx.run(Event::update_status(), &state).unwrap();
+    assert_eq!(event_names(&out), ["start (deferred)", "update_status"]);
+    assert_eq!(out.emitted_events[0].event_type, "StartEvent");
+}
+
+#[test]
+fn a_redeferred_event_keeps_its_place_in_the_queue() {
+    // Queue order, not name order: ops.testing sorts by name, which would swap these.
+    let state = State::default()
+        .config([("defer-update-status", true.into())])
+        .stored_states([not_ready()])
+        .deferred([
+            DeferredEvent::new(
+                "DeferringCharm/on/update_status[2]",
+                "DeferringCharm",
+                "_on_update_status",
+            ),
+            DeferredEvent::new("DeferringCharm/on/start[1]", "DeferringCharm", "_on_start"),
+        ]);
+    let out = ctx("deferring")
+        .run(Event::config_changed(), &state)
+        .unwrap();
+    let paths: Vec<&str> = out
+        .state
+        .deferred
+        .iter()
+        .map(|d| d.handle_path.as_str())
+        .collect();
+    assert_eq!(
+        paths,
+        [
+            "DeferringCharm/on/update_status[2]",
+            "DeferringCharm/on/start[1]"
+        ]
+    );
+    assert_eq!(
+        charm_logs(&out),
+        ["INFO update-status", "INFO not ready, deferring start"]
+    );
+}
+
+#[test]
+fn new_deferrals_go_to_the_back_with_fresh_ids() {
+    let state = State::default()
+        .config([("defer-update-status", true.into())])
+        .stored_states([not_ready()])
+        .deferred([DeferredEvent::new(
+            "DeferringCharm/on/start[1]",
+            "DeferringCharm",
+            "_on_start",
+        )]);
+    let out = ctx("deferring")
+        .run(Event::update_status(), &state)
+        .unwrap();
+    let paths: Vec<&str> = out
+        .state
+        .deferred
+        .iter()
+        .map(|d| d.handle_path.as_str())
+        .collect();
+    assert_eq!(paths.len(), 2);
+    assert_eq!(paths[0], "DeferringCharm/on/start[1]");
+    assert!(paths[1].starts_with("DeferringCharm/on/update_status["));
+    assert_ne!(
+        paths[1], "DeferringCharm/on/update_status[1]",
+        "ids must not restart at 1"
+    );
+}
+
+#[test]
+fn chained_runs_carry_the_queue_like_juju_would() {
+    let ctx = ctx("deferring");
+    let first = ctx.run(Event::start(), &State::default()).unwrap();
+    assert_eq!(first.state.deferred.len(), 1);
+    // config-changed: the deferred start is re-emitted first, before ready is set.
+    let second = ctx.run(Event::config_changed(), &first.state).unwrap();
+    assert_eq!(second.state.deferred.len(), 1);
+    let third = ctx.run(Event::update_status(), &second.state).unwrap();
+    assert!(third.state.deferred.is_empty());
+    assert_eq!(third.state.unit_status, Status::active("started"));
+    let stored = third
+        .state
+        .stored_state(Some("DeferringCharm"), "_stored")
+        .unwrap();
+    assert_eq!(stored.content["starts"], StoredValue::Int(3));
+}
+
+#[test]
+fn snapshot_data_restores_a_deferred_custom_event() {
+    let deferred = DeferredEvent::new(
+        "CustomEventsCharm/Greeter[greeter]/on/greeted[1]",
+        "CustomEventsCharm",
+        "_on_greeted",
+    )
+    .snapshot_data([
+        ("name", StoredValue::from("ann")),
+        ("times", StoredValue::from(3)),
+    ]);
+    let out = ctx("custom-events")
+        .run(
+            Event::update_status(),
+            &State::default().deferred([deferred]),
+        )
+        .unwrap();
+    assert_eq!(out.state.unit_status, Status::active("hello ann x3"));
+    assert!(out.state.deferred.is_empty());
+}

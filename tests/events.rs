@@ -1,0 +1,186 @@
+//! Lifecycle and custom events: which events run, what they emit, and unknown events.
+
+mod common;
+
+use common::{charm_logs, ctx, event_names};
+use ops_scenario::{Error, Event, State, Status, StoredValue, LIFECYCLE_EVENTS};
+
+#[test]
+fn every_lifecycle_event_reaches_its_observer() {
+    let ctx = ctx("lifecycle");
+    for name in LIFECYCLE_EVENTS {
+        let out = ctx
+            .run(Event::new(*name), &State::default())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert!(out.warnings.is_empty(), "{name}: {:?}", out.warnings);
+        assert_eq!(out.state.unit_status, Status::active(*name), "{name}");
+        assert!(
+            charm_logs(&out).contains(&format!("INFO handled {name}")),
+            "{name}"
+        );
+        assert_eq!(event_names(&out), [*name]);
+    }
+}
+
+#[test]
+fn lifecycle_constructors_name_their_events() {
+    let ctx = ctx("lifecycle");
+    let events = [
+        Event::install(),
+        Event::start(),
+        Event::stop(),
+        Event::remove(),
+        Event::update_status(),
+        Event::config_changed(),
+        Event::upgrade_charm(),
+        Event::leader_elected(),
+        Event::leader_settings_changed(),
+        Event::pre_series_upgrade(),
+        Event::post_series_upgrade(),
+        Event::collect_metrics(),
+    ];
+    let names: Vec<&str> = events.iter().map(|e| e.name.as_str()).collect();
+    assert_eq!(names, LIFECYCLE_EVENTS);
+    let out = ctx
+        .run(Event::leader_elected(), &State::default().leader(true))
+        .unwrap();
+    assert_eq!(out.emitted_events[0].event_type, "LeaderElectedEvent");
+}
+
+#[test]
+fn juju_event_is_logged_like_ops_does() {
+    let out = ctx("null").run(Event::start(), &State::default()).unwrap();
+    let messages: Vec<&str> = out.juju_log.iter().map(|l| l.message.as_str()).collect();
+    assert!(messages[0].starts_with("ops ") && messages[0].ends_with(" up and running."));
+    assert!(messages.contains(&"Emitting Juju event start."));
+}
+
+#[test]
+fn an_event_the_charm_does_not_observe_still_runs() {
+    let out = ctx("null")
+        .run(Event::update_status(), &State::default())
+        .unwrap();
+    assert_eq!(event_names(&out), ["update_status"]);
+    assert_eq!(out.state.unit_status, Status::Unknown);
+}
+
+#[test]
+fn custom_event_on_the_charm_runs_with_a_warning() {
+    let out = ctx("custom-events")
+        .run(Event::custom("reconfigured"), &State::default())
+        .unwrap();
+    assert_eq!(out.state.unit_status, Status::active("reconfigured"));
+    assert_eq!(out.warnings.len(), 1);
+    assert_eq!(out.warnings[0].rule, "event.custom");
+    assert_eq!(out.emitted_events[0].event_type, "ReconfiguredEvent");
+}
+
+#[test]
+fn custom_event_on_a_charm_library_takes_args_and_kwargs() {
+    let ctx = ctx("custom-events");
+    let out = ctx
+        .run(
+            Event::custom("greeter.on.greeted")
+                .args(["bob".into()])
+                .kwargs([("times", StoredValue::from(5))]),
+            &State::default(),
+        )
+        .unwrap();
+    assert_eq!(out.state.unit_status, Status::active("hello bob x5"));
+    assert_eq!(charm_logs(&out), ["INFO hello bob x5"]);
+    assert_eq!(out.emitted_events[0].name, "greeted");
+    assert_eq!(out.emitted_events[0].event_type, "GreetedEvent");
+    assert!(out
+        .juju_log
+        .iter()
+        .all(|l| !l.message.starts_with("Emitting Juju event")));
+}
+
+#[test]
+fn events_a_handler_emits_are_recorded_in_order() {
+    let out = ctx("custom-events")
+        .run(Event::start(), &State::default())
+        .unwrap();
+    assert_eq!(event_names(&out), ["start", "greeted"]);
+    assert_eq!(out.state.unit_status, Status::active("hello start x2"));
+}
+
+#[test]
+fn framework_events_are_captured_on_request() {
+    let ctx = ctx("collect-status").capture_framework_events(true);
+    let out = ctx
+        .run(Event::update_status(), &State::default().leader(true))
+        .unwrap();
+    assert_eq!(
+        event_names(&out),
+        [
+            "update_status",
+            "collect_app_status",
+            "collect_unit_status",
+            "pre_commit",
+            "commit"
+        ]
+    );
+    let out = ctx.run(Event::update_status(), &State::default()).unwrap();
+    assert_eq!(
+        event_names(&out),
+        [
+            "update_status",
+            "collect_unit_status",
+            "pre_commit",
+            "commit"
+        ]
+    );
+}
+
+#[test]
+fn unknown_event_is_an_error_listing_what_the_charm_defines() {
+    let err = ctx("status")
+        .run(Event::new("strat"), &State::default())
+        .unwrap_err();
+    match &err {
+        Error::UnknownEvent { name, hint } => {
+            assert_eq!(name, "strat");
+            assert!(
+                hint.contains("StatusCharm.on defines:") && hint.contains("start"),
+                "{hint}"
+            );
+        }
+        other => panic!("expected UnknownEvent, got {other}"),
+    }
+}
+
+#[test]
+fn unknown_event_on_a_missing_library_attribute_names_the_path() {
+    let err = ctx("custom-events")
+        .run(Event::custom("nothere.on.greeted"), &State::default())
+        .unwrap_err();
+    let Error::UnknownEvent { name, hint } = err else {
+        panic!("{err}")
+    };
+    assert_eq!(name, "nothere.on.greeted");
+    assert!(hint.contains("no attribute path 'nothere'"), "{hint}");
+}
+
+#[test]
+fn derived_event_for_an_undeclared_entity_is_inconsistent() {
+    let err = ctx("hook-tools")
+        .run(Event::new("cache_relation_changed"), &State::default())
+        .unwrap_err();
+    let Error::Inconsistent { violations } = err else {
+        panic!("{err}")
+    };
+    assert_eq!(violations.len(), 1);
+    assert_eq!(violations[0].rule, "event.unknown");
+}
+
+#[test]
+fn malformed_event_names_are_inconsistent() {
+    let err = ctx("null")
+        .run(Event::new("config-changed"), &State::default())
+        .unwrap_err();
+    let Error::Inconsistent { violations } = err else {
+        panic!("{err}")
+    };
+    assert_eq!(violations[0].rule, "event.name");
+}

@@ -1,0 +1,171 @@
+//! Runs are isolated: repeatable, thread-safe, no state leaking from one run into the next.
+
+mod common;
+
+use std::sync::Arc;
+
+use common::{charm_logs, ctx};
+use ops_scenario::{Error, Event, Inspect, State, Status, StoredValue};
+
+#[test]
+fn the_same_run_repeated_gives_the_same_output() {
+    let ctx = ctx("stored-config");
+    let state = State::default()
+        .config([("port", 9000.into())])
+        .leader(true);
+    let first = ctx.run(Event::config_changed(), &state).unwrap();
+    for _ in 0..5 {
+        assert_eq!(ctx.run(Event::config_changed(), &state).unwrap(), first);
+    }
+}
+
+#[test]
+fn log_handlers_do_not_pile_up() {
+    let ctx = ctx("status");
+    let first = ctx.run(Event::install(), &State::default()).unwrap();
+    for _ in 0..3 {
+        let again = ctx.run(Event::install(), &State::default()).unwrap();
+        assert_eq!(again.juju_log, first.juju_log);
+    }
+    assert_eq!(charm_logs(&first), ["INFO installed"]);
+}
+
+#[test]
+fn concurrent_runs_match_sequential_runs() {
+    let ctx = Arc::new(ctx("stored-config"));
+    let case = |i: i64| {
+        State::default().config([
+            ("port", (1000 + i).into()),
+            ("name", format!("n{i}").into()),
+        ])
+    };
+    let sequential: Vec<_> = (0..40)
+        .map(|i| ctx.run(Event::config_changed(), &case(i)).unwrap())
+        .collect();
+    let handles: Vec<_> = (0..4)
+        .map(|t| {
+            let ctx = Arc::clone(&ctx);
+            std::thread::spawn(move || {
+                (0..10)
+                    .map(|k| {
+                        let i = t * 10 + k;
+                        (i, ctx.run(Event::config_changed(), &case(i)).unwrap())
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    for handle in handles {
+        for (i, out) in handle.join().unwrap() {
+            assert_eq!(out, sequential[i as usize], "run {i}");
+            assert_eq!(
+                out.state.unit_status,
+                Status::active(format!("port={} ratio=0.5 debug=False name=n{i}", 1000 + i))
+            );
+        }
+    }
+}
+
+#[test]
+fn a_charm_exception_is_an_error_and_the_next_run_still_works() {
+    let ctx = ctx("raising");
+    let err = ctx.run(Event::start(), &State::default()).unwrap_err();
+    let Error::CharmRaised {
+        exc_type,
+        message,
+        traceback,
+    } = &err
+    else {
+        panic!("{err}")
+    };
+    assert_eq!(exc_type, "KeyError");
+    assert_eq!(message, "\"no such key: 'password'\"");
+    assert!(
+        traceback.starts_with("Traceback (most recent call last):"),
+        "{traceback}"
+    );
+    assert!(traceback.contains("raising/src/charm.py"), "{traceback}");
+    assert!(err.to_string().starts_with("the charm raised KeyError"));
+
+    let out = ctx.run(Event::update_status(), &State::default()).unwrap();
+    assert_eq!(out.state.unit_status, Status::active("fine"));
+    assert!(
+        !out.juju_log.iter().any(|l| l.message == "starting"),
+        "no log line leaks from the failed run"
+    );
+}
+
+#[test]
+fn the_traceback_shows_every_charm_frame() {
+    let err = ctx("raising")
+        .run(Event::stop(), &State::default())
+        .unwrap_err();
+    let Error::CharmRaised {
+        exc_type,
+        traceback,
+        ..
+    } = err
+    else {
+        panic!()
+    };
+    assert_eq!(exc_type, "RuntimeError");
+    for frame in ["_on_stop", "_shutdown", "_check_stop_allowed", "_fail"] {
+        assert!(
+            traceback.contains(&format!("in {frame}")),
+            "{frame} missing:\n{traceback}"
+        );
+    }
+}
+
+#[test]
+fn juju_environment_is_set_during_a_run_and_restored_after() {
+    let env_of = |ctx: &ops_scenario::Context| {
+        let mut seen = None;
+        ctx.run_inspected(
+            Event::start(),
+            &State::default(),
+            Inspect::new().before(|charm| {
+                seen = Some(charm.eval(
+                    "(__import__('os').environ.get('JUJU_UNIT_NAME'), __import__('os').environ.get('JUJU_AVAILABILITY_ZONE'))",
+                )?);
+                Ok(())
+            }),
+        )
+        .unwrap();
+        seen.unwrap()
+    };
+    let zoned = ctx("null").app_name("zoned").availability_zone("az-1");
+    assert_eq!(
+        env_of(&zoned),
+        StoredValue::Tuple(vec!["zoned/0".into(), "az-1".into()])
+    );
+    let plain = ctx("null");
+    assert_eq!(
+        env_of(&plain),
+        StoredValue::Tuple(vec!["null/0".into(), StoredValue::None])
+    );
+}
+
+#[test]
+fn frameworks_do_not_leak_between_runs() {
+    let ctx = ctx("status");
+    for _ in 0..50 {
+        ctx.run(Event::start(), &State::default()).unwrap();
+    }
+    let mut alive = None;
+    ctx.run_inspected(
+        Event::start(),
+        &State::default(),
+        Inspect::new().after(|charm| {
+            alive = Some(charm.eval(
+                "(__import__('gc').collect(), sum(isinstance(o, ops.Framework) for o in __import__('gc').get_objects()))[1]",
+            )?);
+            Ok(())
+        }),
+    )
+    .unwrap();
+    let Some(StoredValue::Int(n)) = alive else {
+        panic!("{alive:?}")
+    };
+    assert!(n <= 2, "{n} Frameworks alive after 51 runs");
+}
