@@ -25,6 +25,7 @@ import _scenario_capture
 from _scenario_capture import CapturingFramework
 
 logger = logging.getLogger('ops._main')
+_root_logger = logging.getLogger()
 
 OPS_VERSION: str = ops.__version__
 if int(OPS_VERSION.split('.')[0]) >= 3:
@@ -80,8 +81,11 @@ class LoadedCharm:
         try:
             self.meta = ops.CharmMeta(raw_meta, raw_actions, raw_config)
         finally:
-            _restore_env({'JUJU_VERSION': saved})
+            _environment.restore({'JUJU_VERSION': saved})
         self.peers = frozenset(self.meta.peers)
+        # JujuContext is frozen; building one resolves the charm dir (several syscalls), so
+        # each distinct environment's context is built once.
+        self._contexts: dict[tuple[str, ...], Any] = {}
         source_path = self.charm_dir / 'src' / 'charm.py'
         self.charm_class = _find_charm_class(_import_module(module_name, source_path), class_name)
         # CharmBase.__init__ defines events on the class of `charm.on` for each endpoint,
@@ -90,6 +94,16 @@ class LoadedCharm:
         self.defines_events = bool(
             self.meta.relations or self.meta.storages or self.meta.actions or self.meta.containers
         )
+
+    def juju_context(self, env: dict[str, str]) -> Any:
+        """The JujuContext for this environment (built once per distinct environment)."""
+        key = tuple(env.values())
+        context = self._contexts.get(key)
+        if context is None:
+            if len(self._contexts) > 256:
+                self._contexts.clear()
+            context = self._contexts[key] = _context_from_dict(env)
+        return context
 
 
 def _import_module(module_name: str, path: Path) -> Any:
@@ -157,12 +171,48 @@ def _wrap(charm_class: type[ops.CharmBase]) -> type[ops.CharmBase]:
     return type(charm_class.__name__, (charm_class,), {'on': new_on()})
 
 
-def _restore_env(saved: dict[str, str | None]) -> None:
-    for key, value in saved.items():
-        if value is None:
-            os.environ.pop(key, None)
-        else:
-            os.environ[key] = value
+class _Environment:
+    """Sets and restores `os.environ` entries cheaply.
+
+    `os.environ`'s mapping methods encode every key and raise KeyError on each miss, which
+    costs more than the rest of our per-run set-up; this keeps each key's encoded form and
+    reads the underlying dict directly, while still writing through `os.environ` (so
+    `putenv` keeps the process environment in step for subprocesses).
+    """
+
+    def __init__(self) -> None:
+        self._environ = os.environ
+        self._data: dict[Any, Any] | None = getattr(os.environ, '_data', None)
+        self._encodekey = getattr(os.environ, 'encodekey', None)
+        self._keys: dict[str, Any] = {}
+
+    def _get(self, key: str) -> str | None:
+        if self._data is None or self._encodekey is None:
+            return self._environ.get(key)
+        encoded = self._keys.get(key)
+        if encoded is None:
+            encoded = self._keys[key] = self._encodekey(key)
+        return self._environ[key] if encoded in self._data else None
+
+    def set(self, env: dict[str, str]) -> dict[str, str | None]:
+        """Set the run's environment; return what to put back."""
+        saved = {key: self._get(key) for key in env}
+        self._environ.update(env)
+        dispatch = self._get('OPERATOR_DISPATCH')
+        if dispatch is not None:
+            saved['OPERATOR_DISPATCH'] = dispatch
+            del self._environ['OPERATOR_DISPATCH']
+        return saved
+
+    def restore(self, saved: dict[str, str | None]) -> None:
+        for key, value in saved.items():
+            if value is not None:
+                self._environ[key] = value
+            elif self._get(key) is not None:
+                del self._environ[key]
+
+
+_environment = _Environment()
 
 
 def _resolve_event(charm: ops.CharmBase, owner: list[str], name: str) -> Any:
@@ -202,18 +252,18 @@ class Dispatch:
         capture_framework: bool,
     ) -> None:
         self.framework: CapturingFramework | None = None
-        self._saved_env = {key: os.environ.get(key) for key in env}
-        os.environ.update(env)
-        os.environ.pop('OPERATOR_DISPATCH', None)
-        self.juju_context = _context_from_dict(env)
+        self._saved_env = _environment.set(env)
+        self.juju_context = loaded.juju_context(env)
         backend = _scenario_backend.Backend(rs, self.juju_context)
         if hasattr(backend, '_peer_endpoints'):
             backend._peer_endpoints = loaded.peers
+        self._backend = backend
         _scenario_capture.handler.model_backend = backend
-        logging.getLogger().setLevel(logging.DEBUG)
+        if _root_logger.level != logging.DEBUG:
+            _root_logger.setLevel(logging.DEBUG)
         _clear_security_log_cache()
         try:
-            logger.debug('ops %s up and running.', OPS_VERSION)
+            self._log_debug(f'ops {OPS_VERSION} up and running.')
             model = ops.Model(loaded.meta, backend)
             framework = CapturingFramework(
                 store, loaded.charm_dir, loaded.meta, model, event_name=event_name
@@ -244,7 +294,7 @@ class Dispatch:
             bound = _resolve_event(self.charm, owner, event_name)
             if builtin:
                 args, kwargs = _main._get_event_args(self.charm, bound, self.juju_context)
-                logger.debug('Emitting Juju event %s.', event_name)
+                self._log_debug(f'Emitting Juju event {event_name}.')
             bound.emit(*args, **kwargs)
             if not restricted:
                 ops.charm._evaluate_status(self.charm)
@@ -259,13 +309,19 @@ class Dispatch:
             return False
         return True
 
+    def _log_debug(self, message: str) -> None:
+        """A debug line of ops' own, as `logger.debug` would send it to juju-log (but without
+        building a LogRecord: the charm's own handlers never see ops' lines anyway)."""
+        if logger.isEnabledFor(logging.DEBUG):
+            self._backend.juju_log('DEBUG', message)
+
     def close(self) -> None:
         if self.framework is not None:
             self.framework.close()
             ops.Framework.on._cache.pop(self.framework, None)
             self.framework = None
         _scenario_capture.handler.model_backend = None
-        _restore_env(self._saved_env)
+        _environment.restore(self._saved_env)
 
 
 def evaluate(charm: Any, expression: str) -> Any:

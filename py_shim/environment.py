@@ -36,10 +36,13 @@ def ops_import_problem() -> str | None:
     except Exception as e:  # ImportError, or a broken install
         venv = os.environ.get('VIRTUAL_ENV')
         if venv:
-            fix = f'{venv}/bin/pip install "ops==3.9.0"'
+            python = os.path.join(venv, 'bin', 'python')
+            fix = f'"{python}" -m pip install ops'
+            if not os.path.exists(os.path.join(venv, 'bin', 'pip')):
+                fix = f'"{python}" -m ensurepip && {fix}'
         else:
             fix = (
-                'python3 -m venv .venv && .venv/bin/pip install "ops==3.9.0" '
+                'python3 -m venv .venv && .venv/bin/pip install ops '
                 '&& export VIRTUAL_ENV="$PWD/.venv"'
             )
         paths = '\n'.join(f'    {p}' for p in sys.path)

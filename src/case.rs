@@ -92,18 +92,6 @@ pub fn from_json<T: DeserializeOwned>(text: &str) -> Result<T> {
             path = stripped.to_owned();
         }
         let message = inner.to_string();
-        // serde names an unknown field in its message, with the path of the object holding
-        // it: put the field on the path.
-        if let Some(field) = message
-            .strip_prefix("unknown field `")
-            .and_then(|rest| rest.split('`').next())
-        {
-            path = if path == "." {
-                field.to_owned()
-            } else {
-                format!("{path}.{field}")
-            };
-        }
         let location = format!("line {} column {}", inner.line(), inner.column());
         Error::InvalidInput {
             path: if path == "." || path.is_empty() {

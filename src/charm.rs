@@ -348,11 +348,20 @@ fn metadata_error(file: &Path, at: &str, message: impl Into<String>) -> Error {
 fn parse_yaml(file: &Path, text: &str) -> Result<Value> {
     serde_yaml_ng::from_str::<Value>(text).map_err(|e| {
         let location = e.location();
+        let mut message = e.to_string();
+        // The parser's message repeats the location we report separately.
+        if let Some(l) = &location {
+            message = message.replacen(
+                &format!(" at line {} column {}", l.line(), l.column()),
+                "",
+                1,
+            );
+        }
         Error::Metadata {
             file: file.to_owned(),
             line: location.as_ref().map(|l| l.line()),
             column: location.as_ref().map(|l| l.column()),
-            message: e.to_string(),
+            message,
         }
     })
 }

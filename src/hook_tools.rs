@@ -30,10 +30,10 @@ pub(crate) enum HookToolError {
 impl fmt::Display for HookToolError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            HookToolError::Refused { message, .. } => write!(f, "ERROR {message}\n"),
-            HookToolError::NotSupported { tool } => write!(
+            HookToolError::Refused { message, .. } => writeln!(f, "ERROR {message}"),
+            HookToolError::NotSupported { tool } => writeln!(
                 f,
-                "ERROR {tool} is not supported yet by ops-scenario {}\n",
+                "ERROR {tool} is not supported yet by ops-scenario {}",
                 env!("CARGO_PKG_VERSION")
             ),
         }
@@ -43,30 +43,20 @@ impl fmt::Display for HookToolError {
 /// The statuses a charm may set; `error` and `unknown` belong to Juju.
 const SETTABLE_STATUSES: [&str; 4] = ["active", "blocked", "maintenance", "waiting"];
 
-/// Who this unit is: what Juju tells the charm through its environment.
-#[derive(Clone, Debug)]
-pub(crate) struct Identity {
-    pub unit_name: String,
-    pub app_name: String,
-}
-
 /// One run's simulated Juju: the State being changed and what the run records.
 #[derive(Debug)]
 pub(crate) struct HookTools {
     pub state: State,
     meta: Arc<CharmMeta>,
-    #[allow(dead_code)] // read by the relation, secret and network tools as they land
-    identity: Identity,
     pub output: Output,
 }
 
 impl HookTools {
     /// Start a run from the input State (already cloned: the caller's is never touched).
-    pub fn new(state: State, meta: Arc<CharmMeta>, identity: Identity) -> Self {
+    pub fn new(state: State, meta: Arc<CharmMeta>) -> Self {
         HookTools {
             state,
             meta,
-            identity,
             output: Output::default(),
         }
     }
@@ -199,14 +189,7 @@ mod tests {
             None,
         )
         .unwrap();
-        HookTools::new(
-            state,
-            Arc::new(meta),
-            Identity {
-                unit_name: "demo/0".into(),
-                app_name: "demo".into(),
-            },
-        )
+        HookTools::new(state, Arc::new(meta))
     }
 
     #[test]

@@ -24,7 +24,7 @@ use crate::charm::Charm;
 use crate::context::{ContextOptions, Inspect};
 use crate::error::{Error, Result};
 use crate::event::{Event, EventKind};
-use crate::hook_tools::{HookTools, Identity};
+use crate::hook_tools::HookTools;
 use crate::output::Output;
 use crate::state::State;
 use backend::RunBackend;
@@ -73,13 +73,10 @@ fn run_attached(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Output> {
         inspect,
         ..
     } = request;
-    let identity = Identity {
-        unit_name: format!("{app_name}/{}", options.unit_id),
-        app_name: app_name.to_owned(),
-    };
-    let env =
-        juju_env(py, charm, options, &identity, event, state).map_err(|e| internal(py, shim, e))?;
-    let tools = HookTools::new(state.clone(), Arc::clone(&charm.meta), identity);
+    let unit_name = format!("{app_name}/{}", options.unit_id);
+    let env = juju_env(py, charm, options, &unit_name, event, state)
+        .map_err(|e| internal(py, shim, e))?;
+    let tools = HookTools::new(state.clone(), Arc::clone(&charm.meta));
     let backend = Bound::new(py, RunBackend::new(tools)).map_err(|e| internal(py, shim, e))?;
     let store = Bound::new(py, RunStore::seeded(state)).map_err(|e| internal(py, shim, e))?;
 
@@ -200,7 +197,7 @@ fn juju_env<'py>(
     py: Python<'py>,
     charm: &Charm,
     options: &ContextOptions,
-    identity: &Identity,
+    unit_name: &str,
     event: &Event,
     state: &State,
 ) -> PyResult<Bound<'py, PyDict>> {
@@ -208,7 +205,7 @@ fn juju_env<'py>(
     let hook_name = event.hook_name();
     env.set_item("JUJU_DISPATCH_PATH", format!("hooks/{hook_name}"))?;
     env.set_item("JUJU_HOOK_NAME", hook_name)?;
-    env.set_item("JUJU_UNIT_NAME", &identity.unit_name)?;
+    env.set_item("JUJU_UNIT_NAME", unit_name)?;
     env.set_item("JUJU_MODEL_NAME", &state.model.name)?;
     env.set_item("JUJU_MODEL_UUID", &state.model.uuid)?;
     env.set_item("JUJU_VERSION", &options.juju_version)?;
