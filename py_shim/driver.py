@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import importlib.util
+import inspect
 import logging
 import os
 import sys
@@ -17,6 +18,7 @@ from typing import Any
 
 import ops
 import ops.charm
+import ops.framework
 import ops.log
 from ops import _main
 
@@ -42,6 +44,34 @@ _clear_security_log_cache = getattr(
     getattr(ops.log, '_get_juju_log_and_app_id', None), 'cache_clear', lambda: None
 )
 _RESTRICTED_EVENTS = frozenset({'collect_metrics', 'meter_status_changed'})
+
+
+class _MemoisedInspect:
+    """`inspect` as ops.framework sees it, with `signature` of bound methods memoised.
+
+    `Framework.observe` checks every observer's signature on every run (about 8 µs each);
+    the signature of a bound method depends only on its function, so it is computed once.
+    Everything else is the real `inspect`.
+    """
+
+    def __init__(self) -> None:
+        self._signatures: dict[tuple[Any, bool], inspect.Signature] = {}
+
+    def signature(self, obj: Any, *, follow_wrapped: bool = True) -> inspect.Signature:
+        func = getattr(obj, '__func__', None)
+        if func is None or getattr(obj, '__self__', None) is None:
+            return inspect.signature(obj, follow_wrapped=follow_wrapped)
+        key = (func, follow_wrapped)
+        sig = self._signatures.get(key)
+        if sig is None:
+            sig = self._signatures[key] = inspect.signature(obj, follow_wrapped=follow_wrapped)
+        return sig
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(inspect, name)
+
+
+ops.framework.inspect = _MemoisedInspect()  # type: ignore[assignment]
 
 
 class UnknownEventError(Exception):
