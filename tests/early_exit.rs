@@ -1,0 +1,95 @@
+//! A charm that ends its hook early: ops' `_Abort(0)` and `sys.exit(0)` are a successful
+//! hook without an ops commit (statuses stay, stored state and deferrals roll back); any
+//! other exit code is a failure.
+
+use ops_scenario::{Charm, Context, Error, Event, State, Status, StoredState, StoredValue};
+
+const CHARM: &str = r#"
+import sys
+import ops
+
+
+class ExitingCharm(ops.CharmBase):
+    _stored = ops.StoredState()
+
+    def __init__(self, framework):
+        super().__init__(framework)
+        self._stored.set_default(touched=0)
+        framework.observe(self.on.start, self._on_start)
+        framework.observe(self.on.stop, self._on_stop)
+        framework.observe(self.on.remove, self._on_remove)
+        framework.observe(self.on.update_status, self._on_update_status)
+
+    def _on_start(self, event):
+        self._stored.touched += 1
+        self.unit.status = ops.BlockedStatus("exiting")
+        sys.exit(0)
+
+    def _on_stop(self, event):
+        self._stored.touched += 1
+        self.unit.status = ops.BlockedStatus("aborting")
+        from ops import _main
+        raise _main._Abort(0)
+
+    def _on_remove(self, event):
+        sys.exit(3)
+
+    def _on_update_status(self, event):
+        self._stored.touched += 1
+"#;
+
+fn ctx() -> Context {
+    Context::new(Charm::from_source(CHARM, "name: exiting\n").unwrap()).unwrap()
+}
+
+fn seeded() -> State {
+    State::default().stored_states([StoredState::new("ExitingCharm").content([("touched", 5)])])
+}
+
+#[test]
+fn sys_exit_0_keeps_statuses_but_not_stored_state() {
+    let state =
+        seeded().deferred([Event::update_status().deferred("ExitingCharm", "_on_update_status")]);
+    let out = ctx().run(Event::start(), &state).unwrap();
+    assert_eq!(out.state.unit_status, Status::blocked("exiting"));
+    assert_eq!(out.unit_status_history, [Status::Unknown]);
+    assert_eq!(
+        out.state.stored_states, state.stored_states,
+        "ops did not commit"
+    );
+    assert_eq!(out.state.deferred, state.deferred, "ops did not commit");
+}
+
+#[test]
+fn abort_0_is_a_successful_hook_without_commit() {
+    let out = ctx().run(Event::stop(), &seeded()).unwrap();
+    assert_eq!(out.state.unit_status, Status::blocked("aborting"));
+    let stored = out
+        .state
+        .stored_state(Some("ExitingCharm"), "_stored")
+        .unwrap();
+    assert_eq!(stored.content["touched"], StoredValue::Int(5));
+}
+
+#[test]
+fn a_non_zero_exit_is_a_failed_hook() {
+    let err = ctx().run(Event::remove(), &seeded()).unwrap_err();
+    let Error::CharmRaised {
+        exc_type, message, ..
+    } = err
+    else {
+        panic!("{err}")
+    };
+    assert_eq!(exc_type, "SystemExit");
+    assert_eq!(message, "3");
+}
+
+#[test]
+fn a_normal_run_commits() {
+    let out = ctx().run(Event::update_status(), &seeded()).unwrap();
+    let stored = out
+        .state
+        .stored_state(Some("ExitingCharm"), "_stored")
+        .unwrap();
+    assert_eq!(stored.content["touched"], StoredValue::Int(6));
+}
