@@ -11,7 +11,7 @@ use crate::charm::Charm;
 use crate::context::{Context, ContextOptions};
 use crate::error::{Error, Result};
 use crate::event::Event;
-use crate::output::{CharmError, Output};
+use crate::output::Output;
 use crate::state::State;
 
 /// One run described in JSON.
@@ -46,7 +46,8 @@ impl Case {
     }
 
     /// Run the case: load the charm (relative to `base_dir`), build the Context, run the
-    /// event. A charm exception is reported in the Output's `error` rather than returned.
+    /// event. A charm exception is reported in the Output's `error` rather than returned
+    /// ([`Context::run_reporting_errors`]).
     ///
     /// # Errors
     /// Every [`Context::run`] error except [`Error::CharmRaised`].
@@ -56,22 +57,7 @@ impl Case {
             charm = charm.class_name(class);
         }
         let ctx = Context::with_options(charm, self.context.clone())?;
-        match ctx.run(&self.event, &self.state) {
-            Ok(output) => Ok(output),
-            Err(Error::CharmRaised {
-                exc_type,
-                message,
-                traceback,
-            }) => Ok(Output {
-                error: Some(CharmError {
-                    exc_type,
-                    message,
-                    traceback,
-                }),
-                ..Output::default()
-            }),
-            Err(other) => Err(other),
-        }
+        ctx.run_reporting_errors(&self.event, &self.state)
     }
 }
 

@@ -6,7 +6,7 @@ use crate::charm::Charm;
 use crate::consistency;
 use crate::error::{Error, Result, Violation};
 use crate::event::Event;
-use crate::output::Output;
+use crate::output::{CharmError, Output};
 use crate::runtime::{self, LiveCharm, LoadedCharm, RunRequest};
 use crate::state::State;
 
@@ -217,6 +217,39 @@ impl Context {
     /// - [`Error::PythonEnvironment`] if Python cannot import `ops`.
     pub fn run(&self, event: impl AsRef<Event>, state: &State) -> Result<Output> {
         self.run_request(event.as_ref(), state, None)
+            .map_err(|failure| failure.error)
+    }
+
+    /// Like [`Context::run`], but an exception the charm raises is reported in
+    /// [`Output::error`] instead of returned, with what the run recorded until then
+    /// (juju-log lines, status changes, emitted events); the Output's `state` then shows the
+    /// hook tools' effects up to the failure, which Juju would not commit. The CLI reports
+    /// runs this way.
+    ///
+    /// # Errors
+    /// As [`Context::run`], except [`Error::CharmRaised`].
+    pub fn run_reporting_errors(&self, event: impl AsRef<Event>, state: &State) -> Result<Output> {
+        match self.run_request(event.as_ref(), state, None) {
+            Ok(output) => Ok(output),
+            Err(runtime::Failure {
+                error:
+                    Error::CharmRaised {
+                        exc_type,
+                        message,
+                        traceback,
+                    },
+                partial,
+            }) => {
+                let mut output = partial.map(|p| *p).unwrap_or_default();
+                output.error = Some(CharmError {
+                    exc_type,
+                    message,
+                    traceback,
+                });
+                Ok(output)
+            }
+            Err(failure) => Err(failure.error),
+        }
     }
 
     /// Like [`Context::run`], calling `inspect`'s closures with the live charm: once it is
@@ -248,6 +281,7 @@ impl Context {
         mut inspect: Inspect<'_>,
     ) -> Result<Output> {
         self.run_request(event.as_ref(), state, Some(&mut inspect))
+            .map_err(|failure| failure.error)
     }
 
     fn run_request(
@@ -255,7 +289,7 @@ impl Context {
         event: &Event,
         state: &State,
         inspect: Option<&mut Inspect<'_>>,
-    ) -> Result<Output> {
+    ) -> Result<Output, runtime::Failure> {
         let warnings = if self.skip_consistency_checks {
             Vec::new()
         } else {
@@ -269,6 +303,12 @@ impl Context {
             event,
             state,
             inspect,
+        })
+        .map_err(|mut failure| {
+            if let Some(partial) = &mut failure.partial {
+                partial.warnings = warnings.clone();
+            }
+            failure
         })?;
         output.warnings = warnings;
         Ok(output)

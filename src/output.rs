@@ -45,7 +45,8 @@ pub struct Output {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Violation>,
     /// The charm's uncaught exception, when the run is reported rather than returned as an
-    /// [`Error`](crate::Error) (the CLI does this).
+    /// [`Error`](crate::Error) ([`Context::run_reporting_errors`](crate::Context::run_reporting_errors);
+    /// the CLI does this).
     pub error: Option<CharmError>,
 }
 

@@ -467,6 +467,18 @@ fn charm_exception_exits_1_with_the_traceback() {
     );
     assert!(traceback.contains("in _on_start"), "{traceback}");
     assert!(traceback.contains("KeyError"), "{traceback}");
+    // What the run did before it failed is reported too.
+    let logged: Vec<&str> = output["juju_log"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["message"].as_str().unwrap())
+        .collect();
+    assert!(logged.contains(&"starting"), "{logged:?}");
+    assert_eq!(
+        output["unit_status_history"],
+        json!([{"name": "unknown", "message": ""}])
+    );
 }
 
 #[test]

@@ -169,3 +169,22 @@ fn frameworks_do_not_leak_between_runs() {
     };
     assert!(n <= 2, "{n} Frameworks alive after 51 runs");
 }
+
+#[test]
+fn a_reported_charm_exception_keeps_what_the_run_did_before_it() {
+    let out = ctx("raising")
+        .run_reporting_errors(Event::start(), &State::default())
+        .unwrap();
+    let error = out.error.as_ref().unwrap();
+    assert_eq!(error.exc_type, "KeyError");
+    assert!(error.traceback.contains("in _on_start"));
+    assert_eq!(charm_logs(&out), ["INFO starting"]);
+    assert_eq!(out.state.unit_status, Status::maintenance("about to fail"));
+    assert_eq!(out.to_json()["state"], serde_json::Value::Null);
+    // A run that does not raise is reported as usual.
+    let out = ctx("raising")
+        .run_reporting_errors(Event::update_status(), &State::default())
+        .unwrap();
+    assert!(out.error.is_none());
+    assert_eq!(out.state.unit_status, Status::active("fine"));
+}

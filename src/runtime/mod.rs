@@ -56,12 +56,28 @@ pub(crate) struct RunRequest<'a, 'i> {
     pub inspect: Option<&'a mut Inspect<'i>>,
 }
 
+/// A run that did not finish: why, and what it had recorded until then (once the charm was
+/// being built): juju-log lines, status changes, emitted events.
+pub(crate) struct Failure {
+    pub error: Error,
+    pub partial: Option<Box<Output>>,
+}
+
+impl From<Error> for Failure {
+    fn from(error: Error) -> Self {
+        Failure {
+            error,
+            partial: None,
+        }
+    }
+}
+
 /// Run one event. The caller has checked consistency already.
-pub(crate) fn run(request: RunRequest<'_, '_>) -> Result<Output> {
+pub(crate) fn run(request: RunRequest<'_, '_>) -> Result<Output, Failure> {
     lock::with_python(|py| run_attached(py, request))
 }
 
-fn run_attached(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Output> {
+fn run_attached(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Output, Failure> {
     let shim = Shim::init(py)?;
     let loaded = load_charm(py, shim, request.charm, request.loaded, request.options)?;
     let RunRequest {
@@ -80,7 +96,7 @@ fn run_attached(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Output> {
     let backend = Bound::new(py, RunBackend::new(tools)).map_err(|e| internal(py, shim, e))?;
     let store = Bound::new(py, RunStore::seeded(state)).map_err(|e| internal(py, shim, e))?;
 
-    let dispatch = shim
+    let outcome = shim
         .dispatch
         .bind(py)
         .call1((
@@ -92,11 +108,14 @@ fn run_attached(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Output> {
             options.capture_deferred_events,
             options.capture_framework_events,
         ))
-        .map_err(|e| charm_error(py, shim, e))?;
-    let outcome = drive(py, shim, &dispatch, event, inspect);
-    let closed = dispatch.call_method0("close");
-    let committed = outcome?;
-    closed.map_err(|e| internal(py, shim, e))?;
+        .map_err(|e| charm_error(py, shim, e))
+        .and_then(|dispatch| {
+            let outcome = drive(py, shim, &dispatch, event, inspect);
+            let closed = dispatch.call_method0("close");
+            let committed = outcome?;
+            closed.map_err(|e| internal(py, shim, e))?;
+            Ok(committed)
+        });
 
     let tools = backend
         .borrow_mut()
@@ -104,6 +123,15 @@ fn run_attached(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Output> {
         .ok_or_else(|| Error::runtime("the run's backend was already taken"))?;
     let mut output = tools.output;
     output.state = tools.state;
+    let committed = match outcome {
+        Ok(committed) => committed,
+        Err(error) => {
+            return Err(Failure {
+                error,
+                partial: Some(Box::new(output)),
+            })
+        }
+    };
     if committed {
         std::mem::take(&mut *store.borrow_mut()).read_back(&mut output.state);
     }
