@@ -2,7 +2,7 @@
 
 mod common;
 
-use common::{charm_logs, ctx, event_names};
+use common::{charm_logs, ctx, deferred_paths, event_names};
 use ops_scenario::{DeferredEvent, Event, State, Status, StoredState, StoredValue};
 
 fn not_ready() -> StoredState {
@@ -89,12 +89,7 @@ fn a_redeferred_event_keeps_its_place_in_the_queue() {
     let out = ctx("deferring")
         .run(Event::config_changed(), &state)
         .unwrap();
-    let paths: Vec<&str> = out
-        .state
-        .deferred
-        .iter()
-        .map(|d| d.handle_path.as_str())
-        .collect();
+    let paths = deferred_paths(&out);
     assert_eq!(
         paths,
         [
@@ -121,12 +116,7 @@ fn new_deferrals_go_to_the_back_with_fresh_ids() {
     let out = ctx("deferring")
         .run(Event::update_status(), &state)
         .unwrap();
-    let paths: Vec<&str> = out
-        .state
-        .deferred
-        .iter()
-        .map(|d| d.handle_path.as_str())
-        .collect();
+    let paths = deferred_paths(&out);
     assert_eq!(paths.len(), 2);
     assert_eq!(paths[0], "DeferringCharm/on/start[1]");
     assert!(paths[1].starts_with("DeferringCharm/on/update_status["));

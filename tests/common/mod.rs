@@ -45,3 +45,12 @@ pub fn event_names(out: &Output) -> Vec<String> {
         })
         .collect()
 }
+
+/// The handle paths of the output State's deferred events, in queue order.
+pub fn deferred_paths(out: &Output) -> Vec<&str> {
+    out.state
+        .deferred
+        .iter()
+        .map(|d| d.handle_path.as_str())
+        .collect()
+}
