@@ -289,8 +289,11 @@ class Dispatch:
             backend._peer_endpoints = loaded.peers
         self._backend = backend
         _scenario_capture.handler.model_backend = backend
+        # A previous run's charm may have changed the root logger: put back what ops sets up.
         if _root_logger.level != logging.DEBUG:
             _root_logger.setLevel(logging.DEBUG)
+        if _scenario_capture.handler not in _root_logger.handlers:
+            _root_logger.addHandler(_scenario_capture.handler)
         _clear_security_log_cache()
         try:
             self._log_debug(f'ops {OPS_VERSION} up and running.')

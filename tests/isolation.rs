@@ -188,3 +188,21 @@ fn a_reported_charm_exception_keeps_what_the_run_did_before_it() {
     assert!(out.error.is_none());
     assert_eq!(out.state.unit_status, Status::active("fine"));
 }
+
+#[test]
+fn a_charm_that_reconfigures_logging_does_not_silence_later_runs() {
+    let ctx = ctx("status");
+    ctx.run_inspected(
+        Event::install(),
+        &State::default(),
+        Inspect::new().after(|charm| {
+            charm.exec(
+                "import logging\nroot = logging.getLogger()\nroot.setLevel(logging.ERROR)\nroot.handlers.clear()",
+            )
+        }),
+    )
+    .unwrap();
+    let out = ctx.run(Event::install(), &State::default()).unwrap();
+    assert_eq!(charm_logs(&out), ["INFO installed"]);
+    assert!(out.juju_log.iter().any(|l| l.level == "DEBUG"));
+}
