@@ -1,8 +1,8 @@
 """Drives one ops dispatch in-process, in ops' own order, over the Rust backend and store.
 
-`load_charm` runs once per Context (import the charm, build CharmMeta); `run` once per event:
-fresh backend, Model, Framework and charm; re-emit deferred events, emit the event,
-collect-status, commit. Rust reads the results from its own objects afterwards.
+`LoadedCharm` is built once per Context (import the charm, build CharmMeta); a `Dispatch` once
+per event: fresh backend, Model, Framework and charm; then re-emit deferred events, emit the
+event, collect-status, commit. Rust reads the results from its own objects afterwards.
 """
 
 from __future__ import annotations
