@@ -127,7 +127,7 @@ class LoadedCharm:
 
     def juju_context(self, env: dict[str, str]) -> Any:
         """The JujuContext for this environment (built once per distinct environment)."""
-        key = tuple(env.values())
+        key = tuple(env.items())
         context = self._contexts.get(key)
         if context is None:
             if len(self._contexts) > 256:

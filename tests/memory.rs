@@ -35,6 +35,7 @@ fn memory_is_flat_over_20000_runs() {
     }
     let after = rss_kib();
     let growth = after.saturating_sub(warm);
+    eprintln!("RSS after 2,000 runs: {warm} KiB; after 20,000: {after} KiB");
     assert!(
         growth < 8 * 1024,
         "RSS grew {growth} KiB over 18,000 runs ({warm} -> {after} KiB)"
