@@ -7,7 +7,7 @@ use crate::charm::CharmMeta;
 use crate::context::ContextOptions;
 use crate::error::Violation;
 use crate::event::{Event, EventKind};
-use crate::state::{State, StoredValue};
+use crate::state::{ConfigValue, State, StoredValue};
 
 /// What the checker found.
 #[derive(Debug, Default)]
@@ -68,13 +68,10 @@ fn check_config(meta: &CharmMeta, options: &ContextOptions, state: &State, out: 
             continue;
         };
         let expected = match option_type {
-            "string" => matches!(value, crate::state::ConfigValue::String(_)),
-            "int" => matches!(value, crate::state::ConfigValue::Int(_)),
-            "float" => matches!(
-                value,
-                crate::state::ConfigValue::Float(_) | crate::state::ConfigValue::Int(_)
-            ),
-            "boolean" => matches!(value, crate::state::ConfigValue::Bool(_)),
+            "string" => matches!(value, ConfigValue::String(_)),
+            "int" => matches!(value, ConfigValue::Int(_)),
+            "float" => matches!(value, ConfigValue::Float(_) | ConfigValue::Int(_)),
+            "boolean" => matches!(value, ConfigValue::Bool(_)),
             "secret" => {
                 let juju = JujuVersion::parse(&options.juju_version);
                 if juju.is_some_and(|v| v < JujuVersion(3, 4, 0)) {
@@ -85,8 +82,8 @@ fn check_config(meta: &CharmMeta, options: &ContextOptions, state: &State, out: 
                     continue;
                 }
                 match value {
-                    crate::state::ConfigValue::String(s) if is_secret_uri(s) => true,
-                    crate::state::ConfigValue::String(s) => {
+                    ConfigValue::String(s) if is_secret_uri(s) => true,
+                    ConfigValue::String(s) => {
                         out.errors.push(
                             Violation::new(
                                 "config.secret_id",
