@@ -114,6 +114,8 @@ fn consistency_checks_can_be_skipped() {
 #[test]
 fn the_inconsistency_report_reads_as_a_list_of_rules() {
     let state = State::default().config([("prot", 9000.into()), ("debug", "yes".into())]);
-    let err = ctx("stored-config").run(Event::config_changed(), &state).unwrap_err();
+    let err = ctx("stored-config")
+        .run(Event::config_changed(), &state)
+        .unwrap_err();
     insta::assert_snapshot!(format!("{err:?}"));
 }
