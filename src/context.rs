@@ -183,7 +183,7 @@ impl Context {
     }
 
     /// The application name the charm runs as.
-    pub fn app_name_or_default(&self) -> &str {
+    pub fn application_name(&self) -> &str {
         self.options
             .app_name
             .as_deref()
@@ -299,7 +299,7 @@ impl Context {
             charm: &self.charm,
             loaded: &self.loaded,
             options: &self.options,
-            app_name: self.app_name_or_default(),
+            app_name: self.application_name(),
             event,
             state,
             inspect,
