@@ -406,6 +406,21 @@ mod tests {
     }
 
     #[test]
+    fn a_top_level_tuple_in_charm_stored_state_is_a_warning() {
+        let state = State::default().stored_states([
+            StoredState::new("C").content([("t", StoredValue::Tuple(vec![1.into()]))]),
+            StoredState::framework(1),
+        ]);
+        let c = check(&meta(), &ContextOptions::default(), &Event::start(), &state);
+        assert!(c.errors.is_empty());
+        assert_eq!(c.warnings.len(), 1);
+        assert_eq!(c.warnings[0].rule, "stored_state.type");
+        assert!(c.warnings[0]
+            .message
+            .contains("stored_states[0].content.t is a tuple"));
+    }
+
+    #[test]
     fn juju_versions_parse_and_compare() {
         assert_eq!(JujuVersion::parse("3.6.14"), Some(JujuVersion(3, 6, 14)));
         assert_eq!(JujuVersion::parse("3.6-beta2"), Some(JujuVersion(3, 6, 0)));

@@ -13,13 +13,8 @@ use crate::state::{ConfigValue, State, Status};
 /// Why a hook tool refused: what the charm sees as `ops.ModelError`.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum HookToolError {
-    /// Juju refused, with the text its tool prints on stderr.
-    Refused {
-        /// The hook tool: `status-set`.
-        tool: &'static str,
-        /// Juju's error text, without the `ERROR ` prefix.
-        message: String,
-    },
+    /// Juju refused, with the text its tool prints on stderr (without the `ERROR ` prefix).
+    Refused(String),
     /// The hook tool is not simulated yet.
     NotSupported {
         /// The hook tool: `relation-ids`.
@@ -30,7 +25,7 @@ pub(crate) enum HookToolError {
 impl fmt::Display for HookToolError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            HookToolError::Refused { message, .. } => writeln!(f, "ERROR {message}"),
+            HookToolError::Refused(message) => writeln!(f, "ERROR {message}"),
             HookToolError::NotSupported { tool } => writeln!(
                 f,
                 "ERROR {tool} is not supported yet by ops-scenario {}",
@@ -91,7 +86,6 @@ impl HookTools {
         if is_app {
             if !self.state.leader {
                 return Err(refused(
-                    "status-get",
                     "finding application status: this unit is not the leader",
                 ));
             }
@@ -110,19 +104,15 @@ impl HookTools {
         is_app: bool,
     ) -> Result<(), HookToolError> {
         if !SETTABLE_STATUSES.contains(&name) {
-            return Err(refused(
-                "status-set",
-                format!(
-                    "invalid status \"{name}\", expected one of [{}]",
-                    SETTABLE_STATUSES.join(", ")
-                ),
-            ));
+            return Err(refused(format!(
+                "invalid status \"{name}\", expected one of [{}]",
+                SETTABLE_STATUSES.join(", ")
+            )));
         }
         let status = Status::from_name(name, message).expect("settable statuses are valid");
         if is_app {
             if !self.state.leader {
                 return Err(refused(
-                    "status-set",
                     "setting application status: this unit is not the leader",
                 ));
             }
@@ -166,11 +156,8 @@ impl HookTools {
     }
 }
 
-fn refused(tool: &'static str, message: impl Into<String>) -> HookToolError {
-    HookToolError::Refused {
-        tool,
-        message: message.into(),
-    }
+fn refused(message: impl Into<String>) -> HookToolError {
+    HookToolError::Refused(message.into())
 }
 
 #[cfg(test)]

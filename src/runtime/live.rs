@@ -4,7 +4,7 @@ use pyo3::prelude::*;
 
 use super::convert;
 use super::interpreter::Shim;
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::state::StoredValue;
 
 /// The live charm instance during a run, handed to the closures of an
@@ -23,7 +23,7 @@ impl<'a> LiveCharm<'a> {
     /// `self.unit.status.message`).
     ///
     /// # Errors
-    /// [`Error::CharmRaised`] if the expression raises (or its value is not one
+    /// [`Error::CharmRaised`](crate::Error::CharmRaised) if the expression raises (or its value is not one
     /// [`StoredValue`] can hold: use [`LiveCharm::eval_repr`] for those).
     pub fn eval(&self, expression: &str) -> Result<StoredValue> {
         let py = self.charm.py();
@@ -38,7 +38,7 @@ impl<'a> LiveCharm<'a> {
     /// Evaluate a Python expression and return its `repr()`.
     ///
     /// # Errors
-    /// [`Error::CharmRaised`] if the expression raises.
+    /// [`Error::CharmRaised`](crate::Error::CharmRaised) if the expression raises.
     pub fn eval_repr(&self, expression: &str) -> Result<String> {
         let py = self.charm.py();
         let shim = Shim::init(py)?;
@@ -52,7 +52,7 @@ impl<'a> LiveCharm<'a> {
     /// Run Python statements against the charm (`self.unit.status = ops.ActiveStatus()`).
     ///
     /// # Errors
-    /// [`Error::CharmRaised`] if the statements raise.
+    /// [`Error::CharmRaised`](crate::Error::CharmRaised) if the statements raise.
     pub fn exec(&self, statements: &str) -> Result<()> {
         let py = self.charm.py();
         let shim = Shim::init(py)?;
@@ -69,6 +69,6 @@ impl<'a> LiveCharm<'a> {
             .get_type()
             .name()
             .map(|n| n.to_string())
-            .unwrap_or_else(|e| Error::runtime(e.to_string()).to_string())
+            .unwrap_or_default()
     }
 }
