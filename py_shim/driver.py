@@ -297,7 +297,21 @@ class Dispatch:
         _clear_security_log_cache()
         try:
             self._log_debug(f'ops {OPS_VERSION} up and running.')
-            model = ops.Model(loaded.meta, backend)
+            # As ops' own dispatch does: relation-broken leaves the dying relation out of
+            # `model.relations`, and departed/broken keep the remote unit's databag readable.
+            context = self.juju_context
+            model = ops.Model(
+                loaded.meta,
+                backend,
+                broken_relation_id=(
+                    context.relation_id if event_name.endswith('_relation_broken') else None
+                ),
+                remote_unit_name=(
+                    context.remote_unit_name
+                    if event_name.endswith(('_relation_departed', '_relation_broken'))
+                    else None
+                ),
+            )
             framework = CapturingFramework(
                 store, loaded.charm_dir, loaded.meta, model, event_name=event_name
             )

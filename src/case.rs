@@ -8,9 +8,10 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
 use crate::charm::Charm;
-use crate::context::{Context, ContextOptions};
+use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::event::Event;
+use crate::options::ContextOptions;
 use crate::output::Output;
 use crate::state::State;
 

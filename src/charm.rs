@@ -144,12 +144,40 @@ pub struct CharmMeta {
     pub name: String,
     /// Config options by name.
     pub config_options: BTreeMap<String, ConfigOption>,
+    /// Relation endpoints by name (`requires`, `provides` and `peers`).
+    pub endpoints: BTreeMap<String, Endpoint>,
+    /// `extra-bindings` names.
+    pub extra_bindings: Vec<String>,
     /// The metadata mapping (what metadata.yaml holds), passed to ops' `CharmMeta`.
     pub(crate) raw_meta: Value,
     /// `{"options": {...}}`, as config.yaml holds it.
     pub(crate) raw_config: Option<Value>,
     /// Actions by name, as actions.yaml holds them.
     pub(crate) raw_actions: Option<Value>,
+}
+
+/// One relation endpoint in the metadata.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoint {
+    /// Where it is declared.
+    pub role: EndpointRole,
+    /// The interface (`interface:`).
+    pub interface: String,
+    /// Whether it has `scope: container` (a subordinate relation).
+    pub container_scoped: bool,
+    /// `limit:`, if given.
+    pub limit: Option<u64>,
+}
+
+/// The section of the metadata an endpoint is declared in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EndpointRole {
+    /// `requires`.
+    Requires,
+    /// `provides`.
+    Provides,
+    /// `peers`.
+    Peers,
 }
 
 /// One declared config option.
@@ -181,9 +209,7 @@ impl CharmMeta {
 
     /// Whether `name` is a relation endpoint (`requires`, `provides` or `peers`).
     pub fn declares_endpoint(&self, name: &str) -> bool {
-        ["requires", "provides", "peers"]
-            .iter()
-            .any(|section| self.declares(section, name))
+        self.endpoints.contains_key(name)
     }
 
     /// Whether the charm declares the action `name`.
@@ -260,14 +286,86 @@ impl CharmMeta {
                 ));
             }
         }
+        let endpoints = parse_endpoints(file, object)?;
+        let extra_bindings = match object.get("extra-bindings") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Object(bindings)) => bindings.keys().cloned().collect(),
+            Some(_) => {
+                return Err(metadata_error(
+                    file,
+                    "extra-bindings",
+                    "expected a mapping of binding names",
+                ))
+            }
+        };
         Ok(CharmMeta {
             name,
             config_options,
+            endpoints,
+            extra_bindings,
             raw_meta: meta,
             raw_config: config,
             raw_actions: actions,
         })
     }
+}
+
+fn parse_endpoints(
+    file: &Path,
+    meta: &serde_json::Map<String, Value>,
+) -> Result<BTreeMap<String, Endpoint>> {
+    let mut endpoints = BTreeMap::new();
+    for (section, role) in [
+        ("requires", EndpointRole::Requires),
+        ("provides", EndpointRole::Provides),
+        ("peers", EndpointRole::Peers),
+    ] {
+        let declared = match meta.get(section) {
+            None | Some(Value::Null) => continue,
+            Some(Value::Object(declared)) => declared,
+            Some(_) => {
+                return Err(metadata_error(
+                    file,
+                    section,
+                    "expected a mapping of endpoints",
+                ))
+            }
+        };
+        for (name, spec) in declared {
+            let at = format!("{section}.{name}");
+            let spec = spec
+                .as_object()
+                .ok_or_else(|| metadata_error(file, &at, "expected a mapping"))?;
+            let interface = match spec.get("interface") {
+                Some(Value::String(i)) => i.clone(),
+                _ => {
+                    return Err(metadata_error(
+                        file,
+                        &format!("{at}.interface"),
+                        "every endpoint needs an interface name",
+                    ))
+                }
+            };
+            if endpoints.contains_key(name) {
+                return Err(metadata_error(
+                    file,
+                    &at,
+                    "the endpoint name is declared in more than one of requires, provides and peers",
+                ));
+            }
+            endpoints.insert(
+                name.clone(),
+                Endpoint {
+                    role,
+                    interface,
+                    container_scoped: spec.get("scope").and_then(Value::as_str)
+                        == Some("container"),
+                    limit: spec.get("limit").and_then(Value::as_u64),
+                },
+            );
+        }
+    }
+    Ok(endpoints)
 }
 
 fn parse_config_options(file: &Path, config: &Value) -> Result<BTreeMap<String, ConfigOption>> {

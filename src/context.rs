@@ -1,60 +1,13 @@
 //! [`Context`]: a charm plus how Juju runs it; `run` runs one event on one State.
 
-use serde::{Deserialize, Serialize};
-
 use crate::charm::Charm;
 use crate::consistency;
 use crate::error::{Error, Result, Violation};
 use crate::event::Event;
+use crate::options::ContextOptions;
 use crate::output::{CharmError, Output};
 use crate::runtime::{self, LiveCharm, LoadedCharm, RunRequest};
 use crate::state::State;
-
-/// The Juju version a Context simulates unless told otherwise (ops.testing's default).
-pub const DEFAULT_JUJU_VERSION: &str = "3.6.14";
-
-/// How Juju runs the charm: who the unit is, which Juju, what to record.
-///
-/// JSON form: the `context` object of a case file. Every field may be omitted.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct ContextOptions {
-    /// The application name. Defaults to the charm's metadata `name`.
-    pub app_name: Option<String>,
-    /// The unit number: the unit is `<app_name>/<unit_id>`. Defaults to 0.
-    pub unit_id: u32,
-    /// The Juju version the charm sees (`JUJU_VERSION`). Defaults to `"3.6.14"`.
-    pub juju_version: String,
-    /// Whether the application is trusted (`juju trust`). Defaults to `false`.
-    pub app_trusted: bool,
-    /// `JUJU_MACHINE_ID`. Defaults to unset.
-    pub machine_id: Option<String>,
-    /// `JUJU_AVAILABILITY_ZONE`. Defaults to unset.
-    pub availability_zone: Option<String>,
-    /// `JUJU_PRINCIPAL_UNIT` (for subordinates). Defaults to unset.
-    pub principal_unit: Option<String>,
-    /// Record deferred events when ops re-emits them in `emitted_events`. Defaults to `false`.
-    pub capture_deferred_events: bool,
-    /// Record framework events (`pre_commit`, `commit`, `collect_*_status`) in
-    /// `emitted_events`. Defaults to `false`.
-    pub capture_framework_events: bool,
-}
-
-impl Default for ContextOptions {
-    fn default() -> Self {
-        ContextOptions {
-            app_name: None,
-            unit_id: 0,
-            juju_version: DEFAULT_JUJU_VERSION.to_owned(),
-            app_trusted: false,
-            machine_id: None,
-            availability_zone: None,
-            principal_unit: None,
-            capture_deferred_events: false,
-            capture_framework_events: false,
-        }
-    }
-}
 
 /// A charm, ready to run events. Build it once and call [`Context::run`] as often as needed;
 /// it is `Sync`, and runs from many threads are serialised (one at a time per process).
@@ -301,7 +254,7 @@ impl Context {
             options: &self.options,
             app_name: self.application_name(),
             event,
-            state,
+            state: self.run_state(state),
             inspect,
         })
         .map_err(|mut failure| {
@@ -312,6 +265,23 @@ impl Context {
         })?;
         output.warnings = warnings;
         Ok(output)
+    }
+}
+
+impl Context {
+    /// The State a run starts from: a copy of the caller's, with every relation's id (by the
+    /// State's numbering rule) and interface (from the metadata) written out.
+    fn run_state(&self, state: &State) -> State {
+        let mut state = state.clone();
+        state.assign_relation_ids();
+        for relation in &mut state.relations {
+            if relation.interface().is_none() {
+                if let Some(endpoint) = self.charm.meta.endpoints.get(relation.endpoint()) {
+                    relation.set_interface(endpoint.interface.clone());
+                }
+            }
+        }
+        state
     }
 }
 

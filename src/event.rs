@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::state::{DeferredEvent, StoredDict, StoredValue};
+use crate::state::{AnyRelation, DeferredEvent, State, StoredDict, StoredValue};
 
 /// The lifecycle events Juju dispatches with no further context, by their Python names.
 pub const LIFECYCLE_EVENTS: &[&str] = &[
@@ -64,8 +64,14 @@ pub enum EventKind {
 
 /// One event to run: a Python event name plus what the kind of event needs.
 ///
-/// JSON form: `{"name": "config_changed"}`; a custom event on an object the charm holds as
-/// attribute `db` is `{"name": "db.on.ready"}`, and custom events may carry `args` and `kwargs`.
+/// JSON form: `{"name": "config_changed"}`; a relation event names its relation by id and may
+/// name the remote and departing units by number: `{"name": "db_relation_departed",
+/// "relation_id": 3, "remote_unit": 1, "departing_unit": 1}`. A custom event on an object the
+/// charm holds as attribute `db` is `{"name": "db.on.ready"}`, and custom events may carry
+/// `args` and `kwargs`.
+///
+/// Relation events are best built from their relation (`db.changed_event()`); the relation is
+/// found by its id, or, when the event has none, as the only relation on the event's endpoint.
 ///
 /// ```
 /// use ops_scenario::Event;
@@ -80,6 +86,18 @@ pub struct Event {
     /// The Python event name (`update_status`, `db_relation_changed`), or for a custom event on
     /// an object the charm holds, `<attribute>.on.<event>`.
     pub name: String,
+    /// For a relation event, the relation's id. Defaults to the only relation on the event's
+    /// endpoint.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub relation_id: Option<u32>,
+    /// For `joined`, `changed` and `departed`, the number of the remote unit (of the remote
+    /// application, or for a peer relation of this one). Defaults as in ops.testing: the
+    /// relation's only remote unit, or its first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_unit: Option<u32>,
+    /// For `departed`, the number of the unit that leaves. Defaults to the remote unit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub departing_unit: Option<u32>,
     /// Positional arguments for a custom event's `emit()`. Defaults to none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub args: Vec<StoredValue>,
@@ -102,9 +120,39 @@ impl Event {
     pub fn new(name: impl Into<String>) -> Self {
         Event {
             name: name.into(),
+            relation_id: None,
+            remote_unit: None,
+            departing_unit: None,
             args: Vec::new(),
             kwargs: StoredDict::new(),
         }
+    }
+
+    /// `<endpoint>_relation_<hook>` for the relation with this id (if it has one).
+    pub(crate) fn relation(endpoint: &str, hook: &str, relation_id: Option<u32>) -> Self {
+        Event {
+            relation_id,
+            ..Event::new(format!("{}_relation_{hook}", endpoint.replace('-', "_")))
+        }
+    }
+
+    /// Set the relation id of a relation event.
+    pub fn relation_id(mut self, id: u32) -> Self {
+        self.relation_id = Some(id);
+        self
+    }
+
+    /// Set the remote unit of a relation event (`JUJU_REMOTE_UNIT`), by unit number.
+    pub fn remote_unit(mut self, unit: u32) -> Self {
+        self.remote_unit = Some(unit);
+        self
+    }
+
+    /// Set the departing unit of a `relation_departed` event (`JUJU_DEPARTING_UNIT`), by unit
+    /// number. Defaults to the remote unit.
+    pub fn departing_unit(mut self, unit: u32) -> Self {
+        self.departing_unit = Some(unit);
+        self
     }
 
     lifecycle_constructors! {
@@ -197,24 +245,289 @@ impl Event {
         }
     }
 
+    /// The Juju hook name with the entity spelled as in the metadata (`my-db`), for an event
+    /// derived from it.
+    pub(crate) fn hook_name_for(&self, entity: &str) -> String {
+        match self.entity() {
+            Some(e) => format!("{entity}-{}", self.name[e.len() + 1..].replace('_', "-")),
+            None => self.hook_name(),
+        }
+    }
+
     /// This event as ops would have deferred it for the observer method `observer` of the
     /// object at handle path `owner` (for a charm, its class name), with event id 1. The event
     /// is taken to be emitted by `owner`'s own `on`; build a [`DeferredEvent`] directly for
     /// other emitters.
     ///
+    /// A relation event's snapshot names the relation and its units as the event does; what
+    /// only the State knows (the relation's id if the event has none, the remote application,
+    /// the default remote unit) is filled in by the run, exactly as ops would have written it
+    /// (see [`DeferredEvent`]).
+    ///
     /// ```
-    /// # use ops_scenario::Event;
+    /// # use ops_scenario::{Event, Relation};
     /// let d = Event::update_status().deferred("MyCharm", "_on_update_status");
     /// assert_eq!(d.handle_path, "MyCharm/on/update_status[1]");
+    /// let d = Relation::new("db").id(3).changed_event().remote_unit(1).deferred("MyCharm", "_on_db");
+    /// assert_eq!(d.handle_path, "MyCharm/on/db_relation_changed[1]");
     /// ```
     pub fn deferred(&self, owner: impl Into<String>, observer: impl Into<String>) -> DeferredEvent {
         let owner = owner.into();
-        DeferredEvent::new(
+        let mut deferred = DeferredEvent::new(
             format!("{owner}/on/{}[1]", self.event_name()),
             owner,
             observer,
+        );
+        if let (Some(hook), Some(entity)) = (self.relation_hook(), self.entity()) {
+            let data = &mut deferred.snapshot_data;
+            data.insert("relation_name".into(), entity.into());
+            if let Some(id) = self.relation_id {
+                data.insert("relation_id".into(), i64::from(id).into());
+            }
+            if let Some(unit) = self.remote_unit.filter(|_| hook.has_remote_unit()) {
+                data.insert("unit_name".into(), unit.to_string().into());
+            }
+            if let Some(unit) = self
+                .departing_unit
+                .filter(|_| hook == RelationHook::Departed)
+            {
+                data.insert("departing_unit".into(), unit.to_string().into());
+            }
+        }
+        deferred
+    }
+
+    /// Which relation hook this is, for a relation event.
+    pub(crate) fn relation_hook(&self) -> Option<RelationHook> {
+        if self.kind() != EventKind::Relation {
+            return None;
+        }
+        RelationHook::of_name(&self.name)
+    }
+
+    /// The relation this relation event is about, and the units it names, resolved against
+    /// the State with the defaults ops.testing uses.
+    pub(crate) fn relation_target<'s>(
+        &self,
+        state: &'s State,
+    ) -> Result<RelationTarget<'s>, RelationTargetError> {
+        let hook = self
+            .relation_hook()
+            .ok_or(RelationTargetError::NotARelationEvent)?;
+        let entity = self.entity().unwrap_or_default();
+        RelationTarget::resolve(
+            state,
+            hook,
+            entity,
+            self.relation_id,
+            self.remote_unit,
+            self.departing_unit,
         )
     }
+}
+
+/// The five relation hooks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RelationHook {
+    Created,
+    Joined,
+    Changed,
+    Departed,
+    Broken,
+}
+
+impl RelationHook {
+    pub(crate) fn of_name(name: &str) -> Option<Self> {
+        let (_, hook) = name.rsplit_once("_relation_")?;
+        Some(match hook {
+            "created" => RelationHook::Created,
+            "joined" => RelationHook::Joined,
+            "changed" => RelationHook::Changed,
+            "departed" => RelationHook::Departed,
+            "broken" => RelationHook::Broken,
+            _ => return None,
+        })
+    }
+
+    /// Whether Juju names a remote unit (`JUJU_REMOTE_UNIT`) for this hook.
+    pub(crate) fn has_remote_unit(self) -> bool {
+        matches!(
+            self,
+            RelationHook::Joined | RelationHook::Changed | RelationHook::Departed
+        )
+    }
+}
+
+/// How the remote unit of a relation event was chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum RemoteUnitChoice {
+    /// The event names it, or the hook has none.
+    Given,
+    /// The relation's only remote unit.
+    OnlyOne,
+    /// The first of several remote units.
+    FirstOfSeveral,
+    /// The hook needs one but the relation has no remote units.
+    NoneAvailable,
+}
+
+/// A relation event resolved against the State.
+#[derive(Clone, Debug)]
+pub(crate) struct RelationTarget<'s> {
+    pub hook: RelationHook,
+    pub relation: &'s AnyRelation,
+    pub id: u32,
+    pub remote_unit: Option<u32>,
+    pub departing_unit: Option<u32>,
+    pub choice: RemoteUnitChoice,
+}
+
+/// Why a relation event cannot be resolved.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum RelationTargetError {
+    NotARelationEvent,
+    /// No relation has the event's id.
+    NoSuchId(u32),
+    /// The relation with the event's id is on another endpoint.
+    OtherEndpoint {
+        id: u32,
+        endpoint: String,
+    },
+    /// The event has no id and no relation is on its endpoint.
+    NoneOnEndpoint,
+    /// The event has no id and several relations are on its endpoint.
+    SeveralOnEndpoint(Vec<u32>),
+}
+
+/// Whether a metadata endpoint name is the entity of an event name (`my-db` is `my_db`).
+pub(crate) fn endpoint_matches(endpoint: &str, entity: &str) -> bool {
+    endpoint.len() == entity.len()
+        && endpoint
+            .bytes()
+            .zip(entity.bytes())
+            .all(|(a, b)| a == b || (a == b'-' && b == b'_'))
+}
+
+impl<'s> RelationTarget<'s> {
+    pub(crate) fn resolve(
+        state: &'s State,
+        hook: RelationHook,
+        entity: &str,
+        relation_id: Option<u32>,
+        remote_unit: Option<u32>,
+        departing_unit: Option<u32>,
+    ) -> Result<Self, RelationTargetError> {
+        let ids = crate::state::effective_ids(&state.relations);
+        let (relation, id) = match relation_id {
+            Some(id) => {
+                let i = ids
+                    .iter()
+                    .position(|x| *x == id)
+                    .ok_or(RelationTargetError::NoSuchId(id))?;
+                let relation = &state.relations[i];
+                if !endpoint_matches(relation.endpoint(), entity) {
+                    return Err(RelationTargetError::OtherEndpoint {
+                        id,
+                        endpoint: relation.endpoint().to_owned(),
+                    });
+                }
+                (relation, id)
+            }
+            None => {
+                let matching: Vec<usize> = (0..state.relations.len())
+                    .filter(|i| endpoint_matches(state.relations[*i].endpoint(), entity))
+                    .collect();
+                match matching[..] {
+                    [i] => (&state.relations[i], ids[i]),
+                    [] => return Err(RelationTargetError::NoneOnEndpoint),
+                    _ => {
+                        return Err(RelationTargetError::SeveralOnEndpoint(
+                            matching.iter().map(|i| ids[*i]).collect(),
+                        ))
+                    }
+                }
+            }
+        };
+        let (remote_unit, choice) = if !hook.has_remote_unit() || remote_unit.is_some() {
+            (
+                remote_unit.filter(|_| hook.has_remote_unit()),
+                RemoteUnitChoice::Given,
+            )
+        } else {
+            match relation.remote_unit_ids()[..] {
+                [] => (None, RemoteUnitChoice::NoneAvailable),
+                [only] => (Some(only), RemoteUnitChoice::OnlyOne),
+                [first, ..] => (Some(first), RemoteUnitChoice::FirstOfSeveral),
+            }
+        };
+        let departing_unit = match hook {
+            RelationHook::Departed => departing_unit.or(remote_unit),
+            _ => None,
+        };
+        Ok(RelationTarget {
+            hook,
+            relation,
+            id,
+            remote_unit,
+            departing_unit,
+            choice,
+        })
+    }
+}
+
+/// Complete the snapshot of a deferred relation event that gives no `app_name` (one built by
+/// [`Event::deferred`], or by hand): the relation's real endpoint and id, the remote
+/// application (this application for a peer relation), and the remote and departing units as
+/// full unit names, defaulted as for the event itself. Snapshots that ops wrote (they have an
+/// `app_name`) are left as they are. Returns `None` when there is nothing to complete or the
+/// relation cannot be found (the consistency checker reports that).
+pub(crate) fn complete_relation_snapshot(
+    deferred: &DeferredEvent,
+    state: &State,
+    app_name: &str,
+) -> Option<StoredDict> {
+    let hook = RelationHook::of_name(deferred.name())?;
+    let snapshot = &deferred.snapshot_data;
+    if snapshot.contains_key("app_name") {
+        return None;
+    }
+    let entity = match snapshot.get("relation_name") {
+        Some(StoredValue::Str(name)) => name.as_str(),
+        _ => deferred.name().rsplit_once("_relation_")?.0,
+    };
+    let id = match snapshot.get("relation_id") {
+        Some(StoredValue::Int(id)) => Some(u32::try_from(*id).ok()?),
+        _ => None,
+    };
+    let bare_unit = |key: &str| match snapshot.get(key) {
+        Some(StoredValue::Str(n)) => n.parse::<u32>().ok(),
+        _ => None,
+    };
+    let target = RelationTarget::resolve(
+        state,
+        hook,
+        entity,
+        id,
+        bare_unit("unit_name"),
+        bare_unit("departing_unit"),
+    )
+    .ok()?;
+    let app = target.relation.remote_app_name(app_name).to_owned();
+    let mut completed = snapshot.clone();
+    completed.insert("relation_name".into(), target.relation.endpoint().into());
+    completed.insert("relation_id".into(), i64::from(target.id).into());
+    completed.insert("app_name".into(), app.as_str().into());
+    for (key, unit) in [
+        ("unit_name", target.remote_unit),
+        ("departing_unit", target.departing_unit),
+    ] {
+        let given_in_full =
+            matches!(snapshot.get(key), Some(StoredValue::Str(s)) if s.contains('/'));
+        if let (Some(unit), false) = (unit, given_in_full) {
+            completed.insert(key.into(), format!("{app}/{unit}").into());
+        }
+    }
+    Some(completed)
 }
 
 impl AsRef<Event> for Event {

@@ -43,19 +43,22 @@ mod context;
 mod error;
 mod event;
 mod hook_tools;
+mod options;
 mod output;
 mod runtime;
 pub mod state;
 
-pub use charm::{Charm, CharmMeta, ConfigOption};
-pub use context::{Context, ContextOptions, Inspect, DEFAULT_JUJU_VERSION};
+pub use charm::{Charm, CharmMeta, ConfigOption, Endpoint, EndpointRole};
+pub use context::{Context, Inspect};
 pub use error::{Error, Result, Violation};
 pub use event::{Event, EventKind, LIFECYCLE_EVENTS};
+pub use options::{ContextOptions, DEFAULT_JUJU_VERSION};
 pub use output::{CharmError, EmittedEvent, JujuLogLine, Output};
 pub use runtime::{flush_python_output, python_stdout_to_stderr, LiveCharm};
 pub use state::{
-    stored_dict, ConfigValue, DeferredEvent, Model, ModelType, State, Status, StoredDict,
-    StoredState, StoredValue,
+    stored_dict, Address, AnyRelation, BindAddress, ConfigValue, Databag, DeferredEvent, Model,
+    ModelType, Network, PeerRelation, Relation, RelationLookup, State, Status, StoredDict,
+    StoredState, StoredValue, SubordinateRelation,
 };
 
 /// `ScenarioError` is the name ops.testing users know; it is [`Error`].

@@ -1,8 +1,9 @@
 //! The Rust object behind the shim's `Backend`: converts each hook tool's Python arguments,
 //! calls the rule in [`HookTools`], and maps a refusal to the ops exception.
 
+use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyTuple};
+use pyo3::types::{PyBool, PyDict, PyTuple};
 
 use super::convert;
 use super::interpreter::Shim;
@@ -37,16 +38,48 @@ fn finished() -> PyErr {
     pyo3::exceptions::PyRuntimeError::new_err("this run of the charm is over")
 }
 
-/// A refusal as the charm sees it: `ops.ModelError` with Juju's error text.
-fn model_error(py: Python<'_>, err: &HookToolError) -> PyErr {
-    match Shim::get(py) {
-        Ok(shim) => PyErr::from_type(shim.model_error.bind(py).clone(), err.to_string()),
-        Err(e) => e,
+/// A refusal as the charm sees it: `ops.ModelError` with Juju's error text, or the more
+/// precise exception ops raises in its place.
+fn hook_error(py: Python<'_>, err: &HookToolError) -> PyErr {
+    let shim = match Shim::get(py) {
+        Ok(shim) => shim,
+        Err(e) => return e,
+    };
+    let message = err.to_string();
+    match err {
+        HookToolError::Refused(_) | HookToolError::NotSupported { .. } => {
+            PyErr::from_type(shim.model_error.bind(py).clone(), message)
+        }
+        HookToolError::RelationNotFound(_) => {
+            PyErr::from_type(shim.relation_not_found_error.bind(py).clone(), message)
+        }
+        HookToolError::OpsRefused(_) => PyRuntimeError::new_err(message),
+        HookToolError::InvalidArgument(_) => PyValueError::new_err(message),
     }
 }
 
 fn not_supported(py: Python<'_>, tool: &'static str) -> PyErr {
-    model_error(py, &HookToolError::NotSupported { tool })
+    hook_error(py, &HookToolError::NotSupported { tool })
+}
+
+/// A relation id from Python: one that cannot be a Juju relation id names no relation.
+fn relation_id_of(id: i64, endpoint: Option<&str>) -> Result<u32, HookToolError> {
+    u32::try_from(id).map_err(|_| {
+        HookToolError::RelationNotFound(format!(
+            "ERROR invalid value \"{}{id}\" for option -r: relation not found\n",
+            endpoint.map(|e| format!("{e}:")).unwrap_or_default()
+        ))
+    })
+}
+
+/// ops' own check of the `is_app` argument, which an override must redo.
+fn boolean(value: &Bound<'_, PyAny>, method: &str) -> PyResult<bool> {
+    match value.cast::<PyBool>() {
+        Ok(b) => Ok(b.is_true()),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "is_app parameter to {method} must be a boolean"
+        ))),
+    }
 }
 
 #[pymethods]
@@ -67,7 +100,7 @@ impl RunBackend {
         let status = self
             .tools()?
             .status_get(is_app)
-            .map_err(|e| model_error(py, &e))?;
+            .map_err(|e| hook_error(py, &e))?;
         let dict = PyDict::new(py);
         dict.set_item("status", status.name())?;
         dict.set_item("message", status.message())?;
@@ -83,7 +116,7 @@ impl RunBackend {
     ) -> PyResult<()> {
         self.tools_mut()?
             .status_set(status, message, is_app)
-            .map_err(|e| model_error(py, &e))
+            .map_err(|e| hook_error(py, &e))
     }
 
     fn application_version_set(&mut self, version: &str) -> PyResult<()> {
@@ -105,60 +138,115 @@ impl RunBackend {
         Ok(())
     }
 
-    // ---- Not simulated yet: each raises ModelError naming the tool. ------------------------
+    // ---- Relations and networks. -----------------------------------------------------------
 
-    fn relation_ids(&self, py: Python<'_>, _relation_name: &str) -> PyResult<Vec<i64>> {
-        Err(not_supported(py, "relation-ids"))
+    fn relation_ids(&self, relation_name: &str) -> PyResult<Vec<u32>> {
+        Ok(self.tools()?.relation_ids(relation_name))
     }
 
     fn relation_list(
         &self,
         py: Python<'_>,
-        _relation_id: i64,
-        _relation_name: Option<&str>,
+        relation_id: i64,
+        relation_name: Option<&str>,
     ) -> PyResult<Vec<String>> {
-        Err(not_supported(py, "relation-list"))
+        let tools = self.tools()?;
+        relation_id_of(relation_id, relation_name)
+            .and_then(|id| tools.relation_list(id, relation_name))
+            .map_err(|e| hook_error(py, &e))
     }
 
     fn relation_remote_app_name(
         &self,
-        py: Python<'_>,
-        _relation_id: i64,
-        _relation_name: Option<&str>,
+        relation_id: i64,
+        relation_name: Option<&str>,
     ) -> PyResult<Option<String>> {
-        Err(not_supported(py, "relation-list"))
+        let tools = self.tools()?;
+        Ok(relation_id_of(relation_id, relation_name)
+            .ok()
+            .and_then(|id| tools.relation_remote_app_name(id, relation_name))
+            .map(str::to_owned))
     }
 
-    fn relation_get(
+    fn relation_get<'py>(
         &self,
-        py: Python<'_>,
-        _relation_id: i64,
-        _member_name: &str,
-        _is_app: bool,
-        _relation_name: Option<&str>,
-    ) -> PyResult<()> {
-        Err(not_supported(py, "relation-get"))
+        py: Python<'py>,
+        relation_id: i64,
+        member_name: &str,
+        is_app: &Bound<'py, PyAny>,
+        relation_name: Option<&str>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let is_app = boolean(is_app, "relation_get")?;
+        let tools = self.tools()?;
+        let bag = relation_id_of(relation_id, relation_name)
+            .and_then(|id| tools.relation_get(id, member_name, is_app, relation_name))
+            .map_err(|e| hook_error(py, &e))?;
+        let dict = PyDict::new(py);
+        for (key, value) in bag {
+            dict.set_item(key, value)?;
+        }
+        Ok(dict)
     }
 
     fn relation_set(
-        &self,
+        &mut self,
         py: Python<'_>,
-        _relation_id: i64,
-        _data: &Bound<'_, PyAny>,
-        _is_app: bool,
-        _relation_name: Option<&str>,
+        relation_id: i64,
+        data: &Bound<'_, PyAny>,
+        is_app: &Bound<'_, PyAny>,
+        relation_name: Option<&str>,
     ) -> PyResult<()> {
-        Err(not_supported(py, "relation-set"))
+        let is_app = boolean(is_app, "relation_set")?;
+        let pairs: Vec<(String, String)> = match data.cast::<PyDict>() {
+            Ok(dict) => dict
+                .iter()
+                .map(|(k, v)| Ok((k.extract()?, v.extract()?)))
+                .collect::<PyResult<_>>()?,
+            Err(_) => data
+                .call_method0("items")?
+                .try_iter()?
+                .map(|item| item?.extract::<(String, String)>())
+                .collect::<PyResult<_>>()?,
+        };
+        let tools = self.tools_mut()?;
+        relation_id_of(relation_id, relation_name)
+            .and_then(|id| tools.relation_set(id, pairs, is_app, relation_name))
+            .map_err(|e| hook_error(py, &e))
     }
 
-    fn relation_model_get(
+    fn relation_model_get<'py>(
         &self,
-        py: Python<'_>,
-        _relation_id: i64,
-        _relation_name: Option<&str>,
-    ) -> PyResult<()> {
-        Err(not_supported(py, "relation-model-get"))
+        py: Python<'py>,
+        relation_id: i64,
+        relation_name: Option<&str>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let tools = self.tools()?;
+        let uuid = relation_id_of(relation_id, relation_name)
+            .and_then(|id| tools.relation_model_get(id, relation_name))
+            .map_err(|e| hook_error(py, &e))?;
+        let dict = PyDict::new(py);
+        dict.set_item("uuid", uuid)?;
+        Ok(dict)
     }
+
+    fn network_get<'py>(
+        &self,
+        py: Python<'py>,
+        binding_name: &str,
+        relation_id: Option<i64>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let tools = self.tools()?;
+        let network = match relation_id {
+            Some(id) => {
+                relation_id_of(id, None).and_then(|id| tools.network_get(binding_name, Some(id)))
+            }
+            None => tools.network_get(binding_name, None),
+        }
+        .map_err(|e| hook_error(py, &e))?;
+        convert::network_to_py(py, &network)
+    }
+
+    // ---- Not simulated yet: each raises ModelError naming the tool. ------------------------
 
     fn resource_get(&self, py: Python<'_>, _resource_name: &str) -> PyResult<String> {
         Err(not_supported(py, "resource-get"))
@@ -208,15 +296,6 @@ impl RunBackend {
 
     fn action_fail(&self, py: Python<'_>, _message: &str) -> PyResult<()> {
         Err(not_supported(py, "action-fail"))
-    }
-
-    fn network_get(
-        &self,
-        py: Python<'_>,
-        _binding_name: &str,
-        _relation_id: Option<i64>,
-    ) -> PyResult<()> {
-        Err(not_supported(py, "network-get"))
     }
 
     fn add_metrics(

@@ -6,7 +6,7 @@ use pyo3::types::{
     PyBool, PyBytes, PyDict, PyFloat, PyFrozenSet, PyInt, PyList, PySet, PyString, PyTuple,
 };
 
-use crate::state::{ConfigValue, StoredDict, StoredValue};
+use crate::state::{ConfigValue, Network, StoredDict, StoredValue};
 
 /// A Python object for a stored value. Every call builds new objects, so Python code never
 /// shares (and mutates) what the Rust side holds.
@@ -134,4 +134,37 @@ pub(crate) fn config_to_py<'py>(
         ConfigValue::Float(f) => PyFloat::new(py, *f).into_any(),
         ConfigValue::String(s) => PyString::new(py, s).into_any(),
     })
+}
+
+/// `network-get`'s answer in the shape ops parses (`ops.model.Network`).
+pub(crate) fn network_to_py<'py>(
+    py: Python<'py>,
+    network: &Network,
+) -> PyResult<Bound<'py, PyDict>> {
+    let binds = PyList::empty(py);
+    for bind in &network.bind_addresses {
+        let entry = PyDict::new(py);
+        entry.set_item("interface-name", &bind.interface_name)?;
+        if let Some(mac) = &bind.mac_address {
+            entry.set_item("mac-address", mac)?;
+        }
+        let addresses = PyList::empty(py);
+        for address in &bind.addresses {
+            let a = PyDict::new(py);
+            a.set_item("value", &address.value)?;
+            a.set_item("hostname", &address.hostname)?;
+            a.set_item("cidr", &address.cidr)?;
+            addresses.append(a)?;
+        }
+        entry.set_item("addresses", addresses)?;
+        binds.append(entry)?;
+    }
+    let dict = PyDict::new(py);
+    dict.set_item("bind-addresses", binds)?;
+    dict.set_item(
+        "ingress-addresses",
+        PyList::new(py, &network.ingress_addresses)?,
+    )?;
+    dict.set_item("egress-subnets", PyList::new(py, &network.egress_subnets)?)?;
+    Ok(dict)
 }

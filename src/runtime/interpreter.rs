@@ -44,6 +44,7 @@ pub(crate) struct Shim {
     pub unknown_event_error: Py<PyType>,
     pub charm_load_error: Py<PyType>,
     pub model_error: Py<PyType>,
+    pub relation_not_found_error: Py<PyType>,
     pub no_snapshot_error: Py<PyType>,
     pub pebble_connection_error: Py<PyType>,
     pub format_exception: Py<PyAny>,
@@ -131,6 +132,7 @@ fn start(py: Python<'_>) -> std::result::Result<Shim, String> {
             unknown_event_error: ty("_scenario_driver", "UnknownEventError")?,
             charm_load_error: ty("_scenario_driver", "CharmLoadError")?,
             model_error: ty("ops.model", "ModelError")?,
+            relation_not_found_error: ty("ops.model", "RelationNotFoundError")?,
             no_snapshot_error: ty("ops.storage", "NoSnapshotError")?,
             pebble_connection_error: ty("ops.pebble", "ConnectionError")?,
             format_exception: py

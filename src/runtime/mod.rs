@@ -21,10 +21,11 @@ pub use interpreter::{flush_python_output, python_stdout_to_stderr};
 pub use live::LiveCharm;
 
 use crate::charm::Charm;
-use crate::context::{ContextOptions, Inspect};
+use crate::context::Inspect;
 use crate::error::{Error, Result};
 use crate::event::{Event, EventKind};
-use crate::hook_tools::HookTools;
+use crate::hook_tools::{HookTools, RunScope};
+use crate::options::ContextOptions;
 use crate::output::Output;
 use crate::state::State;
 use backend::RunBackend;
@@ -52,7 +53,8 @@ pub(crate) struct RunRequest<'a, 'i> {
     pub options: &'a ContextOptions,
     pub app_name: &'a str,
     pub event: &'a Event,
-    pub state: &'a State,
+    /// The input State, cloned, with every relation's id and interface filled in.
+    pub state: State,
     pub inspect: Option<&'a mut Inspect<'i>>,
 }
 
@@ -89,12 +91,13 @@ fn run_attached(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Output, F
         inspect,
         ..
     } = request;
-    let unit_name = format!("{app_name}/{}", options.unit_id);
-    let env = juju_env(py, charm, options, &unit_name, event, state)
-        .map_err(|e| internal(py, shim, e))?;
-    let tools = HookTools::new(state.clone(), Arc::clone(&charm.meta));
+    let scope = RunScope::new(app_name, options, event, &state);
+    let env =
+        juju_env(py, charm, options, &scope, event, &state).map_err(|e| internal(py, shim, e))?;
+    let store =
+        Bound::new(py, RunStore::seeded(&state, app_name)).map_err(|e| internal(py, shim, e))?;
+    let tools = HookTools::new(state, Arc::clone(&charm.meta), scope);
     let backend = Bound::new(py, RunBackend::new(tools)).map_err(|e| internal(py, shim, e))?;
-    let store = Bound::new(py, RunStore::seeded(state)).map_err(|e| internal(py, shim, e))?;
 
     let outcome = shim
         .dispatch
@@ -225,15 +228,33 @@ fn juju_env<'py>(
     py: Python<'py>,
     charm: &Charm,
     options: &ContextOptions,
-    unit_name: &str,
+    scope: &RunScope,
     event: &Event,
     state: &State,
 ) -> PyResult<Bound<'py, PyDict>> {
     let env = PyDict::new(py);
-    let hook_name = event.hook_name();
+    let hook_name = match &scope.relation_event {
+        // The hook name keeps the endpoint as the metadata spells it (`my-db-relation-changed`).
+        Some(relation) => event.hook_name_for(&relation.endpoint),
+        None => event.hook_name(),
+    };
     env.set_item("JUJU_DISPATCH_PATH", format!("hooks/{hook_name}"))?;
     env.set_item("JUJU_HOOK_NAME", hook_name)?;
-    env.set_item("JUJU_UNIT_NAME", unit_name)?;
+    env.set_item("JUJU_UNIT_NAME", &scope.unit_name)?;
+    if let Some(relation) = &scope.relation_event {
+        env.set_item("JUJU_RELATION", &relation.endpoint)?;
+        env.set_item(
+            "JUJU_RELATION_ID",
+            format!("{}:{}", relation.endpoint, relation.relation_id),
+        )?;
+        env.set_item("JUJU_REMOTE_APP", &relation.remote_app)?;
+        if let Some(unit) = &relation.remote_unit {
+            env.set_item("JUJU_REMOTE_UNIT", unit)?;
+        }
+        if let Some(unit) = &relation.departing_unit {
+            env.set_item("JUJU_DEPARTING_UNIT", unit)?;
+        }
+    }
     env.set_item("JUJU_MODEL_NAME", &state.model.name)?;
     env.set_item("JUJU_MODEL_UUID", &state.model.uuid)?;
     env.set_item("JUJU_VERSION", &options.juju_version)?;

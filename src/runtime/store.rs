@@ -10,6 +10,7 @@ use pyo3::types::{PyDict, PyList, PyTuple};
 
 use super::convert;
 use super::interpreter::Shim;
+use crate::event::complete_relation_snapshot;
 use crate::state::{DeferredEvent, State, StoredDict, StoredState, StoredValue};
 
 /// `(event_path, observer_path, method_name)`, as ops' storage yields notices.
@@ -26,8 +27,9 @@ pub(crate) struct RunStore {
 impl RunStore {
     /// A store holding the State's stored states and deferred events, with the framework's
     /// event counter at least as high as every deferred event's id (so a new event cannot take
-    /// a deferred one's handle path).
-    pub fn seeded(state: &State) -> Self {
+    /// a deferred one's handle path). Deferred relation events built by `Event::deferred` get
+    /// their snapshots completed from the State, as ops would have written them.
+    pub fn seeded(state: &State, app_name: &str) -> Self {
         let mut store = RunStore {
             snapshots: Vec::with_capacity(state.stored_states.len() + state.deferred.len() + 1),
             notices: Vec::with_capacity(state.deferred.len()),
@@ -36,7 +38,9 @@ impl RunStore {
             store.save(stored.handle_path(), stored.content.clone());
         }
         for deferred in &state.deferred {
-            store.save(deferred.handle_path.clone(), deferred.snapshot_data.clone());
+            let snapshot = complete_relation_snapshot(deferred, state, app_name)
+                .unwrap_or_else(|| deferred.snapshot_data.clone());
+            store.save(deferred.handle_path.clone(), snapshot);
             store.notices.push((
                 deferred.handle_path.clone(),
                 deferred.owner.clone(),
@@ -205,7 +209,7 @@ mod tests {
     fn seeding_raises_the_event_counter_past_deferred_ids() {
         let state =
             State::default().deferred([DeferredEvent::new("C/on/start[7]", "C", "_on_start")]);
-        let store = RunStore::seeded(&state);
+        let store = RunStore::seeded(&state, "demo");
         let mut out = State::default();
         store.read_back(&mut out);
         assert_eq!(out.event_count(), Some(7));

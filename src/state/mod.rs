@@ -6,6 +6,8 @@
 
 mod config;
 mod model;
+mod network;
+mod relation;
 mod status;
 mod stored;
 mod value;
@@ -16,6 +18,12 @@ use serde::{Deserialize, Serialize};
 
 pub use config::ConfigValue;
 pub use model::{Model, ModelType, DEFAULT_MODEL_NAME, DEFAULT_MODEL_UUID};
+pub use network::{Address, BindAddress, Network};
+pub(crate) use relation::effective_ids;
+pub use relation::{
+    default_unit_databag, AnyRelation, Databag, PeerRelation, Relation, SubordinateRelation,
+    DEFAULT_ADDRESS, DEFAULT_REMOTE_APP_NAME,
+};
 pub use status::Status;
 pub use stored::{DeferredEvent, StoredState, DEFAULT_STORED_STATE_NAME};
 pub(crate) use value::dict_from_pairs;
@@ -43,6 +51,11 @@ pub struct State {
     pub planned_units: u32,
     /// The model. Defaults to [`Model::default()`].
     pub model: Model,
+    /// The unit's relations, of every kind. Defaults to none.
+    pub relations: Vec<AnyRelation>,
+    /// Networks of bindings that differ from the default network (see [`Network::new`]).
+    /// Defaults to none.
+    pub networks: Vec<Network>,
     /// Content of the charm's `ops.StoredState` attributes, and the framework's own (its
     /// `event_count`). Defaults to empty.
     pub stored_states: Vec<StoredState>,
@@ -60,6 +73,8 @@ impl Default for State {
             workload_version: String::new(),
             planned_units: 1,
             model: Model::default(),
+            relations: Vec::new(),
+            networks: Vec::new(),
             stored_states: Vec::new(),
             deferred: Vec::new(),
         }
@@ -119,6 +134,29 @@ impl State {
         self
     }
 
+    /// Add relations (of one kind per call; chain calls for several kinds).
+    ///
+    /// ```
+    /// # use ops_scenario::{PeerRelation, Relation, State};
+    /// let state = State::default()
+    ///     .relations([Relation::new("db"), Relation::new("cache")])
+    ///     .relations([PeerRelation::new("cluster").peers([1, 2])]);
+    /// assert_eq!(state.relations.len(), 3);
+    /// ```
+    pub fn relations<R: Into<AnyRelation>>(
+        mut self,
+        relations: impl IntoIterator<Item = R>,
+    ) -> Self {
+        self.relations.extend(relations.into_iter().map(Into::into));
+        self
+    }
+
+    /// Add networks (each replacing the default network of its binding).
+    pub fn networks(mut self, networks: impl IntoIterator<Item = Network>) -> Self {
+        self.networks.extend(networks);
+        self
+    }
+
     /// Add StoredState contents.
     pub fn stored_states(mut self, stored: impl IntoIterator<Item = StoredState>) -> Self {
         self.stored_states.extend(stored);
@@ -148,6 +186,69 @@ impl State {
             })
     }
 
+    /// A relation, looked up by id (`state.relation(3)`) or by a relation the test built
+    /// (`state.relation(&db)`: by its id, or if it has none, as the only relation on its
+    /// endpoint). Looking up by a [`Relation`], [`PeerRelation`] or [`SubordinateRelation`]
+    /// gives that type back.
+    ///
+    /// ```
+    /// # use ops_scenario::{Relation, State};
+    /// let db = Relation::new("db").remote_app_data([("host", "h")]);
+    /// let state = State::default().relations([db.clone()]);
+    /// assert_eq!(state.relation(&db)?.remote_app_data["host"], "h");
+    /// assert_eq!(state.relation(1)?.endpoint(), "db");
+    /// # Ok::<(), ops_scenario::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] if there is no such relation, or it is of another kind.
+    pub fn relation<K: RelationLookup>(&self, key: K) -> Result<&K::Found> {
+        key.find_in(self)
+    }
+
+    /// The relations on `endpoint`, in State order.
+    pub fn relations_of<'s>(
+        &'s self,
+        endpoint: &'s str,
+    ) -> impl Iterator<Item = &'s AnyRelation> + 's {
+        self.relations
+            .iter()
+            .filter(move |r| r.endpoint() == endpoint)
+    }
+
+    /// The network the State gives for `binding_name`.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] if the State does not list that binding (the charm then sees the
+    /// default network).
+    pub fn network(&self, binding_name: &str) -> Result<&Network> {
+        self.networks
+            .iter()
+            .find(|n| n.binding_name == binding_name)
+            .ok_or_else(|| Error::NotFound {
+                what: format!("network for binding {binding_name:?}"),
+            })
+    }
+
+    /// The relation with this (possibly defaulted) id.
+    pub(crate) fn relation_by_id(&self, id: u32) -> Option<&AnyRelation> {
+        let ids = effective_ids(&self.relations);
+        ids.iter()
+            .position(|i| *i == id)
+            .map(|i| &self.relations[i])
+    }
+
+    /// Give every relation its id, by the numbering rule of [`relation`](crate::state) ids.
+    pub(crate) fn assign_relation_ids(&mut self) {
+        if self.relations.iter().all(|r| r.id().is_some()) {
+            return;
+        }
+        let ids = effective_ids(&self.relations);
+        for (relation, id) in self.relations.iter_mut().zip(ids) {
+            relation.set_id(id);
+        }
+    }
+
     /// The framework's event counter, if the State carries the framework's StoredState.
     pub fn event_count(&self) -> Option<i64> {
         match self
@@ -161,6 +262,76 @@ impl State {
         }
     }
 }
+
+/// What [`State::relation`] can look a relation up by.
+pub trait RelationLookup {
+    /// What the lookup gives back.
+    type Found;
+    /// Find it.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] if the State has no such relation.
+    fn find_in(self, state: &State) -> Result<&Self::Found>;
+}
+
+impl RelationLookup for u32 {
+    type Found = AnyRelation;
+    fn find_in(self, state: &State) -> Result<&AnyRelation> {
+        state.relation_by_id(self).ok_or_else(|| Error::NotFound {
+            what: format!("relation with id {self}"),
+        })
+    }
+}
+
+fn find_like<'s>(state: &'s State, endpoint: &str, id: Option<u32>) -> Result<&'s AnyRelation> {
+    match id {
+        Some(id) => id.find_in(state),
+        None => {
+            let mut on_endpoint = state.relations.iter().filter(|r| r.endpoint() == endpoint);
+            match (on_endpoint.next(), on_endpoint.next()) {
+                (Some(r), None) => Ok(r),
+                (None, _) => Err(Error::NotFound {
+                    what: format!("relation on endpoint {endpoint:?}"),
+                }),
+                (Some(_), Some(_)) => Err(Error::NotFound {
+                    what: format!(
+                        "a single relation on endpoint {endpoint:?}: there are several, so look it up by id"
+                    ),
+                }),
+            }
+        }
+    }
+}
+
+impl RelationLookup for &AnyRelation {
+    type Found = AnyRelation;
+    fn find_in(self, state: &State) -> Result<&AnyRelation> {
+        find_like(state, self.endpoint(), self.id())
+    }
+}
+
+macro_rules! typed_lookup {
+    ($ty:ident, $as:ident, $kind:literal) => {
+        impl RelationLookup for &$ty {
+            type Found = $ty;
+            fn find_in(self, state: &State) -> Result<&$ty> {
+                let found = find_like(state, &self.endpoint, self.id)?;
+                found.$as().ok_or_else(|| Error::NotFound {
+                    what: format!(
+                        "{} relation on endpoint {:?} (it is a {} relation)",
+                        $kind,
+                        self.endpoint,
+                        found.kind_name()
+                    ),
+                })
+            }
+        }
+    };
+}
+
+typed_lookup!(Relation, as_regular, "regular");
+typed_lookup!(PeerRelation, as_peer, "peer");
+typed_lookup!(SubordinateRelation, as_subordinate, "subordinate");
 
 #[cfg(test)]
 mod tests {

@@ -1,12 +1,15 @@
 //! The consistency checker: does the State and Event make sense for this charm?
 //!
 //! Pure per-concern checks over (metadata, options, event, state); every check runs and all
-//! violations are reported together. Warnings are returned, never printed.
+//! violations are reported together. Warnings are returned, never printed. Relation and
+//! network rules are in `relation.rs`.
+
+mod relation;
 
 use crate::charm::CharmMeta;
-use crate::context::ContextOptions;
 use crate::error::Violation;
 use crate::event::{Event, EventKind};
+use crate::options::{ContextOptions, JujuVersion};
 use crate::state::{ConfigValue, State, StoredValue};
 
 /// What the checker found.
@@ -26,9 +29,12 @@ pub(crate) fn check(
     let mut checked = Checked::default();
     check_context(options, &mut checked);
     check_config(meta, options, state, &mut checked);
-    check_event(meta, event, &mut checked);
+    check_event(meta, event, state, &mut checked);
+    relation::check_relations(meta, options, state, &mut checked);
+    relation::check_networks(meta, state, &mut checked);
     check_stored_states(state, &mut checked);
     check_deferred(state, &mut checked);
+    relation::check_deferred_relation_events(state, &mut checked);
     checked
 }
 
@@ -130,7 +136,7 @@ fn is_secret_uri(s: &str) -> bool {
             .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
 }
 
-fn check_event(meta: &CharmMeta, event: &Event, out: &mut Checked) {
+fn check_event(meta: &CharmMeta, event: &Event, state: &State, out: &mut Checked) {
     let name = event.event_name();
     if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
         out.errors.push(
@@ -142,7 +148,25 @@ fn check_event(meta: &CharmMeta, event: &Event, out: &mut Checked) {
         );
         return;
     }
+    if event.kind() != EventKind::Relation {
+        for (field, given) in [
+            ("relation_id", event.relation_id.is_some()),
+            ("remote_unit", event.remote_unit.is_some()),
+            ("departing_unit", event.departing_unit.is_some()),
+        ] {
+            if given {
+                out.errors.push(Violation::new(
+                    "event.args",
+                    format!(
+                        "{:?} is not a relation event, so it cannot have a {field}",
+                        event.name
+                    ),
+                ));
+            }
+        }
+    }
     match event.kind() {
+        EventKind::Relation => relation::check_relation_event(meta, event, state, out),
         EventKind::Lifecycle => {
             if !event.args.is_empty() || !event.kwargs.is_empty() {
                 out.errors.push(Violation::new(
@@ -168,7 +192,6 @@ fn check_event(meta: &CharmMeta, event: &Event, out: &mut Checked) {
         kind => {
             let entity = event.entity().unwrap_or("");
             let (section, declared) = match kind {
-                EventKind::Relation => ("relation endpoint", meta.declares_endpoint(entity)),
                 EventKind::Workload => ("container", meta.declares("containers", entity)),
                 EventKind::Storage => ("storage", meta.declares("storage", entity)),
                 EventKind::Action => ("action", meta.declares_action(entity)),
@@ -254,33 +277,11 @@ fn check_deferred(state: &State, out: &mut Checked) {
     }
 }
 
-/// A Juju version's number, for comparisons (`3.6.14`, `3.6-beta2` reads as 3.6.0).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub(crate) struct JujuVersion(u32, u32, u32);
-
-impl JujuVersion {
-    pub(crate) fn parse(text: &str) -> Option<Self> {
-        let mut parts = text.splitn(3, '.');
-        let major = parts.next()?.parse().ok()?;
-        let minor_part = parts.next()?;
-        let minor_digits: String = minor_part
-            .chars()
-            .take_while(char::is_ascii_digit)
-            .collect();
-        let minor = minor_digits.parse().ok()?;
-        let patch = match parts.next() {
-            None => 0,
-            Some(p) => {
-                let digits: String = p.chars().take_while(char::is_ascii_digit).collect();
-                digits.parse().ok()?
-            }
-        };
-        Some(JujuVersion(major, minor, patch))
-    }
-}
-
 /// The candidate nearest to `word` by edit distance, if it is near enough to be a typo.
-fn closest<'a>(word: &str, candidates: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+pub(crate) fn closest<'a>(
+    word: &str,
+    candidates: impl Iterator<Item = &'a str>,
+) -> Option<&'a str> {
     candidates
         .map(|c| (edit_distance(word, c), c))
         .filter(|(d, c)| *d <= 2.max(c.len() / 4))
@@ -378,10 +379,10 @@ mod tests {
         let c = check(
             &meta(),
             &ContextOptions::default(),
-            &Event::new("db_relation_changed"),
+            &Event::new("db_pebble_ready"),
             &State::default(),
         );
-        assert_eq!(rules(&c), ["event.unsupported"]);
+        assert_eq!(rules(&c), ["event.unknown"]);
     }
 
     #[test]
@@ -418,13 +419,5 @@ mod tests {
         assert!(c.warnings[0]
             .message
             .contains("stored_states[0].content.t is a tuple"));
-    }
-
-    #[test]
-    fn juju_versions_parse_and_compare() {
-        assert_eq!(JujuVersion::parse("3.6.14"), Some(JujuVersion(3, 6, 14)));
-        assert_eq!(JujuVersion::parse("3.6-beta2"), Some(JujuVersion(3, 6, 0)));
-        assert!(JujuVersion::parse("three").is_none());
-        assert!(JujuVersion(3, 3, 9) < JujuVersion(3, 4, 0));
     }
 }

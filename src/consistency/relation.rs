@@ -1,0 +1,441 @@
+//! Relation, relation-event and network rules.
+
+use std::collections::BTreeMap;
+
+use super::{closest, Checked};
+use crate::charm::{CharmMeta, EndpointRole};
+use crate::error::Violation;
+use crate::event::{
+    complete_relation_snapshot, endpoint_matches, Event, RelationHook, RelationTargetError,
+    RemoteUnitChoice,
+};
+use crate::options::ContextOptions;
+use crate::state::{effective_ids, AnyRelation, State, StoredValue};
+
+/// A relation event must name a relation in the State on its endpoint, and the units Juju
+/// would name for that hook.
+pub(super) fn check_relation_event(
+    meta: &CharmMeta,
+    event: &Event,
+    state: &State,
+    out: &mut Checked,
+) {
+    let entity = event.entity().unwrap_or("");
+    if !meta.endpoints.keys().any(|e| endpoint_matches(e, entity)) {
+        let mut v = Violation::new(
+            "event.unknown",
+            format!(
+                "{:?} names relation endpoint {entity:?}, which the charm's metadata does not declare",
+                event.name
+            ),
+        );
+        if let Some(close) = closest(entity, meta.endpoints.keys().map(String::as_str)) {
+            v = v.hint(format!("did you mean {close:?}?"));
+        }
+        out.errors.push(v);
+        return;
+    }
+    let target = match event.relation_target(state) {
+        Ok(target) => target,
+        Err(err) => {
+            out.errors.push(match err {
+                RelationTargetError::NoneOnEndpoint => Violation::new(
+                    "relation.missing",
+                    format!("{:?} needs a relation on endpoint {entity:?}, and the State has none", event.name),
+                )
+                .hint("add the relation to State.relations and build the event from it: relation.changed_event()"),
+                RelationTargetError::NoSuchId(id) => Violation::new(
+                    "relation.not_in_state",
+                    format!("{:?} is for relation {id}, which is not in the State", event.name),
+                ),
+                RelationTargetError::OtherEndpoint { id, endpoint } => Violation::new(
+                    "relation.endpoint_mismatch",
+                    format!("{:?} is for relation {id}, which is on endpoint {endpoint:?}", event.name),
+                ),
+                RelationTargetError::SeveralOnEndpoint(ids) => Violation::new(
+                    "relation.ambiguous",
+                    format!(
+                        "{:?} gives no relation id and the State has several relations on {entity:?} (ids {})",
+                        event.name,
+                        ids.iter().map(u32::to_string).collect::<Vec<_>>().join(", ")
+                    ),
+                )
+                .hint("give the relations ids, or the event one: .relation_id(n)"),
+                RelationTargetError::NotARelationEvent => return,
+            });
+            return;
+        }
+    };
+    let hook = target.hook;
+    if !hook.has_remote_unit() && event.remote_unit.is_some() {
+        out.errors.push(Violation::new(
+            "relation.remote_unit",
+            format!(
+                "{:?}: Juju names no remote unit for this hook, so the event cannot give one",
+                event.name
+            ),
+        ));
+    }
+    if hook != RelationHook::Departed && event.departing_unit.is_some() {
+        out.errors.push(Violation::new(
+            "relation.departing_unit",
+            format!(
+                "{:?}: only relation-departed has a departing unit",
+                event.name
+            ),
+        ));
+    }
+    let remote_units = target.relation.remote_unit_ids();
+    match target.choice {
+        RemoteUnitChoice::NoneAvailable => out.errors.push(
+            Violation::new(
+                "relation.no_remote_unit",
+                format!(
+                    "{:?} needs a remote unit, and relation {} has none",
+                    event.name, target.id
+                ),
+            )
+            .hint("add a remote unit to the relation, or name one with .remote_unit(n)"),
+        ),
+        RemoteUnitChoice::FirstOfSeveral => out.warnings.push(Violation::new(
+            "relation.remote_unit_defaulted",
+            format!(
+                "{:?} names no remote unit; relation {} has several, so the first ({}) is used",
+                event.name,
+                target.id,
+                target.remote_unit.unwrap_or_default()
+            ),
+        )),
+        RemoteUnitChoice::OnlyOne | RemoteUnitChoice::Given => {}
+    }
+    for (what, unit) in [
+        ("remote", event.remote_unit),
+        ("departing", event.departing_unit),
+    ] {
+        if let Some(unit) = unit.filter(|u| !remote_units.contains(u)) {
+            out.warnings.push(Violation::new(
+                "relation.unit_unknown",
+                format!(
+                    "{:?} names {what} unit {unit}, which relation {} does not have",
+                    event.name, target.id
+                ),
+            ));
+        }
+    }
+}
+
+/// Every relation in the State must be one the charm's metadata allows, of the right kind.
+pub(super) fn check_relations(
+    meta: &CharmMeta,
+    options: &ContextOptions,
+    state: &State,
+    out: &mut Checked,
+) {
+    let ids = effective_ids(&state.relations);
+    let mut per_endpoint: BTreeMap<&str, u64> = BTreeMap::new();
+    for (i, relation) in state.relations.iter().enumerate() {
+        let at = format!("relations[{i}]");
+        let name = relation.endpoint();
+        if ids[..i].contains(&ids[i]) {
+            out.errors.push(Violation::new(
+                "relation.duplicate_id",
+                format!(
+                    "{at}: relation id {} is used by more than one relation",
+                    ids[i]
+                ),
+            ));
+        }
+        let Some(endpoint) = meta.endpoints.get(name) else {
+            let mut v = Violation::new(
+                "relation.endpoint",
+                format!("{at}: {name:?} is not a relation endpoint in the charm's metadata"),
+            );
+            if let Some(close) = closest(name, meta.endpoints.keys().map(String::as_str)) {
+                v = v.hint(format!("did you mean {close:?}?"));
+            }
+            out.errors.push(v);
+            continue;
+        };
+        *per_endpoint.entry(name).or_default() += 1;
+        let expected = match (endpoint.role, endpoint.container_scoped) {
+            (EndpointRole::Peers, _) => "peer",
+            (_, true) => "subordinate",
+            (_, false) => "regular",
+        };
+        if relation.kind_name() != expected {
+            out.errors.push(
+                Violation::new(
+                    "relation.kind",
+                    format!(
+                        "{at}: endpoint {name:?} needs a {expected} relation, the State gives a {} relation",
+                        relation.kind_name()
+                    ),
+                )
+                .hint(match expected {
+                    "peer" => "endpoints under `peers` are PeerRelations",
+                    "subordinate" => "endpoints with `scope: container` are SubordinateRelations",
+                    _ => "use Relation for endpoints under requires/provides",
+                }),
+            );
+        }
+        if let Some(interface) = relation.interface() {
+            if interface != endpoint.interface {
+                out.errors.push(Violation::new(
+                    "relation.interface",
+                    format!(
+                        "{at}: endpoint {name:?} has interface {:?}, the State gives {interface:?}",
+                        endpoint.interface
+                    ),
+                ));
+            }
+        }
+        if let AnyRelation::Peer(peer) = relation {
+            if peer.peers_data.contains_key(&options.unit_id) {
+                out.errors.push(
+                    Violation::new(
+                        "relation.peer_is_self",
+                        format!(
+                            "{at}: peers_data has unit {}, which is the unit under test",
+                            options.unit_id
+                        ),
+                    )
+                    .hint("this unit's own databag is local_unit_data; peers_data holds the other units"),
+                );
+            }
+        }
+    }
+    for (name, count) in per_endpoint {
+        if let Some(limit) = meta.endpoints[name].limit.filter(|l| count > *l) {
+            out.warnings.push(Violation::new(
+                "relation.limit",
+                format!("endpoint {name:?} has limit {limit}, and the State has {count} relations on it"),
+            ));
+        }
+    }
+}
+
+/// Networks must be for bindings the charm has.
+pub(super) fn check_networks(meta: &CharmMeta, state: &State, out: &mut Checked) {
+    for (i, network) in state.networks.iter().enumerate() {
+        let binding = network.binding_name.as_str();
+        if state.networks[..i]
+            .iter()
+            .any(|n| n.binding_name == binding)
+        {
+            out.errors.push(Violation::new(
+                "network.duplicate",
+                format!("networks[{i}]: binding {binding:?} has more than one network"),
+            ));
+        }
+        let endpoint = meta.endpoints.get(binding);
+        let known = binding == "juju-info"
+            || meta.extra_bindings.iter().any(|b| b == binding)
+            || endpoint.is_some_and(|e| !e.container_scoped);
+        if !known {
+            out.errors.push(Violation::new(
+                "network.binding",
+                format!(
+                    "networks[{i}]: {binding:?} is not a binding of the charm (a relation endpoint that is not container-scoped, an extra-binding, or juju-info)"
+                ),
+            ));
+        }
+    }
+    for binding in &meta.extra_bindings {
+        if meta.endpoints.contains_key(binding) {
+            out.errors.push(Violation::new(
+                "network.extra_binding",
+                format!("extra-binding {binding:?} has the name of a relation endpoint"),
+            ));
+        }
+    }
+}
+
+/// A deferred relation event must say which relation it is for, so ops can restore it.
+pub(super) fn check_deferred_relation_events(state: &State, out: &mut Checked) {
+    for (i, deferred) in state.deferred.iter().enumerate() {
+        if RelationHook::of_name(deferred.name()).is_none() {
+            continue;
+        }
+        let snapshot = &deferred.snapshot_data;
+        let complete = matches!(snapshot.get("relation_name"), Some(StoredValue::Str(_)))
+            && matches!(snapshot.get("relation_id"), Some(StoredValue::Int(_)));
+        let written_by_ops = snapshot.contains_key("app_name");
+        // `app` is only used to format unit names; any name shows whether completion works.
+        if (written_by_ops && !complete)
+            || (!written_by_ops && complete_relation_snapshot(deferred, state, "app").is_none())
+        {
+            out.errors.push(
+                Violation::new(
+                    "deferred.relation",
+                    format!(
+                        "deferred[{i}]: {:?} is a relation event whose relation cannot be told from its snapshot",
+                        deferred.handle_path
+                    ),
+                )
+                .hint("build it from the relation's event (relation.changed_event().deferred(..)), or give relation_name and relation_id"),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::check;
+    use crate::charm::CharmMeta;
+    use crate::event::Event;
+    use crate::options::ContextOptions;
+    use crate::state::{Network, PeerRelation, Relation, State, SubordinateRelation};
+
+    fn meta() -> CharmMeta {
+        CharmMeta::from_values(
+            serde_json::json!({
+                "name": "demo",
+                "requires": {"db": {"interface": "pgsql", "limit": 1}, "info": {"interface": "juju-info", "scope": "container"}},
+                "peers": {"cluster": {"interface": "demo-peers"}},
+                "extra-bindings": {"metrics": null},
+            }),
+            None,
+            None,
+        )
+        .unwrap()
+    }
+
+    fn errors(event: &Event, state: &State) -> Vec<String> {
+        let mut rules: Vec<String> = check(&meta(), &ContextOptions::default(), event, state)
+            .errors
+            .into_iter()
+            .map(|v| v.rule)
+            .collect();
+        rules.sort();
+        rules
+    }
+
+    fn warnings(event: &Event, state: &State) -> Vec<String> {
+        check(&meta(), &ContextOptions::default(), event, state)
+            .warnings
+            .into_iter()
+            .map(|v| v.rule)
+            .collect()
+    }
+
+    #[test]
+    fn a_relation_event_needs_its_relation() {
+        let db = Relation::new("db");
+        assert_eq!(
+            errors(&db.changed_event(), &State::default()),
+            ["relation.missing"]
+        );
+        assert!(errors(
+            &db.changed_event(),
+            &State::default().relations([db.clone()])
+        )
+        .is_empty());
+        let state = State::default().relations([db.clone().id(1), Relation::new("db").id(2)]);
+        assert_eq!(errors(&db.changed_event(), &state), ["relation.ambiguous"]);
+        assert_eq!(
+            errors(&db.clone().id(7).changed_event(), &state),
+            ["relation.not_in_state"]
+        );
+        let state = State::default().relations([PeerRelation::new("cluster").id(3)]);
+        assert_eq!(
+            errors(&db.changed_event().relation_id(3), &state),
+            ["relation.endpoint_mismatch"]
+        );
+        assert_eq!(
+            errors(&Event::new("dbb_relation_changed"), &State::default()),
+            ["event.unknown"]
+        );
+    }
+
+    #[test]
+    fn remote_units_must_fit_the_hook() {
+        let db = Relation::new("db").remote_units([]);
+        let state = State::default().relations([db.clone()]);
+        assert_eq!(
+            errors(&db.changed_event(), &state),
+            ["relation.no_remote_unit"]
+        );
+        assert!(errors(&db.created_event(), &state).is_empty());
+        assert!(errors(&db.broken_event(), &state).is_empty());
+        assert_eq!(
+            errors(&db.created_event().remote_unit(0), &state),
+            ["relation.remote_unit"]
+        );
+        assert_eq!(
+            errors(&db.changed_event().remote_unit(0).departing_unit(0), &state),
+            ["relation.departing_unit"]
+        );
+        let several = Relation::new("db").remote_units([0, 1]);
+        let state = State::default().relations([several.clone()]);
+        assert_eq!(
+            warnings(&several.joined_event(), &state),
+            ["relation.remote_unit_defaulted"]
+        );
+        assert_eq!(
+            warnings(&several.joined_event().remote_unit(5), &state),
+            ["relation.unit_unknown"]
+        );
+        assert_eq!(
+            errors(&Event::start().remote_unit(1), &State::default()),
+            ["event.args"]
+        );
+    }
+
+    #[test]
+    fn relations_must_match_the_metadata() {
+        let state = State::default()
+            .relations([
+                Relation::new("dbb"),
+                Relation::new("cluster"),
+                Relation::new("db").interface("mysql"),
+            ])
+            .relations([PeerRelation::new("cluster").id(1).peers([0])])
+            .relations([SubordinateRelation::new("db").id(1)]);
+        assert_eq!(
+            errors(&Event::start(), &state),
+            [
+                "relation.duplicate_id",
+                "relation.endpoint",
+                "relation.interface",
+                "relation.kind",
+                "relation.kind",
+                "relation.peer_is_self",
+            ]
+        );
+        let two = State::default().relations([Relation::new("db"), Relation::new("db")]);
+        assert_eq!(warnings(&Event::start(), &two), ["relation.limit"]);
+    }
+
+    #[test]
+    fn networks_must_be_for_bindings() {
+        let state = State::default().networks([
+            Network::new("db"),
+            Network::new("metrics"),
+            Network::new("juju-info"),
+            Network::new("info"),
+            Network::new("nope"),
+            Network::new("db"),
+        ]);
+        assert_eq!(
+            errors(&Event::start(), &state),
+            ["network.binding", "network.binding", "network.duplicate"]
+        );
+    }
+
+    #[test]
+    fn deferred_relation_events_must_name_their_relation() {
+        let db = Relation::new("db");
+        let deferred = db.changed_event().deferred("C", "_on_changed");
+        assert!(errors(
+            &Event::start(),
+            &State::default()
+                .relations([db.clone()])
+                .deferred([deferred.clone()])
+        )
+        .is_empty());
+        assert_eq!(
+            errors(&Event::start(), &State::default().deferred([deferred])),
+            ["deferred.relation"]
+        );
+    }
+}

@@ -1,0 +1,170 @@
+//! The simulated Juju unit agent: the hook tools' rules, as plain Rust on the run's State.
+//!
+//! One file per area (status, config, log, relation, network); each adds its hook tools to
+//! [`HookTools`]. `runtime::backend` converts Python arguments, calls these methods and turns
+//! a [`HookToolError`] into the ops exception the charm would see; nothing here knows Python.
+
+mod config;
+mod log;
+mod network;
+mod relation;
+mod status;
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::charm::CharmMeta;
+use crate::event::{Event, RelationHook};
+use crate::options::{ContextOptions, JujuVersion};
+use crate::output::Output;
+use crate::state::State;
+
+/// Why a hook tool refused, as the charm would see it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum HookToolError {
+    /// Juju refused, with the text its tool prints on stderr (without the `ERROR ` prefix):
+    /// `ops.ModelError`.
+    Refused(String),
+    /// The relation is not known (gone, or never there): `ops.RelationNotFoundError`.
+    RelationNotFound(String),
+    /// ops itself refuses before calling Juju (a feature this Juju version lacks):
+    /// `RuntimeError`, with ops' own text.
+    OpsRefused(String),
+    /// ops itself rejects the arguments: `ValueError`, with ops' own text.
+    InvalidArgument(String),
+    /// The hook tool is not simulated yet.
+    NotSupported {
+        /// The hook tool: `secret-get`.
+        tool: &'static str,
+    },
+}
+
+impl fmt::Display for HookToolError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HookToolError::Refused(message) => writeln!(f, "ERROR {message}"),
+            HookToolError::RelationNotFound(message)
+            | HookToolError::OpsRefused(message)
+            | HookToolError::InvalidArgument(message) => f.write_str(message),
+            HookToolError::NotSupported { tool } => writeln!(
+                f,
+                "ERROR {tool} is not supported yet by ops-scenario {}",
+                env!("CARGO_PKG_VERSION")
+            ),
+        }
+    }
+}
+
+fn refused(message: impl Into<String>) -> HookToolError {
+    HookToolError::Refused(message.into())
+}
+
+/// Who the unit is and what this run is, as the unit agent knows it.
+#[derive(Clone, Debug)]
+pub(crate) struct RunScope {
+    /// The application name.
+    pub app_name: String,
+    /// `<app>/<n>`.
+    pub unit_name: String,
+    /// The unit number.
+    pub unit_id: u32,
+    /// The Juju version the charm sees.
+    pub juju: JujuVersion,
+    /// For a relation event: the relation, the hook and the remote unit (`JUJU_REMOTE_UNIT`).
+    pub relation_event: Option<RelationEventScope>,
+}
+
+/// The relation a relation hook runs for, as the hook's environment names it.
+#[derive(Clone, Debug)]
+pub(crate) struct RelationEventScope {
+    /// `JUJU_RELATION_ID` (the number).
+    pub relation_id: u32,
+    /// `JUJU_RELATION`.
+    pub endpoint: String,
+    pub hook: RelationHook,
+    /// `JUJU_REMOTE_APP`.
+    pub remote_app: String,
+    /// `JUJU_REMOTE_UNIT`.
+    pub remote_unit: Option<String>,
+    /// `JUJU_DEPARTING_UNIT`.
+    pub departing_unit: Option<String>,
+}
+
+impl RunScope {
+    /// The scope of running `event` on `state` as unit `unit_id` of `app_name`. A relation
+    /// event whose relation cannot be found (the checker reports it) runs without one.
+    pub fn new(app_name: &str, options: &ContextOptions, event: &Event, state: &State) -> Self {
+        let relation_event = event.relation_target(state).ok().map(|target| {
+            let remote_app = target.relation.remote_app_name(app_name).to_owned();
+            let unit = |n: Option<u32>| n.map(|n| format!("{remote_app}/{n}"));
+            RelationEventScope {
+                relation_id: target.id,
+                endpoint: target.relation.endpoint().to_owned(),
+                hook: target.hook,
+                remote_unit: unit(target.remote_unit),
+                departing_unit: unit(target.departing_unit),
+                remote_app,
+            }
+        });
+        RunScope {
+            app_name: app_name.to_owned(),
+            unit_name: format!("{app_name}/{}", options.unit_id),
+            unit_id: options.unit_id,
+            juju: options.juju().unwrap_or(JujuVersion(0, 0, 0)),
+            relation_event,
+        }
+    }
+}
+
+/// One run's simulated Juju: the State being changed and what the run records.
+#[derive(Debug)]
+pub(crate) struct HookTools {
+    pub state: State,
+    meta: Arc<CharmMeta>,
+    pub scope: RunScope,
+    pub output: Output,
+}
+
+impl HookTools {
+    /// Start a run from the input State (already cloned: the caller's is never touched).
+    pub fn new(state: State, meta: Arc<CharmMeta>, scope: RunScope) -> Self {
+        HookTools {
+            state,
+            meta,
+            scope,
+            output: Output::default(),
+        }
+    }
+
+    /// `is-leader`.
+    pub fn is_leader(&self) -> bool {
+        self.state.leader
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::*;
+    use crate::charm::CharmMeta;
+
+    /// The scope of a run of unit `demo/0` on the default Juju version.
+    pub fn scope() -> RunScope {
+        RunScope {
+            app_name: "demo".into(),
+            unit_name: "demo/0".into(),
+            unit_id: 0,
+            juju: JujuVersion::parse(crate::options::DEFAULT_JUJU_VERSION).unwrap(),
+            relation_event: None,
+        }
+    }
+
+    /// Hook tools over `state` for a charm with this metadata and config.
+    pub fn tools_with(
+        meta: serde_json::Value,
+        config: Option<serde_json::Value>,
+        state: State,
+    ) -> HookTools {
+        let meta = CharmMeta::from_values(meta, config, None).unwrap();
+        HookTools::new(state, Arc::new(meta), scope())
+    }
+}
