@@ -106,12 +106,11 @@ class LoadedCharm:
             if path not in sys.path:
                 sys.path.insert(0, path)
         # ActionMeta reads JUJU_VERSION from the environment while it is built.
-        saved = os.environ.get('JUJU_VERSION')
-        os.environ['JUJU_VERSION'] = juju_version
+        saved = _environment.set({'JUJU_VERSION': juju_version})
         try:
             self.meta = ops.CharmMeta(raw_meta, raw_actions, raw_config)
         finally:
-            _environment.restore({'JUJU_VERSION': saved})
+            _environment.restore(saved)
         self.peers = frozenset(self.meta.peers)
         # JujuContext is frozen; building one resolves the charm dir (several syscalls), so
         # each distinct environment's context is built once.
@@ -202,44 +201,55 @@ def _wrap(charm_class: type[ops.CharmBase]) -> type[ops.CharmBase]:
 
 
 class _Environment:
-    """Sets and restores `os.environ` entries cheaply.
+    """`os.environ` as the charm sees it during a run, put back whole afterwards.
 
-    `os.environ`'s mapping methods encode every key and raise KeyError on each miss, which
-    costs more than the rest of our per-run set-up; this keeps each key's encoded form and
-    reads the underlying dict directly, while still writing through `os.environ` (so
-    `putenv` keeps the process environment in step for subprocesses).
+    Only Python's mapping behind `os.environ` is changed, never the C environment: Rust code
+    in other threads may read the C environment at any moment (`std::env`, `tempfile`), and a
+    `setenv` racing a `getenv` crashes the process. So during a run `os.putenv` and
+    `os.unsetenv` do nothing (a charm's own `os.environ` changes stay in the mapping), and
+    after it the mapping, and `os.environ` itself, are restored as they were. Subprocesses a
+    charm starts therefore inherit the process environment without the run's JUJU_* values.
     """
 
     def __init__(self) -> None:
         self._environ = os.environ
-        self._data: dict[Any, Any] | None = getattr(os.environ, '_data', None)
-        self._encodekey = getattr(os.environ, 'encodekey', None)
+        self._data: dict[Any, Any] = os.environ._data  # type: ignore[attr-defined]
+        self._encodekey = os.environ.encodekey  # type: ignore[attr-defined]
+        self._encodevalue = os.environ.encodevalue  # type: ignore[attr-defined]
+        self._putenv = os.putenv
+        self._unsetenv = os.unsetenv
         self._keys: dict[str, Any] = {}
 
-    def _get(self, key: str) -> str | None:
-        if self._data is None or self._encodekey is None:
-            return self._environ.get(key)
+    def _key(self, key: str) -> Any:
         encoded = self._keys.get(key)
         if encoded is None:
             encoded = self._keys[key] = self._encodekey(key)
-        return self._environ[key] if encoded in self._data else None
+        return encoded
 
-    def set(self, env: dict[str, str]) -> dict[str, str | None]:
+    def set(self, env: dict[str, str]) -> dict[Any, Any]:
         """Set the run's environment; return what to put back."""
-        saved = {key: self._get(key) for key in env}
-        self._environ.update(env)
-        dispatch = self._get('OPERATOR_DISPATCH')
-        if dispatch is not None:
-            saved['OPERATOR_DISPATCH'] = dispatch
-            del self._environ['OPERATOR_DISPATCH']
+        saved = self._data.copy()
+        for key, value in env.items():
+            self._data[self._key(key)] = self._encodevalue(value)
+        self._data.pop(self._key('OPERATOR_DISPATCH'), None)
+        os.putenv = _no_putenv
+        os.unsetenv = _no_unsetenv
         return saved
 
-    def restore(self, saved: dict[str, str | None]) -> None:
-        for key, value in saved.items():
-            if value is not None:
-                self._environ[key] = value
-            elif self._get(key) is not None:
-                del self._environ[key]
+    def restore(self, saved: dict[Any, Any]) -> None:
+        os.putenv = self._putenv
+        os.unsetenv = self._unsetenv
+        os.environ = self._environ
+        self._data.clear()
+        self._data.update(saved)
+
+
+def _no_putenv(name: Any, value: Any) -> None:
+    """`os.putenv` during a run (see `_Environment`)."""
+
+
+def _no_unsetenv(name: Any) -> None:
+    """`os.unsetenv` during a run (see `_Environment`)."""
 
 
 _environment = _Environment()

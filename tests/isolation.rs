@@ -206,3 +206,65 @@ fn a_charm_that_reconfigures_logging_does_not_silence_later_runs() {
     assert_eq!(charm_logs(&out), ["INFO installed"]);
     assert!(out.juju_log.iter().any(|l| l.level == "DEBUG"));
 }
+
+#[test]
+fn a_charm_s_changes_to_os_environ_do_not_outlive_its_run() {
+    let charm = ops_scenario::Charm::from_source(
+        r#"
+import os
+import ops
+
+
+class Meddler(ops.CharmBase):
+    def __init__(self, framework):
+        super().__init__(framework)
+        framework.observe(self.on.start, self._on_start)
+        framework.observe(self.on.update_status, self._on_update_status)
+
+    def _on_start(self, event):
+        os.environ["SCENARIO_TEST_LEAK"] = "1"
+        os.environ.pop("PATH", None)
+
+    def _on_update_status(self, event):
+        seen = (os.environ.get("SCENARIO_TEST_LEAK"), "PATH" in os.environ)
+        self.unit.status = ops.ActiveStatus(repr(seen))
+"#,
+        "name: meddler\n",
+    )
+    .unwrap();
+    let ctx = ops_scenario::Context::new(charm).unwrap();
+    ctx.run(Event::start(), &State::default()).unwrap();
+    let out = ctx.run(Event::update_status(), &State::default()).unwrap();
+    assert_eq!(out.state.unit_status, Status::active("(None, True)"));
+    // The process environment itself was never touched.
+    assert!(std::env::var_os("SCENARIO_TEST_LEAK").is_none());
+    assert!(std::env::var_os("PATH").is_some());
+}
+
+#[test]
+fn other_threads_may_read_the_environment_while_charms_run() {
+    // Runs never call setenv: a setenv racing a getenv in another thread crashes the process.
+    let stop = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let readers: Vec<_> = (0..2)
+        .map(|_| {
+            let stop = stop.clone();
+            std::thread::spawn(move || {
+                let mut reads = 0u64;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    std::hint::black_box(std::env::var_os("JUJU_UNIT_NAME"));
+                    reads += 1;
+                }
+                reads
+            })
+        })
+        .collect();
+    let ctx = ctx("status");
+    for _ in 0..100 {
+        ctx.run(Event::start(), &State::default().leader(true))
+            .unwrap();
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for reader in readers {
+        assert!(reader.join().unwrap() > 0);
+    }
+}
