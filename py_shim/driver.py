@@ -276,6 +276,13 @@ def _resolve_event(charm: ops.CharmBase, owner: list[str], name: str) -> Any:
     return bound
 
 
+def _is_clean_exit(e: BaseException) -> bool:
+    """Whether `_Abort`/`SystemExit` ends the hook with exit code 0 (a success for Juju)."""
+    if isinstance(e, _main._Abort):
+        return e.exit_code == 0
+    return isinstance(e, SystemExit) and e.code in (0, None)
+
+
 class Dispatch:
     """One event's dispatch. Construction builds the backend, Model, Framework and charm (the
     caller may then look at `charm`); `run()` re-emits, emits, collects status and commits;
@@ -292,6 +299,7 @@ class Dispatch:
         capture_framework: bool,
     ) -> None:
         self.framework: CapturingFramework | None = None
+        self.charm: ops.CharmBase | None = None
         self._saved_env = _environment.set(env)
         self.juju_context = loaded.juju_context(env)
         backend = _scenario_backend.Backend(rs, self.juju_context)
@@ -332,6 +340,13 @@ class Dispatch:
             charm_class = _wrap(loaded.charm_class) if loaded.defines_events else loaded.charm_class
             with framework._event_context('__init__'):
                 self.charm = charm_class(framework)
+        except (_main._Abort, SystemExit) as e:
+            # The charm ended the hook in its __init__; exit code 0 is a hook that succeeded
+            # without a commit, as under ops.main.
+            if not _is_clean_exit(e):
+                self.close()
+                raise
+            self.charm = None
         except BaseException:
             self.close()
             raise
@@ -344,6 +359,8 @@ class Dispatch:
         commit (`_Abort(0)`, `sys.exit(0)`); any other exception propagates."""
         framework = self.framework
         assert framework is not None
+        if self.charm is None:  # ended cleanly in __init__
+            return False
         restricted = builtin and event_name in _RESTRICTED_EVENTS
         try:
             if not restricted:
@@ -356,12 +373,8 @@ class Dispatch:
             if not restricted:
                 ops.charm._evaluate_status(self.charm)
             framework.commit()
-        except _main._Abort as e:
-            if e.exit_code != 0:
-                raise
-            return False
-        except SystemExit as e:
-            if e.code not in (0, None):
+        except (_main._Abort, SystemExit) as e:
+            if not _is_clean_exit(e):
                 raise
             return False
         return True

@@ -93,3 +93,32 @@ fn a_normal_run_commits() {
         .unwrap();
     assert_eq!(stored.content["touched"], StoredValue::Int(6));
 }
+
+#[test]
+fn ending_the_hook_in_init_with_code_0_is_a_success_without_commit() {
+    let charm = Charm::from_source(
+        r#"
+import ops
+from ops import _main
+
+
+class Unconfigured(ops.CharmBase):
+    def __init__(self, framework):
+        super().__init__(framework)
+        framework.observe(self.on.start, self._on_start)
+        self.unit.status = ops.BlockedStatus("set a config value")
+        raise _main._Abort(0)
+
+    def _on_start(self, event):
+        self.unit.status = ops.ActiveStatus("never reached")
+"#,
+        "name: unconfigured\n",
+    )
+    .unwrap();
+    let ctx = Context::new(charm).unwrap();
+    let state = State::default().deferred([Event::start().deferred("Unconfigured", "_on_start")]);
+    let out = ctx.run(Event::start(), &state).unwrap();
+    assert_eq!(out.state.unit_status, Status::blocked("set a config value"));
+    assert_eq!(out.state.deferred, state.deferred, "ops did not commit");
+    assert!(out.emitted_events.is_empty());
+}

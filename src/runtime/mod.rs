@@ -148,11 +148,13 @@ fn drive(
     shim: &Shim,
     dispatch: &Bound<'_, PyAny>,
     event: &Event,
-    mut inspect: Option<&mut Inspect<'_>>,
+    inspect: Option<&mut Inspect<'_>>,
 ) -> Result<bool> {
     let charm = dispatch
         .getattr("charm")
         .map_err(|e| internal(py, shim, e))?;
+    // No charm: it ended the hook cleanly in its __init__, so there is nothing to look at.
+    let mut inspect = inspect.filter(|_| !charm.is_none());
     if let Some(inspect) = inspect.as_deref_mut() {
         inspect.call_before(&LiveCharm::new(&charm))?;
     }
