@@ -188,6 +188,57 @@ fn case_file_output_matches_the_snapshot() {
 }
 
 #[test]
+fn relation_cases_print_the_output_databags() {
+    let output = run_case("relation-changed.json");
+    let relation = &output["state"]["relations"][0];
+    assert_eq!(relation["type"], "regular");
+    assert_eq!(
+        relation["interface"], "pgsql",
+        "filled in from the metadata"
+    );
+    assert_eq!(
+        relation["local_app_data"],
+        json!({"database": "app", "user": "client"})
+    );
+    assert_eq!(relation["local_unit_data"]["seen"], "postgresql/2");
+    assert_eq!(
+        output["state"]["unit_status"],
+        json!({"name": "active", "message": "db at 10.0.0.9 via 10.0.0.2"})
+    );
+    // Every relation and network field is written back, as read.
+    assert_eq!(
+        output["state"]["networks"][0]["bind_addresses"][0]["interface_name"],
+        "eth1"
+    );
+    assert_eq!(relation["remote_units_data"]["2"], json!({"port": "5432"}));
+    let juju_log = output["juju_log"].as_array().unwrap();
+    assert!(juju_log
+        .iter()
+        .any(|l| l["message"] == "unit postgresql/2 serves port 5432"));
+}
+
+#[test]
+fn a_relation_case_naming_a_missing_relation_is_bad_input() {
+    let case = json!({
+        "charm": "../../charms/db-requirer",
+        "event": {"name": "db_relation_changed", "relation_id": 3},
+        "state": {"relations": [{"endpoint": "db", "id": 4}, {"type": "peer", "endpoint": "db", "peers_dta": {}}]}
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("case.json");
+    std::fs::write(&file, case.to_string()).unwrap();
+    let done = finish(&mut scenario(["run".as_ref(), file.as_os_str()]));
+    assert_eq!(done.code, Some(2));
+    assert!(done.stdout.is_empty());
+    assert!(
+        done.stderr.contains("state.relations[1].peers_dta")
+            && done.stderr.contains("unknown field `peers_dta`"),
+        "{}",
+        done.stderr
+    );
+}
+
+#[test]
 fn case_file_output_reads_back_as_an_output() {
     let done = finish(&mut scenario([
         "run".as_ref(),

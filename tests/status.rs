@@ -121,16 +121,16 @@ fn identity_and_planned_units_come_from_context_and_state() {
 }
 
 #[test]
-fn hook_tools_not_simulated_yet_raise_model_error() {
-    let out = ctx("hook-tools")
-        .run(Event::update_status(), &State::default())
-        .unwrap();
-    let logs = charm_logs(&out);
-    assert_eq!(logs.len(), 1, "{logs:?}");
-    assert!(
-        logs[0].starts_with("ERROR relation-ids failed: ERROR relation-ids is not supported yet"),
-        "{logs:?}"
-    );
+fn relation_ids_lists_the_state_s_relations_of_the_endpoint() {
+    let ctx = ctx("hook-tools");
+    let out = ctx.run(Event::update_status(), &State::default()).unwrap();
+    assert_eq!(charm_logs(&out), ["INFO db relations: 0"]);
+    let state = State::default().relations([
+        ops_scenario::Relation::new("db").id(2),
+        ops_scenario::Relation::new("db").id(5),
+    ]);
+    let out = ctx.run(Event::update_status(), &state).unwrap();
+    assert_eq!(charm_logs(&out), ["INFO db relations: 2"]);
 }
 
 #[test]
