@@ -29,7 +29,7 @@ pub(crate) fn check(
     let mut checked = Checked::default();
     check_context(options, &mut checked);
     check_config(meta, options, state, &mut checked);
-    check_event(meta, event, state, &mut checked);
+    check_event(meta, options, event, state, &mut checked);
     relation::check_relations(meta, options, state, &mut checked);
     relation::check_networks(meta, state, &mut checked);
     check_stored_states(state, &mut checked);
@@ -136,7 +136,13 @@ fn is_secret_uri(s: &str) -> bool {
             .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
 }
 
-fn check_event(meta: &CharmMeta, event: &Event, state: &State, out: &mut Checked) {
+fn check_event(
+    meta: &CharmMeta,
+    options: &ContextOptions,
+    event: &Event,
+    state: &State,
+    out: &mut Checked,
+) {
     let name = event.event_name();
     if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
         out.errors.push(
@@ -166,7 +172,7 @@ fn check_event(meta: &CharmMeta, event: &Event, state: &State, out: &mut Checked
         }
     }
     match event.kind() {
-        EventKind::Relation => relation::check_relation_event(meta, event, state, out),
+        EventKind::Relation => relation::check_relation_event(meta, options, event, state, out),
         EventKind::Lifecycle => {
             if !event.args.is_empty() || !event.kwargs.is_empty() {
                 out.errors.push(Violation::new(

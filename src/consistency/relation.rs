@@ -16,6 +16,7 @@ use crate::state::{effective_ids, AnyRelation, State, StoredValue};
 /// would name for that hook.
 pub(super) fn check_relation_event(
     meta: &CharmMeta,
+    options: &ContextOptions,
     event: &Event,
     state: &State,
     out: &mut Checked,
@@ -108,9 +109,15 @@ pub(super) fn check_relation_event(
         )),
         RemoteUnitChoice::OnlyOne | RemoteUnitChoice::Given => {}
     }
+    // When this unit leaves a peer relation, Juju names it as the departing unit.
+    let this_unit_departs_peers = matches!(target.relation, AnyRelation::Peer(_))
+        && event.departing_unit == Some(options.unit_id);
     for (what, unit) in [
         ("remote", event.remote_unit),
-        ("departing", event.departing_unit),
+        (
+            "departing",
+            event.departing_unit.filter(|_| !this_unit_departs_peers),
+        ),
     ] {
         if let Some(unit) = unit.filter(|u| !remote_units.contains(u)) {
             out.warnings.push(Violation::new(

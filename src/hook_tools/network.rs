@@ -15,16 +15,18 @@ impl HookTools {
         binding: &str,
         relation_id: Option<u32>,
     ) -> Result<Cow<'_, Network>, HookToolError> {
+        let endpoint = self.meta.endpoints.get(binding);
         let known = binding == "juju-info"
             || self.meta.extra_bindings.iter().any(|b| b == binding)
-            || self
-                .meta
-                .endpoints
-                .get(binding)
-                .is_some_and(|e| !e.container_scoped);
+            || endpoint.is_some_and(|e| !e.container_scoped);
         if !known {
+            let why = if endpoint.is_some() {
+                "it is a container-scoped relation endpoint (ask for juju-info instead)"
+            } else {
+                "it is not a relation endpoint or extra-binding of the charm"
+            };
             return Err(HookToolError::RelationNotFound(format!(
-                "ERROR no network config found for binding \"{binding}\": it is not a relation endpoint or extra-binding of the charm\n"
+                "ERROR no network config found for binding \"{binding}\": {why}\n"
             )));
         }
         if let Some(id) = relation_id {
