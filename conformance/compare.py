@@ -195,6 +195,17 @@ def normalise_traceback(out: JSON, charm_dir: str) -> None:
         error["traceback"] = charm_frames(error["traceback"], charm_dir)
 
 
+# Each side imports src/charm.py under a module name of its own (ours `_scenario_charm_<n>`,
+# reference.py `conformance_charm_<path>`; under Juju it is `__main__`).
+_CHARM_MODULE = re.compile(r"\b(?:_scenario_charm_\d+|conformance_charm_\w+?)\.(?=[A-Za-z_])")
+
+
+def normalise_charm_module(out: JSON) -> JSON:
+    """charm-module-name: exception types defined in the charm are named after the module the
+    charm was imported as, an arbitrary name on each side; both become `<charm>.`."""
+    return dict(_map_strings(out, lambda s: _CHARM_MODULE.sub("<charm>.", s)))
+
+
 def normalise(result: JSON, charm_dir: str) -> JSON:
     """Every normalisation, on one side's result (a copy)."""
     result = copy.deepcopy(result)
@@ -202,7 +213,7 @@ def normalise(result: JSON, charm_dir: str) -> JSON:
         # rejection-message: the two checkers word their messages differently; the kind of
         # rejection is compared, the text is shown but not compared.
         return {"rejected": result["rejected"]}
-    out = normalise_memory_addresses(result["output"])
+    out = normalise_charm_module(normalise_memory_addresses(result["output"]))
     normalise_omitted_defaults(out)
     normalise_trace_timestamps(out)
     normalise_traceback(out, charm_dir)
@@ -300,6 +311,8 @@ class Case:
 
 Rule = Callable[[Case], None]
 _INDEX = re.compile(r"^(?P<base>.*)\[(?P<n>\d+)\]$")
+# An event's handle path: `<owner path>/on/<kind>[<id>]`.
+_EVENT_PATH = re.compile(r"(?P<base>[\w.\-/\[\]]*?/on/\w+)\[(?P<n>\d+)\]")
 
 
 def _outputs(case: Case) -> tuple[JSON, JSON] | None:
@@ -363,15 +376,16 @@ def rule_framework_event_count(case: Case) -> None:
             if isinstance(count, int):
                 s["content"]["event_count"] = count + seed
     old = {d.get("handle_path") for d in case.input_state.get("deferred", [])}
-    renames: dict[str, str] = {}
+
+    def shift(match: re.Match[str]) -> str:
+        if match[0] in old:  # an input event keeps its id on both sides
+            return match[0]
+        return f"{match['base']}[{int(match['n']) + seed}]"
+
     for d in state.get("deferred", []):
-        m = _INDEX.match(d.get("handle_path", ""))
-        if m and d["handle_path"] not in old:
-            renames[d["handle_path"]] = f"{m['base']}[{int(m['n']) + seed}]"
-            d["handle_path"] = renames[d["handle_path"]]
-    for line in ref.get("juju_log", []):
-        for before, after in renames.items():
-            line["message"] = line["message"].replace(f"{before}>", f"{after}>")
+        d["handle_path"] = _EVENT_PATH.sub(shift, d.get("handle_path", ""))
+    for line in ref.get("juju_log", []):  # "Deferring <X via P[n]>.", "Skipping notice (P[n]/..."
+        line["message"] = _EVENT_PATH.sub(shift, line["message"])
 
 
 def rule_deferred_queue_order(case: Case) -> None:
@@ -445,7 +459,7 @@ def rule_non_leader_app_status(case: Case) -> None:
         return
     ours, ref = both
     error = ours.get("error") or {}
-    if error.get("type") != "ModelError" or "application status" not in error.get("message", ""):
+    if error.get("type") != "ops.model.ModelError" or "application status" not in error.get("message", ""):
         return
     if ref.get("error") is not None:
         return

@@ -774,10 +774,18 @@ def exec_args_json(a: Any) -> JSON:
     }
 
 
+def exception_type_name(exc: BaseException) -> str:
+    """As our Output names it: builtins bare (`KeyError`), others `module.QualName`."""
+    cls = type(exc)
+    if cls.__module__ == "builtins":
+        return cls.__qualname__
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
 def error_json(exc: BaseException) -> JSON:
     """The charm's own exception, as our Output reports it: type, str(), full traceback."""
     return {
-        "type": type(exc).__name__,
+        "type": exception_type_name(exc),
         "message": str(exc),
         "traceback": "".join(traceback.format_exception(exc)),
     }
@@ -911,7 +919,9 @@ def run_built(ctx: testing.Context[Any], event: _Event, state: testing.State, ca
         return {"output": output_json(ctx, None, error_json(cause), None)}
     except testing.ActionFailed as e:
         return {"output": output_json(ctx, state_json(e.state, ctx, case_state), None, e.message)}
-    except SystemExit as e:  # sys.exit() in charm code is a BaseException: not wrapped
+    except SystemExit as e:
+        # sys.exit() in charm code is a BaseException, which ops.testing does not catch: it
+        # escapes ctx.run(). The nearest Output form is a charm error with no state.
         return {"output": output_json(ctx, None, error_json(e), None)}
     except NoObserverError as e:  # the same condition our CLI calls "unknown event"
         return {"rejected": "unknown-event", "message": str(e)}
