@@ -1,0 +1,603 @@
+#!/usr/bin/env python3
+"""Compare our `scenario` CLI with ops.testing (reference.py), case by case, field by field.
+
+Usage:
+    compare.py [--scenario BIN] [--reference-python PY] [--summary] CASE.json|DIR [...]
+
+For every case file, runs `scenario run CASE` (a pool of 2 processes) and reference.py (one
+process for all cases), brings both outcomes into one comparable form, and reports every
+differing field by its path, e.g.
+
+    state.relations[id=3].local_app_data.host: ours "a" vs reference "b"
+
+Two kinds of adjustment are made before comparing, each by name:
+- NORMALISATIONS: the two outputs say the same thing in different shapes (collection order,
+  memory addresses, timestamps...). Always applied; never hide a behaviour difference.
+- RULES (DIFFERENCES.md): deliberate behaviour differences, where our engine follows Juju
+  rather than ops.testing. Each accepts exactly its difference; what a rule accepts is
+  counted and reported as an "accepted difference".
+Exit status: 0 if every difference is accepted by a rule, 1 otherwise, 2 for usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import difflib
+import json
+import os
+import pathlib
+import re
+import subprocess
+import sys
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+HERE = pathlib.Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from values import tag_of  # noqa: E402
+
+JSON = dict[str, Any]
+
+# ---- running both sides -------------------------------------------------------------------
+
+
+def classify_rejection(stderr: str) -> str:
+    """Our CLI's exit-2 message -> the rejection kinds reference.py uses."""
+    if "inconsistent scenario" in stderr:
+        return "inconsistent"
+    if "unknown event" in stderr:
+        return "unknown-event"
+    if "invalid input" in stderr:
+        return "invalid-input"
+    if "cannot load the charm" in stderr or "malformed charm metadata" in stderr:
+        return "charm-load"
+    return "error"
+
+
+def run_ours(scenario: str, case: pathlib.Path) -> JSON:
+    """One `scenario run CASE`: exit 0/1 give an Output, exit 2 a rejection."""
+    proc = subprocess.run(
+        [scenario, "run", str(case)], capture_output=True, text=True, timeout=120, check=False
+    )
+    if proc.returncode in (0, 1):
+        return {"output": json.loads(proc.stdout)}
+    if proc.returncode == 2:
+        return {"rejected": classify_rejection(proc.stderr), "message": proc.stderr.strip()}
+    return {"rejected": f"exit {proc.returncode}", "message": proc.stderr.strip()}
+
+
+def run_reference(python: str, cases: list[pathlib.Path]) -> dict[str, JSON]:
+    """All cases through one reference.py process (importing ops.testing once)."""
+    proc = subprocess.run(
+        [python, str(HERE / "reference.py"), *map(str, cases)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"reference.py failed:\n{proc.stderr}")
+    results: dict[str, JSON] = {}
+    for line in proc.stdout.splitlines():
+        item = json.loads(line)
+        results[item.pop("case")] = item
+    return results
+
+
+# ---- normalisations (always applied; each says the same thing in one shape) ---------------
+
+_ADDRESS = re.compile(r"0x[0-9a-fA-F]{4,}")
+
+# STATE_JSON.md: "Every field may be omitted; omitted fields take the same defaults". Our
+# engine does not write fields it does not model yet; the reference writes them all.
+_STATE_DEFAULTS: JSON = {
+    "config": {},
+    "leader": False,
+    "unit_status": {"name": "unknown", "message": ""},
+    "app_status": {"name": "unknown", "message": ""},
+    "workload_version": "",
+    "planned_units": 1,
+    "relations": [],
+    "networks": [],
+    "containers": [],
+    "storages": [],
+    "opened_ports": [],
+    "secrets": [],
+    "resources": [],
+    "stored_states": [],
+    "deferred": [],
+}
+_MODEL_DEFAULTS: JSON = {"type": "kubernetes", "cloud_spec": None}
+
+# Unordered collections (frozensets in ops.testing) and the key each is matched by.
+KEYED_LISTS: dict[str, Callable[[JSON], str]] = {
+    "state.relations": lambda r: f"id={r.get('id')}",
+    "state.networks": lambda n: f"binding_name={n.get('binding_name')}",
+    "state.containers": lambda c: f"name={c.get('name')}",
+    "state.stored_states": lambda s: f"owner_path={s.get('owner_path')!r},name={s.get('name')}",
+    "state.secrets": lambda s: f"id={s.get('id')}",
+    "state.storages": lambda s: f"name={s.get('name')},index={s.get('index')}",
+    "state.opened_ports": lambda p: f"protocol={p.get('protocol')},port={p.get('port')}",
+    "state.resources": lambda r: f"name={r.get('name')}",
+    "state.containers[].execs": lambda e: f"command_prefix={e.get('command_prefix')}",
+    "state.containers[].check_infos": lambda c: f"name={c.get('name')}",
+    "state.containers[].notices": lambda n: f"id={n.get('id')}",
+}
+
+
+def normalise_omitted_defaults(out: JSON) -> None:
+    """omitted-defaults: a field left out means its STATE_JSON default (see _STATE_DEFAULTS)."""
+    state = out.get("state")
+    if isinstance(state, dict):
+        for key, value in _STATE_DEFAULTS.items():
+            state.setdefault(key, copy.deepcopy(value))
+        model = state.setdefault("model", {})
+        for key, value in _MODEL_DEFAULTS.items():
+            model.setdefault(key, value)
+
+
+def _map_strings(value: Any, fn: Callable[[str], str]) -> Any:
+    if isinstance(value, str):
+        return fn(value)
+    if isinstance(value, list):
+        return [_map_strings(v, fn) for v in value]
+    if isinstance(value, dict):
+        return {k: _map_strings(v, fn) for k, v in value.items()}
+    return value
+
+
+def normalise_memory_addresses(out: JSON) -> JSON:
+    """memory-address: `0x7f3a...` in reprs depends on the process, not on behaviour."""
+    return dict(_map_strings(out, lambda s: _ADDRESS.sub("0x…", s)))
+
+
+def normalise_trace_timestamps(out: JSON) -> None:
+    """trace-timestamp: ops' TRACE security-event lines carry the wall-clock time they were
+    logged (a JSON `datetime` field); compare them without it."""
+    for line in out.get("juju_log", []):
+        if line.get("level") != "TRACE":
+            continue
+        try:
+            data = json.loads(line["message"])
+        except ValueError:
+            continue
+        if isinstance(data, dict):
+            data.pop("datetime", None)
+            line["message"] = json.dumps(data, sort_keys=True)
+
+
+_FRAME = re.compile(r'^  File "(?P<file>[^"]+)", line (?P<line>\d+), in (?P<func>.*)$')
+
+
+def charm_frames(tb: str, charm_dir: str) -> list[str]:
+    """The traceback's frames inside the charm directory, plus its last (exception) line."""
+    lines = tb.rstrip("\n").splitlines()
+    kept = []
+    for i, line in enumerate(lines):
+        m = _FRAME.match(line)
+        if m and m["file"].startswith(charm_dir):
+            code = lines[i + 1].strip() if i + 1 < len(lines) else ""
+            kept.append(f"{m['file']}:{m['line']} in {m['func']}: {code}")
+    if lines:
+        kept.append(lines[-1])
+    return kept
+
+
+def normalise_traceback(out: JSON, charm_dir: str) -> None:
+    """traceback-charm-frames: the frames above the charm's own code are each engine's
+    dispatch machinery (our py_shim vs. ops.testing's runtime) and differ by construction;
+    the charm's frames and the exception line are compared."""
+    error = out.get("error")
+    if isinstance(error, dict) and "traceback" in error:
+        error["traceback"] = charm_frames(error["traceback"], charm_dir)
+
+
+# Each side imports src/charm.py under a module name of its own (ours `_scenario_charm_<n>`,
+# reference.py `conformance_charm_<path>`; under Juju it is `__main__`).
+_CHARM_MODULE = re.compile(r"\b(?:_scenario_charm_\d+|conformance_charm_\w+?)\.(?=[A-Za-z_])")
+
+
+def normalise_charm_module(out: JSON) -> JSON:
+    """charm-module-name: exception types defined in the charm are named after the module the
+    charm was imported as, an arbitrary name on each side; both become `<charm>.`."""
+    return dict(_map_strings(out, lambda s: _CHARM_MODULE.sub("<charm>.", s)))
+
+
+def normalise(result: JSON, charm_dir: str) -> JSON:
+    """Every normalisation, on one side's result (a copy)."""
+    result = copy.deepcopy(result)
+    if "rejected" in result:
+        # rejection-message: the two checkers word their messages differently; the kind of
+        # rejection is compared, the text is shown but not compared.
+        return {"rejected": result["rejected"]}
+    out = normalise_charm_module(normalise_memory_addresses(result["output"]))
+    normalise_omitted_defaults(out)
+    normalise_trace_timestamps(out)
+    normalise_traceback(out, charm_dir)
+    return {"output": out}
+
+
+# ---- field-by-field comparison ------------------------------------------------------------
+
+
+def _generic(path: str) -> str:
+    """`output.state.containers.[name=x].execs` -> `state.containers[].execs` (KEYED_LISTS)."""
+    path = path.removeprefix("output.")
+    return re.sub(r"\.?\[[^\]]*\]", "[]", path)
+
+
+def _show(value: Any) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+def _unordered(value: Any) -> Any:
+    """A tagged set's members in a canonical order ($set/$frozenset are unordered)."""
+    tag = tag_of(value)
+    if tag in ("$set", "$frozenset"):
+        return {tag: sorted(value[tag], key=_show)}
+    return value
+
+
+def diff(ours: Any, ref: Any, path: str = "") -> list[tuple[str, Any, Any]]:
+    """Every differing leaf as (path, ours, reference). Objects by key (order irrelevant),
+    keyed lists (KEYED_LISTS) by their key, other lists by position."""
+    ours, ref = _unordered(ours), _unordered(ref)
+    if isinstance(ours, dict) and isinstance(ref, dict):
+        found = []
+        for key in sorted(set(ours) | set(ref), key=str):
+            sub = f"{path}.{key}" if path else str(key)
+            if key not in ours:
+                found.append((sub, "<absent>", ref[key]))
+            elif key not in ref:
+                found.append((sub, ours[key], "<absent>"))
+            else:
+                found.extend(diff(ours[key], ref[key], sub))
+        return found
+    if isinstance(ours, list) and isinstance(ref, list):
+        keyfn = KEYED_LISTS.get(_generic(path))
+        if keyfn is not None and all(isinstance(x, dict) for x in ours + ref):
+            return diff(
+                {f"[{keyfn(x)}]": x for x in ours}, {f"[{keyfn(x)}]": x for x in ref}, path
+            )
+        return _diff_sequence(ours, ref, path)
+    if ours == ref and type(ours) is type(ref):
+        return []
+    return [(path, ours, ref)]
+
+
+def _diff_sequence(ours: list[Any], ref: list[Any], path: str) -> list[tuple[str, Any, Any]]:
+    """Ordered lists, aligned (difflib) so one extra log line is one difference, not a shift
+    of every later line. `[i]` is ours' index; `[ref:j]` a reference-only item."""
+    found: list[tuple[str, Any, Any]] = []
+    matcher = difflib.SequenceMatcher(a=[_show(x) for x in ours], b=[_show(x) for x in ref], autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            continue
+        if op == "replace" and i2 - i1 == j2 - j1:
+            for k in range(i2 - i1):
+                found.extend(diff(ours[i1 + k], ref[j1 + k], f"{path}[{i1 + k}]"))
+            continue
+        for i in range(i1, i2):
+            found.append((f"{path}[{i}]", ours[i], "<absent>"))
+        for j in range(j1, j2):
+            found.append((f"{path}[ref:{j}]", "<absent>", ref[j]))
+    return found
+
+
+def _fix_paths(found: list[tuple[str, Any, Any]]) -> list[tuple[str, Any, Any]]:
+    """Keyed-list members come out as `x.[id=3]`; print them as `x[id=3]`."""
+    return [(p.replace(".[", "["), a, b) for p, a, b in found]
+
+
+# ---- deliberate differences (DIFFERENCES.md), each accepting exactly its difference -------
+
+
+@dataclass
+class Case:
+    """A case file plus both sides' normalised results."""
+
+    path: pathlib.Path
+    spec: JSON
+    ours: JSON
+    ref: JSON
+
+    @property
+    def input_state(self) -> JSON:
+        return dict(self.spec.get("state", {}))
+
+
+Rule = Callable[[Case], None]
+_INDEX = re.compile(r"^(?P<base>.*)\[(?P<n>\d+)\]$")
+# An event's handle path: `<owner path>/on/<kind>[<id>]`.
+_EVENT_PATH = re.compile(r"(?P<base>[\w.\-/\[\]]*?/on/\w+)\[(?P<n>\d+)\]")
+
+
+def _outputs(case: Case) -> tuple[JSON, JSON] | None:
+    if "output" in case.ours and "output" in case.ref:
+        return case.ours["output"], case.ref["output"]
+    return None
+
+
+def rule_checker_warnings(case: Case) -> None:
+    """checker-warnings: our Output carries the consistency checker's warnings; ops.testing
+    only logs them, so the reference has no counterpart."""
+    if "output" in case.ours:
+        case.ours["output"].pop("warnings", None)
+
+
+def _framework_seed(state: JSON) -> int:
+    """Where our engine starts the framework's event counter for this input State."""
+    seed = 0
+    for s in state.get("stored_states", []):
+        if s.get("owner_path") is None and s.get("name", "_stored") == "_stored":
+            count = s.get("content", {}).get("event_count", 0)
+            seed = max(seed, count if isinstance(count, int) else 0)
+    for d in state.get("deferred", []):
+        m = _INDEX.match(d.get("handle_path", ""))
+        if m:
+            seed = max(seed, int(m["n"]))
+    return seed
+
+
+def rule_framework_event_count(case: Case) -> None:
+    """framework-event-count: we carry the framework's StoredState (event_count) in and seed
+    it past the deferred events' ids; ops.testing files an input framework StoredState under
+    a key ops never reads (`/StoredStateData[_stored]`, read back as owner_path "") and
+    restarts the counter at 0. So on the reference side: the unread copy is dropped (only if
+    it is exactly the input's), and the counter and the ids of events first deferred in this
+    run are shifted by our seed."""
+    both = _outputs(case)
+    if both is None:
+        return
+    _, ref = both
+    state = ref.get("state")
+    if not isinstance(state, dict):
+        return
+    seed = _framework_seed(case.input_state)
+    given = [
+        s for s in case.input_state.get("stored_states", [])
+        if s.get("owner_path") is None and s.get("name", "_stored") == "_stored"
+    ]
+    kept = []
+    for s in state.get("stored_states", []):
+        unread = s.get("owner_path") == "" and s.get("name") == "_stored"
+        if unread and given and s.get("content") == given[0].get("content"):
+            continue
+        kept.append(s)
+    state["stored_states"] = kept
+    if seed == 0:
+        return
+    for s in kept:
+        if s.get("owner_path") is None and s.get("name") == "_stored":
+            count = s.get("content", {}).get("event_count")
+            if isinstance(count, int):
+                s["content"]["event_count"] = count + seed
+    old = {d.get("handle_path") for d in case.input_state.get("deferred", [])}
+
+    def shift(match: re.Match[str]) -> str:
+        if match[0] in old:  # an input event keeps its id on both sides
+            return match[0]
+        return f"{match['base']}[{int(match['n']) + seed}]"
+
+    for d in state.get("deferred", []):
+        d["handle_path"] = _EVENT_PATH.sub(shift, d.get("handle_path", ""))
+    for line in ref.get("juju_log", []):  # "Deferring <X via P[n]>.", "Skipping notice (P[n]/..."
+        line["message"] = _EVENT_PATH.sub(shift, line["message"])
+
+
+def rule_deferred_queue_order(case: Case) -> None:
+    """deferred-queue-order: our output queue is in queue order (the order ops re-emits);
+    ops.testing lists it sorted by handle path. Accepted only when both hold the same events."""
+    both = _outputs(case)
+    if both is None:
+        return
+    ours, ref = both
+    a, b = (ours.get("state") or {}).get("deferred"), (ref.get("state") or {}).get("deferred")
+    if isinstance(a, list) and isinstance(b, list) and a != b:
+        if sorted(a, key=_show) == sorted(b, key=_show):
+            ref["state"]["deferred"] = copy.deepcopy(a)
+
+
+def _is_custom_event(name: str) -> bool:
+    """Not a Juju event: our engine's classification (src/event.rs)."""
+    juju = {
+        "install", "start", "stop", "remove", "update_status", "config_changed",
+        "upgrade_charm", "leader_elected", "leader_settings_changed", "pre_series_upgrade",
+        "post_series_upgrade", "collect_metrics", "secret_changed", "secret_rotate",
+        "secret_expired", "secret_remove",
+    }
+    suffixes = (
+        "_relation_created", "_relation_joined", "_relation_changed", "_relation_departed",
+        "_relation_broken", "_pebble_ready", "_pebble_custom_notice", "_pebble_check_failed",
+        "_pebble_check_recovered", "_storage_attached", "_storage_detaching", "_action",
+    )
+    return "." in name or not (name in juju or name.endswith(suffixes))
+
+
+def _drop_one_line(log: list[JSON], level: str, message: str) -> None:
+    for i, line in enumerate(log):
+        if line.get("level") == level and line.get("message") == message:
+            del log[i]
+            return
+
+
+def rule_custom_event_log_line(case: Case) -> None:
+    """custom-event-log-line: ops logs "Emitting Juju event <name>." when dispatching; Juju
+    never dispatches a custom event, and our engine emits it directly, without that line."""
+    both = _outputs(case)
+    name = case.spec.get("event", {}).get("name", "")
+    if both is None or not _is_custom_event(name):
+        return
+    ours, ref = both
+    line = f"Emitting Juju event {name.split('.')[-1]}."
+    if not any(x.get("message") == line for x in ours.get("juju_log", [])):
+        _drop_one_line(ref.get("juju_log", []), "DEBUG", line)
+
+
+def rule_sqlite_init_log_line(case: Case) -> None:
+    """sqlite-init-log-line: ops logs "Initializing SQLite local storage: :memory:." when it
+    opens ops.testing's SQLite store; our unit-state store is in memory, in Rust."""
+    both = _outputs(case)
+    if both is None:
+        return
+    ours, ref = both
+    line = "Initializing SQLite local storage: :memory:."
+    if not any(x.get("message") == line for x in ours.get("juju_log", [])):
+        _drop_one_line(ref.get("juju_log", []), "DEBUG", line)
+
+
+def rule_non_leader_app_status(case: Case) -> None:
+    """non-leader-app-status: on a non-leader, `status-set --application` fails with
+    ModelError on our side (as in Juju); ops.testing sets the status. Accepted only when our
+    run ended in exactly that ModelError, the reference finished, and the reference's
+    application status history is ours plus the input's application status."""
+    both = _outputs(case)
+    if both is None or case.input_state.get("leader", False):
+        return
+    ours, ref = both
+    error = ours.get("error") or {}
+    if error.get("type") != "ops.model.ModelError" or "application status" not in error.get("message", ""):
+        return
+    if ref.get("error") is not None:
+        return
+    given = case.input_state.get("app_status", {"name": "unknown", "message": ""})
+    given = {"name": given.get("name"), "message": given.get("message", "")}
+    if ref.get("app_status_history") != ours.get("app_status_history", []) + [given]:
+        return
+    ref["state"], ref["error"] = ours.get("state"), copy.deepcopy(error)
+    ref["app_status_history"] = copy.deepcopy(ours.get("app_status_history", []))
+
+
+RULES: dict[str, Rule] = {
+    "checker-warnings": rule_checker_warnings,
+    "framework-event-count": rule_framework_event_count,
+    "deferred-queue-order": rule_deferred_queue_order,
+    "custom-event-log-line": rule_custom_event_log_line,
+    "sqlite-init-log-line": rule_sqlite_init_log_line,
+    "non-leader-app-status": rule_non_leader_app_status,
+}
+
+
+# ---- one case, start to end ---------------------------------------------------------------
+
+
+@dataclass
+class Verdict:
+    """What comparing one case found."""
+
+    case: str
+    unaccepted: list[tuple[str, Any, Any]] = field(default_factory=list)
+    accepted: dict[str, list[str]] = field(default_factory=dict)  # rule -> paths it accepted
+
+    @property
+    def same(self) -> bool:
+        return not self.unaccepted and not self.accepted
+
+
+def _paths(found: list[tuple[str, Any, Any]]) -> set[str]:
+    return {p for p, _, _ in found}
+
+
+def _differences(case: Case) -> list[tuple[str, Any, Any]]:
+    return _fix_paths(diff(case.ours, case.ref))
+
+
+def judge(path: pathlib.Path, spec: JSON, ours: JSON, ref: JSON) -> Verdict:
+    """Normalise both sides, then apply the rules one by one; what a rule removes from the
+    list of differences is accepted under its name, what is left is unaccepted."""
+    charm_dir = str((path.parent / str(spec.get("charm", ""))).resolve())
+    case = Case(path, spec, normalise(ours, charm_dir), normalise(ref, charm_dir))
+    verdict = Verdict(str(path))
+    before = _differences(case)
+    for name, rule in RULES.items():
+        rule(case)
+        after = _differences(case)
+        removed = sorted(_paths(before) - _paths(after))
+        if removed:
+            verdict.accepted[name] = removed
+        before = after
+    verdict.unaccepted = before
+    return verdict
+
+
+def _outcome(result: JSON) -> str:
+    if "rejected" in result:
+        return f"rejected ({result['rejected']}): {result.get('message', '')[:400]}"
+    error = result["output"].get("error")
+    return f"charm raised {error['type']}: {error['message']}" if error else "ran"
+
+
+def report(verdict: Verdict, ours: JSON, ref: JSON) -> list[str]:
+    """Human lines for one case: every unaccepted difference, with both values. When only one
+    side ran, the two outcomes instead (the field list would be the whole Output)."""
+    if ("rejected" in ours) != ("rejected" in ref):
+        return [f"  outcome: ours {_outcome(ours)!r} vs reference {_outcome(ref)!r}"]
+    lines = [f"  {path}: ours {_show(a)} vs reference {_show(b)}" for path, a, b in verdict.unaccepted]
+    if "rejected" in ours:
+        lines.append(f"    ours: {ours.get('message', '')[:400]}")
+        lines.append(f"    reference: {ref.get('message', '')[:400]}")
+    return lines
+
+
+def area_of(path: pathlib.Path, roots: list[pathlib.Path]) -> str:
+    """A case's area: its folder under the corpus root (cases/<area>/<case>.json)."""
+    return path.parent.name
+
+
+def main(argv: list[str]) -> int:
+    """Compare every case; print differences and a per-area tally."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("cases", nargs="+", type=pathlib.Path)
+    parser.add_argument("--scenario", default=os.environ.get("SCENARIO_BIN"))
+    parser.add_argument(
+        "--reference-python",
+        default=str(HERE.parent / ".venv-conformance" / "bin" / "python"),
+    )
+    parser.add_argument("--verbose", action="store_true", help="also list accepted differences")
+    args = parser.parse_args(argv)
+    if not args.scenario:
+        parser.error("give --scenario or set SCENARIO_BIN")
+    if not os.environ.get("VIRTUAL_ENV"):
+        parser.error("set VIRTUAL_ENV to a venv with ops (our engine imports ops from it)")
+    files: list[pathlib.Path] = []
+    for p in args.cases:
+        files.extend(sorted(p.rglob("*.json")) if p.is_dir() else [p])
+    with ThreadPoolExecutor(max_workers=1) as ref_pool, ThreadPoolExecutor(max_workers=2) as pool:
+        ref_future = ref_pool.submit(run_reference, args.reference_python, files)
+        ours_all = list(pool.map(lambda f: run_ours(args.scenario, f), files))
+        refs = ref_future.result()
+    tally: dict[str, list[int]] = {}
+    failed = 0
+    for f, ours in zip(files, ours_all):
+        try:
+            spec = json.loads(f.read_text())
+        except ValueError:  # a deliberately broken case file: both sides must reject it
+            spec = {}
+        verdict = judge(f, spec, ours, refs[str(f)])
+        counts = tally.setdefault(area_of(f, args.cases), [0, 0, 0, 0])
+        counts[0] += 1
+        if verdict.unaccepted:
+            counts[3] += 1
+            failed += 1
+            print(f"DIFFERS {f}")
+            print("\n".join(report(verdict, ours, refs[str(f)])))
+        elif verdict.accepted:
+            counts[2] += 1
+        else:
+            counts[1] += 1
+        if args.verbose and verdict.accepted:
+            for rule, paths in verdict.accepted.items():
+                print(f"accepted {f}: {rule}: {', '.join(paths)}")
+    for area, (n, same, accepted, differing) in sorted(tally.items()):
+        print(
+            f"{area}: {n} cases, {same} same, {accepted} accepted differences"
+            + (f", {differing} DIFFERING" if differing else "")
+        )
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
