@@ -1,12 +1,14 @@
 //! Throughput of whole runs (µs per `Context::run`), for comparison with ops.testing
-//! (benches/python/ops_testing_bench.py runs the same four cases through ops.testing 8.9).
+//! (benches/python/ops_testing_bench.py runs the same six cases through ops.testing 8.9, and
+//! benches/python/ops_floor_bench.py through ops' own dispatch with the cheapest in-memory
+//! backend: the floor for any engine that runs real ops).
 //!
 //! `cargo bench --bench throughput` (VIRTUAL_ENV defaults to the project's .venv).
 
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use ops_scenario::{Charm, Context, DeferredEvent, Event, State, StoredState};
+use ops_scenario::{Charm, Context, DeferredEvent, Event, Relation, State, Status, StoredState};
 
 fn ctx(name: &str) -> Context {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -49,6 +51,71 @@ fn runs(c: &mut Criterion) {
         )]);
     group.bench_function("deferred_start_reemitted_on_update_status", |b| {
         b.iter(|| deferring.run(Event::update_status(), &queued).unwrap())
+    });
+
+    // The leader copies the remote application's data into its own app databag.
+    let copy = ctx("relation-copy");
+    let db = Relation::new("db")
+        .id(1)
+        .remote_app_name("postgresql")
+        .remote_app_data([
+            ("host", "10.0.0.1"),
+            ("port", "5432"),
+            ("database", "app"),
+            ("user", "app"),
+            ("password", "secret"),
+        ])
+        .remote_units([]);
+    let db = (0..3).fold(db, |db, unit| {
+        db.remote_unit_data(
+            unit,
+            [
+                ("ingress-address", format!("10.0.0.{}", 10 + unit)),
+                (
+                    "role",
+                    (if unit == 0 { "primary" } else { "replica" }).to_owned(),
+                ),
+                ("version", "16".to_owned()),
+            ],
+        )
+    });
+    let copy_state = State::default().leader(true).relations([db.clone()]);
+    let copy_event = db.changed_event().remote_unit(1);
+    let out = copy.run(&copy_event, &copy_state).unwrap();
+    assert_eq!(
+        out.state.unit_status,
+        Status::active("copied 5 keys from postgresql")
+    );
+    group.bench_function("relation_changed_leader_copies_3_units", |b| {
+        b.iter(|| copy.run(&copy_event, &copy_state).unwrap())
+    });
+
+    // 20 relations x 10 remote units x 20 keys per bag; the handler reads every bag.
+    let read_all = ctx("relation-read-all");
+    let bag = |rel: u32, unit: String| {
+        (0..20).map(move |i| (format!("k{i}"), format!("value-{rel}-{unit}-{i}")))
+    };
+    let relations: Vec<Relation> = (1..=20)
+        .map(|rel| {
+            (0..10).fold(
+                Relation::new("upstream")
+                    .id(rel)
+                    .remote_app_name("web")
+                    .remote_app_data(bag(rel, "app".into()))
+                    .remote_units([]),
+                |r, unit| r.remote_unit_data(unit, bag(rel, unit.to_string())),
+            )
+        })
+        .collect();
+    let big_event = relations[0].changed_event().remote_unit(0);
+    let big_state = State::default().relations(relations);
+    let out = read_all.run(&big_event, &big_state).unwrap();
+    assert_eq!(
+        out.state.unit_status,
+        Status::active("read 4400 keys in 220 bags")
+    );
+    group.bench_function("relation_changed_reads_20_relations_x_10_units", |b| {
+        b.iter(|| read_all.run(&big_event, &big_state).unwrap())
     });
     group.finish();
 }

@@ -181,11 +181,7 @@ impl RunBackend {
         let bag = relation_id_of(relation_id, relation_name)
             .and_then(|id| tools.relation_get(id, member_name, is_app, relation_name))
             .map_err(|e| hook_error(py, &e))?;
-        let dict = PyDict::new(py);
-        for (key, value) in bag {
-            dict.set_item(key, value)?;
-        }
-        Ok(dict)
+        super::databags::dict_for(py, bag)
     }
 
     fn relation_set(

@@ -7,6 +7,7 @@
 
 mod backend;
 mod convert;
+mod databags;
 mod interpreter;
 mod live;
 mod lock;

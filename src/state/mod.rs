@@ -5,6 +5,7 @@
 //! statuses, no config set, one planned unit, nothing stored or deferred.
 
 mod config;
+mod databag;
 mod model;
 mod network;
 mod relation;

@@ -17,10 +17,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub use super::databag::Databag;
 use crate::event::Event;
-
-/// A relation databag: string keys to string values.
-pub type Databag = BTreeMap<String, String>;
 
 /// The address Juju's default databag keys and default networks carry (a documentation range).
 pub const DEFAULT_ADDRESS: &str = "192.0.2.0";
@@ -33,15 +31,12 @@ pub const DEFAULT_REMOTE_APP_NAME: &str = "remote";
 pub fn default_unit_databag() -> Databag {
     ["egress-subnets", "ingress-address", "private-address"]
         .into_iter()
-        .map(|k| (k.to_owned(), DEFAULT_ADDRESS.to_owned()))
+        .map(|k| (k, DEFAULT_ADDRESS))
         .collect()
 }
 
 fn databag<K: Into<String>, V: Into<String>>(pairs: impl IntoIterator<Item = (K, V)>) -> Databag {
-    pairs
-        .into_iter()
-        .map(|(k, v)| (k.into(), v.into()))
-        .collect()
+    pairs.into_iter().collect()
 }
 
 fn default_remote_units() -> BTreeMap<u32, Databag> {
