@@ -4,6 +4,7 @@
 //! portable one in `STATE_JSON.md`. `State::default()` is a fresh unit: not leader, unknown
 //! statuses, no config set, one planned unit, nothing stored or deferred.
 
+mod any_relation;
 mod config;
 mod databag;
 mod model;
@@ -17,13 +18,14 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+pub(crate) use any_relation::effective_ids;
+pub use any_relation::AnyRelation;
 pub use config::ConfigValue;
 pub use model::{Model, ModelType, DEFAULT_MODEL_NAME, DEFAULT_MODEL_UUID};
 pub use network::{Address, BindAddress, Network};
-pub(crate) use relation::effective_ids;
 pub use relation::{
-    default_unit_databag, AnyRelation, Databag, PeerRelation, Relation, SubordinateRelation,
-    DEFAULT_ADDRESS, DEFAULT_REMOTE_APP_NAME,
+    default_unit_databag, Databag, PeerRelation, Relation, SubordinateRelation, DEFAULT_ADDRESS,
+    DEFAULT_REMOTE_APP_NAME,
 };
 pub use status::Status;
 pub use stored::{DeferredEvent, StoredState, DEFAULT_STORED_STATE_NAME};
