@@ -1,53 +1,76 @@
-//! The demo: a real charm (tests/charms/deferring) driven through a unit's first events, each
-//! run fed the previous run's output State, as Juju would. Prints every output.
+//! The demo: a real charm (tests/charms/db-requirer) driven through a relation's life, each run
+//! fed the previous run's output State, as Juju would: the database relation is created,
+//! a database unit joins, the database publishes its address, the charm reports it on
+//! update-status, and the relation is broken. Prints every output.
 //!
 //! `scripts/demo.sh` sets up Python and runs this (`cargo run --example demo`).
 
 use std::path::PathBuf;
 
-use ops_scenario::{Charm, Context, Event, State};
+use ops_scenario::{
+    Address, AnyRelation, BindAddress, Charm, Context, Event, Network, Output, Relation, State,
+};
 
 fn main() -> Result<(), ops_scenario::Error> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/charms/deferring");
-    let ctx = Context::new(Charm::from_dir(dir)?)?.capture_deferred_events(true);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/charms/db-requirer");
+    let ctx = Context::new(Charm::from_dir(dir)?)?.app_name("webshop");
 
-    let mut state = State::default().leader(true);
-    for event in [
-        Event::install(),
-        Event::start(),
-        Event::config_changed(),
-        Event::update_status(),
+    let db = Relation::new("db").remote_app_name("postgresql");
+    let mut state = State::default()
+        .leader(true)
+        .relations([db.clone()])
+        .networks([Network::new("db")
+            .bind_addresses([BindAddress::new([
+                Address::new("10.1.0.7").cidr("10.1.0.0/24")
+            ])])
+            .ingress_addresses(["10.1.0.7"])]);
+
+    for step in [
+        "created",
+        "joined",
+        "changed",
+        "database answers",
+        "update-status",
+        "broken",
     ] {
-        let out = ctx.run(&event, &state)?;
-        println!("=== {} ===", event.name);
-        println!("unit status: {}", out.state.unit_status);
-        let events: Vec<String> = out
-            .emitted_events
-            .iter()
-            .map(|e| {
-                if e.deferred {
-                    format!("{} (re-emitted)", e.name)
-                } else {
-                    e.name.clone()
+        let event = match step {
+            "created" => db.created_event(),
+            "joined" => db.joined_event().remote_unit(0),
+            "changed" => db.changed_event().remote_unit(0),
+            "database answers" => {
+                // What Juju would deliver next: the database's leader has published its address.
+                if let Some(AnyRelation::Regular(r)) = state.relations.first_mut() {
+                    r.remote_app_data.insert("host".into(), "10.1.0.20".into());
                 }
-            })
-            .collect();
-        println!("events:      {}", events.join(", "));
-        let queue: Vec<&str> = out
-            .state
-            .deferred
-            .iter()
-            .map(|d| d.handle_path.as_str())
-            .collect();
-        println!("deferred:    {queue:?}");
-        for line in &out.juju_log {
-            println!("juju-log:    {} {}", line.level, line.message);
-        }
-        println!(
-            "output state:\n{}\n",
-            serde_json::to_string_pretty(&out.state).expect("State serialises")
-        );
+                db.changed_event().remote_unit(0)
+            }
+            "update-status" => Event::update_status(),
+            _ => db.broken_event(),
+        };
+        let out = ctx.run(&event, &state)?;
+        print_output(step, &event, &out);
         state = out.state;
     }
     Ok(())
+}
+
+fn print_output(step: &str, event: &Event, out: &Output) {
+    println!("=== {step}: {} ===", event.name);
+    println!("unit status: {}", out.state.unit_status);
+    for line in out.juju_log.iter().filter(|l| l.level != "DEBUG") {
+        println!("juju-log:    {} {}", line.level, line.message);
+    }
+    for relation in &out.state.relations {
+        println!(
+            "relation {} ({}): app databag {:?}, unit databag {:?}",
+            relation.id().unwrap_or_default(),
+            relation.endpoint(),
+            relation.local_app_data(),
+            relation.local_unit_data()
+        );
+    }
+    println!(
+        "output state:\n{}\n",
+        serde_json::to_string_pretty(&out.state).expect("State serialises")
+    );
 }
