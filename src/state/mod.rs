@@ -353,6 +353,43 @@ mod tests {
     }
 
     #[test]
+    fn the_relations_and_networks_of_state_json_md_read_and_write_back() {
+        // The example State of STATE_JSON.md, its relation and network parts.
+        let text = r#"{
+          "relations": [
+            {"type": "regular", "endpoint": "db", "interface": "pgsql", "id": 1,
+             "remote_app_name": "postgresql", "limit": 1, "remote_model_uuid": null,
+             "local_app_data": {}, "local_unit_data": {},
+             "remote_app_data": {"host": "10.0.0.1"}, "remote_units_data": {"0": {"k": "v"}, "1": {}}},
+            {"type": "peer", "endpoint": "cluster", "id": 2,
+             "local_app_data": {}, "local_unit_data": {}, "peers_data": {"1": {}, "2": {}}},
+            {"type": "subordinate", "endpoint": "juju-info", "id": 3, "remote_app_name": "ubuntu",
+             "local_app_data": {}, "local_unit_data": {}, "remote_app_data": {},
+             "remote_unit_id": 0, "remote_unit_data": {}}
+          ],
+          "networks": [{"binding_name": "db",
+                        "bind_addresses": [{"interface_name": "eth0", "mac_address": null,
+                                            "addresses": [{"value": "192.0.2.0", "hostname": "", "cidr": "192.0.2.0/24"}]}],
+                        "ingress_addresses": ["192.0.2.0"], "egress_subnets": ["192.0.2.0/24"]}]
+        }"#;
+        let state: State = serde_json::from_str(text).unwrap();
+        assert_eq!(
+            state.relation(1).unwrap().remote_app_data()["host"],
+            "10.0.0.1"
+        );
+        assert_eq!(state.relation(2).unwrap().remote_unit_ids(), [1, 2]);
+        assert_eq!(state.relation(3).unwrap().remote_app_name("me"), "ubuntu");
+        assert_eq!(
+            state.network("db").unwrap().bind_addresses[0].interface_name,
+            "eth0"
+        );
+        let written: serde_json::Value = serde_json::to_value(&state).unwrap();
+        let read: serde_json::Value = serde_json::from_str(text).unwrap();
+        assert_eq!(written["relations"], read["relations"]);
+        assert_eq!(written["networks"], read["networks"]);
+    }
+
+    #[test]
     fn round_trip_keeps_everything() {
         let s = State::default()
             .leader(true)
