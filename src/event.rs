@@ -98,6 +98,16 @@ pub struct Event {
     /// For `departed`, the number of the unit that leaves. Defaults to the remote unit.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub departing_unit: Option<u32>,
+    /// For a Pebble event, the container's name. Defaults to the container the event's name
+    /// gives.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    /// For `pebble_custom_notice`, the notice's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notice_id: Option<String>,
+    /// For `pebble_check_failed` and `pebble_check_recovered`, the check's name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub check: Option<String>,
     /// Positional arguments for a custom event's `emit()`. Defaults to none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub args: Vec<StoredValue>,
@@ -123,6 +133,9 @@ impl Event {
             relation_id: None,
             remote_unit: None,
             departing_unit: None,
+            container: None,
+            notice_id: None,
+            check: None,
             args: Vec::new(),
             kwargs: StoredDict::new(),
         }
@@ -133,6 +146,14 @@ impl Event {
         Event {
             relation_id,
             ..Event::new(format!("{}_relation_{hook}", endpoint.replace('-', "_")))
+        }
+    }
+
+    /// `<container>_<hook>` for a Pebble event of the container `container`.
+    pub(crate) fn workload(container: &str, hook: &str) -> Self {
+        Event {
+            container: Some(container.to_owned()),
+            ..Event::new(format!("{}_{hook}", container.replace('-', "_")))
         }
     }
 

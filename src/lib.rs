@@ -56,9 +56,11 @@ pub use options::{ContextOptions, DEFAULT_JUJU_VERSION};
 pub use output::{CharmError, EmittedEvent, JujuLogLine, Output};
 pub use runtime::{flush_python_output, python_stdout_to_stderr, LiveCharm};
 pub use state::{
-    default_unit_databag, stored_dict, Address, AnyRelation, BindAddress, ConfigValue, Databag,
-    DeferredEvent, Model, ModelType, Network, PeerRelation, Relation, RelationLookup, State,
-    Status, StoredDict, StoredState, StoredValue, SubordinateRelation,
+    default_unit_databag, stored_dict, Address, AnyRelation, BindAddress, CheckInfo, CheckLevel,
+    CheckStartup, CheckStatus, ConfigValue, Container, ContainerFile, Databag, DeferredEvent, Exec,
+    FileContent, FileKind, Layer, LayerItem, Layers, Model, ModelType, Mount, Network, Notice,
+    PeerRelation, Plan, Relation, RelationLookup, ServiceStatus, State, Status, StoredDict,
+    StoredState, StoredValue, SubordinateRelation,
 };
 
 /// `ScenarioError` is the name ops.testing users know; it is [`Error`].

@@ -6,7 +6,10 @@
 
 mod any_relation;
 mod config;
+mod container;
+mod container_file;
 mod databag;
+mod layer;
 mod model;
 mod network;
 mod relation;
@@ -21,6 +24,10 @@ use serde::{Deserialize, Serialize};
 pub(crate) use any_relation::effective_ids;
 pub use any_relation::AnyRelation;
 pub use config::ConfigValue;
+pub use container::{
+    CheckInfo, CheckLevel, CheckStartup, CheckStatus, Container, ContainerFile, Exec, FileContent,
+    FileKind, Layer, LayerItem, Layers, Mount, Notice, Plan, ServiceStatus, DEFAULT_NOTICE_TIME,
+};
 pub use model::{Model, ModelType, DEFAULT_MODEL_NAME, DEFAULT_MODEL_UUID};
 pub use network::{Address, BindAddress, Network};
 pub use relation::{
@@ -54,6 +61,8 @@ pub struct State {
     pub planned_units: u32,
     /// The model. Defaults to [`Model::default()`].
     pub model: Model,
+    /// The unit's workload containers. Defaults to none.
+    pub containers: Vec<Container>,
     /// The unit's relations, of every kind. Defaults to none.
     pub relations: Vec<AnyRelation>,
     /// Networks of bindings that differ from the default network (see [`Network::new`]).
@@ -76,6 +85,7 @@ impl Default for State {
             workload_version: String::new(),
             planned_units: 1,
             model: Model::default(),
+            containers: Vec::new(),
             relations: Vec::new(),
             networks: Vec::new(),
             stored_states: Vec::new(),
@@ -154,6 +164,12 @@ impl State {
         self
     }
 
+    /// Add containers.
+    pub fn containers(mut self, containers: impl IntoIterator<Item = Container>) -> Self {
+        self.containers.extend(containers);
+        self
+    }
+
     /// Add networks (each replacing the default network of its binding).
     pub fn networks(mut self, networks: impl IntoIterator<Item = Network>) -> Self {
         self.networks.extend(networks);
@@ -217,6 +233,19 @@ impl State {
         self.relations
             .iter()
             .filter(move |r| r.endpoint() == endpoint)
+    }
+
+    /// The container named `name`.
+    ///
+    /// # Errors
+    /// [`Error::NotFound`] if the State has no such container.
+    pub fn container(&self, name: &str) -> Result<&Container> {
+        self.containers
+            .iter()
+            .find(|c| c.name == name)
+            .ok_or_else(|| Error::NotFound {
+                what: format!("container {name:?}"),
+            })
     }
 
     /// The network the State gives for `binding_name`.
