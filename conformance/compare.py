@@ -22,6 +22,7 @@ Exit status: 0 if every difference is accepted by a rule, 1 otherwise, 2 for usa
 from __future__ import annotations
 
 import argparse
+import ast
 import copy
 import difflib
 import json
@@ -206,6 +207,52 @@ def normalise_charm_module(out: JSON) -> JSON:
     return dict(_map_strings(out, lambda s: _CHARM_MODULE.sub("<charm>.", s)))
 
 
+_META_CACHE: dict[str, JSON] = {}
+
+
+def charm_meta(charm_dir: str) -> JSON:
+    """The charm's metadata and config options, as both engines read them (charmcraft.yaml,
+    or metadata.yaml + config.yaml); {} when the directory has none (the self-test)."""
+    if charm_dir in _META_CACHE:
+        return _META_CACHE[charm_dir]
+    root = pathlib.Path(charm_dir) if charm_dir else None
+    meta: JSON = {}
+    files = [root / n for n in ("charmcraft.yaml", "metadata.yaml", "config.yaml")] if root else []
+    if any(f.exists() for f in files):
+        import yaml  # in .venv-conformance (ops needs it); the self-test never gets here
+
+        for f in files:
+            if f.exists():
+                data = yaml.safe_load(f.read_text()) or {}
+                meta.update({"config": data} if f.name == "config.yaml" else data)
+    _META_CACHE[charm_dir] = meta
+    return meta
+
+
+def endpoints_of(meta: JSON) -> dict[str, JSON]:
+    """Every relation endpoint of the metadata, with its spec and `role`."""
+    found: dict[str, JSON] = {}
+    for role in ("requires", "provides", "peers"):
+        for name, spec in (meta.get(role) or {}).items():
+            found[name] = {**(spec if isinstance(spec, dict) else {}), "role": role}
+    return found
+
+
+def normalise_relation_interface(out: JSON, charm_dir: str) -> None:
+    """relation-interface: our output writes every relation's interface (the metadata's when
+    the State gives none); ops.testing keeps what it was given (None). Both take the
+    metadata's interface when they have none."""
+    state = out.get("state")
+    if not isinstance(state, dict):
+        return
+    endpoints = endpoints_of(charm_meta(charm_dir))
+    for r in state.get("relations", []):
+        if isinstance(r, dict) and r.get("interface") is None:
+            interface = endpoints.get(str(r.get("endpoint")), {}).get("interface")
+            if interface is not None:
+                r["interface"] = str(interface)
+
+
 def normalise(result: JSON, charm_dir: str) -> JSON:
     """Every normalisation, on one side's result (a copy)."""
     result = copy.deepcopy(result)
@@ -215,6 +262,7 @@ def normalise(result: JSON, charm_dir: str) -> JSON:
         return {"rejected": result["rejected"]}
     out = normalise_charm_module(normalise_memory_addresses(result["output"]))
     normalise_omitted_defaults(out)
+    normalise_relation_interface(out, charm_dir)
     normalise_trace_timestamps(out)
     normalise_traceback(out, charm_dir)
     return {"output": out}
@@ -303,10 +351,17 @@ class Case:
     spec: JSON
     ours: JSON
     ref: JSON
+    charm_dir: str = ""
+    ours_raw: JSON = field(default_factory=dict)  # before normalisation (rejection messages)
+    ref_raw: JSON = field(default_factory=dict)
 
     @property
     def input_state(self) -> JSON:
         return dict(self.spec.get("state", {}))
+
+    @property
+    def meta(self) -> JSON:
+        return charm_meta(self.charm_dir)
 
 
 Rule = Callable[[Case], None]
@@ -471,6 +526,298 @@ def rule_non_leader_app_status(case: Case) -> None:
     ref["app_status_history"] = copy.deepcopy(ours.get("app_status_history", []))
 
 
+# ---- relations (rules read the conformance charms' report lines: tests/charms/conf-relations)
+
+_RELATION_HOOKS = ("created", "joined", "changed", "departed", "broken")
+
+
+def _relation_ids(relations: list[JSON]) -> list[int]:
+    """Each relation's id as our engine gives it (src/state/relation.rs; reference.py too)."""
+    taken = {r["id"] for r in relations if r.get("id") is not None}
+    ids, next_id = [], 1
+    for r in relations:
+        if r.get("id") is not None:
+            ids.append(int(r["id"]))
+            continue
+        while next_id in taken:
+            next_id += 1
+        taken.add(next_id)
+        ids.append(next_id)
+    return ids
+
+
+@dataclass
+class RelationEvent:
+    """A case's relation event, resolved against its input State as our engine does."""
+
+    hook: str
+    relation: JSON
+    app: str  # the remote units' application (this application for a peer relation)
+    remote_ids: list[int]
+    remote_unit: int | None  # JUJU_REMOTE_UNIT: given, or the first remote unit
+
+    def unit(self, n: int) -> str:
+        return f"{self.app}/{n}"
+
+
+def relation_event(case: Case) -> RelationEvent | None:
+    event = case.spec.get("event", {})
+    name = str(event.get("name", ""))
+    if "." in name or "_relation_" not in name:
+        return None
+    prefix, hook = name.rsplit("_relation_", 1)
+    if hook not in _RELATION_HOOKS:
+        return None
+    relations = case.input_state.get("relations", [])
+    ids = _relation_ids(relations)
+    if "relation_id" in event:
+        found = [r for r, i in zip(relations, ids) if i == event["relation_id"]]
+    else:
+        found = [r for r in relations if str(r.get("endpoint", "")).replace("-", "_") == prefix]
+    if len(found) != 1:
+        return None
+    r = found[0]
+    kind = r.get("type", "regular")
+    if kind == "peer":
+        app = case.spec.get("context", {}).get("app_name") or str(case.meta.get("name", ""))
+        remote = sorted(int(k) for k in r.get("peers_data", {}))
+    elif kind == "subordinate":
+        app, remote = r.get("remote_app_name", "remote"), [int(r.get("remote_unit_id", 0))]
+    else:
+        app = r.get("remote_app_name", "remote")
+        remote = sorted(int(k) for k in r.get("remote_units_data", {"0": {}}))
+    unit = event.get("remote_unit")
+    if unit is None and hook in ("joined", "changed", "departed") and remote:
+        unit = remote[0]
+    return RelationEvent(hook, r, app, remote, unit)
+
+
+def _log_line(out: JSON, prefix: str) -> JSON | None:
+    return next((x for x in out.get("juju_log", []) if x.get("message", "").startswith(prefix)), None)
+
+
+def _units_line(out: JSON) -> tuple[JSON, list[str]] | None:
+    line = _log_line(out, "units=[")
+    if line is None:
+        return None
+    try:
+        units = ast.literal_eval(line["message"][len("units="):])
+    except (ValueError, SyntaxError):
+        return None
+    return (line, units) if isinstance(units, list) else None
+
+
+def _left_out_of_relation_list(case: Case, left_out: list[str]) -> None:
+    """ours' `units=` line is the reference's without exactly `left_out`: take ours', and drop
+    the reference's `<unit> data=` lines for those units (ours cannot have them)."""
+    both = _outputs(case)
+    if both is None:
+        return
+    ours, ref = both
+    a, b = _units_line(ours), _units_line(ref)
+    if a is None or b is None or not left_out:
+        return
+    if any(u in a[1] for u in left_out) or sorted(a[1] + left_out) != b[1]:
+        return
+    b[0]["message"] = a[0]["message"]
+    for unit in left_out:
+        if _log_line(ours, f"{unit} data=") is None:
+            line = _log_line(ref, f"{unit} data=")
+            if line is not None:
+                ref["juju_log"].remove(line)
+
+
+def rule_departed_relation_list(case: Case) -> None:
+    """departed-relation-list: in relation-departed, `relation-list` leaves out the remote unit
+    the hook is for (JUJU_REMOTE_UNIT, the departing unit), as in Juju; ops.testing lists it.
+    So `relation.units` lacks exactly that unit (the charm's `units=` line, and its `<unit>
+    data=` line), and for a peer relation ops does not keep the unit's databag in
+    `relation.data` (ops only keeps a departing *remote application's* unit): the charm's
+    `event unit data` read fails with KeyError on our side."""
+    ev = relation_event(case)
+    if ev is None or ev.hook != "departed" or ev.remote_unit is None:
+        return
+    gone = ev.unit(ev.remote_unit)
+    _left_out_of_relation_list(case, [gone])
+    both = _outputs(case)
+    if both is None or ev.relation.get("type") != "peer":
+        return
+    ours, ref = both
+    a, b = _log_line(ours, "event unit data"), _log_line(ref, "event unit data=")
+    if a is not None and b is not None and a["message"] == f"event unit data failed: KeyError: <ops.model.Unit {gone}>":
+        b.update(copy.deepcopy(a))
+
+
+def rule_broken_relation_list(case: Case) -> None:
+    """broken-relation-list: in relation-broken every remote unit has gone, so `relation-list`
+    is empty, as in Juju; ops.testing lists the State's remote units."""
+    ev = relation_event(case)
+    if ev is None or ev.hook != "broken":
+        return
+    _left_out_of_relation_list(case, sorted(ev.unit(n) for n in ev.remote_ids))
+
+
+def rule_departing_unit_zero(case: Case) -> None:
+    """departing-unit-zero: an explicit `departing_unit: 0` is honoured on our side;
+    ops.testing treats 0 as unset and falls back to the remote unit. Only the charm's
+    `departing=` line (event.departing_unit) may differ, by exactly that."""
+    ev = relation_event(case)
+    both = _outputs(case)
+    if ev is None or both is None or ev.hook != "departed":
+        return
+    if case.spec.get("event", {}).get("departing_unit") != 0 or ev.remote_unit in (None, 0):
+        return
+    ours, ref = both
+    a, b = _log_line(ours, "departing="), _log_line(ref, "departing=")
+    if a and b and a["message"] == f"departing={ev.unit(0)}" and b["message"] == f"departing={ev.unit(ev.remote_unit)}":
+        b["message"] = a["message"]
+
+
+def _refused_binding(meta: JSON, binding: str) -> bool:
+    """Our network-get refuses the binding: not juju-info, an extra-binding or a relation
+    endpoint that is not container-scoped (src/hook_tools/network.rs; ops.testing alike)."""
+    if binding == "juju-info" or binding in (meta.get("extra-bindings") or {}):
+        return False
+    spec = endpoints_of(meta).get(binding)
+    return spec is None or spec.get("scope") == "container"
+
+
+_NETWORK_REFUSAL = re.compile(
+    r"^cannot get network binding for (?P<b>.+): is not a valid relation endpoint name nor an extra-binding\.$"
+)
+
+
+def rule_network_get_refusal(case: Case) -> None:
+    """network-get-refusal: both sides refuse network-get for a binding that is not one (a
+    container-scoped endpoint other than juju-info, or an unknown name) with
+    RelationNotFoundError. ops.testing's mock also logs an ERROR line per call (our hook
+    tool, like Juju's, writes to its stderr instead) and raises it with no message, ours with
+    Juju's. Accepted: those reference-only ERROR lines, and the message of an uncaught
+    RelationNotFoundError."""
+    both = _outputs(case)
+    if both is None:
+        return
+    ours, ref = both
+    kept = []
+    for line in ref.get("juju_log", []):
+        m = _NETWORK_REFUSAL.match(line.get("message", ""))
+        if m and line.get("level") == "ERROR" and _refused_binding(case.meta, m["b"]) and line not in ours.get("juju_log", []):
+            continue
+        kept.append(line)
+    ref["juju_log"] = kept
+    a, b = ours.get("error") or {}, ref.get("error") or {}
+    name = "ops.model.RelationNotFoundError"
+    if a.get("type") == name and b.get("type") == name and b.get("message") == "":
+        b["message"] = a.get("message")
+        tb_a, tb_b = a.get("traceback"), b.get("traceback")
+        if isinstance(tb_a, list) and isinstance(tb_b, list) and tb_a[:-1] == tb_b[:-1]:
+            b["traceback"] = list(tb_a)
+
+
+def rule_extra_binding_log_line(case: Case) -> None:
+    """extra-binding-log-line: ops.testing's network-get logs "extra-bindings is a deprecated
+    feature" (WARNING) for an extra-binding; Juju (and our hook tool) log nothing."""
+    both = _outputs(case)
+    if both is None or not case.meta.get("extra-bindings"):
+        return
+    ours, ref = both
+    line = {"level": "WARNING", "message": "extra-bindings is a deprecated feature"}
+    if line not in ours.get("juju_log", []):
+        ref["juju_log"] = [x for x in ref.get("juju_log", []) if x != line]
+
+
+# Our checker's relation rules that ops.testing's lacks, each with the case shape it fires on.
+def _rejected_by(case: Case) -> list[str]:
+    """The rule ids our rejection message lists ("  - <rule>: ...")."""
+    return re.findall(r"^\s+- ([\w.]+):", str(case.ours_raw.get("message", "")), re.M)
+
+
+def rule_relation_checker_rules(case: Case) -> None:
+    """relation-checker-rules: our consistency checker has relation rules ops.testing lacks,
+    so such a case is rejected on our side only: `relation.interface` (a relation's interface
+    is not its endpoint's), `relation.remote_unit` (a remote unit given to created/broken,
+    where Juju names none), `relation.departing_unit` (a departing unit given to a hook other
+    than relation-departed), `event.args` (relation fields on a non-relation event).
+    Accepted only when each rule ours lists is one of these and the case has its shape."""
+    if case.ours.get("rejected") != "inconsistent" or "output" not in case.ref:
+        return
+    event = case.spec.get("event", {})
+    ev = relation_event(case)
+    endpoints = endpoints_of(case.meta)
+
+    def fits(rule: str) -> bool:
+        if rule == "relation.interface":
+            return any(
+                r.get("interface") is not None
+                and endpoints.get(str(r.get("endpoint")), {}).get("interface") not in (None, r["interface"])
+                for r in case.input_state.get("relations", [])
+            )
+        if rule == "relation.remote_unit":
+            return ev is not None and ev.hook in ("created", "broken") and "remote_unit" in event
+        if rule == "relation.departing_unit":
+            return ev is not None and ev.hook != "departed" and "departing_unit" in event
+        if rule == "event.args":
+            name = str(event.get("name", ""))
+            return "_relation_" not in name and any(
+                k in event for k in ("relation_id", "remote_unit", "departing_unit")
+            )
+        return False
+
+    rules = _rejected_by(case)
+    if rules and all(fits(r) for r in rules):
+        case.ref = copy.deepcopy(case.ours)
+
+
+def _config_options(meta: JSON) -> JSON:
+    config = meta.get("config") or {}
+    return dict(config.get("options") or {})
+
+
+def rule_int_for_float_config(case: Case) -> None:
+    """int-for-float-config: an int given for a float option is accepted on our side (Juju
+    stores it as a float, and config-get gives the JSON number); ops.testing rejects it as
+    inconsistent. Accepted only when every config error the reference names is such an
+    option, the case gives an int (not a bool) for each, and our run finished."""
+    if case.ref.get("rejected") != "inconsistent" or "output" not in case.ours:
+        return
+    if case.ours["output"].get("error") is not None:
+        return
+    message = str(case.ref_raw.get("message", ""))
+    named = re.findall(r"option '([^']+)' should be of type <class '(\w+)'> but is of type <class '(\w+)'>", message)
+    if not named or message.count("config invalid") != len(named):
+        return
+    options, given = _config_options(case.meta), case.input_state.get("config", {})
+    for option, want, got in named:
+        value = given.get(option)
+        if (want, got) != ("float", "int") or options.get(option, {}).get("type") != "float":
+            return
+        if not isinstance(value, int) or isinstance(value, bool):
+            return
+    case.ref = copy.deepcopy(case.ours)
+
+
+def rule_sys_exit_zero(case: Case) -> None:
+    """sys-exit-zero: `sys.exit(0)` in a handler ends the hook successfully on our side (Juju
+    sees exit code 0), without an ops commit; ops.testing lets SystemExit escape. Accepted
+    only when the reference's error is SystemExit with code 0, ours finished, and our stored
+    states and deferred queue are the input's (nothing committed)."""
+    both = _outputs(case)
+    if both is None:
+        return
+    ours, ref = both
+    error = ref.get("error") or {}
+    if error.get("type") != "SystemExit" or error.get("message") != "0" or ours.get("error") is not None:
+        return
+    state = ours.get("state")
+    if not isinstance(state, dict) or ref.get("state") is not None:
+        return
+    given = case.input_state
+    for key in ("stored_states", "deferred"):
+        if diff(state.get(key, []), given.get(key, []), f"state.{key}"):
+            return
+    ref["state"], ref["error"] = copy.deepcopy(state), None
+
+
 RULES: dict[str, Rule] = {
     "checker-warnings": rule_checker_warnings,
     "framework-event-count": rule_framework_event_count,
@@ -478,6 +825,14 @@ RULES: dict[str, Rule] = {
     "custom-event-log-line": rule_custom_event_log_line,
     "sqlite-init-log-line": rule_sqlite_init_log_line,
     "non-leader-app-status": rule_non_leader_app_status,
+    "relation-checker-rules": rule_relation_checker_rules,
+    "departed-relation-list": rule_departed_relation_list,
+    "broken-relation-list": rule_broken_relation_list,
+    "departing-unit-zero": rule_departing_unit_zero,
+    "network-get-refusal": rule_network_get_refusal,
+    "extra-binding-log-line": rule_extra_binding_log_line,
+    "int-for-float-config": rule_int_for_float_config,
+    "sys-exit-zero": rule_sys_exit_zero,
 }
 
 
@@ -509,7 +864,9 @@ def judge(path: pathlib.Path, spec: JSON, ours: JSON, ref: JSON) -> Verdict:
     """Normalise both sides, then apply the rules one by one; what a rule removes from the
     list of differences is accepted under its name, what is left is unaccepted."""
     charm_dir = str((path.parent / str(spec.get("charm", ""))).resolve())
-    case = Case(path, spec, normalise(ours, charm_dir), normalise(ref, charm_dir))
+    case = Case(
+        path, spec, normalise(ours, charm_dir), normalise(ref, charm_dir), charm_dir, ours, ref
+    )
     verdict = Verdict(str(path))
     before = _differences(case)
     for name, rule in RULES.items():

@@ -31,11 +31,12 @@ import tempfile
 import traceback
 from collections.abc import Iterator, Mapping
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 import ops
 import yaml
 from ops import pebble, testing
+from scenario._ops_main_mock import CapturingFramework
 from scenario.errors import InconsistentScenarioError, NoObserverError, UncaughtCharmError
 from scenario.state import _Action, _Event
 
@@ -500,9 +501,22 @@ def build_event(e: JSON, state: testing.State) -> _Event:
     name: str = e["name"]
     kwargs: JSON = {}
     if "relation_id" in e:
-        kwargs["relation"] = next((r for r in state.relations if r.id == e["relation_id"]), None)
-        if kwargs["relation"] is None:
-            raise KeyError(f"no relation with id {e['relation_id']} in the State")
+        relation = next((r for r in state.relations if r.id == e["relation_id"]), None)
+        if relation is None:
+            # An id the State does not have: ops.testing can only say that with a relation
+            # object that is not in the State, which its checker rejects as inconsistent
+            # ("cannot emit ... because relation N is not in the state"), as ours does.
+            prefix = name.split(".")[-1].rsplit("_relation_", 1)[0]
+            relation = testing.Relation(prefix, id=int(e["relation_id"]))
+        kwargs["relation"] = relation
+    elif name.endswith(tuple("_relation" + s for s in _RELATION_SUFFIXES)):
+        # No relation_id: our engine takes the only relation on the event's endpoint
+        # (STATE_JSON "Event"; src/event.rs). ops.testing always needs the object, so the
+        # translation passes that relation; with none or several, none (both sides reject).
+        prefix = name.rsplit("_relation_", 1)[0]
+        on_endpoint = [r for r in state.relations if r.endpoint.replace("-", "_") == prefix]
+        if len(on_endpoint) == 1:
+            kwargs["relation"] = on_endpoint[0]
     if "remote_unit" in e:
         kwargs["relation_remote_unit_id"] = e["remote_unit"]
     if "departing_unit" in e:
@@ -791,6 +805,35 @@ def error_json(exc: BaseException) -> JSON:
     }
 
 
+# The events ops.testing recorded at the re-emit pass (capture_deferred_events), by id().
+# STATE_JSON "Output": `emitted_events[i].deferred` is true for an event re-emitted from the
+# deferred queue. ops.testing's CapturingFramework records those notices when `_reemit()` is
+# called with no path, but sets their `deferred` to False; this records which they are.
+_REEMITTED: set[int] = set()
+
+
+def _capturing_reemit(self: CapturingFramework, single_event_path: str | None = None) -> None:
+    """scenario 8.9.0's CapturingFramework._reemit, line for line, plus the marking."""
+    if not self._context.capture_deferred_events or single_event_path is not None:
+        return ops.Framework._reemit(self, single_event_path)
+    for event_path, _, _ in self._storage.notices(single_event_path):
+        event_handle = ops.Handle.from_path(event_path)
+        try:
+            event = self.load_snapshot(event_handle)
+        except ops.NoTypeError:
+            continue
+        event = cast("ops.EventBase", event)
+        event.deferred = False
+        self._forget(event)  # prevent tracking conflicts
+        event.restore(event.snapshot())
+        self._context.emitted_events.append(event)
+        _REEMITTED.add(id(event))
+    return ops.Framework._reemit(self, single_event_path)
+
+
+CapturingFramework._reemit = _capturing_reemit  # type: ignore[method-assign]
+
+
 def output_json(ctx: testing.Context[Any], state: JSON | None, error: JSON | None, failure: str | None) -> JSON:
     """The Output object: the state plus everything ops.testing keeps on the Context."""
     return {
@@ -800,7 +843,7 @@ def output_json(ctx: testing.Context[Any], state: JSON | None, error: JSON | Non
         "workload_version_history": list(ctx.workload_version_history),
         "juju_log": [{"level": line.level, "message": line.message} for line in ctx.juju_log],
         "emitted_events": [
-            {"name": ev.handle.kind, "type": type(ev).__name__, "deferred": bool(ev.deferred)}
+            {"name": ev.handle.kind, "type": type(ev).__name__, "deferred": id(ev) in _REEMITTED or bool(ev.deferred)}
             for ev in ctx.emitted_events
         ],
         "action_results": encode(dict(ctx.action_results)) if ctx.action_results is not None else None,
@@ -910,6 +953,7 @@ def run_case(path: pathlib.Path) -> JSON:
 
 def run_built(ctx: testing.Context[Any], event: _Event, state: testing.State, case_state: JSON) -> JSON:
     """Run the built event and State; sort the outcome into output / error / rejection."""
+    _REEMITTED.clear()
     try:
         out = ctx.run(event, state)
     except InconsistentScenarioError as e:

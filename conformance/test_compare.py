@@ -265,5 +265,155 @@ class Rules(unittest.TestCase):
             self.assertIn(f"`{name}`", text)
 
 
+# The charm of the relation-rule tests (judge() resolves "x" next to CASE).
+META = {
+    "name": "app",
+    "requires": {"db": {"interface": "pgsql"}, "host": {"interface": "juju-info", "scope": "container"}},
+    "peers": {"cluster": {"interface": "cluster"}},
+    "extra-bindings": {"metrics": None},
+    "config": {"options": {"ratio": {"type": "float"}, "port": {"type": "int"}}},
+}
+compare._META_CACHE[str((CASE.parent / "x").resolve())] = META
+
+
+def log(*messages: str, level: str = "INFO") -> list[JSON]:
+    return [{"level": level, "message": m} for m in messages]
+
+
+def rel_spec(event: JSON, relation: JSON) -> JSON:
+    return {"charm": "x", "event": event, "state": {"relations": [relation]}}
+
+
+PG = {"endpoint": "db", "id": 1, "remote_app_name": "pg", "remote_units_data": {"0": {}, "1": {}}}
+
+
+class RelationRules(unittest.TestCase):
+    """The relation rules: each accepts its difference, and nothing broader."""
+
+    def pair(self, ours_log: list[JSON], ref_log: list[JSON]) -> tuple[JSON, JSON]:
+        ours, ref = base_output(), base_output()
+        ours["juju_log"], ref["juju_log"] = ours_log, ref_log
+        return ours, ref
+
+    def test_departed_leaves_out_exactly_the_departing_unit(self) -> None:
+        spec = rel_spec({"name": "db_relation_departed", "relation_id": 1, "remote_unit": 1}, PG)
+        ours, ref = self.pair(
+            log("units=['pg/0']", "pg/0 data={}"),
+            log("units=['pg/0', 'pg/1']", "pg/0 data={}", "pg/1 data={}"),
+        )
+        verdict = judge(ours, ref, spec)
+        self.assertEqual((verdict.unaccepted, list(verdict.accepted)), ([], ["departed-relation-list"]))
+        # Leaving out another unit than the departing one is a difference.
+        other = rel_spec({"name": "db_relation_departed", "relation_id": 1, "remote_unit": 0}, PG)
+        self.assertTrue(judge(ours, ref, other).unaccepted)
+        # So is the same list on a changed event.
+        changed = rel_spec({"name": "db_relation_changed", "relation_id": 1, "remote_unit": 1}, PG)
+        self.assertTrue(judge(ours, ref, changed).unaccepted)
+
+    def test_departed_peer_unit_missing_from_relation_data(self) -> None:
+        peer = {"type": "peer", "endpoint": "cluster", "id": 2, "peers_data": {"1": {}, "2": {}}}
+        spec = rel_spec({"name": "cluster_relation_departed", "relation_id": 2, "remote_unit": 2}, peer)
+        ours, ref = self.pair(
+            log("units=['app/1']", "event unit data failed: KeyError: <ops.model.Unit app/2>"),
+            log("units=['app/1', 'app/2']", 'event unit data={"p": "2"}'),
+        )
+        self.assertEqual(judge(ours, ref, spec).unaccepted, [])
+        ours["juju_log"][1]["message"] = "event unit data failed: KeyError: <ops.model.Unit app/1>"
+        self.assertTrue(judge(ours, ref, spec).unaccepted)
+
+    def test_broken_has_no_units_but_only_then(self) -> None:
+        spec = rel_spec({"name": "db_relation_broken", "relation_id": 1}, PG)
+        ours, ref = self.pair(log("units=[]"), log("units=['pg/0', 'pg/1']", "pg/0 data={}", "pg/1 data={}"))
+        verdict = judge(ours, ref, spec)
+        self.assertEqual((verdict.unaccepted, list(verdict.accepted)), ([], ["broken-relation-list"]))
+        ref["juju_log"][0]["message"] = "units=['pg/0', 'pg/1', 'pg/2']"
+        self.assertTrue(judge(ours, ref, spec).unaccepted)
+
+    def test_departing_unit_zero_only_when_given_explicitly(self) -> None:
+        event = {"name": "db_relation_departed", "relation_id": 1, "remote_unit": 1, "departing_unit": 0}
+        ours, ref = self.pair(log("departing=pg/0"), log("departing=pg/1"))
+        verdict = judge(ours, ref, rel_spec(event, PG))
+        self.assertEqual((verdict.unaccepted, list(verdict.accepted)), ([], ["departing-unit-zero"]))
+        event["departing_unit"] = 1
+        self.assertTrue(judge(ours, ref, rel_spec(event, PG)).unaccepted)
+
+    def test_network_refusal_lines_only_for_refused_bindings(self) -> None:
+        line = "cannot get network binding for {}: is not a valid relation endpoint name nor an extra-binding."
+        ours, ref = self.pair([], log(line.format("host"), line.format("nope"), level="ERROR"))
+        verdict = judge(ours, ref)
+        self.assertEqual((verdict.unaccepted, list(verdict.accepted)), ([], ["network-get-refusal"]))
+        ours, ref = self.pair([], log(line.format("db"), level="ERROR"))  # db is a binding
+        self.assertTrue(judge(ours, ref).unaccepted)
+
+    def test_uncaught_relation_not_found_message(self) -> None:
+        ours, ref = base_output(), base_output()
+        for out, msg in ((ours, "ERROR no network config found"), (ref, "")):
+            out["state"] = None
+            out["error"] = {"type": "ops.model.RelationNotFoundError", "message": msg, "traceback": ""}
+        self.assertEqual(judge(ours, ref).unaccepted, [])
+        ref["error"]["type"] = "ops.model.ModelError"
+        self.assertTrue(judge(ours, ref).unaccepted)
+
+    def test_extra_binding_warning(self) -> None:
+        ours, ref = self.pair([], log("extra-bindings is a deprecated feature", level="WARNING"))
+        verdict = judge(ours, ref)
+        self.assertEqual((verdict.unaccepted, list(verdict.accepted)), ([], ["extra-binding-log-line"]))
+        ours, ref = self.pair([], log("extra-bindings is deprecated", level="WARNING"))
+        self.assertTrue(judge(ours, ref).unaccepted)
+
+    def test_our_extra_checker_rules_need_the_case_shape(self) -> None:
+        def rejected(rule: str) -> JSON:
+            return {"rejected": "inconsistent", "message": f"scenario: inconsistent scenario: 1 rule violated\n  - {rule}: m"}
+
+        created = rel_spec({"name": "db_relation_created", "relation_id": 1, "remote_unit": 0}, PG)
+        verdict = compare.judge(CASE, created, rejected("relation.remote_unit"), {"output": base_output()})
+        self.assertEqual((verdict.unaccepted, list(verdict.accepted)), ([], ["relation-checker-rules"]))
+        changed = rel_spec({"name": "db_relation_changed", "relation_id": 1, "remote_unit": 0}, PG)
+        self.assertTrue(compare.judge(CASE, changed, rejected("relation.remote_unit"), {"output": base_output()}).unaccepted)
+        mysql = rel_spec({"name": "db_relation_changed", "relation_id": 1}, {**PG, "interface": "mysql"})
+        self.assertEqual(compare.judge(CASE, mysql, rejected("relation.interface"), {"output": base_output()}).unaccepted, [])
+        self.assertTrue(compare.judge(CASE, changed, rejected("relation.interface"), {"output": base_output()}).unaccepted)
+        status = {"charm": "x", "event": {"name": "update_status", "relation_id": 1}, "state": {}}
+        self.assertEqual(compare.judge(CASE, status, rejected("event.args"), {"output": base_output()}).unaccepted, [])
+        self.assertTrue(compare.judge(CASE, status, rejected("relation.kind"), {"output": base_output()}).unaccepted)
+        dep = rel_spec({"name": "db_relation_changed", "relation_id": 1, "departing_unit": 0}, PG)
+        self.assertEqual(compare.judge(CASE, dep, rejected("relation.departing_unit"), {"output": base_output()}).unaccepted, [])
+
+    def test_interface_is_filled_from_metadata(self) -> None:
+        ours, ref = base_output(), base_output()
+        ours["state"]["relations"][0]["interface"] = "pgsql"
+        ref["state"]["relations"][0]["interface"] = None
+        self.assertTrue(judge(ours, ref).same)
+        ref["state"]["relations"][0]["interface"] = "mysql"
+        self.assertTrue(judge(ours, ref).unaccepted)
+
+
+class OtherRules(unittest.TestCase):
+    def test_int_for_float_config(self) -> None:
+        msg = ("Inconsistent scenario. The following errors were found: config invalid; option 'ratio' "
+               "should be of type <class 'float'> but is of type <class 'int'>.")
+        spec = {"charm": "x", "event": {"name": "config_changed"}, "state": {"config": {"ratio": 2}}}
+        verdict = compare.judge(CASE, spec, {"output": base_output()}, {"rejected": "inconsistent", "message": msg})
+        self.assertEqual((verdict.unaccepted, list(verdict.accepted)), ([], ["int-for-float-config"]))
+        as_float = {**spec, "state": {"config": {"ratio": 2.5}}}
+        self.assertTrue(compare.judge(CASE, as_float, {"output": base_output()}, {"rejected": "inconsistent", "message": msg}).unaccepted)
+        other = msg.replace("'ratio'", "'port'").replace("'float'", "'int'").replace("'int'>.", "'str'>.")
+        self.assertTrue(compare.judge(CASE, spec, {"output": base_output()}, {"rejected": "inconsistent", "message": other}).unaccepted)
+
+    def test_sys_exit_zero(self) -> None:
+        ours, ref = base_output(), base_output()
+        ours["state"]["stored_states"] = []
+        ref["state"] = None
+        ref["error"] = {"type": "SystemExit", "message": "0", "traceback": ""}
+        verdict = judge(ours, ref)
+        self.assertEqual((verdict.unaccepted, list(verdict.accepted)), ([], ["sys-exit-zero"]))
+        ref["error"]["message"] = "3"
+        self.assertTrue(judge(ours, ref).unaccepted)
+        ref["error"]["message"] = "0"
+        committed = copy.deepcopy(ours)
+        committed["state"]["stored_states"] = [{"owner_path": "C", "name": "_stored", "content": {"n": 1}}]
+        self.assertTrue(judge(committed, ref).unaccepted)
+
+
 if __name__ == "__main__":
     unittest.main()
