@@ -148,6 +148,8 @@ pub struct CharmMeta {
     pub endpoints: BTreeMap<String, Endpoint>,
     /// `extra-bindings` names.
     pub extra_bindings: Vec<String>,
+    /// Workload container names (`containers:`).
+    pub containers: Vec<String>,
     /// The metadata mapping (what metadata.yaml holds), passed to ops' `CharmMeta`.
     pub(crate) raw_meta: Value,
     /// `{"options": {...}}`, as config.yaml holds it.
@@ -298,11 +300,23 @@ impl CharmMeta {
                 ))
             }
         };
+        let containers = match object.get("containers") {
+            None | Some(Value::Null) => Vec::new(),
+            Some(Value::Object(containers)) => containers.keys().cloned().collect(),
+            Some(_) => {
+                return Err(metadata_error(
+                    file,
+                    "containers",
+                    "expected a mapping of container names",
+                ))
+            }
+        };
         Ok(CharmMeta {
             name,
             config_options,
             endpoints,
             extra_bindings,
+            containers,
             raw_meta: meta,
             raw_config: config,
             raw_actions: actions,

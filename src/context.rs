@@ -270,10 +270,16 @@ impl Context {
 
 impl Context {
     /// The State a run starts from: a copy of the caller's, with every relation's id (by the
-    /// State's numbering rule) and interface (from the metadata) written out.
+    /// State's numbering rule) and interface (from the metadata), and every notice's id,
+    /// written out.
     fn run_state(&self, state: &State) -> State {
         let mut state = state.clone();
         state.assign_relation_ids();
+        crate::state::assign_notice_ids(&mut state.containers);
+        // ops reads a running check without a change id as inactive.
+        for container in &mut state.containers {
+            crate::pebble::assign_check_change_ids(container);
+        }
         for relation in &mut state.relations {
             if relation.interface().is_none() {
                 if let Some(endpoint) = self.charm.meta.endpoints.get(relation.endpoint()) {

@@ -31,7 +31,10 @@
 //! ```
 //!
 //! Start with [`Context`] (a charm, ready to run events), [`State`] (what the unit and its
-//! model look like) and [`Event`]. Every State type has a portable JSON form (serde), which
+//! model look like: config, leadership, statuses, [`Relation`]s, [`PeerRelation`]s,
+//! [`SubordinateRelation`]s and their databags, [`Network`]s, [`Container`]s and their Pebble,
+//! stored state, deferred events) and [`Event`] (relation and Pebble events come from their
+//! relation or container: `db.changed_event()`, `web.pebble_ready_event()`). Every State type has a portable JSON form (serde), which
 //! the `scenario` command-line tool reads and writes.
 #![warn(missing_docs)]
 
@@ -45,6 +48,7 @@ mod event;
 mod hook_tools;
 mod options;
 mod output;
+mod pebble;
 mod runtime;
 pub mod state;
 
@@ -53,7 +57,7 @@ pub use context::{Context, Inspect};
 pub use error::{Error, Result, Violation};
 pub use event::{Event, EventKind, LIFECYCLE_EVENTS};
 pub use options::{ContextOptions, DEFAULT_JUJU_VERSION};
-pub use output::{CharmError, EmittedEvent, JujuLogLine, Output};
+pub use output::{CharmError, EmittedEvent, ExecArgs, JujuLogLine, Output};
 pub use runtime::{flush_python_output, python_stdout_to_stderr, LiveCharm};
 pub use state::{
     default_unit_databag, stored_dict, Address, AnyRelation, BindAddress, CheckInfo, CheckLevel,

@@ -35,8 +35,8 @@ pub struct Output {
     pub action_logs: Vec<String>,
     /// The message an action failed with (`event.fail`), if it did.
     pub action_failure: Option<String>,
-    /// Commands the charm ran in each container, by container name.
-    pub exec_history: BTreeMap<String, Vec<serde_json::Value>>,
+    /// Commands the charm ran in each container, by container name, in order.
+    pub exec_history: BTreeMap<String, Vec<ExecArgs>>,
     /// Secret revisions the charm removed.
     pub removed_secret_revisions: Vec<u64>,
     /// Storage the charm requested with `storage-add`: name to count.
@@ -86,6 +86,51 @@ pub struct EmittedEvent {
     pub event_type: String,
     /// Whether this is a deferred event being re-emitted from the queue.
     pub deferred: bool,
+}
+
+/// One command the charm ran in a container (`container.exec`), with how it asked to run it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExecArgs {
+    /// The command and its arguments.
+    pub command: Vec<String>,
+    /// Environment variables given. Defaults to empty.
+    #[serde(default)]
+    pub environment: BTreeMap<String, String>,
+    /// The working directory given.
+    #[serde(default)]
+    pub working_dir: Option<String>,
+    /// The standard input given as text (bytes are decoded as UTF-8, lossily).
+    #[serde(default)]
+    pub stdin: Option<String>,
+    /// The timeout given, in seconds.
+    #[serde(default)]
+    pub timeout: Option<f64>,
+    /// The user to run as, by name.
+    #[serde(default)]
+    pub user: Option<String>,
+    /// The user to run as, by id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<u32>,
+    /// The group to run as, by name.
+    #[serde(default)]
+    pub group: Option<String>,
+    /// The group to run as, by id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group_id: Option<u32>,
+    /// The encoding the charm reads output in (`None`: bytes). Defaults to `utf-8`.
+    #[serde(default = "utf8")]
+    pub encoding: Option<String>,
+    /// Whether stderr was sent to stdout.
+    #[serde(default)]
+    pub combine_stderr: bool,
+    /// The service whose context (environment, user, working dir) the command ran in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub service_context: Option<String>,
+}
+
+fn utf8() -> Option<String> {
+    Some("utf-8".to_owned())
 }
 
 /// A Python exception the charm did not catch.

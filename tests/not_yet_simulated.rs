@@ -20,7 +20,7 @@ class WorkloadCharm(ops.CharmBase):
         self.unit.status = ops.ActiveStatus()
 "#;
 
-const META: &str = "name: workload\ncontainers:\n  web:\n    resource: web-image\nrequires:\n  db:\n    interface: pgsql\n";
+const META: &str = "name: workload\ncontainers:\n  web:\n    resource: web-image\nrequires:\n  db:\n    interface: pgsql\nstorage:\n  data:\n    type: filesystem\n";
 
 fn ctx() -> Context {
     Context::new(Charm::from_source(CHARM, META).unwrap()).unwrap()
@@ -34,7 +34,7 @@ fn a_container_s_pebble_is_unreachable() {
 
 #[test]
 fn events_of_kinds_not_simulated_yet_are_rejected_by_the_checker() {
-    for name in ["web_pebble_ready", "secret_changed"] {
+    for name in ["secret_changed", "data_storage_attached"] {
         let err = ctx().run(Event::new(name), &State::default()).unwrap_err();
         let Error::Inconsistent { violations } = &err else {
             panic!("{name}: {err}")

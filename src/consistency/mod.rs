@@ -4,6 +4,7 @@
 //! violations are reported together. Warnings are returned, never printed. Relation and
 //! network rules are in `relation.rs`.
 
+mod container;
 mod relation;
 
 use crate::charm::CharmMeta;
@@ -32,6 +33,7 @@ pub(crate) fn check(
     check_event(meta, options, event, state, &mut checked);
     relation::check_relations(meta, options, state, &mut checked);
     relation::check_networks(meta, state, &mut checked);
+    container::check_containers(meta, state, &mut checked);
     check_stored_states(state, &mut checked);
     check_deferred(state, &mut checked);
     relation::check_deferred_relation_events(state, &mut checked);
@@ -173,6 +175,7 @@ fn check_event(
     }
     match event.kind() {
         EventKind::Relation => relation::check_relation_event(meta, options, event, state, out),
+        EventKind::Workload => container::check_workload_event(meta, event, state, out),
         EventKind::Lifecycle => {
             if !event.args.is_empty() || !event.kwargs.is_empty() {
                 out.errors.push(Violation::new(
@@ -198,7 +201,6 @@ fn check_event(
         kind => {
             let entity = event.entity().unwrap_or("");
             let (section, declared) = match kind {
-                EventKind::Workload => ("container", meta.declares("containers", entity)),
                 EventKind::Storage => ("storage", meta.declares("storage", entity)),
                 EventKind::Action => ("action", meta.declares_action(entity)),
                 _ => ("", true),

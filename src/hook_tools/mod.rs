@@ -7,6 +7,7 @@
 mod config;
 mod log;
 mod network;
+mod pebble;
 mod relation;
 mod status;
 
@@ -72,6 +73,18 @@ pub(crate) struct RunScope {
     pub juju: JujuVersion,
     /// For a relation event: the relation, the hook and the remote unit (`JUJU_REMOTE_UNIT`).
     pub relation_event: Option<RelationEventScope>,
+    /// For a Pebble event: the container, and the notice or check, as the environment names
+    /// them (`JUJU_WORKLOAD_NAME`, `JUJU_NOTICE_*`, `JUJU_PEBBLE_CHECK_NAME`).
+    pub workload_event: Option<WorkloadEventScope>,
+}
+
+/// The container (and notice or check) a Pebble hook runs for.
+#[derive(Clone, Debug)]
+pub(crate) struct WorkloadEventScope {
+    pub container: String,
+    /// `(id, type, key)` of a custom notice.
+    pub notice: Option<(String, String, String)>,
+    pub check: Option<String>,
 }
 
 /// The relation a relation hook runs for, as the hook's environment names it.
@@ -106,12 +119,27 @@ impl RunScope {
                 remote_app,
             }
         });
+        let workload_event = event
+            .workload_target(state)
+            .ok()
+            .map(|target| WorkloadEventScope {
+                container: target.container.name.clone(),
+                notice: target.notice.map(|n| {
+                    (
+                        n.id.clone().unwrap_or_default(),
+                        n.notice_type.clone(),
+                        n.key.clone(),
+                    )
+                }),
+                check: target.check.map(|c| c.name.clone()),
+            });
         RunScope {
             app_name: app_name.to_owned(),
             unit_name: format!("{app_name}/{}", options.unit_id),
             unit_id: options.unit_id,
             juju: options.juju().unwrap_or(JujuVersion(0, 0, 0)),
             relation_event,
+            workload_event,
         }
     }
 }
@@ -123,6 +151,7 @@ pub(crate) struct HookTools {
     meta: Arc<CharmMeta>,
     pub scope: RunScope,
     pub output: Output,
+    workloads: pebble::Workloads,
 }
 
 impl HookTools {
@@ -133,6 +162,7 @@ impl HookTools {
             meta,
             scope,
             output: Output::default(),
+            workloads: pebble::Workloads::default(),
         }
     }
 
@@ -155,6 +185,7 @@ pub(crate) mod test_support {
             unit_id: 0,
             juju: JujuVersion::parse(crate::options::DEFAULT_JUJU_VERSION).unwrap(),
             relation_event: None,
+            workload_event: None,
         }
     }
 

@@ -29,7 +29,7 @@ impl RunBackend {
         self.tools.as_ref().ok_or_else(finished)
     }
 
-    fn tools_mut(&mut self) -> PyResult<&mut HookTools> {
+    pub(crate) fn tools_mut(&mut self) -> PyResult<&mut HookTools> {
         self.tools.as_mut().ok_or_else(finished)
     }
 }
@@ -393,6 +393,11 @@ impl RunBackend {
 
     fn credential_get(&self, py: Python<'_>) -> PyResult<()> {
         Err(not_supported(py, "credential-get"))
+    }
+
+    /// The Pebble of the container `name`, for the shim's `Client`.
+    fn pebble_for(slf: &Bound<'_, Self>, name: String) -> super::pebble::RunPebble {
+        super::pebble::RunPebble::new(slf.clone().unbind(), name)
     }
 
     /// Every Pebble client call: Pebble is not simulated yet, so the container's Pebble is

@@ -47,6 +47,8 @@ pub(crate) struct Shim {
     pub relation_not_found_error: Py<PyType>,
     pub no_snapshot_error: Py<PyType>,
     pub pebble_connection_error: Py<PyType>,
+    pub pebble_api_error: Py<PyType>,
+    pub pebble_path_error: Py<PyType>,
     pub format_exception: Py<PyAny>,
 }
 
@@ -135,6 +137,8 @@ fn start(py: Python<'_>) -> std::result::Result<Shim, String> {
             relation_not_found_error: ty("ops.model", "RelationNotFoundError")?,
             no_snapshot_error: ty("ops.storage", "NoSnapshotError")?,
             pebble_connection_error: ty("ops.pebble", "ConnectionError")?,
+            pebble_api_error: ty("ops.pebble", "APIError")?,
+            pebble_path_error: ty("ops.pebble", "PathError")?,
             format_exception: py
                 .import("traceback")?
                 .getattr("format_exception")?

@@ -11,12 +11,13 @@ mod databags;
 mod interpreter;
 mod live;
 mod lock;
+mod pebble;
 mod store;
 
 use std::sync::{Arc, OnceLock};
 
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyDict, PyList};
 
 pub use interpreter::{flush_python_output, python_stdout_to_stderr};
 pub use live::LiveCharm;
@@ -121,10 +122,11 @@ fn run_attached(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Output, F
             Ok(committed)
         });
 
-    let tools = backend
+    let mut tools = backend
         .borrow_mut()
         .take()
         .ok_or_else(|| Error::runtime("the run's backend was already taken"))?;
+    tools.finish_workloads();
     let mut output = tools.output;
     output.state = tools.state;
     let committed = match outcome {
@@ -196,7 +198,7 @@ fn load_charm<'py>(
         return Ok(loaded.bind(py).clone());
     }
     let meta = &charm.meta;
-    let to_py = |value: &serde_json::Value| json_to_py(py, value);
+    let to_py = |value: &serde_json::Value| convert::json_to_py(py, value);
     let load = || -> PyResult<Bound<'py, PyAny>> {
         let paths: Vec<String> = charm
             .python_paths
@@ -236,10 +238,11 @@ fn juju_env<'py>(
     state: &State,
 ) -> PyResult<Bound<'py, PyDict>> {
     let env = PyDict::new(py);
-    let hook_name = match &scope.relation_event {
-        // The hook name keeps the endpoint as the metadata spells it (`my-db-relation-changed`).
-        Some(relation) => event.hook_name_for(&relation.endpoint),
-        None => event.hook_name(),
+    // The hook name keeps the entity as the metadata spells it (`my-db-relation-changed`).
+    let hook_name = match (&scope.relation_event, &scope.workload_event) {
+        (Some(relation), _) => event.hook_name_for(&relation.endpoint),
+        (_, Some(workload)) => event.hook_name_for(&workload.container),
+        _ => event.hook_name(),
     };
     env.set_item("JUJU_DISPATCH_PATH", format!("hooks/{hook_name}"))?;
     env.set_item("JUJU_HOOK_NAME", hook_name)?;
@@ -258,6 +261,17 @@ fn juju_env<'py>(
             env.set_item("JUJU_DEPARTING_UNIT", unit)?;
         }
     }
+    if let Some(workload) = &scope.workload_event {
+        env.set_item("JUJU_WORKLOAD_NAME", &workload.container)?;
+        if let Some((id, notice_type, key)) = &workload.notice {
+            env.set_item("JUJU_NOTICE_ID", id)?;
+            env.set_item("JUJU_NOTICE_TYPE", notice_type)?;
+            env.set_item("JUJU_NOTICE_KEY", key)?;
+        }
+        if let Some(check) = &workload.check {
+            env.set_item("JUJU_PEBBLE_CHECK_NAME", check)?;
+        }
+    }
     env.set_item("JUJU_MODEL_NAME", &state.model.name)?;
     env.set_item("JUJU_MODEL_UUID", &state.model.uuid)?;
     env.set_item("JUJU_VERSION", &options.juju_version)?;
@@ -272,33 +286,6 @@ fn juju_env<'py>(
         }
     }
     Ok(env)
-}
-
-fn json_to_py<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
-    use serde_json::Value;
-    Ok(match value {
-        Value::Null => py.None().into_bound(py),
-        Value::Bool(b) => pyo3::types::PyBool::new(py, *b).to_owned().into_any(),
-        Value::Number(n) => match n.as_i64() {
-            Some(i) => i.into_pyobject(py)?.into_any(),
-            None => n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any(),
-        },
-        Value::String(s) => PyString::new(py, s).into_any(),
-        Value::Array(items) => {
-            let list = PyList::empty(py);
-            for item in items {
-                list.append(json_to_py(py, item)?)?;
-            }
-            list.into_any()
-        }
-        Value::Object(map) => {
-            let dict = PyDict::new(py);
-            for (k, v) in map {
-                dict.set_item(k, json_to_py(py, v)?)?;
-            }
-            dict.into_any()
-        }
-    })
 }
 
 /// An exception out of the charm (or its `__init__`), as the caller sees it.

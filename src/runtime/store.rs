@@ -10,7 +10,7 @@ use pyo3::types::{PyDict, PyList, PyTuple};
 
 use super::convert;
 use super::interpreter::Shim;
-use crate::event::complete_relation_snapshot;
+use crate::event::{complete_relation_snapshot, complete_workload_snapshot};
 use crate::state::{DeferredEvent, State, StoredDict, StoredState, StoredValue};
 
 /// `(event_path, observer_path, method_name)`, as ops' storage yields notices.
@@ -39,6 +39,7 @@ impl RunStore {
         }
         for deferred in &state.deferred {
             let snapshot = complete_relation_snapshot(deferred, state, app_name)
+                .or_else(|| complete_workload_snapshot(deferred, state))
                 .unwrap_or_else(|| deferred.snapshot_data.clone());
             store.save(deferred.handle_path.clone(), snapshot);
             store.notices.push((

@@ -34,7 +34,7 @@ pub const DEFAULT_NOTICE_TIME: &str = "2026-01-01T00:00:00+00:00";
 /// assert_eq!(web.file("/etc/web.conf").unwrap().text(), Some("port: 80\n"));
 /// # Ok::<(), ops_scenario::Error>(())
 /// ```
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct Container {
     /// The container name in the metadata.
@@ -58,22 +58,6 @@ pub struct Container {
     pub notices: Vec<Notice>,
     /// The status of the plan's checks.
     pub check_infos: Vec<CheckInfo>,
-}
-
-impl Default for Container {
-    fn default() -> Self {
-        Container {
-            name: String::new(),
-            can_connect: false,
-            layers: Layers::default(),
-            service_statuses: BTreeMap::new(),
-            mounts: BTreeMap::new(),
-            files: BTreeMap::new(),
-            execs: Vec::new(),
-            notices: Vec::new(),
-            check_infos: Vec::new(),
-        }
-    }
 }
 
 impl Container {
@@ -566,5 +550,53 @@ impl CheckInfo {
     pub fn threshold(mut self, threshold: u32) -> Self {
         self.threshold = threshold;
         self
+    }
+}
+
+/// Give every notice its id by the State's rule: in State order (containers, then their
+/// notices), each notice without an id takes the lowest number from 1 up that no notice
+/// gives explicitly and no earlier notice took.
+pub(crate) fn assign_notice_ids(containers: &mut [Container]) {
+    let explicit: std::collections::BTreeSet<String> = containers
+        .iter()
+        .flat_map(|c| c.notices.iter().filter_map(|n| n.id.clone()))
+        .collect();
+    let mut next = 1u64;
+    for notice in containers.iter_mut().flat_map(|c| c.notices.iter_mut()) {
+        if notice.id.is_none() {
+            while explicit.contains(&next.to_string()) {
+                next += 1;
+            }
+            notice.id = Some(next.to_string());
+            next += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notice_ids_are_numbered_around_explicit_ones() {
+        let mut containers = vec![
+            Container::new("a").notices([Notice::new("x/a"), Notice::new("x/b").id("2")]),
+            Container::new("b").notices([Notice::new("x/c"), Notice::new("x/d")]),
+        ];
+        assign_notice_ids(&mut containers);
+        let ids: Vec<_> = containers
+            .iter()
+            .flat_map(|c| c.notices.iter().map(|n| n.id.clone().unwrap()))
+            .collect();
+        assert_eq!(ids, ["1", "2", "3", "4"]);
+    }
+
+    #[test]
+    fn layers_keep_their_order_in_json() {
+        let c = Container::new("web").layers([("z", Layer::default()), ("a", Layer::default())]);
+        let json = serde_json::to_string(&c.layers).unwrap();
+        assert_eq!(json, r#"{"z":{},"a":{}}"#);
+        let back: Layers = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, c.layers);
     }
 }

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 pub(crate) use any_relation::effective_ids;
 pub use any_relation::AnyRelation;
 pub use config::ConfigValue;
+pub(crate) use container::assign_notice_ids;
 pub use container::{
     CheckInfo, CheckLevel, CheckStartup, CheckStatus, Container, ContainerFile, Exec, FileContent,
     FileKind, Layer, LayerItem, Layers, Mount, Notice, Plan, ServiceStatus, DEFAULT_NOTICE_TIME,

@@ -1,0 +1,169 @@
+//! Container and Pebble-event rules.
+
+use super::{closest, Checked};
+use crate::charm::CharmMeta;
+use crate::error::Violation;
+use crate::event::{endpoint_matches, Event, WorkloadHook, WorkloadTargetError};
+use crate::state::State;
+
+/// A Pebble event must be for a container of the charm that is in the State, with the notice
+/// or check it names.
+pub(super) fn check_workload_event(
+    meta: &CharmMeta,
+    event: &Event,
+    state: &State,
+    out: &mut Checked,
+) {
+    let Some((entity, hook)) = WorkloadHook::split(&event.name) else {
+        return;
+    };
+    let name = event.container.as_deref().unwrap_or(entity);
+    let declared: Vec<&str> = meta.containers.iter().map(String::as_str).collect();
+    if !declared
+        .iter()
+        .any(|c| *c == name || endpoint_matches(c, name))
+    {
+        let mut v = Violation::new(
+            "event.unknown",
+            format!(
+                "{:?} names container {name:?}, which the charm's metadata does not declare",
+                event.name
+            ),
+        );
+        if let Some(close) = closest(name, declared.iter().copied()) {
+            v = v.hint(format!("did you mean {close:?}?"));
+        }
+        out.errors.push(v);
+        return;
+    }
+    if event.notice_id.is_some() && hook != WorkloadHook::CustomNotice {
+        out.errors.push(Violation::new(
+            "event.args",
+            format!(
+                "{:?}: only pebble_custom_notice events have a notice",
+                event.name
+            ),
+        ));
+    }
+    if event.check.is_some() && !hook.is_check() {
+        out.errors.push(Violation::new(
+            "event.args",
+            format!("{:?}: only check events have a check", event.name),
+        ));
+    }
+    match event.workload_target(state) {
+        Ok(target) => {
+            if hook == WorkloadHook::Ready && !target.container.can_connect {
+                out.warnings.push(Violation::new(
+                    "container.cannot_connect",
+                    format!(
+                        "{:?}: container {:?} cannot connect, so Pebble cannot be ready",
+                        event.name, target.container.name
+                    ),
+                ));
+            }
+        }
+        Err(err) => out.errors.push(match err {
+            WorkloadTargetError::NoSuchContainer(c) => Violation::new(
+                "container.missing",
+                format!("{:?} is for container {c:?}, which is not in the State", event.name),
+            )
+            .hint("add Container::new(..) to State.containers and build the event from it"),
+            WorkloadTargetError::NoNoticeId => Violation::new(
+                "container.notice_missing",
+                format!("{:?} gives no notice id, and the container does not have exactly one custom notice", event.name),
+            )
+            .hint("give the notice an id and build the event with container.custom_notice_event(&notice)"),
+            WorkloadTargetError::NoSuchNotice(id) => Violation::new(
+                "container.notice_not_found",
+                format!("{:?} is for notice {id:?}, which the container does not have", event.name),
+            ),
+            WorkloadTargetError::NoCheckName => Violation::new(
+                "container.check_missing",
+                format!("{:?} needs a check", event.name),
+            )
+            .hint("build it with container.check_failed_event(&check_info)"),
+            WorkloadTargetError::NoSuchCheck(check) => Violation::new(
+                "container.check_not_found",
+                format!("{:?} is for check {check:?}, which is not in the container's check_infos", event.name),
+            ),
+            WorkloadTargetError::NotAWorkloadEvent => return,
+        }),
+    }
+}
+
+/// Every container in the State must be one the charm declares, once, with consistent
+/// execs, notices, mounts and check infos.
+pub(super) fn check_containers(meta: &CharmMeta, state: &State, out: &mut Checked) {
+    let mut notice_ids: Vec<&str> = Vec::new();
+    for (i, container) in state.containers.iter().enumerate() {
+        let at = format!("containers[{i}]");
+        let name = container.name.as_str();
+        if !meta.containers.iter().any(|c| c == name) {
+            let mut v = Violation::new(
+                "container.undeclared",
+                format!("{at}: {name:?} is not a container in the charm's metadata"),
+            );
+            if let Some(close) = closest(name, meta.containers.iter().map(String::as_str)) {
+                v = v.hint(format!("did you mean {close:?}?"));
+            }
+            out.errors.push(v);
+        }
+        if state.containers[..i].iter().any(|c| c.name == name) {
+            out.errors.push(Violation::new(
+                "container.duplicate",
+                format!("{at}: container {name:?} appears more than once"),
+            ));
+        }
+        for (j, exec) in container.execs.iter().enumerate() {
+            if container.execs[..j]
+                .iter()
+                .any(|e| e.command_prefix == exec.command_prefix)
+            {
+                out.errors.push(Violation::new(
+                    "container.duplicate_exec",
+                    format!(
+                        "{at}.execs[{j}]: command prefix {:?} is given more than once",
+                        exec.command_prefix
+                    ),
+                ));
+            }
+        }
+        for (mount_name, mount) in &container.mounts {
+            if !mount.location.starts_with('/') {
+                out.errors.push(Violation::new(
+                    "container.mount",
+                    format!(
+                        "{at}.mounts.{mount_name}: location {:?} is not an absolute path",
+                        mount.location
+                    ),
+                ));
+            }
+        }
+        for path in container.files.keys() {
+            if !path.starts_with('/') {
+                out.errors.push(Violation::new(
+                    "container.file",
+                    format!("{at}.files: {path:?} is not an absolute path"),
+                ));
+            }
+        }
+        for problem in crate::pebble::check_info_problems(container) {
+            out.errors.push(Violation::new(
+                "container.check_info",
+                format!("{at}: {problem}"),
+            ));
+        }
+        for notice in &container.notices {
+            if let Some(id) = notice.id.as_deref() {
+                if notice_ids.contains(&id) {
+                    out.errors.push(Violation::new(
+                        "container.duplicate_notice",
+                        format!("{at}: notice id {id:?} is used more than once"),
+                    ));
+                }
+                notice_ids.push(id);
+            }
+        }
+    }
+}
