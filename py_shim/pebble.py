@@ -260,6 +260,28 @@ def _names(names: Iterable[str], what: str) -> list[str]:
     return list(names)
 
 
+class _TextStdin(io.StringIO):
+    """A process's stdin that keeps what was written when the charm closes it."""
+
+    written = ''
+
+    def close(self) -> None:
+        if not self.closed:
+            self.written = self.getvalue()
+        super().close()
+
+
+class _BytesStdin(io.BytesIO):
+    """A process's binary stdin that keeps what was written when the charm closes it."""
+
+    written = b''
+
+    def close(self) -> None:
+        if not self.closed:
+            self.written = self.getvalue()
+        super().close()
+
+
 class _ExecProcess:
     """What `Client.exec` returns: the finished command's output, as streams and by `wait*`."""
 
@@ -285,7 +307,7 @@ class _ExecProcess:
         self._open_stdin = open_stdin
         text = (lambda b: b.decode(encoding)) if encoding else (lambda b: b)
         stream = io.StringIO if encoding else io.BytesIO
-        self.stdin: Any = stream() if open_stdin else None
+        self.stdin: Any = (_TextStdin() if encoding else _BytesStdin()) if open_stdin else None
         if stdout is not None:
             stdout.write(text(out))
             self.stdout: Any = None
@@ -302,7 +324,7 @@ class _ExecProcess:
 
     def _close_stdin(self) -> None:
         if self._open_stdin and self.stdin is not None and not self._waited:
-            written = self.stdin.getvalue()
+            written = self.stdin.written if self.stdin.closed else self.stdin.getvalue()
             if written:
                 data = written.encode(self._encoding or 'utf-8') if isinstance(written, str) else written
                 self._rs.exec_stdin(self._index, data)
