@@ -8,7 +8,9 @@
 use std::path::PathBuf;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use ops_scenario::{Charm, Context, DeferredEvent, Event, Relation, State, Status, StoredState};
+use ops_scenario::{
+    Charm, Container, Context, DeferredEvent, Event, Relation, State, Status, StoredState,
+};
 
 fn ctx(name: &str) -> Context {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -116,6 +118,17 @@ fn runs(c: &mut Criterion) {
     );
     group.bench_function("relation_changed_reads_20_relations_x_10_units", |b| {
         b.iter(|| read_all.run(&big_event, &big_state).unwrap())
+    });
+
+    // pebble-ready: push a config file, add a layer with a service, replan.
+    let pebble = ctx("pebble-ready");
+    let workload = Container::new("workload").can_connect(true);
+    let ready_event = workload.pebble_ready_event();
+    let ready_state = State::default().containers([workload]);
+    let out = pebble.run(&ready_event, &ready_state).unwrap();
+    assert_eq!(out.state.unit_status, Status::active("app is active"));
+    group.bench_function("pebble_ready_pushes_a_file_adds_a_layer_and_replans", |b| {
+        b.iter(|| pebble.run(&ready_event, &ready_state).unwrap())
     });
     group.finish();
 }

@@ -190,6 +190,14 @@ def build_cases() -> dict[str, Callable[[], Any]]:
         readall_ctx.on.relation_changed(readall_rels[0], remote_unit=0), readall_state
     )
 
+    pebble = load_charm_module("pebble-ready")
+    pebble_ctx = make_context("pebble-ready", pebble.PebbleReadyCharm)
+    pebble_container = testing.Container("workload", can_connect=True)
+    pebble_state = testing.State(containers=[pebble_container])
+    cases["pebble-ready"] = lambda: pebble_ctx.run(
+        pebble_ctx.on.pebble_ready(pebble_container), pebble_state
+    )
+
     # Sanity checks, so a broken charm cannot produce a fast-but-meaningless number.
     out = cases["status"]()
     assert out.unit_status == testing.ActiveStatus("ready"), out.unit_status
@@ -211,8 +219,12 @@ def build_cases() -> dict[str, Callable[[], Any]]:
     assert rel_out.local_unit_data["seen"] == expected_seen, rel_out.local_unit_data
     out = cases["relation-read-all"]()
     assert out.unit_status == testing.ActiveStatus(READ_ALL_STATUS), out.unit_status
+    out = cases["pebble-ready"]()
+    assert out.unit_status == testing.ActiveStatus("app is active"), out.unit_status
 
-    contexts = [null_ctx, status_ctx, stored_ctx, deferring_ctx, relcopy_ctx, readall_ctx]
+    contexts = [
+        null_ctx, status_ctx, stored_ctx, deferring_ctx, relcopy_ctx, readall_ctx, pebble_ctx,
+    ]
     cases["_reset"] = lambda: [reset_context(ctx) for ctx in contexts]
     return cases
 
