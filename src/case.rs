@@ -58,7 +58,26 @@ impl Case {
             charm = charm.class_name(class);
         }
         let ctx = Context::with_options(charm, self.context.clone())?;
-        ctx.run_reporting_errors(&self.event, &self.state)
+        // Relative mount sources are relative to the case file's folder; the output repeats
+        // them as they were written.
+        let mut state = self.state.clone();
+        for container in &mut state.containers {
+            for mount in container.mounts.values_mut() {
+                if mount.source.is_relative() {
+                    mount.source = base_dir.join(&mount.source);
+                }
+            }
+        }
+        let mut output = ctx.run_reporting_errors(&self.event, &state)?;
+        for container in &mut output.state.containers {
+            let given = self.state.containers.iter().find(|c| c.name == container.name);
+            for (name, mount) in &mut container.mounts {
+                if let Some(original) = given.and_then(|c| c.mounts.get(name)) {
+                    mount.source = original.source.clone();
+                }
+            }
+        }
+        Ok(output)
     }
 }
 
