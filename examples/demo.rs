@@ -1,14 +1,18 @@
-//! The demo: a real charm (tests/charms/db-requirer) driven through a relation's life, each run
-//! fed the previous run's output State, as Juju would: the database relation is created,
-//! a database unit joins, the database publishes its address, the charm reports it on
-//! update-status, and the relation is broken. Prints every output.
+//! The demo: real charms driven through several events, each run fed the previous run's
+//! output State, as Juju would. First a database requirer (tests/charms/db-requirer) through a
+//! relation's life: the relation is created, a database unit joins, the database publishes its
+//! address, the charm reports it on update-status, and the relation is broken. Then a sidecar
+//! charm with two containers (tests/charms/pebble-webapp): Pebble becomes ready in the metrics
+//! container (an exec) and in the web container (a config file, a layer, a replan), the
+//! config changes, and update-status reads the checks. Prints every output.
 //!
 //! `scripts/demo.sh` sets up Python and runs this (`cargo run --example demo`).
 
 use std::path::PathBuf;
 
 use ops_scenario::{
-    Address, AnyRelation, BindAddress, Charm, Context, Event, Network, Output, Relation, State,
+    Address, AnyRelation, BindAddress, Charm, Container, Context, Event, Exec, Network, Output,
+    Relation, State,
 };
 
 fn main() -> Result<(), ops_scenario::Error> {
@@ -51,6 +55,36 @@ fn main() -> Result<(), ops_scenario::Error> {
         print_output(step, &event, &out);
         state = out.state;
     }
+
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/charms/pebble-webapp");
+    let ctx = Context::new(Charm::from_dir(dir)?)?;
+    let web = Container::new("web").can_connect(true);
+    let metrics = Container::new("metrics")
+        .can_connect(true)
+        .files([("/var/log/metrics.log", "started\n")])
+        .execs([
+            Exec::new(["metrics-exporter", "--version"]).stdout("metrics-exporter 2.4.1\n"),
+            Exec::new(["metrics-exporter"]),
+        ]);
+    let mut state = State::default().containers([web.clone(), metrics.clone()]);
+    for (step, event) in [
+        ("metrics ready", metrics.pebble_ready_event()),
+        ("web ready", web.pebble_ready_event()),
+        ("config changed", Event::config_changed()),
+        ("update-status", Event::update_status()),
+    ] {
+        if step == "config changed" {
+            state = state.config([("port", 9090.into())]);
+        }
+        let out = ctx.run(&event, &state)?;
+        print_output(step, &event, &out);
+        for (container, commands) in &out.exec_history {
+            for command in commands {
+                println!("exec in {container}: {:?}", command.command);
+            }
+        }
+        state = out.state;
+    }
     Ok(())
 }
 
@@ -59,6 +93,14 @@ fn print_output(step: &str, event: &Event, out: &Output) {
     println!("unit status: {}", out.state.unit_status);
     for line in out.juju_log.iter().filter(|l| l.level != "DEBUG") {
         println!("juju-log:    {} {}", line.level, line.message);
+    }
+    for container in &out.state.containers {
+        println!(
+            "container {}: services {:?}, files {:?}",
+            container.name,
+            container.service_statuses,
+            container.files.keys().collect::<Vec<_>>()
+        );
     }
     for relation in &out.state.relations {
         println!(

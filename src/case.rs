@@ -70,7 +70,11 @@ impl Case {
         }
         let mut output = ctx.run_reporting_errors(&self.event, &state)?;
         for container in &mut output.state.containers {
-            let given = self.state.containers.iter().find(|c| c.name == container.name);
+            let given = self
+                .state
+                .containers
+                .iter()
+                .find(|c| c.name == container.name);
             for (name, mount) in &mut container.mounts {
                 if let Some(original) = given.and_then(|c| c.mounts.get(name)) {
                     mount.source = original.source.clone();

@@ -3,7 +3,7 @@
 
 use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyDict, PyTuple};
+use pyo3::types::{PyBool, PyDict};
 
 use super::convert;
 use super::interpreter::Shim;
@@ -398,25 +398,5 @@ impl RunBackend {
     /// The Pebble of the container `name`, for the shim's `Client`.
     fn pebble_for(slf: &Bound<'_, Self>, name: String) -> super::pebble::RunPebble {
         super::pebble::RunPebble::new(slf.clone().unbind(), name)
-    }
-
-    /// Every Pebble client call: Pebble is not simulated yet, so the container's Pebble is
-    /// unreachable (`Container.can_connect()` is False, other calls raise ConnectionError).
-    fn pebble_call(
-        &self,
-        py: Python<'_>,
-        container: &str,
-        method: &str,
-        _args: &Bound<'_, PyTuple>,
-        _kwargs: &Bound<'_, PyDict>,
-    ) -> PyResult<()> {
-        let shim = Shim::get(py)?;
-        Err(PyErr::from_type(
-            shim.pebble_connection_error.bind(py).clone(),
-            format!(
-                "cannot reach Pebble in container {container:?} ({method}): Pebble is not supported yet by ops-scenario {}",
-                env!("CARGO_PKG_VERSION")
-            ),
-        ))
     }
 }
