@@ -222,7 +222,7 @@ fn check_event(
                             env!("CARGO_PKG_VERSION")
                         ),
                     )
-                    .hint("this version runs lifecycle and custom events"),
+                    .hint("this version runs lifecycle, relation, Pebble and custom events"),
                 );
             }
         }
