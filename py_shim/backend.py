@@ -8,11 +8,12 @@ exception types itself.
 from __future__ import annotations
 
 import datetime
+import sys
 from collections.abc import Mapping
 from typing import Any
 
 import ops
-from ops.model import _ModelBackend
+from ops.model import _ModelBackend, _ModelBackendValidator
 
 import _scenario_pebble
 
@@ -108,7 +109,15 @@ class Backend(_ModelBackend):
     def add_metrics(
         self, metrics: Mapping[str, int | float], labels: Mapping[str, str] | None = None
     ) -> None:
-        self._rs.add_metrics(metrics, labels)
+        # ops' own validation and formatting, which the base class does before add-metric.
+        for key, value in (labels or {}).items():
+            _ModelBackendValidator.validate_metric_label(key)
+            _ModelBackendValidator.validate_label_value(key, value)
+        formatted = []
+        for key, value in metrics.items():
+            _ModelBackendValidator.validate_metric_key(key)
+            formatted.append((key, _ModelBackendValidator.format_metric_value(value)))
+        self._rs.add_metrics(formatted, dict(labels or {}))
 
     def get_pebble(self, socket_path: str) -> Any:
         return _scenario_pebble.Client(self._rs, socket_path)
@@ -169,13 +178,16 @@ class Backend(_ModelBackend):
         self._rs.close_port(protocol, port)
 
     def opened_ports(self) -> set[ops.Port]:
-        return self._rs.opened_ports()
+        return {ops.Port(protocol, port) for protocol, port in self._rs.opened_ports()}
 
     def reboot(self, now: bool = False) -> None:
         self._rs.reboot(now)
+        if now:
+            # As ops does: Juju kills the hook process, so no code after this runs.
+            sys.exit()
 
-    def credential_get(self) -> Any:
-        return self._rs.credential_get()
+    def credential_get(self) -> ops.CloudSpec:
+        return ops.CloudSpec.from_dict(self._rs.credential_get())
 
     def _storage_event_details(self) -> tuple[int, str]:
         # ops 2.x reads storage events' details through this (running `storage-get --help`).

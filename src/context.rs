@@ -4,10 +4,14 @@ use crate::charm::Charm;
 use crate::consistency;
 use crate::error::{Error, Result, Violation};
 use crate::event::Event;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use crate::hook_tools::StorageRoot;
 use crate::options::ContextOptions;
 use crate::output::{CharmError, Output};
 use crate::runtime::{self, LiveCharm, LoadedCharm, RunRequest};
-use crate::state::State;
+use crate::state::{State, Storage};
 
 /// A charm, ready to run events. Build it once and call [`Context::run`] as often as needed;
 /// it is `Sync`, and runs from many threads are serialised (one at a time per process).
@@ -36,6 +40,9 @@ pub struct Context {
     options: ContextOptions,
     skip_consistency_checks: bool,
     loaded: LoadedCharm,
+    /// Storage instances' directories: made when the charm first asks for one, removed with
+    /// the Context.
+    storage_root: Arc<StorageRoot>,
 }
 
 impl Context {
@@ -61,6 +68,7 @@ impl Context {
             skip_consistency_checks: std::env::var_os("SCENARIO_SKIP_CONSISTENCY_CHECKS")
                 .is_some_and(|v| !v.is_empty()),
             loaded: LoadedCharm::default(),
+            storage_root: Arc::new(StorageRoot::new()),
         })
     }
 
@@ -123,6 +131,25 @@ impl Context {
     pub fn skip_consistency_checks(mut self, skip: bool) -> Self {
         self.skip_consistency_checks = skip;
         self
+    }
+
+    /// The directory of a storage instance, where the charm's writes to its `location` are
+    /// (made if the charm has not asked for it yet). Removed when the Context is dropped.
+    ///
+    /// # Errors
+    /// [`Error::Io`] if the directory cannot be made.
+    pub fn storage_dir(&self, storage: &Storage) -> Result<PathBuf> {
+        self.storage_root
+            .dir(&storage.name, storage.index)
+            .map_err(|e| {
+                Error::io(
+                    format!(
+                        "making the directory of storage {}/{}",
+                        storage.name, storage.index
+                    ),
+                    e,
+                )
+            })
     }
 
     /// The options this Context runs with.
@@ -256,6 +283,7 @@ impl Context {
             event,
             state: self.run_state(state),
             inspect,
+            storage_root: &self.storage_root,
         })
         .map_err(|mut failure| {
             if let Some(partial) = &mut failure.partial {

@@ -55,16 +55,17 @@ pub mod state;
 pub use charm::{Charm, CharmMeta, ConfigOption, Endpoint, EndpointRole};
 pub use context::{Context, Inspect};
 pub use error::{Error, Result, Violation};
-pub use event::{Event, EventKind, LIFECYCLE_EVENTS};
+pub use event::{ActionCall, Event, EventKind, StorageRef, LIFECYCLE_EVENTS};
 pub use options::{ContextOptions, DEFAULT_JUJU_VERSION};
-pub use output::{CharmError, EmittedEvent, ExecArgs, JujuLogLine, Output};
+pub use output::{AddedMetrics, CharmError, EmittedEvent, ExecArgs, JujuLogLine, Output};
 pub use runtime::{flush_python_output, python_stdout_to_stderr, LiveCharm};
 pub use state::{
     default_unit_databag, stored_dict, Address, AnyRelation, BindAddress, CheckInfo, CheckLevel,
-    CheckStartup, CheckStatus, ConfigValue, Container, ContainerFile, Databag, DeferredEvent, Exec,
-    FileContent, FileKind, Layer, LayerItem, Layers, Model, ModelType, Mount, Network, Notice,
-    PeerRelation, Plan, Relation, RelationLookup, ServiceStatus, State, Status, StoredDict,
-    StoredState, StoredValue, SubordinateRelation,
+    CheckStartup, CheckStatus, CloudCredential, CloudSpec, ConfigValue, Container, ContainerFile,
+    Databag, DeferredEvent, Exec, FileContent, FileKind, Layer, LayerItem, Layers, Model,
+    ModelType, Mount, Network, Notice, PeerRelation, Plan, Port, Protocol, Relation,
+    RelationLookup, Resource, Secret, SecretContent, SecretOwner, SecretRotate, ServiceStatus,
+    State, Status, Storage, StoredDict, StoredState, StoredValue, SubordinateRelation,
 };
 
 /// `ScenarioError` is the name ops.testing users know; it is [`Error`].

@@ -41,6 +41,15 @@ pub struct Output {
     pub removed_secret_revisions: Vec<u64>,
     /// Storage the charm requested with `storage-add`: name to count.
     pub requested_storages: BTreeMap<String, u32>,
+    /// A reboot the charm asked for with `juju-reboot`: `"after_hook"`, or `"now"` (the hook
+    /// then ended there). `None` if it asked for none.
+    pub reboot_requested: Option<String>,
+    /// Metrics the charm added with `add-metric` (in `collect-metrics`), in order, with the
+    /// values as ops formats them.
+    pub added_metrics: Vec<AddedMetrics>,
+    /// The pod spec a podspec charm set with `pod-spec-set` (the last one), as
+    /// `{"spec": ..., "k8s_resources": ...}`.
+    pub pod_spec: Option<serde_json::Value>,
     /// Consistency-checker warnings about the input (a custom event, say).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Violation>,
@@ -86,6 +95,17 @@ pub struct EmittedEvent {
     pub event_type: String,
     /// Whether this is a deferred event being re-emitted from the queue.
     pub deferred: bool,
+}
+
+/// One `add-metric` call.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AddedMetrics {
+    /// Metric names to their values.
+    pub metrics: BTreeMap<String, String>,
+    /// Labels given with them.
+    #[serde(default)]
+    pub labels: BTreeMap<String, String>,
 }
 
 /// One command the charm ran in a container (`container.exec`), with how it asked to run it.

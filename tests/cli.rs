@@ -7,7 +7,7 @@ use std::process::Command;
 use serde_json::{json, Value};
 
 /// Every field of the Output JSON object, in the order the CLI writes them.
-const OUTPUT_FIELDS: [&str; 13] = [
+const OUTPUT_FIELDS: [&str; 16] = [
     "state",
     "unit_status_history",
     "app_status_history",
@@ -20,6 +20,9 @@ const OUTPUT_FIELDS: [&str; 13] = [
     "exec_history",
     "removed_secret_revisions",
     "requested_storages",
+    "reboot_requested",
+    "added_metrics",
+    "pod_spec",
     "error",
 ];
 

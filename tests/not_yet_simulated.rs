@@ -34,7 +34,7 @@ fn a_container_s_pebble_is_unreachable() {
 
 #[test]
 fn events_of_kinds_not_simulated_yet_are_rejected_by_the_checker() {
-    for name in ["secret_changed", "data_storage_attached"] {
+    for name in ["secret_changed", "secret_rotate"] {
         let err = ctx().run(Event::new(name), &State::default()).unwrap_err();
         let Error::Inconsistent { violations } = &err else {
             panic!("{name}: {err}")

@@ -2,7 +2,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod action;
 mod relation;
+mod secret;
 mod workload;
 
 pub(crate) use relation::{
@@ -119,6 +121,18 @@ pub struct Event {
     /// For `pebble_check_failed` and `pebble_check_recovered`, the check's name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub check: Option<String>,
+    /// For a secret event, the secret's id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_id: Option<String>,
+    /// For `secret_expired` and `secret_remove`, the revision.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<u32>,
+    /// For a storage event, the storage instance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<StorageRef>,
+    /// For an action, the action and its parameters.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<ActionCall>,
     /// Positional arguments for a custom event's `emit()`. Defaults to none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub args: Vec<StoredValue>,
@@ -147,6 +161,10 @@ impl Event {
             container: None,
             notice_id: None,
             check: None,
+            secret_id: None,
+            revision: None,
+            storage: None,
+            action: None,
             args: Vec::new(),
             kwargs: StoredDict::new(),
         }
@@ -384,6 +402,32 @@ impl Event {
             self.departing_unit,
         )
     }
+}
+
+/// The storage instance a storage event is about. JSON form: `{"name": "data", "index": 0}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StorageRef {
+    /// The storage name.
+    pub name: String,
+    /// The instance's index. Defaults to 0.
+    #[serde(default)]
+    pub index: u32,
+}
+
+/// An action to run, with its parameters. JSON form: `{"name": "backup", "params": {...},
+/// "id": "1"}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActionCall {
+    /// The action name in the actions metadata.
+    pub name: String,
+    /// The parameters given (the metadata's defaults fill in the rest). Defaults to none.
+    #[serde(default)]
+    pub params: serde_json::Map<String, serde_json::Value>,
+    /// The action's id (`JUJU_ACTION_UUID`). Defaults to `"1"`.
+    #[serde(default)]
+    pub id: Option<String>,
 }
 
 impl AsRef<Event> for Event {

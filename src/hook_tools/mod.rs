@@ -4,18 +4,27 @@
 //! [`HookTools`]. `runtime::backend` converts Python arguments, calls these methods and turns
 //! a [`HookToolError`] into the ops exception the charm would see; nothing here knows Python.
 
+mod action;
+mod cloud;
 mod config;
 mod log;
+mod machine;
 mod network;
 mod pebble;
+mod port;
 mod relation;
+mod resource;
+mod secret;
 mod status;
+mod storage;
 
 use std::fmt;
 use std::sync::Arc;
 
+pub(crate) use storage::StorageRoot;
+
 use crate::charm::CharmMeta;
-use crate::event::{Event, RelationHook};
+use crate::event::{ActionCall, Event, RelationHook, StorageRef};
 use crate::options::{ContextOptions, JujuVersion};
 use crate::output::Output;
 use crate::state::State;
@@ -76,6 +85,14 @@ pub(crate) struct RunScope {
     /// For a Pebble event: the container, and the notice or check, as the environment names
     /// them (`JUJU_WORKLOAD_NAME`, `JUJU_NOTICE_*`, `JUJU_PEBBLE_CHECK_NAME`).
     pub workload_event: Option<WorkloadEventScope>,
+    /// For an action: the action and its parameters.
+    pub action: Option<ActionCall>,
+    /// For a storage event: the storage instance.
+    pub storage: Option<StorageRef>,
+    /// Whether the run is the `collect-metrics` hook (the only one that may add metrics).
+    pub collect_metrics: bool,
+    /// Whether the application is trusted (`credential-get`).
+    pub app_trusted: bool,
 }
 
 /// The container (and notice or check) a Pebble hook runs for.
@@ -140,6 +157,16 @@ impl RunScope {
             juju: options.juju().unwrap_or(JujuVersion(0, 0, 0)),
             relation_event,
             workload_event,
+            action: event
+                .action
+                .clone()
+                .filter(|_| event.kind() == crate::event::EventKind::Action),
+            storage: event
+                .storage
+                .clone()
+                .filter(|_| event.kind() == crate::event::EventKind::Storage),
+            collect_metrics: event.name == "collect_metrics",
+            app_trusted: options.app_trusted,
         }
     }
 }
@@ -152,18 +179,40 @@ pub(crate) struct HookTools {
     pub scope: RunScope,
     pub output: Output,
     workloads: pebble::Workloads,
+    /// Where storage instances' directories are made (the Context's).
+    storage_root: Arc<storage::StorageRoot>,
 }
 
 impl HookTools {
     /// Start a run from the input State (already cloned: the caller's is never touched).
-    pub fn new(state: State, meta: Arc<CharmMeta>, scope: RunScope) -> Self {
+    pub fn new(
+        state: State,
+        meta: Arc<CharmMeta>,
+        scope: RunScope,
+        storage_root: Arc<storage::StorageRoot>,
+    ) -> Self {
         HookTools {
             state,
             meta,
             scope,
             output: Output::default(),
             workloads: pebble::Workloads::default(),
+            storage_root,
         }
+    }
+
+    /// `storage-get -s <name/index> <attribute>` for this run's storage directories.
+    pub fn storage_get_here(
+        &self,
+        name_index: &str,
+        attribute: &str,
+    ) -> Result<String, HookToolError> {
+        self.storage_get(&self.storage_root, name_index, attribute)
+    }
+
+    /// The storage event's `(index, location)` (ops 2 reads them this way).
+    pub fn storage_event_details_here(&self) -> Result<(u32, String), HookToolError> {
+        self.storage_event_details(&self.storage_root, self.scope.storage.as_ref())
     }
 
     /// `is-leader`.
@@ -186,6 +235,10 @@ pub(crate) mod test_support {
             juju: JujuVersion::parse(crate::options::DEFAULT_JUJU_VERSION).unwrap(),
             relation_event: None,
             workload_event: None,
+            action: None,
+            storage: None,
+            collect_metrics: false,
+            app_trusted: false,
         }
     }
 
@@ -196,6 +249,6 @@ pub(crate) mod test_support {
         state: State,
     ) -> HookTools {
         let meta = CharmMeta::from_values(meta, config, None).unwrap();
-        HookTools::new(state, Arc::new(meta), scope())
+        HookTools::new(state, Arc::new(meta), scope(), Arc::default())
     }
 }

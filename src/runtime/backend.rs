@@ -244,63 +244,126 @@ impl RunBackend {
 
     // ---- Not simulated yet: each raises ModelError naming the tool. ------------------------
 
-    fn resource_get(&self, py: Python<'_>, _resource_name: &str) -> PyResult<String> {
-        Err(not_supported(py, "resource-get"))
+    fn resource_get(&self, py: Python<'_>, resource_name: &str) -> PyResult<String> {
+        self.tools()?
+            .resource_get(resource_name)
+            .map_err(|e| hook_error(py, &e))
     }
 
     fn pod_spec_set(
-        &self,
+        &mut self,
         py: Python<'_>,
-        _spec: &Bound<'_, PyAny>,
-        _k8s_resources: &Bound<'_, PyAny>,
+        spec: &Bound<'_, PyAny>,
+        k8s_resources: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
-        Err(not_supported(py, "pod-spec-set"))
+        let spec = convert::py_to_json(spec)?;
+        let resources = convert::py_to_json(k8s_resources)?;
+        let tools = self.tools_mut()?;
+        tools.pod_spec_set().map_err(|e| hook_error(py, &e))?;
+        tools.output.pod_spec = Some(serde_json::json!({"spec": spec, "k8s_resources": resources}));
+        Ok(())
     }
 
-    fn storage_list(&self, py: Python<'_>, _name: &str) -> PyResult<Vec<i64>> {
-        Err(not_supported(py, "storage-list"))
+    fn storage_list(&self, name: &str) -> PyResult<Vec<u32>> {
+        Ok(self.tools()?.storage_list(name))
     }
 
     fn storage_get(
         &self,
         py: Python<'_>,
-        _storage_name_id: &str,
-        _attribute: &str,
+        storage_name_id: &str,
+        attribute: &str,
     ) -> PyResult<String> {
-        Err(not_supported(py, "storage-get"))
+        self.tools()?
+            .storage_get_here(storage_name_id, attribute)
+            .map_err(|e| hook_error(py, &e))
     }
 
-    fn storage_add(&self, py: Python<'_>, _name: &str, _count: &Bound<'_, PyAny>) -> PyResult<()> {
-        Err(not_supported(py, "storage-add"))
-    }
-
-    fn storage_event_details(&self, py: Python<'_>) -> PyResult<()> {
-        Err(not_supported(py, "storage-get"))
-    }
-
-    fn action_get(&self, py: Python<'_>) -> PyResult<()> {
-        Err(not_supported(py, "action-get"))
-    }
-
-    fn action_set(&self, py: Python<'_>, _results: &Bound<'_, PyAny>) -> PyResult<()> {
-        Err(not_supported(py, "action-set"))
-    }
-
-    fn action_log(&self, py: Python<'_>, _message: &str) -> PyResult<()> {
-        Err(not_supported(py, "action-log"))
-    }
-
-    fn action_fail(&self, py: Python<'_>, _message: &str) -> PyResult<()> {
-        Err(not_supported(py, "action-fail"))
-    }
-
-    fn add_metrics(
-        &self,
+    fn storage_add(
+        &mut self,
         py: Python<'_>,
-        _metrics: &Bound<'_, PyAny>,
-        _labels: &Bound<'_, PyAny>,
+        name: &str,
+        count: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
-        Err(not_supported(py, "add-metric"))
+        // ops' own check of the count, which an override must redo.
+        if count.cast::<PyBool>().is_ok() || !count.is_instance_of::<pyo3::types::PyInt>() {
+            return Err(PyTypeError::new_err(format!(
+                "storage count must be integer, got: {} ({})",
+                count.repr()?,
+                count.get_type().name()?
+            )));
+        }
+        let count: i64 = count.extract()?;
+        let count = u32::try_from(count).map_err(|_| {
+            hook_error(
+                py,
+                &HookToolError::Refused(format!("invalid storage count {count}")),
+            )
+        })?;
+        self.tools_mut()?
+            .storage_add(name, count)
+            .map_err(|e| hook_error(py, &e))
+    }
+
+    fn storage_event_details(&self, py: Python<'_>) -> PyResult<(u32, String)> {
+        self.tools()?
+            .storage_event_details_here()
+            .map_err(|e| hook_error(py, &e))
+    }
+
+    fn action_get<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let tools = self.tools()?;
+        let params = tools
+            .action_get(tools.scope.action.as_ref())
+            .map_err(|e| hook_error(py, &e))?;
+        convert::json_to_py(py, &serde_json::Value::Object(params))
+    }
+
+    fn action_set(&mut self, py: Python<'_>, results: &Bound<'_, PyAny>) -> PyResult<()> {
+        let results = convert::py_to_json(results)?;
+        let tools = self.tools_mut()?;
+        let action = tools.scope.action.clone();
+        tools
+            .action_set(action.as_ref(), &results)
+            .map_err(|e| hook_error(py, &e))
+    }
+
+    fn action_log(&mut self, py: Python<'_>, message: &str) -> PyResult<()> {
+        let tools = self.tools_mut()?;
+        let action = tools.scope.action.clone();
+        tools
+            .action_log(action.as_ref(), message)
+            .map_err(|e| hook_error(py, &e))
+    }
+
+    fn action_fail(&mut self, py: Python<'_>, message: &str) -> PyResult<()> {
+        let tools = self.tools_mut()?;
+        let action = tools.scope.action.clone();
+        tools
+            .action_fail(action.as_ref(), message)
+            .map_err(|e| hook_error(py, &e))
+    }
+
+    /// `add-metric`: `metrics` with the values ops formatted, and labels.
+    fn add_metrics(
+        &mut self,
+        py: Python<'_>,
+        metrics: Vec<(String, String)>,
+        labels: std::collections::BTreeMap<String, String>,
+    ) -> PyResult<()> {
+        let tools = self.tools_mut()?;
+        let in_collect_metrics = tools.scope.collect_metrics;
+        tools
+            .add_metrics(in_collect_metrics, &metrics)
+            .map_err(|e| hook_error(py, &e))?;
+        tools
+            .output
+            .added_metrics
+            .push(crate::output::AddedMetrics {
+                metrics: metrics.into_iter().collect(),
+                labels,
+            });
+        Ok(())
     }
 
     fn secret_get(
@@ -375,24 +438,48 @@ impl RunBackend {
         Err(not_supported(py, "secret-remove"))
     }
 
-    fn open_port(&self, py: Python<'_>, _protocol: &str, _port: Option<i64>) -> PyResult<()> {
-        Err(not_supported(py, "open-port"))
+    fn open_port(&mut self, py: Python<'_>, protocol: &str, port: Option<i64>) -> PyResult<()> {
+        self.tools_mut()?
+            .open_port(protocol, port)
+            .map_err(|e| hook_error(py, &e))
     }
 
-    fn close_port(&self, py: Python<'_>, _protocol: &str, _port: Option<i64>) -> PyResult<()> {
-        Err(not_supported(py, "close-port"))
+    fn close_port(&mut self, py: Python<'_>, protocol: &str, port: Option<i64>) -> PyResult<()> {
+        self.tools_mut()?
+            .close_port(protocol, port)
+            .map_err(|e| hook_error(py, &e))
     }
 
-    fn opened_ports(&self, py: Python<'_>) -> PyResult<()> {
-        Err(not_supported(py, "opened-ports"))
+    /// `(protocol, port)` pairs; the shim makes `ops.Port`s of them.
+    fn opened_ports(&self) -> PyResult<Vec<(&'static str, Option<u16>)>> {
+        Ok(self
+            .tools()?
+            .opened_ports()
+            .into_iter()
+            .map(|p| (p.protocol.as_str(), p.port))
+            .collect())
     }
 
-    fn reboot(&self, py: Python<'_>, _now: bool) -> PyResult<()> {
-        Err(not_supported(py, "juju-reboot"))
+    /// `juju-reboot [--now]`, recorded; with `now` the shim then ends the hook, as ops does.
+    fn reboot(&mut self, py: Python<'_>, now: bool) -> PyResult<()> {
+        let tools = self.tools_mut()?;
+        tools
+            .reboot(tools.scope.action.is_some())
+            .map_err(|e| hook_error(py, &e))?;
+        let when = if now { "now" } else { "after_hook" };
+        if tools.output.reboot_requested.as_deref() != Some("now") {
+            tools.output.reboot_requested = Some(when.to_owned());
+        }
+        Ok(())
     }
 
-    fn credential_get(&self, py: Python<'_>) -> PyResult<()> {
-        Err(not_supported(py, "credential-get"))
+    /// `credential-get`, as the dict `ops.CloudSpec.from_dict` reads.
+    fn credential_get<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        let tools = self.tools()?;
+        let spec = tools
+            .credential_get(tools.scope.app_trusted)
+            .map_err(|e| hook_error(py, &e))?;
+        convert::json_to_py(py, &convert::cloud_spec_to_api(spec))
     }
 
     /// The Pebble of the container `name`, for the shim's `Client`.

@@ -245,3 +245,23 @@ pub(crate) fn py_to_json(obj: &Bound<'_, PyAny>) -> PyResult<serde_json::Value> 
         obj.get_type().name()?
     )))
 }
+
+/// `credential-get`'s answer in the shape `ops.CloudSpec.from_dict` reads.
+pub(crate) fn cloud_spec_to_api(spec: &crate::state::CloudSpec) -> serde_json::Value {
+    serde_json::json!({
+        "type": spec.cloud_type,
+        "name": spec.name,
+        "region": spec.region,
+        "endpoint": spec.endpoint,
+        "identity-endpoint": spec.identity_endpoint,
+        "storage-endpoint": spec.storage_endpoint,
+        "credential": spec.credential.as_ref().map(|c| serde_json::json!({
+            "auth-type": c.auth_type,
+            "attrs": c.attributes,
+            "redacted": c.redacted,
+        })),
+        "cacertificates": spec.ca_certificates,
+        "skip-tls-verify": spec.skip_tls_verify,
+        "is-controller-cloud": spec.is_controller_cloud,
+    })
+}

@@ -26,7 +26,7 @@ use crate::charm::Charm;
 use crate::context::Inspect;
 use crate::error::{Error, Result};
 use crate::event::{Event, EventKind};
-use crate::hook_tools::{HookTools, RunScope};
+use crate::hook_tools::{HookTools, RunScope, StorageRoot};
 use crate::options::ContextOptions;
 use crate::output::Output;
 use crate::state::State;
@@ -58,6 +58,8 @@ pub(crate) struct RunRequest<'a, 'i> {
     /// The input State, cloned, with every relation's id and interface filled in.
     pub state: State,
     pub inspect: Option<&'a mut Inspect<'i>>,
+    /// Where storage instances' directories are made (the Context's).
+    pub storage_root: &'a Arc<StorageRoot>,
 }
 
 /// A run that did not finish: why, and what it had recorded until then (once the charm was
@@ -91,6 +93,7 @@ fn run_attached(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Output, F
         event,
         state,
         inspect,
+        storage_root,
         ..
     } = request;
     let scope = RunScope::new(app_name, options, event, &state);
@@ -98,7 +101,12 @@ fn run_attached(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Output, F
         juju_env(py, charm, options, &scope, event, &state).map_err(|e| internal(py, shim, e))?;
     let store =
         Bound::new(py, RunStore::seeded(&state, app_name)).map_err(|e| internal(py, shim, e))?;
-    let tools = HookTools::new(state, Arc::clone(&charm.meta), scope);
+    let tools = HookTools::new(
+        state,
+        Arc::clone(&charm.meta),
+        scope,
+        Arc::clone(storage_root),
+    );
     let backend = Bound::new(py, RunBackend::new(tools)).map_err(|e| internal(py, shim, e))?;
 
     let outcome = shim
@@ -228,6 +236,9 @@ fn load_charm<'py>(
     Ok(loaded)
 }
 
+/// The id an action gets when the event gives none (`JUJU_ACTION_UUID`).
+pub(crate) const DEFAULT_ACTION_ID: &str = "1";
+
 /// The environment Juju gives the charm process for this event.
 fn juju_env<'py>(
     py: Python<'py>,
@@ -244,8 +255,40 @@ fn juju_env<'py>(
         (_, Some(workload)) => event.hook_name_for(&workload.container),
         _ => event.hook_name(),
     };
-    env.set_item("JUJU_DISPATCH_PATH", format!("hooks/{hook_name}"))?;
-    env.set_item("JUJU_HOOK_NAME", hook_name)?;
+    match &event.action {
+        // Juju dispatches actions as `actions/<name>`, with no hook name.
+        Some(action) if event.kind() == EventKind::Action => {
+            let id = action.id.as_deref().unwrap_or(DEFAULT_ACTION_ID);
+            env.set_item("JUJU_DISPATCH_PATH", format!("actions/{}", action.name))?;
+            env.set_item("JUJU_HOOK_NAME", "")?;
+            env.set_item("JUJU_ACTION_NAME", &action.name)?;
+            env.set_item("JUJU_ACTION_UUID", id)?;
+            env.set_item("JUJU_ACTION_TAG", format!("action-{id}"))?;
+        }
+        _ => {
+            env.set_item("JUJU_DISPATCH_PATH", format!("hooks/{hook_name}"))?;
+            env.set_item("JUJU_HOOK_NAME", hook_name)?;
+        }
+    }
+    if let (Some(id), EventKind::Secret) = (&event.secret_id, event.kind()) {
+        let label = state
+            .secrets
+            .iter()
+            .find(|s| s.id == *id)
+            .and_then(|s| s.label.as_deref())
+            .unwrap_or("");
+        env.set_item("JUJU_SECRET_ID", id)?;
+        env.set_item("JUJU_SECRET_LABEL", label)?;
+        if let Some(revision) = event.revision {
+            env.set_item("JUJU_SECRET_REVISION", revision.to_string())?;
+        }
+    }
+    if let (Some(storage), EventKind::Storage) = (&event.storage, event.kind()) {
+        env.set_item(
+            "JUJU_STORAGE_ID",
+            format!("{}/{}", storage.name, storage.index),
+        )?;
+    }
     env.set_item("JUJU_UNIT_NAME", &scope.unit_name)?;
     if let Some(relation) = &scope.relation_event {
         env.set_item("JUJU_RELATION", &relation.endpoint)?;

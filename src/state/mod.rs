@@ -5,6 +5,7 @@
 //! statuses, no config set, one planned unit, nothing stored or deferred.
 
 mod any_relation;
+mod cloud;
 mod config;
 mod container;
 mod container_file;
@@ -13,7 +14,9 @@ mod layer;
 mod model;
 mod network;
 mod relation;
+mod secret;
 mod status;
+mod storage;
 mod stored;
 mod value;
 
@@ -23,6 +26,7 @@ use serde::{Deserialize, Serialize};
 
 pub(crate) use any_relation::effective_ids;
 pub use any_relation::AnyRelation;
+pub use cloud::{CloudCredential, CloudSpec};
 pub use config::ConfigValue;
 pub(crate) use container::assign_notice_ids;
 pub use container::{
@@ -35,7 +39,9 @@ pub use relation::{
     default_unit_databag, Databag, PeerRelation, Relation, SubordinateRelation, DEFAULT_ADDRESS,
     DEFAULT_REMOTE_APP_NAME,
 };
+pub use secret::{Secret, SecretContent, SecretOwner, SecretRotate};
 pub use status::Status;
+pub use storage::{Port, Protocol, Resource, Storage};
 pub use stored::{DeferredEvent, StoredState, DEFAULT_STORED_STATE_NAME};
 pub(crate) use value::dict_from_pairs;
 pub use value::{stored_dict, StoredDict, StoredValue};
@@ -69,6 +75,14 @@ pub struct State {
     /// Networks of bindings that differ from the default network (see [`Network::new`]).
     /// Defaults to none.
     pub networks: Vec<Network>,
+    /// Storage instances attached to the unit. Defaults to none.
+    pub storages: Vec<Storage>,
+    /// Ports the unit has opened. Defaults to none.
+    pub opened_ports: Vec<Port>,
+    /// Secrets this unit owns or observes. Defaults to none.
+    pub secrets: Vec<Secret>,
+    /// Resources the charm can fetch. Defaults to none.
+    pub resources: Vec<Resource>,
     /// Content of the charm's `ops.StoredState` attributes, and the framework's own (its
     /// `event_count`). Defaults to empty.
     pub stored_states: Vec<StoredState>,
@@ -89,6 +103,10 @@ impl Default for State {
             containers: Vec::new(),
             relations: Vec::new(),
             networks: Vec::new(),
+            storages: Vec::new(),
+            opened_ports: Vec::new(),
+            secrets: Vec::new(),
+            resources: Vec::new(),
             stored_states: Vec::new(),
             deferred: Vec::new(),
         }

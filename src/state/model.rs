@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::cloud::CloudSpec;
+
 /// The model's name used when a State does not give one.
 pub const DEFAULT_MODEL_NAME: &str = "test-model";
 /// The model's uuid used when a State does not give one. ops.testing draws a random one;
@@ -19,6 +21,8 @@ pub struct Model {
     /// Kubernetes or machine model. Defaults to `kubernetes`.
     #[serde(rename = "type")]
     pub model_type: ModelType,
+    /// The cloud, as `credential-get` reports it to a trusted application. Defaults to none.
+    pub cloud_spec: Option<CloudSpec>,
 }
 
 impl Default for Model {
@@ -27,6 +31,7 @@ impl Default for Model {
             name: DEFAULT_MODEL_NAME.to_owned(),
             uuid: DEFAULT_MODEL_UUID.to_owned(),
             model_type: ModelType::Kubernetes,
+            cloud_spec: None,
         }
     }
 }
