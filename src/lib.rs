@@ -51,6 +51,7 @@ mod output;
 mod pebble;
 mod runtime;
 pub mod state;
+mod text;
 
 pub use charm::{Charm, CharmMeta, ConfigOption, Endpoint, EndpointRole};
 pub use context::{Context, Inspect};

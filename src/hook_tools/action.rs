@@ -23,6 +23,8 @@
 
 use serde_json::{Map, Value};
 
+use crate::text::py_repr;
+
 use super::{refused, HookToolError, HookTools};
 use crate::event::ActionCall;
 
@@ -200,34 +202,6 @@ fn is_juju_key(part: &str) -> bool {
                 && middle.iter().all(|&b| is_key_char(b) || b == b'-')
         }
     }
-}
-
-/// Python's `repr()` of a str (enough of it for key error messages).
-fn py_repr(s: &str) -> String {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::from(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
-    out
 }
 
 /// Go's `%q` of a string (enough of it for key error messages).

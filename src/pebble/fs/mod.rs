@@ -550,6 +550,6 @@ mod paths;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use crate::text::py_repr;
 use host::*;
-pub(crate) use paths::py_repr;
 use paths::*;
