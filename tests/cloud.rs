@@ -3,17 +3,16 @@
 //! in collect-metrics), pod specs (`pod-spec-set`), and the checker's resource and
 //! cloud-spec rules.
 //!
-//! The Output records what the charm asked of the machine: `reboot_requested` (`null`,
-//! `"after_hook"` or `"now"`), `added_metrics` (`[{"metrics": {...}, "labels": {...}}]`, the
-//! values as ops formats them) and `pod_spec` (`{"spec": ..., "k8s_resources": ...}`); these
-//! tests read them from the Output's JSON form.
+//! The Output records what the charm asked of the machine: `reboot_requested` (`None`,
+//! `"after_hook"` or `"now"`), `added_metrics` (the values as ops formats them) and
+//! `pod_spec` (`{"spec": ..., "k8s_resources": ...}`).
 
 mod common;
 
 use common::{charm_logs, ctx};
 use ops_scenario::{
-    ActionCall, CloudCredential, CloudSpec, Context, Error, Event, Model, ModelType, Output,
-    Resource, State, Status,
+    ActionCall, AddedMetrics, CloudCredential, CloudSpec, Context, Error, Event, Model, ModelType,
+    Output, Resource, State, Status,
 };
 
 fn cloud_reader() -> Context {
@@ -224,12 +223,14 @@ fn reboot_after_the_hook_is_recorded_and_the_hook_goes_on() {
         Status::maintenance("rebooting after the hook")
     );
     assert!(logs(&out).contains(&"INFO reboot requested".to_owned()));
+    assert_eq!(out.reboot_requested.as_deref(), Some("after_hook"));
     assert_eq!(out.to_json()["reboot_requested"], "after_hook");
 }
 
 #[test]
 fn reboot_now_ends_the_hook_there() {
     let out = update_status_with_reboot("now");
+    assert_eq!(out.reboot_requested.as_deref(), Some("now"));
     assert_eq!(out.to_json()["reboot_requested"], "now");
     // ops exits the hook right after juju-reboot --now: nothing after it runs.
     assert_eq!(out.state.unit_status, Status::maintenance("rebooting now"));
@@ -242,6 +243,7 @@ fn reboot_now_ends_the_hook_there() {
 fn no_reboot_is_recorded_when_none_is_asked_for() {
     let out = update_status_with_reboot("");
     assert_eq!(out.state.unit_status, Status::active("no reboot"));
+    assert_eq!(out.reboot_requested, None);
     assert_eq!(out.to_json()["reboot_requested"], serde_json::Value::Null);
 }
 
@@ -263,7 +265,7 @@ fn reboot_is_refused_in_an_action() {
                 failure.starts_with("cannot reboot: ") && failure.contains(refusal),
                 "{failure:?}"
             );
-            assert_eq!(out.to_json()["reboot_requested"], serde_json::Value::Null);
+            assert_eq!(out.reboot_requested, None);
         }
         // An action that fails may be reported as an error.
         Err(e) => assert!(e.to_string().contains(refusal), "{e}"),
@@ -280,6 +282,16 @@ fn metrics_are_recorded_in_collect_metrics_on_a_juju_that_has_them() {
         )
         .unwrap();
     assert!(logs(&out).contains(&"INFO metrics added".to_owned()));
+    assert_eq!(
+        out.added_metrics,
+        [AddedMetrics {
+            metrics: [("load", "0.5"), ("requests", "3")]
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect(),
+            labels: [("region".to_owned(), "east".to_owned())].into(),
+        }]
+    );
     assert_eq!(
         out.to_json()["added_metrics"],
         serde_json::json!([{
@@ -310,7 +322,7 @@ fn metrics_are_refused_where_juju_has_none() {
     assert!(logs(&out)
         .iter()
         .any(|l| l.starts_with("ERROR add-metric failed: ") && l.contains("removed metrics")));
-    assert_eq!(out.to_json()["added_metrics"], serde_json::json!([]));
+    assert!(out.added_metrics.is_empty());
 }
 
 #[test]
@@ -321,11 +333,11 @@ fn a_leader_on_juju_2_9_sets_its_pod_spec() {
         .unwrap();
     assert_eq!(out.state.unit_status, Status::active("pod spec set"));
     assert_eq!(
-        out.to_json()["pod_spec"],
-        serde_json::json!({
+        out.pod_spec,
+        Some(serde_json::json!({
             "spec": {"version": 3, "containers": [{"name": "app", "image": "app:1"}]},
             "k8s_resources": {"kubernetesResources": {"services": [{"name": "app"}]}}
-        })
+        }))
     );
 }
 
@@ -347,5 +359,6 @@ fn pod_specs_are_refused_to_followers_and_on_juju_3() {
     assert!(logs(&juju3)
         .iter()
         .any(|l| l.contains("pod-spec-set is not available on Juju 3.6.14")));
-    assert_eq!(juju3.to_json()["pod_spec"], serde_json::Value::Null);
+    assert_eq!(juju3.pod_spec, None);
+    assert_eq!(follower.pod_spec, None);
 }

@@ -64,6 +64,32 @@ fn attached_writes_into_the_instance_and_the_test_reads_it_after_the_run() {
 }
 
 #[test]
+fn a_test_finds_seeds_and_reads_an_instances_directory_through_the_context() {
+    let ctx = ctx("storage-db");
+    // A test can fill the directory before the run; the charm sees what it put there.
+    let dir = ctx.storage_dir(&data(0)).unwrap();
+    assert!(dir.is_dir() && dir.ends_with("data-0"));
+    std::fs::write(dir.join("marker.txt"), "seeded\n").unwrap();
+    let state = State::default().storages([data(0)]);
+    let out = ctx.run(data(0).detaching_event(), &state).unwrap();
+    assert_eq!(logged_dir(&out, "detaching", "data/0"), dir);
+    assert!(
+        charm_logs(&out).iter().any(|l| l.ends_with(": seeded")),
+        "{:?}",
+        charm_logs(&out)
+    );
+    // And read what the charm wrote, after the run.
+    let out = ctx.run(data(0).attached_event(), &state).unwrap();
+    assert_eq!(logged_dir(&out, "attached", "data/0"), dir);
+    assert_eq!(
+        std::fs::read_to_string(ctx.storage_dir(&data(0)).unwrap().join("own.txt")).unwrap(),
+        "data/0\n"
+    );
+    drop(ctx);
+    assert!(!dir.exists());
+}
+
+#[test]
 fn a_second_instance_gets_its_own_directory_next_to_the_first() {
     let ctx = ctx("storage-db");
     let state = State::default().storages([data(0), data(2)]);
