@@ -253,7 +253,39 @@ def normalise_relation_interface(out: JSON, charm_dir: str) -> None:
                 r["interface"] = str(interface)
 
 
-def normalise(result: JSON, charm_dir: str) -> JSON:
+# Output fields our engine has started to write (src/output.rs) that STATE_JSON.md and the
+# reference do not have yet, each with its "nothing happened" value.
+_NEW_OUTPUT_DEFAULTS: JSON = {"added_metrics": [], "pod_spec": None, "reboot_requested": None}
+
+
+def normalise_new_output_fields(out: JSON) -> None:
+    """new-output-fields: an Output field only our side writes yet (see _NEW_OUTPUT_DEFAULTS)
+    is left out when it holds its default; any other value is still a difference."""
+    for key, default in _NEW_OUTPUT_DEFAULTS.items():
+        if key in out and out[key] == default:
+            del out[key]
+
+
+def normalise_drawn_change_ids(out: JSON, input_state: JSON) -> None:
+    """drawn-change-id: the change id of a check that (re)started in the run is drawn by each
+    engine, ours from a counter ("1", "2"...), ops.testing from uuid4(); neither is
+    behaviour. A non-empty change id that is not the input's for that check becomes
+    `<drawn>`; an empty one (a stopped check) and the input's own id are compared as they are."""
+    given = {
+        (c.get("name"), ci.get("name")): ci.get("change_id")
+        for c in input_state.get("containers", []) for ci in c.get("check_infos", [])
+    }
+    state = out.get("state")
+    if not isinstance(state, dict):
+        return
+    for c in state.get("containers", []):
+        for ci in c.get("check_infos", []):
+            cid = ci.get("change_id")
+            if cid and cid != given.get((c.get("name"), ci.get("name"))):
+                ci["change_id"] = "<drawn>"
+
+
+def normalise(result: JSON, charm_dir: str, input_state: JSON | None = None) -> JSON:
     """Every normalisation, on one side's result (a copy)."""
     result = copy.deepcopy(result)
     if "rejected" in result:
@@ -265,6 +297,8 @@ def normalise(result: JSON, charm_dir: str) -> JSON:
     normalise_relation_interface(out, charm_dir)
     normalise_trace_timestamps(out)
     normalise_traceback(out, charm_dir)
+    normalise_drawn_change_ids(out, input_state or {})
+    normalise_new_output_fields(out)
     return {"output": out}
 
 
@@ -818,6 +852,334 @@ def rule_sys_exit_zero(case: Case) -> None:
     ref["state"], ref["error"] = copy.deepcopy(state), None
 
 
+# ---- Pebble (rules read the conformance charm's report lines: tests/charms/conf-pebble) ----
+# The charm logs "<what>=<json>" for a result and "<what> failed: <Type>" for an exception,
+# where <what> starts with the Pebble call's name where a rule needs to know it.
+
+
+def _containers_in(state: JSON) -> list[JSON]:
+    return [c for c in state.get("containers", []) if isinstance(c, dict)]
+
+
+def _what_of(message: str) -> str | None:
+    """The `<what>` of a report line: before ` failed: `, or before the first `=`."""
+    if " failed: " in message:
+        return message.split(" failed: ", 1)[0]
+    if "=" in message:
+        return message.split("=", 1)[0]
+    return None
+
+
+def _swap_lines(ref: JSON, ours: JSON, accept: Callable[[JSON, JSON], bool]) -> None:
+    """Where the two logs hold, at the same place, a pair of report lines for the same
+    `<what>` that `accept(ours_line, ref_line)` takes, the reference gets ours."""
+    a, b = ours.get("juju_log", []), ref.get("juju_log", [])
+    matcher = difflib.SequenceMatcher(a=[_show(x) for x in a], b=[_show(x) for x in b], autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "replace" and i2 - i1 == j2 - j1:
+            for k in range(i2 - i1):
+                x, y = a[i1 + k], b[j1 + k]
+                what = _what_of(x.get("message", ""))
+                if what is not None and what == _what_of(y.get("message", "")) and accept(x, y):
+                    b[j1 + k] = copy.deepcopy(x)
+
+
+def rule_pebble_unreachable(case: Case) -> None:
+    """pebble-unreachable: a Pebble that cannot be reached raises pebble.ConnectionError from
+    every call on our side; ops.testing answers get_plan, get_checks, get_notices,
+    get_notice, exec and notify anyway. Accepted only for a case with a container that cannot
+    connect: a report line "<what> failed: ConnectionError" where the reference's line for
+    the same <what> is a result or another failure (with the ExecError's `exit=` line)."""
+    both = _outputs(case)
+    if both is None or all(c.get("can_connect", False) for c in _containers_in(case.input_state)):
+        return
+    ours, ref = both
+    log = ref.get("juju_log", [])
+    for i, line in enumerate(list(log)):  # an ExecError's extra line goes with its failure
+        m = line.get("message", "")
+        if m.endswith(" failed: ExecError") and i + 1 < len(log):
+            nxt = log[i + 1].get("message", "")
+            what = m[: -len(" failed: ExecError")]
+            if nxt.startswith(f"{what} exit=") and {"level": "WARNING", "message": f"{what} failed: ConnectionError"} in ours.get("juju_log", []):
+                log[i + 1] = None  # type: ignore[call-overload]
+    ref["juju_log"] = [x for x in log if x is not None]
+    _swap_lines(ref, ours, lambda x, y: x.get("message", "").endswith(" failed: ConnectionError"))
+
+
+_NO_PEBBLE = re.compile(r"^Cannot connect to Pebble")
+
+
+def rule_connection_error_message(case: Case) -> None:
+    """connection-error-message: the text of the ConnectionError for a container that cannot
+    connect is each engine's hint (ours names `can_connect(true)` / `Container::new`, ops.testing
+    `can_connect=True`). Accepted: ops' "Pebble API is not ready; ConnectionError: <text>"
+    line and an uncaught ConnectionError's message, when both texts start with "Cannot
+    connect to Pebble" and name the same container."""
+    both = _outputs(case)
+    if both is None:
+        return
+    ours, ref = both
+    names = [str(c.get("name")) for c in _containers_in(case.input_state)] + list(case.meta.get("containers") or {})
+    prefix = "Pebble API is not ready; ConnectionError: "
+
+    def same(a: str, b: str) -> bool:
+        if not (_NO_PEBBLE.match(a) and _NO_PEBBLE.match(b)):
+            return False
+        return any(re.search(rf'\b{re.escape(n)}\b', a) and re.search(rf'\b{re.escape(n)}\b', b) for n in names)
+
+    a_log, b_log = ours.get("juju_log", []), ref.get("juju_log", [])
+    for x, y in zip(a_log, b_log):
+        ma, mb = x.get("message", ""), y.get("message", "")
+        if x.get("level") == y.get("level") and ma.startswith(prefix) and mb.startswith(prefix) and same(ma[len(prefix):], mb[len(prefix):]):
+            y["message"] = ma
+    ea, eb = ours.get("error") or {}, ref.get("error") or {}
+    if ea.get("type") == eb.get("type") == "ops.pebble.ConnectionError" and same(str(ea.get("message")), str(eb.get("message"))):
+        eb["message"] = ea["message"]
+        ta, tb = ea.get("traceback"), eb.get("traceback")
+        if isinstance(ta, list) and isinstance(tb, list) and ta[:-1] == tb[:-1]:
+            eb["traceback"] = list(ta)
+
+
+def rule_pebble_api_errors(case: Case) -> None:
+    """pebble-api-errors: adding a layer under an existing label without combine, or a
+    combined layer without `override`, is Pebble's APIError 400 on our side; ops.testing raises
+    RuntimeError. Accepted: an `add_layer ...` report line failing with APIError (ours) vs
+    RuntimeError (reference)."""
+    both = _outputs(case)
+    if both is None:
+        return
+    ours, ref = both
+    _swap_lines(
+        ref,
+        ours,
+        lambda x, y: x["message"].startswith("add_layer")
+        and x["message"].endswith(" failed: APIError")
+        and y.get("message", "").endswith(" failed: RuntimeError"),
+    )
+
+
+def _missing_override(layer: JSON) -> bool:
+    return any(
+        isinstance(item, dict) and not item.get("override")
+        for section in ("services", "checks", "log-targets")
+        for item in (layer.get(section) or {}).values()
+    )
+
+
+def rule_layer_override_required(case: Case) -> None:
+    """layer-override-required: every item of a layer added must give `override` (Pebble's
+    400 on our side); ops.testing checks only when combining and adds the layer. Accepted: an
+    `add_layer ...` line failing with APIError (ours) where the reference's succeeded, and
+    the reference's output layers holding, in addition to ours, only layers that lack an
+    override."""
+    both = _outputs(case)
+    if both is None:
+        return
+    ours, ref = both
+    refused = [
+        x for x in ours.get("juju_log", [])
+        if x.get("message", "").startswith("add_layer") and x["message"].endswith(" failed: APIError")
+    ]
+    if not refused:
+        return
+    _swap_lines(
+        ref,
+        ours,
+        lambda x, y: x in refused and y.get("message", "") == f"{_what_of(x['message'])}=null",
+    )
+    ours_c = {c.get("name"): c for c in _containers_in(ours.get("state") or {})}
+    for c in _containers_in(ref.get("state") or {}):
+        mine = ours_c.get(c.get("name"), {}).get("layers", {})
+        layers = c.get("layers", {})
+        for label in list(layers):
+            if label not in mine and _missing_override(layers[label]):
+                del layers[label]
+
+
+def rule_autostart_no_default_services(case: Case) -> None:
+    """autostart-no-default-services: `autostart` with no `startup: enabled` service in the
+    plan is Pebble's 400 "no default services" on our side; ops.testing does nothing.
+    Accepted: the `autostart` line failing with APIError (ours) vs `autostart=null`, when
+    no layer in our output enables a service."""
+    both = _outputs(case)
+    if both is None:
+        return
+    ours, ref = both
+    for c in _containers_in(ours.get("state") or {}):
+        for layer in c.get("layers", {}).values():
+            if any(s.get("startup") == "enabled" for s in (layer.get("services") or {}).values()):
+                return
+    _swap_lines(
+        ref,
+        ours,
+        lambda x, y: x["message"] == "autostart failed: APIError" and y.get("message") == "autostart=null",
+    )
+
+
+def rule_exec_combine_stderr(case: Case) -> None:
+    """exec-combine-stderr: with combine_stderr=True, `wait_output()` gives stderr inside
+    stdout and None for stderr on our side, as Pebble does; ops.testing ignores the flag.
+    Accepted: the `combined=` line being [stdout+stderr, null] (ours) vs [stdout, stderr],
+    when the exec history records combine_stderr."""
+    both = _outputs(case)
+    if both is None:
+        return
+    ours, ref = both
+    if not any(a.get("combine_stderr") for v in ours.get("exec_history", {}).values() for a in v):
+        return
+
+    def fits(x: JSON, y: JSON) -> bool:
+        if _what_of(x["message"]) != "combined":
+            return False
+        try:
+            a, b = json.loads(x["message"].split("=", 1)[1]), json.loads(y["message"].split("=", 1)[1])
+        except (ValueError, IndexError):
+            return False
+        return isinstance(b, list) and len(b) == 2 and a == [b[0] + b[1], None]
+
+    _swap_lines(ref, ours, fits)
+
+
+_UNMOCKED = re.compile(r"^(?P<what>.+) exit=127 stdout='' stderr=(?P<q>['\"])mock for cmd (?P<cmd>\[.*?\]) not found\. ")
+
+
+def rule_unmocked_exec_hint(case: Case) -> None:
+    """unmocked-exec-hint: an exec with no matching mock raises ExecError with code 127 on
+    both sides; the stderr hint names the mock to add in each engine's own API (ours
+    `Exec::new([...])` and the case-file form). Accepted: the charm's `<what> exit=127
+    stdout='' stderr=...` line when both hints start "mock for cmd <the same command> not found."."""
+    both = _outputs(case)
+    if both is None:
+        return
+    ours, ref = both
+
+    def fits(x: JSON, y: JSON) -> bool:
+        a, b = _UNMOCKED.match(x["message"]), _UNMOCKED.match(y.get("message", ""))
+        if not (a and b and a["what"] == b["what"]):
+            return False
+        return a["cmd"].replace("\\'", "'") == b["cmd"]
+
+    a_log, b_log = ours.get("juju_log", []), ref.get("juju_log", [])
+    if len(a_log) == len(b_log):
+        for i, (x, y) in enumerate(zip(a_log, b_log)):
+            if x != y and fits(x, y):
+                b_log[i] = copy.deepcopy(x)
+
+
+def rule_mount_point_directory(case: Case) -> None:
+    """mount-point-directory: a mount's location is a directory on our side (`isdir` true),
+    as in the workload's filesystem; ops.testing makes it a symlink (`isdir` false).
+    Accepted: a `isdir <...>=true` (ours) vs `=false` line, for a case with mounts."""
+    both = _outputs(case)
+    if both is None or not any(c.get("mounts") for c in _containers_in(case.input_state)):
+        return
+    ours, ref = both
+    _swap_lines(
+        ref,
+        ours,
+        lambda x, y: x["message"].startswith("isdir mount point")
+        and x["message"].endswith("=true") and y.get("message", "").endswith("=false"),
+    )
+
+
+def rule_notice_type_filter(case: Case) -> None:
+    """notice-type-filter: `get_notices(types=[...])` filters by type on our side; ops.testing
+    compares the types with the wrong kind and returns nothing. Accepted: the charm's
+    `custom=` / `custom str=` lines being the ids of the workload's public custom notices in
+    the input (ours; a notice with a user_id is hidden by default on both sides) vs []."""
+    both = _outputs(case)
+    if both is None:
+        return
+    ours, ref = both
+    custom = sorted(
+        str(n.get("id")) for c in _containers_in(case.input_state) if c.get("name") == "workload"
+        for n in c.get("notices", [])
+        if n.get("type", "custom") == "custom" and n.get("user_id") is None  # others' are hidden
+    )
+    _swap_lines(
+        ref,
+        ours,
+        lambda x, y: _what_of(x["message"]) in ("custom", "custom str")
+        and x["message"].endswith("=" + json.dumps(custom)) and y.get("message", "").endswith("=[]"),
+    )
+
+
+def rule_plan_check_infos(case: Case) -> None:
+    """plan-check-infos: a check the plan adds without a check info in the input gets one on
+    both sides; ours reports `successes` 0, as Pebble does, ops.testing None. Accepted: that
+    field, for a check info that is not in the input State."""
+    both = _outputs(case)
+    if both is None:
+        return
+    ours, ref = both
+    given = {(c.get("name"), ci.get("name")) for c in _containers_in(case.input_state) for ci in c.get("check_infos", [])}
+    mine = {
+        (c.get("name"), ci.get("name")): ci
+        for c in _containers_in(ours.get("state") or {}) for ci in c.get("check_infos", [])
+    }
+    for c in _containers_in(ref.get("state") or {}):
+        for ci in c.get("check_infos", []):
+            key = (c.get("name"), ci.get("name"))
+            if key not in given and ci.get("successes") is None and mine.get(key, {}).get("successes") == 0:
+                ci["successes"] = 0
+
+
+def _plan_startup(layers: JSON, check: str) -> str:
+    startup = ""
+    for layer in layers.values():
+        item = (layer.get("checks") or {}).get(check)
+        if isinstance(item, dict):
+            if item.get("override") == "replace":
+                startup = item.get("startup", "")
+            elif item.get("startup"):
+                startup = item["startup"]
+    return startup
+
+
+def rule_check_infos_follow_plan(case: Case) -> None:
+    """check-infos-follow-plan: a check info's `startup` follows the plan on our side (as
+    Pebble reports it: "" when the plan's check gives none); ops.testing keeps the input's
+    until a layer is added. Accepted: startup being the plan's (ours) vs the input's
+    (default "enabled"), for a check info given in the input."""
+    both = _outputs(case)
+    if both is None:
+        return
+    ours, ref = both
+    given = {
+        (c.get("name"), ci.get("name")): ci.get("startup", "enabled")
+        for c in _containers_in(case.input_state) for ci in c.get("check_infos", [])
+    }
+    mine = {c.get("name"): c for c in _containers_in(ours.get("state") or {})}
+    for c in _containers_in(ref.get("state") or {}):
+        ours_c = mine.get(c.get("name"), {})
+        infos = {ci.get("name"): ci for ci in ours_c.get("check_infos", [])}
+        for ci in c.get("check_infos", []):
+            key = (c.get("name"), ci.get("name"))
+            a = infos.get(ci.get("name"), {})
+            if key in given and ci.get("startup") == given[key] and a.get("startup") == _plan_startup(ours_c.get("layers", {}), str(ci.get("name"))) != ci.get("startup"):
+                ci["startup"] = a["startup"]
+
+
+def rule_container_not_in_state(case: Case) -> None:
+    """container-not-in-state: a container the metadata declares but the State leaves out
+    cannot connect on our side (Juju always has the container; its Pebble may not be up);
+    ops.testing raises RuntimeError ("container with name=... not found") when the charm
+    uses it. Accepted only when the reference's error is exactly that, for a container in the
+    metadata and not in the input State, and our run finished without an error."""
+    both = _outputs(case)
+    if both is None:
+        return
+    ours, ref = both
+    error = ref.get("error") or {}
+    m = re.match(r"^container with name='([^']+)' not found\.", str(error.get("message", "")))
+    if error.get("type") != "RuntimeError" or m is None or ours.get("error") is not None:
+        return
+    name = m[1]
+    if name not in (case.meta.get("containers") or {}) or name in {c.get("name") for c in _containers_in(case.input_state)}:
+        return
+    case.ref = copy.deepcopy(case.ours)
+
+
 RULES: dict[str, Rule] = {
     "checker-warnings": rule_checker_warnings,
     "framework-event-count": rule_framework_event_count,
@@ -833,6 +1195,18 @@ RULES: dict[str, Rule] = {
     "extra-binding-log-line": rule_extra_binding_log_line,
     "int-for-float-config": rule_int_for_float_config,
     "sys-exit-zero": rule_sys_exit_zero,
+    "container-not-in-state": rule_container_not_in_state,
+    "pebble-unreachable": rule_pebble_unreachable,
+    "connection-error-message": rule_connection_error_message,
+    "pebble-api-errors": rule_pebble_api_errors,
+    "layer-override-required": rule_layer_override_required,
+    "autostart-no-default-services": rule_autostart_no_default_services,
+    "exec-combine-stderr": rule_exec_combine_stderr,
+    "unmocked-exec-hint": rule_unmocked_exec_hint,
+    "mount-point-directory": rule_mount_point_directory,
+    "notice-type-filter": rule_notice_type_filter,
+    "plan-check-infos": rule_plan_check_infos,
+    "check-infos-follow-plan": rule_check_infos_follow_plan,
 }
 
 
@@ -865,7 +1239,13 @@ def judge(path: pathlib.Path, spec: JSON, ours: JSON, ref: JSON) -> Verdict:
     list of differences is accepted under its name, what is left is unaccepted."""
     charm_dir = str((path.parent / str(spec.get("charm", ""))).resolve())
     case = Case(
-        path, spec, normalise(ours, charm_dir), normalise(ref, charm_dir), charm_dir, ours, ref
+        path,
+        spec,
+        normalise(ours, charm_dir, spec.get("state", {})),
+        normalise(ref, charm_dir, spec.get("state", {})),
+        charm_dir,
+        ours,
+        ref,
     )
     verdict = Verdict(str(path))
     before = _differences(case)

@@ -37,6 +37,7 @@ import ops
 import yaml
 from ops import pebble, testing
 from scenario._ops_main_mock import CapturingFramework
+from scenario.mocking import _MockPebbleClient
 from scenario.errors import InconsistentScenarioError, NoObserverError, UncaughtCharmError
 from scenario.state import _Action, _Event
 
@@ -58,7 +59,8 @@ _NORMALISED_DEFAULTS = {
     # that no relation gives explicitly and no earlier relation took (src/state/relation.rs).
     # Storage index: a process-wide counter from 0 -> ours: 0.
     # Notice ids: a process-wide counter "1", "2"... -> ours: "1", "2"... in State order.
-    # Notice dates: now() -> ours: the Unix epoch, so outputs are reproducible.
+    # Notice dates: now() -> ours: 2026-01-01T00:00:00+00:00 (README "Containers"), so
+    # outputs are reproducible.
     # CheckInfo change_id / Exec change ids: a process-wide counter -> "1", "2"... in State
     # order ("" for an inactive check, as ops.testing does).
     # Action id: a process-wide counter from "1" -> ours: "1".
@@ -68,6 +70,7 @@ _NORMALISED_DEFAULTS = {
     # output writes it out, so the metadata's interface is filled in on the input.
 }
 _EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.timezone.utc)
+_NOTICE_TIME = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
 
 
 # ---- loading the charm --------------------------------------------------------------------
@@ -184,11 +187,13 @@ def _counter(start: int = 1) -> Iterator[int]:
 def _path(inputs: Inputs, value: str) -> pathlib.Path:
     """A case path: relative ones are relative to the case file's folder."""
     path = pathlib.Path(value)
-    return path if path.is_absolute() else (inputs.base_dir / path)
+    # Resolved: ops.testing makes a mount a symlink to its source, and a relative target
+    # would be read relative to the link's own directory.
+    return (path if path.is_absolute() else (inputs.base_dir / path)).resolve()
 
 
-def _time(value: str | None) -> datetime.datetime:
-    return datetime.datetime.fromisoformat(value) if value else _EPOCH
+def _time(value: str | None, default: datetime.datetime = _EPOCH) -> datetime.datetime:
+    return datetime.datetime.fromisoformat(value) if value else default
 
 
 def _seconds(value: float | None) -> datetime.timedelta | None:
@@ -300,9 +305,9 @@ def build_notice(n: JSON, notice_id: str) -> testing.Notice:
         id=notice_id,
         user_id=n.get("user_id"),
         type=notice_type,
-        first_occurred=_time(n.get("first_occurred")),
-        last_occurred=_time(n.get("last_occurred")),
-        last_repeated=_time(n.get("last_repeated")),
+        first_occurred=_time(n.get("first_occurred"), _NOTICE_TIME),
+        last_occurred=_time(n.get("last_occurred"), _NOTICE_TIME),
+        last_repeated=_time(n.get("last_repeated"), _NOTICE_TIME),
         occurrences=n.get("occurrences", 1),
         last_data=dict(n.get("last_data", {})),
         repeat_after=_seconds(n.get("repeat_after")),
@@ -329,20 +334,34 @@ def build_check_info(c: JSON, inputs: Inputs) -> testing.CheckInfo:
     )
 
 
-def _inline_file_mounts(c: JSON, inputs: Inputs) -> dict[str, testing.Mount]:
-    """ops.testing has no inline files: each becomes a file mount onto a scratch copy.
+# Inline container files, by container name, for the case being built. ops.testing has no
+# inline files (only mounts, which it makes symlinks); _MockPebbleClient wipes the container
+# root when it is created, so the files are written into the root right after (see
+# _seeding_client_init): plain files, as our engine has them.
+_INLINE_FILES: dict[str, dict[str, bytes]] = {}
 
-    Mount names start with `$file:` so the output can tell them from the case's own mounts
-    and report their (possibly changed) content under `files`.
-    """
-    mounts: dict[str, testing.Mount] = {}
-    for i, (location, content) in enumerate(sorted(c.get("files", {}).items())):
-        source = inputs.scratch / c["name"] / str(i)
-        source.parent.mkdir(parents=True, exist_ok=True)
+
+def _inline_files(c: JSON) -> dict[str, bytes]:
+    files: dict[str, bytes] = {}
+    for location, content in c.get("files", {}).items():
         value = decode(content)
-        source.write_bytes(value if isinstance(value, bytes) else str(value).encode())
-        mounts[f"$file:{location}"] = testing.Mount(location=location, source=source)
-    return mounts
+        files[location] = value if isinstance(value, bytes) else str(value).encode()
+    return files
+
+
+_original_client_init = _MockPebbleClient.__init__
+
+
+def _seeding_client_init(self: _MockPebbleClient, *args: Any, **kwargs: Any) -> None:
+    """scenario 8.9.0's _MockPebbleClient.__init__, then the container's inline files."""
+    _original_client_init(self, *args, **kwargs)
+    for location, data in _INLINE_FILES.get(kwargs["container_name"], {}).items():
+        target = self._root.joinpath(*pathlib.PurePosixPath(location).parts[1:])
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+_MockPebbleClient.__init__ = _seeding_client_init  # type: ignore[method-assign]
 
 
 def build_container(c: JSON, inputs: Inputs, notice_ids: Iterator[int]) -> testing.Container:
@@ -351,7 +370,7 @@ def build_container(c: JSON, inputs: Inputs, notice_ids: Iterator[int]) -> testi
         name: testing.Mount(location=m["location"], source=_path(inputs, m["source"]))
         for name, m in c.get("mounts", {}).items()
     }
-    mounts.update(_inline_file_mounts(c, inputs))
+    _INLINE_FILES[c["name"]] = _inline_files(c)
     return testing.Container(
         c["name"],
         can_connect=c.get("can_connect", False),
@@ -522,12 +541,19 @@ def build_event(e: JSON, state: testing.State) -> _Event:
     if "departing_unit" in e:
         kwargs["relation_departed_unit_id"] = e["departing_unit"]
     if "container" in e:
-        container = state.get_container(e["container"])
+        # A container, notice or check the State does not have: as for relations, ops.testing
+        # can only say that with an object that is not in the State, which its checker
+        # rejects as inconsistent, as ours does.
+        container = next((c for c in state.containers if c.name == e["container"]), None)
+        if container is None:
+            container = testing.Container(e["container"])
         kwargs["container"] = container
         if "notice_id" in e:
-            kwargs["notice"] = _find_notice(container, e["notice_id"])
+            notice = _find_notice(container, e["notice_id"])
+            kwargs["notice"] = notice or testing.Notice("example.com/absent", id=str(e["notice_id"]))
         if "check" in e:
-            kwargs["check_info"] = container.get_check_info(e["check"])
+            info = next((ci for ci in container.check_infos if ci.name == e["check"]), None)
+            kwargs["check_info"] = info or testing.CheckInfo(e["check"])
     if "secret_id" in e:
         kwargs["secret"] = state.get_secret(id=e["secret_id"])
     if "revision" in e:
@@ -649,32 +675,35 @@ def _file_json(path: pathlib.Path) -> Any:
         return encode(data)
 
 
-def container_files(c: testing.Container, ctx: testing.Context[Any]) -> JSON:
-    """Every file in the container's filesystem outside the case's own mounts.
+def container_files(c: testing.Container, ctx: testing.Context[Any], case_files: Mapping[str, Any]) -> JSON:
+    """Every file and directory in the container's filesystem outside the case's mounts.
 
-    Inline files (our `$file:` mounts) are read back through their mount, so a file the charm
-    rewrote shows its new content.
+    A file is its content; a directory `{"type": "directory"}`, except the directories that
+    exist only to hold a mount point or an inline file (ops.testing makes the mount points'
+    parents, and seeding makes the inline files' parents; our engine lists neither).
     """
     root = ctx._get_container_root(c.name)  # ops.testing's simulated container root
     files: JSON = {}
-    for name, mount in c.mounts.items():
-        if name.startswith("$file:") and pathlib.Path(mount.source).exists():
-            files[name[len("$file:"):]] = _file_json(pathlib.Path(mount.source))
-    own_mounts = [
-        str(m.location).rstrip("/") for n, m in c.mounts.items() if not n.startswith("$file:")
-    ]
+    mounts = [str(m.location).rstrip("/") for m in c.mounts.values()]
+    implicit = {
+        str(parent)
+        for location in [*mounts, *case_files]
+        for parent in pathlib.PurePosixPath(location).parents
+    }
     if root.exists():
         for path in sorted(root.rglob("*")):
             location = "/" + str(path.relative_to(root))
-            if path.is_symlink() or not path.is_file() or location in files:
+            if path.is_symlink() or any(location == m or location.startswith(m + "/") for m in mounts):
                 continue
-            if any(location == m or location.startswith(m + "/") for m in own_mounts):
-                continue
-            files[location] = _file_json(path)
+            if path.is_file():
+                files[location] = _file_json(path)
+            elif path.is_dir() and location not in implicit:
+                files[location] = {"type": "directory"}
     return files
 
 
-def container_json(c: testing.Container, ctx: testing.Context[Any], case_mounts: Mapping[str, Any]) -> JSON:
+def container_json(c: testing.Container, ctx: testing.Context[Any], case_container: Mapping[str, Any]) -> JSON:
+    case_mounts = case_container.get("mounts", {})
     out: JSON = {
         "name": c.name,
         "can_connect": c.can_connect,
@@ -684,7 +713,6 @@ def container_json(c: testing.Container, ctx: testing.Context[Any], case_mounts:
         "mounts": {
             name: {"location": str(m.location), "source": case_mounts.get(name, {}).get("source", str(m.source))}
             for name, m in c.mounts.items()
-            if not name.startswith("$file:")
         },
         "execs": [
             {"command_prefix": list(e.command_prefix), "return_code": e.return_code, "stdout": e.stdout, "stderr": e.stderr}
@@ -692,7 +720,7 @@ def container_json(c: testing.Container, ctx: testing.Context[Any], case_mounts:
         ],
         "notices": [notice_json(n) for n in c.notices],
         "check_infos": [check_info_json(ci) for ci in sorted(c.check_infos, key=lambda ci: ci.name)],
-        "files": container_files(c, ctx),
+        "files": container_files(c, ctx, case_container.get("files", {})),
     }
     return out
 
@@ -752,7 +780,7 @@ def state_json(s: testing.State, ctx: testing.Context[Any], case_state: JSON) ->
         "relations": [relation_json(r) for r in sorted(s.relations, key=lambda r: r.id)],
         "networks": [network_json(n) for n in sorted(s.networks, key=lambda n: n.binding_name)],
         "containers": [
-            container_json(c, ctx, case_containers.get(c.name, {}).get("mounts", {}))
+            container_json(c, ctx, case_containers.get(c.name, {}))
             for c in sorted(s.containers, key=lambda c: c.name)
         ],
         "storages": [{"name": x.name, "index": x.index} for x in sorted(s.storages, key=lambda x: (x.name, x.index))],
@@ -939,6 +967,7 @@ def run_case(path: pathlib.Path) -> JSON:
             return {"rejected": "charm-load", "message": f"{type(e).__name__}: {e}"}
         with ctx:
             case_state = case.get("state", {})
+            _INLINE_FILES.clear()
             try:
                 inputs = Inputs(base, ctx._charm_spec.meta, scratch / "files", _counter())
                 state = build_state(case_state, inputs)

@@ -415,5 +415,158 @@ class OtherRules(unittest.TestCase):
         self.assertTrue(judge(committed, ref).unaccepted)
 
 
+# The charm of the Pebble-rule tests ("p" next to CASE): tests/charms/conf-pebble's shape.
+compare._META_CACHE[str((CASE.parent / "p").resolve())] = {
+    "name": "conf-pebble", "containers": {"workload": {}, "sidecar": {}},
+}
+
+
+def pebble_spec(**container: Any) -> JSON:
+    return {"charm": "p", "event": {"name": "config_changed"},
+            "state": {"containers": [{"name": "workload", "can_connect": True, **container}]}}
+
+
+def containers(**fields: Any) -> list[JSON]:
+    return [{"name": "workload", "can_connect": True, "layers": {}, "service_statuses": {}, "mounts": {},
+             "execs": [], "notices": [], "check_infos": [], "files": {}, **fields}]
+
+
+class PebbleRules(unittest.TestCase):
+    """The Pebble rules: each accepts its difference, and nothing broader."""
+
+    def logs(self, ours_lines: list[str], ref_lines: list[str], ours_level: str = "INFO",
+             ref_level: str = "INFO") -> tuple[JSON, JSON]:
+        ours, ref = base_output(), base_output()
+        ours["juju_log"] = log("before") + log(*ours_lines, level=ours_level) + log("after")
+        ref["juju_log"] = log("before") + log(*ref_lines, level=ref_level) + log("after")
+        return ours, ref
+
+    def accepts(self, rule: str, ours: JSON, ref: JSON, spec: JSON) -> None:
+        verdict = judge(ours, ref, spec)
+        self.assertEqual((verdict.unaccepted, list(verdict.accepted)), ([], [rule]))
+
+    def rejects(self, ours: JSON, ref: JSON, spec: JSON) -> None:
+        self.assertTrue(judge(ours, ref, spec).unaccepted)
+
+    def test_pebble_unreachable(self) -> None:
+        down = pebble_spec(can_connect=False)
+        ours, ref = self.logs(["get_plan failed: ConnectionError"], ["get_plan={}"], "WARNING")
+        self.accepts("pebble-unreachable", ours, ref, down)
+        self.rejects(ours, ref, pebble_spec())  # the container can connect
+        ours, ref = self.logs(["exec failed: ConnectionError"], ["exec failed: ExecError", "exec exit=127 stdout='' stderr=''"], "WARNING", "WARNING")
+        self.accepts("pebble-unreachable", ours, ref, down)
+        ours, ref = self.logs(["get_plan failed: APIError"], ["get_plan={}"], "WARNING")
+        self.rejects(ours, ref, down)  # not a ConnectionError
+
+    def test_connection_error_message(self) -> None:
+        pre = "Pebble API is not ready; ConnectionError: "
+        ours, ref = self.logs([pre + 'Cannot connect to Pebble; did you forget to set can_connect(true) for container "workload"?'],
+                              [pre + "Cannot connect to Pebble; did you forget to set can_connect=True for container workload?"])
+        self.accepts("connection-error-message", ours, ref, pebble_spec(can_connect=False))
+        ours, ref = self.logs([pre + 'Cannot connect to Pebble for container "workload"'], [pre + "Something else for workload"])
+        self.rejects(ours, ref, pebble_spec(can_connect=False))
+
+    def test_pebble_api_errors(self) -> None:
+        ours, ref = self.logs(["add_layer same label failed: APIError"], ["add_layer same label failed: RuntimeError"], "WARNING", "WARNING")
+        self.accepts("pebble-api-errors", ours, ref, pebble_spec())
+        ours, ref = self.logs(["start ghost failed: APIError"], ["start ghost failed: RuntimeError"], "WARNING", "WARNING")
+        self.rejects(ours, ref, pebble_spec())  # not add_layer
+
+    def test_layer_override_required(self) -> None:
+        ours, ref = self.logs(["add_layer x failed: APIError"], ["add_layer x=null"], "WARNING")
+        ours["state"]["containers"] = containers()
+        ref["state"]["containers"] = containers(layers={"x": {"services": {"web": {"command": "/w"}}}})
+        self.accepts("layer-override-required", ours, ref, pebble_spec())
+        ref["state"]["containers"] = containers(layers={"x": {"services": {"web": {"override": "replace", "command": "/w"}}}})
+        self.rejects(ours, ref, pebble_spec())  # that layer was valid
+
+    def test_autostart_no_default_services(self) -> None:
+        ours, ref = self.logs(["autostart failed: APIError"], ["autostart=null"], "WARNING")
+        ours["state"]["containers"] = ref["state"]["containers"] = containers(layers={"b": {"services": {"w": {"override": "replace"}}}})
+        self.accepts("autostart-no-default-services", ours, ref, pebble_spec())
+        enabled = containers(layers={"b": {"services": {"w": {"override": "replace", "startup": "enabled"}}}})
+        ours["state"]["containers"] = ref["state"]["containers"] = enabled
+        self.rejects(ours, ref, pebble_spec())
+
+    def test_exec_combine_stderr(self) -> None:
+        ours, ref = self.logs(['combined=["out\\nerr\\n", null]'], ['combined=["out\\n", "err\\n"]'])
+        history = {"workload": [{"command": ["warn"], "combine_stderr": True}]}
+        ours["exec_history"] = ref["exec_history"] = history
+        self.accepts("exec-combine-stderr", ours, ref, pebble_spec())
+        ours["exec_history"] = ref["exec_history"] = {"workload": [{"command": ["warn"], "combine_stderr": False}]}
+        self.rejects(ours, ref, pebble_spec())
+        ours, ref = self.logs(['combined=["other", null]'], ['combined=["out\\n", "err\\n"]'])
+        ours["exec_history"] = ref["exec_history"] = history
+        self.rejects(ours, ref, pebble_spec())
+
+    def test_unmocked_exec_hint(self) -> None:
+        ours, ref = self.logs(["x exit=127 stdout='' stderr='mock for cmd [\\'ls\\'] not found. Use Exec::new([\"ls\"])'"],
+                              ["x exit=127 stdout='' stderr=\"mock for cmd ['ls'] not found. Use scenario.Exec\""])
+        self.accepts("unmocked-exec-hint", ours, ref, pebble_spec())
+        ours, ref = self.logs(["x exit=127 stdout='' stderr='mock for cmd [\\'cat\\'] not found. Use Exec::new'"],
+                              ["x exit=127 stdout='' stderr=\"mock for cmd ['ls'] not found. Use scenario.Exec\""])
+        self.rejects(ours, ref, pebble_spec())  # another command
+
+    def test_mount_point_directory(self) -> None:
+        ours, ref = self.logs(["isdir mount point=true"], ["isdir mount point=false"])
+        self.accepts("mount-point-directory", ours, ref, pebble_spec(mounts={"d": {"location": "/srv", "source": "."}}))
+        self.rejects(ours, ref, pebble_spec())  # no mounts
+
+    def test_notice_type_filter(self) -> None:
+        notices = [{"id": "1", "key": "a.com/x"}, {"id": "2", "key": "a.com/y", "user_id": 1000},
+                   {"id": "3", "key": "a.com/z", "type": "warning"}]
+        ours, ref = self.logs(['custom=["1"]'], ["custom=[]"])
+        self.accepts("notice-type-filter", ours, ref, pebble_spec(notices=notices))
+        ours, ref = self.logs(['custom=["1", "3"]'], ["custom=[]"])
+        self.rejects(ours, ref, pebble_spec(notices=notices))  # a warning is no custom notice
+
+    def test_plan_check_infos(self) -> None:
+        ours, ref = base_output(), base_output()
+        info = {"name": "alive", "level": "alive", "startup": "", "status": "up", "successes": 0,
+                "failures": 0, "threshold": 3, "change_id": "1"}
+        ours["state"]["containers"] = containers(check_infos=[info])
+        ref["state"]["containers"] = containers(check_infos=[{**info, "successes": None, "change_id": "u-u-i-d"}])
+        self.accepts("plan-check-infos", ours, ref, pebble_spec())
+        given = pebble_spec(check_infos=[{"name": "alive", "change_id": "7"}])
+        self.rejects(ours, ref, given)  # the input has this check info
+
+    def test_drawn_change_ids_are_normalised_but_given_ones_compared(self) -> None:
+        ours, ref = base_output(), base_output()
+        info = {"name": "alive", "status": "up", "change_id": "1"}
+        ours["state"]["containers"] = containers(check_infos=[info])
+        ref["state"]["containers"] = containers(check_infos=[{**info, "change_id": "7"}])
+        self.assertTrue(judge(ours, ref, pebble_spec()).same)
+        self.assertTrue(judge(ours, ref, pebble_spec(check_infos=[{"name": "alive", "change_id": "7"}])).unaccepted)
+
+    def test_new_output_fields_only_at_their_defaults(self) -> None:
+        ours = base_output()
+        ours.update({"added_metrics": [], "pod_spec": None, "reboot_requested": None})
+        self.assertTrue(judge(ours, base_output()).same)
+        ours["reboot_requested"] = "now"
+        self.assertTrue(judge(ours, base_output()).unaccepted)
+
+    def test_check_infos_follow_plan(self) -> None:
+        ours, ref = base_output(), base_output()
+        layers = {"b": {"checks": {"alive": {"override": "replace", "level": "alive"}}}}
+        info = {"name": "alive", "level": "alive", "startup": "", "status": "up", "successes": 0,
+                "failures": 0, "threshold": 3, "change_id": "7"}
+        ours["state"]["containers"] = containers(layers=layers, check_infos=[info])
+        ref["state"]["containers"] = containers(layers=layers, check_infos=[{**info, "startup": "enabled"}])
+        spec = pebble_spec(layers=layers, check_infos=[{"name": "alive", "change_id": "7"}])
+        self.accepts("check-infos-follow-plan", ours, ref, spec)
+        disabled = {"b": {"checks": {"alive": {"override": "replace", "startup": "disabled"}}}}
+        ours["state"]["containers"][0]["layers"] = ref["state"]["containers"][0]["layers"] = disabled
+        self.rejects(ours, ref, spec)  # ours is not the plan's startup
+
+    def test_container_not_in_state(self) -> None:
+        ours, ref = base_output(), base_output()
+        ref["state"] = None
+        ref["error"] = {"type": "RuntimeError", "message": "container with name='sidecar' not found. Did you forget ...", "traceback": ""}
+        self.accepts("container-not-in-state", ours, ref, pebble_spec())
+        self.rejects(ours, ref, {**pebble_spec(), "state": {"containers": [{"name": "workload"}, {"name": "sidecar"}]}})
+        ref["error"]["message"] = "container with name='ghost' not found. Did you forget ..."
+        self.rejects(ours, ref, pebble_spec())  # not in the metadata
+
+
 if __name__ == "__main__":
     unittest.main()

@@ -51,6 +51,21 @@ pub(super) fn check_workload_event(
             format!("{:?}: only check events have a check", event.name),
         ));
     }
+    // Notices without an id get theirs by the State's rule before the run: resolve against
+    // those ids, as the run will.
+    let numbered;
+    let state = if state
+        .containers
+        .iter()
+        .any(|c| c.notices.iter().any(|n| n.id.is_none()))
+    {
+        let mut copy = state.clone();
+        crate::state::assign_notice_ids(&mut copy.containers);
+        numbered = copy;
+        &numbered
+    } else {
+        state
+    };
     match event.workload_target(state) {
         Ok(target) => {
             if hook == WorkloadHook::Ready && !target.container.can_connect {
@@ -165,5 +180,33 @@ pub(super) fn check_containers(meta: &CharmMeta, state: &State, out: &mut Checke
                 notice_ids.push(id);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::check;
+    use crate::charm::CharmMeta;
+    use crate::options::ContextOptions;
+    use crate::state::{Container, Notice, State};
+
+    #[test]
+    fn an_event_may_name_a_notice_by_the_id_the_state_s_rule_gives_it() {
+        let meta = CharmMeta::from_values(
+            serde_json::json!({"name": "demo", "containers": {"web": {"resource": "img"}}}),
+            None,
+            None,
+        )
+        .unwrap();
+        let web = Container::new("web")
+            .can_connect(true)
+            .notices([Notice::new("example.com/a"), Notice::new("example.com/b")]);
+        let event = web.custom_notice_event(&Notice::new("example.com/b").id("2"));
+        let state = State::default().containers([web]);
+        let checked = check(&meta, &ContextOptions::default(), &event, &state);
+        assert!(checked.errors.is_empty(), "{:?}", checked.errors);
+        let missing = Container::new("web").custom_notice_event(&Notice::new("x/y").id("3"));
+        let checked = check(&meta, &ContextOptions::default(), &missing, &state);
+        assert_eq!(checked.errors[0].rule, "container.notice_not_found");
     }
 }
