@@ -17,6 +17,11 @@ from ops.model import _ModelBackend, _ModelBackendValidator
 
 import _scenario_pebble
 
+# ops 3.4 and later read a secret before `secret-set` on Juju < 3.6 (Juju bug 2081034).
+_OPS_READS_BEFORE_SECRET_SET: bool = tuple(
+    int(part) for part in ops.__version__.split('.')[:2]
+) >= (3, 4)
+
 
 class Backend(_ModelBackend):
     """The `_ModelBackend` of one run; `rs` is the run's Rust `RunBackend`."""
@@ -135,8 +140,19 @@ class Backend(_ModelBackend):
     ) -> dict[str, str]:
         return self._rs.secret_get(id, label, refresh, peek)
 
-    def secret_info_get(self, *, id: str | None = None, label: str | None = None) -> Any:
-        return self._rs.secret_info_get(id, label)
+    def secret_info_get(self, *, id: str | None = None, label: str | None = None) -> ops.SecretInfo:
+        info = self._rs.secret_info_get(id, label)
+        expires = info['expires']
+        return ops.SecretInfo(
+            info['id'],
+            label=info['label'],
+            revision=info['revision'],
+            expires=datetime.datetime.fromisoformat(expires) if expires else None,
+            rotation=ops.SecretRotate(info['rotation']) if info['rotation'] else None,
+            rotates=None,
+            description=info['description'],
+            model_uuid=self.model_uuid,
+        )
 
     def secret_set(
         self,
@@ -148,7 +164,9 @@ class Backend(_ModelBackend):
         expire: datetime.datetime | None = None,
         rotate: Any = None,
     ) -> None:
-        self._rs.secret_set(id, content, label, description, expire, rotate)
+        self._rs.secret_set(
+            id, content, label, description, expire, rotate, _OPS_READS_BEFORE_SECRET_SET
+        )
 
     def secret_add(
         self,

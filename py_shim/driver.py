@@ -74,6 +74,22 @@ class _MemoisedInspect:
 ops.framework.inspect = _MemoisedInspect()  # type: ignore[assignment]
 
 
+def _secret_ids() -> list[str]:
+    """`ops.hookcmds.secret_ids()` (`secret-ids`, which ops' backend never calls), answered by
+    the running hook's Rust backend instead of a subprocess."""
+    backend = _scenario_capture.handler.model_backend
+    if backend is None:
+        raise RuntimeError('secret-ids can only be run during a hook')
+    return backend._rs.secret_ids()
+
+
+if hasattr(ops, 'hookcmds'):  # ops 3.x
+    import ops.hookcmds._secret
+
+    ops.hookcmds.secret_ids = _secret_ids
+    ops.hookcmds._secret.secret_ids = _secret_ids
+
+
 class UnknownEventError(Exception):
     """The event is not defined on the charm (or on the object named by the event)."""
 

@@ -192,6 +192,7 @@ impl Context {
     /// # Errors
     /// - [`Error::Inconsistent`] if the State, Event and metadata contradict each other;
     /// - [`Error::CharmRaised`] if the charm raised, with the Python traceback;
+    /// - [`Error::CommitRefused`] if Juju would refuse the hook's changes when it commits them;
     /// - [`Error::UnknownEvent`] if the charm does not define the event;
     /// - [`Error::CharmLoad`] if the charm cannot be imported;
     /// - [`Error::PythonEnvironment`] if Python cannot import `ops`.
@@ -200,14 +201,15 @@ impl Context {
             .map_err(|failure| failure.error)
     }
 
-    /// Like [`Context::run`], but an exception the charm raises is reported in
-    /// [`Output::error`] instead of returned, with what the run recorded until then
+    /// Like [`Context::run`], but an exception the charm raises (or Juju's refusal of the
+    /// hook's changes, as type `CommitRefused`) is reported in [`Output::error`] instead of
+    /// returned, with what the run recorded until then
     /// (juju-log lines, status changes, emitted events); the Output's `state` then shows the
     /// hook tools' effects up to the failure, which Juju would not commit. The CLI reports
     /// runs this way.
     ///
     /// # Errors
-    /// As [`Context::run`], except [`Error::CharmRaised`].
+    /// As [`Context::run`], except [`Error::CharmRaised`] and [`Error::CommitRefused`].
     pub fn run_reporting_errors(&self, event: impl AsRef<Event>, state: &State) -> Result<Output> {
         match self.run_request(event.as_ref(), state, None) {
             Ok(output) => Ok(output),
@@ -225,6 +227,18 @@ impl Context {
                     exc_type,
                     message,
                     traceback,
+                });
+                Ok(output)
+            }
+            Err(runtime::Failure {
+                error: Error::CommitRefused { refusals },
+                partial,
+            }) => {
+                let mut output = partial.map(|p| *p).unwrap_or_default();
+                output.error = Some(CharmError {
+                    exc_type: "CommitRefused".to_owned(),
+                    message: refusals.join("\n"),
+                    traceback: String::new(),
                 });
                 Ok(output)
             }

@@ -36,6 +36,18 @@ pub enum Error {
         traceback: String,
     },
 
+    /// The charm's code finished, but Juju refused the hook's changes when it committed them
+    /// (a `secret-set`, `secret-remove` or `secret-revoke` on a secret this unit cannot
+    /// manage): the hook fails, as under Juju, although the charm saw no error.
+    #[error(
+        "the hook failed when Juju committed its changes:{}",
+        render_refusals(refusals)
+    )]
+    CommitRefused {
+        /// What Juju refused: the hook tool, its secret, and Juju's error text.
+        refusals: Vec<String>,
+    },
+
     /// The event is not one the charm defines.
     #[error("unknown event {name:?}: {hint}")]
     UnknownEvent {
@@ -107,6 +119,10 @@ pub enum Error {
         /// What failed, with the Python traceback when there is one.
         message: String,
     },
+}
+
+fn render_refusals(refusals: &[String]) -> String {
+    refusals.iter().map(|r| format!("\n  - {r}")).collect()
 }
 
 impl fmt::Debug for Error {

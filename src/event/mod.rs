@@ -355,6 +355,7 @@ impl Event {
                 data.insert("departing_unit".into(), unit.to_string().into());
             }
         }
+        deferred.snapshot_data.extend(self.secret_snapshot());
         deferred
     }
 

@@ -1,8 +1,9 @@
 //! The simulated Juju unit agent: the hook tools' rules, as plain Rust on the run's State.
 //!
-//! One file per area (status, config, log, relation, network); each adds its hook tools to
-//! [`HookTools`]. `runtime::backend` converts Python arguments, calls these methods and turns
-//! a [`HookToolError`] into the ops exception the charm would see; nothing here knows Python.
+//! One file per area (status, config, log, relation, network, secret, action, storage, ...);
+//! each adds its hook tools to [`HookTools`]. `runtime::backend` converts Python arguments,
+//! calls these methods and turns a [`HookToolError`] into the ops exception the charm would
+//! see; nothing here knows Python.
 
 mod action;
 mod cloud;
@@ -42,11 +43,6 @@ pub(crate) enum HookToolError {
     OpsRefused(String),
     /// ops itself rejects the arguments: `ValueError`, with ops' own text.
     InvalidArgument(String),
-    /// The hook tool is not simulated yet.
-    NotSupported {
-        /// The hook tool: `secret-get`.
-        tool: &'static str,
-    },
 }
 
 impl fmt::Display for HookToolError {
@@ -56,11 +52,6 @@ impl fmt::Display for HookToolError {
             HookToolError::RelationNotFound(message)
             | HookToolError::OpsRefused(message)
             | HookToolError::InvalidArgument(message) => f.write_str(message),
-            HookToolError::NotSupported { tool } => writeln!(
-                f,
-                "ERROR {tool} is not supported yet by ops-scenario {}",
-                env!("CARGO_PKG_VERSION")
-            ),
         }
     }
 }
@@ -181,6 +172,11 @@ pub(crate) struct HookTools {
     workloads: pebble::Workloads,
     /// Where storage instances' directories are made (the Context's).
     storage_root: Arc<storage::StorageRoot>,
+    /// What this hook did to secrets so far (Juju coalesces a hook's changes per secret).
+    secret_changes: secret::SecretChanges,
+    /// Changes Juju took during the hook but refuses when it commits them, as Juju's error
+    /// texts: the hook then fails although the charm's code finished.
+    pub commit_refusals: Vec<String>,
 }
 
 impl HookTools {
@@ -198,6 +194,8 @@ impl HookTools {
             output: Output::default(),
             workloads: pebble::Workloads::default(),
             storage_root,
+            secret_changes: secret::SecretChanges::default(),
+            commit_refusals: Vec::new(),
         }
     }
 

@@ -8,6 +8,7 @@ use pyo3::types::{PyBool, PyDict};
 use super::convert;
 use super::interpreter::Shim;
 use crate::hook_tools::{HookToolError, HookTools};
+use crate::state::{SecretContent, SecretOwner, SecretRotate};
 
 /// The hook tools of one run, as a Python object.
 #[pyclass(module = "ops_scenario")]
@@ -47,9 +48,7 @@ fn hook_error(py: Python<'_>, err: &HookToolError) -> PyErr {
     };
     let message = err.to_string();
     match err {
-        HookToolError::Refused(_) | HookToolError::NotSupported { .. } => {
-            PyErr::from_type(shim.model_error.bind(py).clone(), message)
-        }
+        HookToolError::Refused(_) => PyErr::from_type(shim.model_error.bind(py).clone(), message),
         HookToolError::RelationNotFound(_) => {
             PyErr::from_type(shim.relation_not_found_error.bind(py).clone(), message)
         }
@@ -58,8 +57,57 @@ fn hook_error(py: Python<'_>, err: &HookToolError) -> PyErr {
     }
 }
 
-fn not_supported(py: Python<'_>, tool: &'static str) -> PyErr {
-    hook_error(py, &HookToolError::NotSupported { tool })
+/// A refusal of a `secret-*` tool: ops raises `SecretNotFoundError` when Juju's text says
+/// "not found", and `ModelError` otherwise.
+fn secret_error(py: Python<'_>, err: &HookToolError) -> PyErr {
+    if !err.is_secret_not_found() {
+        return hook_error(py, err);
+    }
+    match Shim::get(py) {
+        Ok(shim) => PyErr::from_type(
+            shim.secret_not_found_error.bind(py).clone(),
+            err.to_string(),
+        ),
+        Err(e) => e,
+    }
+}
+
+/// `expire` and `rotate` as ops passes them (a `datetime`, an `ops.SecretRotate`), as the
+/// hook tool's arguments would carry them. A time without a zone is not one Juju can read.
+fn secret_meta_args(
+    py: Python<'_>,
+    expire: &Bound<'_, PyAny>,
+    rotate: &Bound<'_, PyAny>,
+) -> PyResult<(Option<String>, Option<SecretRotate>)> {
+    let expire = if expire.is_none() {
+        None
+    } else if let Ok(text) = expire.extract::<String>() {
+        Some(text)
+    } else {
+        let text: String = expire.call_method0("isoformat")?.extract()?;
+        if expire.getattr("tzinfo")?.is_none() {
+            return Err(hook_error(
+                py,
+                &HookToolError::Refused(format!("expire time or duration {text:?} not valid")),
+            ));
+        }
+        Some(text)
+    };
+    let rotate = if rotate.is_none() {
+        None
+    } else {
+        let value = match rotate.getattr("value") {
+            Ok(value) => value.extract::<String>()?,
+            Err(_) => rotate.extract::<String>()?,
+        };
+        Some(SecretRotate::parse(&value).ok_or_else(|| {
+            hook_error(
+                py,
+                &HookToolError::Refused(format!("rotate policy {value:?} not valid")),
+            )
+        })?)
+    };
+    Ok((expire, rotate))
 }
 
 /// A relation id from Python: one that cannot be a Juju relation id names no relation.
@@ -242,7 +290,7 @@ impl RunBackend {
         convert::network_to_py(py, &network)
     }
 
-    // ---- Not simulated yet: each raises ModelError naming the tool. ------------------------
+    // ---- Resources, pod specs, storage, actions, metrics, secrets, ports, reboot, cloud. -----
 
     fn resource_get(&self, py: Python<'_>, resource_name: &str) -> PyResult<String> {
         self.tools()?
@@ -366,76 +414,139 @@ impl RunBackend {
         Ok(())
     }
 
-    fn secret_get(
-        &self,
-        py: Python<'_>,
-        _id: Option<&str>,
-        _label: Option<&str>,
-        _refresh: bool,
-        _peek: bool,
-    ) -> PyResult<()> {
-        Err(not_supported(py, "secret-get"))
+    fn secret_get<'py>(
+        &mut self,
+        py: Python<'py>,
+        id: Option<&str>,
+        label: Option<&str>,
+        refresh: bool,
+        peek: bool,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let content = self
+            .tools_mut()?
+            .secret_get(id, label, refresh, peek)
+            .map_err(|e| secret_error(py, &e))?;
+        let dict = PyDict::new(py);
+        for (key, value) in content {
+            dict.set_item(key, value)?;
+        }
+        Ok(dict)
     }
 
-    fn secret_info_get(
+    /// The fields of `ops.SecretInfo`, for the shim to build one.
+    fn secret_info_get<'py>(
         &self,
-        py: Python<'_>,
-        _id: Option<&str>,
-        _label: Option<&str>,
-    ) -> PyResult<()> {
-        Err(not_supported(py, "secret-info-get"))
+        py: Python<'py>,
+        id: Option<&str>,
+        label: Option<&str>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        if id.is_none() && label.is_none() {
+            return Err(PyTypeError::new_err(
+                "either `id` or `label` must be provided",
+            ));
+        }
+        let info = self
+            .tools()?
+            .secret_info_get(id, label)
+            .map_err(|e| secret_error(py, &e))?;
+        let dict = PyDict::new(py);
+        dict.set_item("id", info.id)?;
+        dict.set_item("label", info.label)?;
+        dict.set_item("revision", info.revision)?;
+        dict.set_item("expires", info.expires)?;
+        dict.set_item("rotation", info.rotation.map(|r| r.as_str()))?;
+        dict.set_item("rotates", info.rotates)?;
+        dict.set_item("description", info.description)?;
+        Ok(dict)
     }
 
+    /// `secret-set`; `read_first` when ops reads the secret before setting it on this Juju
+    /// (ops 3.4 and later, on Juju before 3.6).
     #[allow(clippy::too_many_arguments)]
     fn secret_set(
-        &self,
+        &mut self,
         py: Python<'_>,
-        _id: &str,
-        _content: &Bound<'_, PyAny>,
-        _label: &Bound<'_, PyAny>,
-        _description: &Bound<'_, PyAny>,
-        _expire: &Bound<'_, PyAny>,
-        _rotate: &Bound<'_, PyAny>,
+        id: &str,
+        content: Option<SecretContent>,
+        label: Option<String>,
+        description: Option<String>,
+        expire: &Bound<'_, PyAny>,
+        rotate: &Bound<'_, PyAny>,
+        read_first: bool,
     ) -> PyResult<()> {
-        Err(not_supported(py, "secret-set"))
+        let (expire, rotate) = secret_meta_args(py, expire, rotate)?;
+        let tools = self.tools_mut()?;
+        if read_first && tools.scope.juju < crate::options::JujuVersion(3, 6, 0) {
+            tools.secret_set_reading_first(id, content, label, description, expire, rotate)
+        } else {
+            tools.secret_set(id, content, label, description, expire, rotate)
+        }
+        .map_err(|e| secret_error(py, &e))
     }
 
     #[allow(clippy::too_many_arguments)]
     fn secret_add(
-        &self,
+        &mut self,
         py: Python<'_>,
-        _content: &Bound<'_, PyAny>,
-        _label: &Bound<'_, PyAny>,
-        _description: &Bound<'_, PyAny>,
-        _expire: &Bound<'_, PyAny>,
-        _rotate: &Bound<'_, PyAny>,
-        _owner: &Bound<'_, PyAny>,
+        content: SecretContent,
+        label: Option<String>,
+        description: Option<String>,
+        expire: &Bound<'_, PyAny>,
+        rotate: &Bound<'_, PyAny>,
+        owner: Option<&str>,
     ) -> PyResult<String> {
-        Err(not_supported(py, "secret-add"))
+        let (expire, rotate) = secret_meta_args(py, expire, rotate)?;
+        let owner = SecretOwner::from_ops(owner).map_err(|e| secret_error(py, &e))?;
+        self.tools_mut()?
+            .secret_add(content, label, description, expire, rotate, owner)
+            .map_err(|e| secret_error(py, &e))
     }
 
     fn secret_grant(
-        &self,
+        &mut self,
         py: Python<'_>,
-        _id: &str,
-        _relation_id: i64,
-        _unit: Option<&str>,
+        id: &str,
+        relation_id: i64,
+        unit: Option<&str>,
     ) -> PyResult<()> {
-        Err(not_supported(py, "secret-grant"))
+        let tools = self.tools_mut()?;
+        relation_id_of(relation_id, None)
+            .and_then(|rid| tools.secret_grant(id, rid, unit))
+            .map_err(|e| secret_error(py, &e))
     }
 
     fn secret_revoke(
-        &self,
+        &mut self,
         py: Python<'_>,
-        _id: &str,
-        _relation_id: i64,
-        _unit: Option<&str>,
+        id: &str,
+        relation_id: i64,
+        unit: Option<&str>,
     ) -> PyResult<()> {
-        Err(not_supported(py, "secret-revoke"))
+        let tools = self.tools_mut()?;
+        relation_id_of(relation_id, None)
+            .and_then(|rid| tools.secret_revoke(id, rid, unit))
+            .map_err(|e| secret_error(py, &e))
     }
 
-    fn secret_remove(&self, py: Python<'_>, _id: &str, _revision: Option<i64>) -> PyResult<()> {
-        Err(not_supported(py, "secret-remove"))
+    fn secret_remove(&mut self, py: Python<'_>, id: &str, revision: Option<i64>) -> PyResult<()> {
+        let revision = revision
+            .map(|r| {
+                u32::try_from(r).map_err(|_| {
+                    secret_error(
+                        py,
+                        &HookToolError::Refused(format!("revision {r} not valid")),
+                    )
+                })
+            })
+            .transpose()?;
+        self.tools_mut()?
+            .secret_remove(id, revision)
+            .map_err(|e| secret_error(py, &e))
+    }
+
+    /// `secret-ids` (ops 3 offers it as `ops.hookcmds.secret_ids()` only).
+    fn secret_ids(&self, py: Python<'_>) -> PyResult<Vec<String>> {
+        self.tools()?.secret_ids().map_err(|e| secret_error(py, &e))
     }
 
     fn open_port(&mut self, py: Python<'_>, protocol: &str, port: Option<i64>) -> PyResult<()> {

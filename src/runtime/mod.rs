@@ -138,6 +138,15 @@ fn run_attached(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Output, F
     let mut output = tools.output;
     output.state = tools.state;
     let committed = match outcome {
+        // The charm finished, but Juju refuses some of the hook's changes as it commits them.
+        Ok(_) if !tools.commit_refusals.is_empty() => {
+            return Err(Failure {
+                error: Error::CommitRefused {
+                    refusals: tools.commit_refusals,
+                },
+                partial: Some(Box::new(output)),
+            })
+        }
         Ok(committed) => committed,
         Err(error) => {
             return Err(Failure {
@@ -270,15 +279,10 @@ fn juju_env<'py>(
             env.set_item("JUJU_HOOK_NAME", hook_name)?;
         }
     }
-    if let (Some(id), EventKind::Secret) = (&event.secret_id, event.kind()) {
-        let label = state
-            .secrets
-            .iter()
-            .find(|s| s.id == *id)
-            .and_then(|s| s.label.as_deref())
-            .unwrap_or("");
-        env.set_item("JUJU_SECRET_ID", id)?;
-        env.set_item("JUJU_SECRET_LABEL", label)?;
+    // Juju names the secret by its full id, and its label as this unit knows it.
+    if let Some(secret) = event.secret_target(state) {
+        env.set_item("JUJU_SECRET_ID", &secret.id)?;
+        env.set_item("JUJU_SECRET_LABEL", secret.label.as_deref().unwrap_or(""))?;
         if let Some(revision) = event.revision {
             env.set_item("JUJU_SECRET_REVISION", revision.to_string())?;
         }

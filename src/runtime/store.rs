@@ -27,8 +27,8 @@ pub(crate) struct RunStore {
 impl RunStore {
     /// A store holding the State's stored states and deferred events, with the framework's
     /// event counter at least as high as every deferred event's id (so a new event cannot take
-    /// a deferred one's handle path). Deferred relation events built by `Event::deferred` get
-    /// their snapshots completed from the State, as ops would have written them.
+    /// a deferred one's handle path). Deferred relation, Pebble and secret events built by
+    /// `Event::deferred` get their snapshots completed from the State, as ops would have written them.
     pub fn seeded(state: &State, app_name: &str) -> Self {
         let mut store = RunStore {
             snapshots: Vec::with_capacity(state.stored_states.len() + state.deferred.len() + 1),
@@ -40,6 +40,7 @@ impl RunStore {
         for deferred in &state.deferred {
             let snapshot = complete_relation_snapshot(deferred, state, app_name)
                 .or_else(|| complete_workload_snapshot(deferred, state))
+                .or_else(|| deferred.completed_secret_snapshot(state))
                 .unwrap_or_else(|| deferred.snapshot_data.clone());
             store.save(deferred.handle_path.clone(), snapshot);
             store.notices.push((
