@@ -58,8 +58,8 @@ impl Case {
             charm = charm.class_name(class);
         }
         let ctx = Context::with_options(charm, self.context.clone())?;
-        // Relative mount sources are relative to the case file's folder; the output repeats
-        // them as they were written.
+        // Relative mount sources and resource paths are relative to the case file's folder;
+        // the output repeats them as they were written.
         let mut state = self.state.clone();
         for container in &mut state.containers {
             for mount in container.mounts.values_mut() {
@@ -68,7 +68,17 @@ impl Case {
                 }
             }
         }
+        // The charm gets an absolute resource path, as from Juju.
+        for resource in &mut state.resources {
+            if resource.path.is_relative() {
+                let joined = base_dir.join(&resource.path);
+                resource.path = std::path::absolute(&joined).unwrap_or(joined);
+            }
+        }
         let mut output = ctx.run_reporting_errors(&self.event, &state)?;
+        for (resource, given) in output.state.resources.iter_mut().zip(&self.state.resources) {
+            resource.path = given.path.clone();
+        }
         for container in &mut output.state.containers {
             let given = self
                 .state
