@@ -4,7 +4,12 @@
 //! address, the charm reports it on update-status, and the relation is broken. Then a sidecar
 //! charm with two containers (tests/charms/pebble-webapp): Pebble becomes ready in the metrics
 //! container (an exec) and in the web container (a config file, a layer, a replan), the
-//! config changes, and update-status reads the checks. Prints every output.
+//! config changes, and update-status reads the checks. Then a secret's life between two
+//! charms (tests/charms/secret-owner and secret-observer): the owner's leader adds an
+//! application secret, grants it to the application that joins `db` and publishes its id, and
+//! rotates it; the observer reads it by that id and follows the new revision on
+//! secret-changed. Last, an action (tests/charms/action-backup) with its results and logs.
+//! Prints every output.
 //!
 //! `scripts/demo.sh` sets up Python and runs this (`cargo run --example demo`).
 
@@ -12,7 +17,7 @@ use std::path::PathBuf;
 
 use ops_scenario::{
     Address, AnyRelation, BindAddress, Charm, Container, Context, Event, Exec, Network, Output,
-    Relation, State,
+    Relation, Secret, State,
 };
 
 fn main() -> Result<(), ops_scenario::Error> {
@@ -85,6 +90,56 @@ fn main() -> Result<(), ops_scenario::Error> {
         }
         state = out.state;
     }
+
+    secrets()?;
+
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/charms/action-backup");
+    let ctx = Context::new(Charm::from_dir(dir)?)?;
+    let event = Event::action("backup").params([("target", "s3://backups/webshop")]);
+    let out = ctx.run(&event, &State::default())?;
+    print_output("backup action", &event, &out);
+    println!("action results: {:?}", out.action_results);
+    println!("action logs:    {:?}\n", out.action_logs);
+    Ok(())
+}
+
+/// A secret shared from its owner to an observer, each side run as Juju would run it.
+fn secrets() -> Result<(), ops_scenario::Error> {
+    let charms = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/charms");
+    let owner = Context::new(Charm::from_dir(charms.join("secret-owner"))?)?;
+    let consumer = Relation::new("db").remote_app_name("webshop");
+
+    let event = Event::config_changed();
+    let out = owner.run(&event, &State::default().leader(true))?;
+    print_output("owner: config changed", &event, &out);
+    let id = out.state.secrets[0].id.clone();
+
+    let event = consumer.joined_event().remote_unit(0);
+    let out = owner.run(&event, &out.state.relations([consumer.clone()]))?;
+    print_output("owner: webshop joins", &event, &out);
+
+    let event = out.state.secret(&id)?.rotate_event();
+    let out = owner.run(&event, &out.state)?;
+    print_output("owner: rotate", &event, &out);
+    let rotated = out.state.secret(&id)?;
+
+    // The observer's side: the secret was granted, so it is in its State without an owner,
+    // still tracking the revision it first read.
+    let observer = Context::new(Charm::from_dir(charms.join("secret-observer"))?)?;
+    let db = Relation::new("db")
+        .remote_app_name("secret-owner")
+        .remote_app_data([("secret-id", id.as_str())]);
+    let state = State::default()
+        .relations([db.clone()])
+        .secrets([Secret::new(rotated.tracked_content.clone())
+            .id(id.clone())
+            .latest_content(rotated.latest_content.clone())]);
+    let event = db.changed_event().remote_unit(0);
+    let out = observer.run(&event, &state)?;
+    print_output("observer: reads the secret", &event, &out);
+    let event = out.state.secret(&id)?.changed_event();
+    let out = observer.run(&event, &out.state)?;
+    print_output("observer: secret changed", &event, &out);
     Ok(())
 }
 
@@ -100,6 +155,22 @@ fn print_output(step: &str, event: &Event, out: &Output) {
             container.name,
             container.service_statuses,
             container.files.keys().collect::<Vec<_>>()
+        );
+    }
+    for secret in &out.state.secrets {
+        println!(
+            "secret {} ({:?}): tracked revision {}, latest {}, grants {:?}",
+            secret.id,
+            secret.label,
+            secret.tracked_revision,
+            secret.latest_revision,
+            secret.remote_grants
+        );
+    }
+    if !out.removed_secret_revisions.is_empty() {
+        println!(
+            "removed secret revisions: {:?}",
+            out.removed_secret_revisions
         );
     }
     for relation in &out.state.relations {
