@@ -568,5 +568,157 @@ class PebbleRules(unittest.TestCase):
         self.rejects(ours, ref, pebble_spec())  # not in the metadata
 
 
+ID = "secret:0123456789abcdefghij"
+compare._META_CACHE[str((CASE.parent / "m").resolve())] = {
+    "name": "m",
+    "resources": {"bin": {"type": "file"}, "extra": {"type": "file"}},
+    "actions": {"backup": {"params": {"target": {"type": "string"}, "level": {"type": "integer", "default": 3}},
+                           "required": ["target"]}},
+}
+
+
+def model_spec(state: JSON | None = None, event: JSON | None = None, **case: Any) -> JSON:
+    return {"charm": "m", "event": event or {"name": "update_status"}, "state": state or {}, **case}
+
+
+def secret(owner: str | None = "unit", **fields: Any) -> JSON:
+    return {"id": ID, "owner": owner, "label": "creds", "tracked_content": {"password": "a"},
+            "latest_content": {"password": "a"}, "tracked_revision": 1, "latest_revision": 1,
+            "description": None, "expire": None, "rotate": None, "remote_grants": {}, **fields}
+
+
+def with_log(out: JSON, *lines: str) -> JSON:
+    out["juju_log"] = [{"level": "INFO", "message": line} for line in lines]
+    return out
+
+
+class ModelRules(unittest.TestCase):
+    """The secret, action, storage, resource and cloud rules and normalisations."""
+
+    accepts = PebbleRules.accepts
+    rejects = PebbleRules.rejects
+
+    def test_drawn_secret_ids_are_paired_by_label(self) -> None:
+        ours, ref = base_output(), base_output()
+        ours["state"]["secrets"] = [secret(id="secret:abcdefghijabcdefghij", label="new")]
+        ref["state"]["secrets"] = [secret(id="secret:zzzzzzzzzzzzzzzzzzzz", label="new")]
+        with_log(ours, "added secret:abcdefghijabcdefghij")
+        with_log(ref, "added secret:zzzzzzzzzzzzzzzzzzzz")
+        self.assertTrue(judge(ours, ref, model_spec()).same)
+        ref["state"]["secrets"][0]["label"] = "other"
+        self.assertTrue(judge(ours, ref, model_spec()).unaccepted)
+        # An id the input gives is compared as it is.
+        given = model_spec({"secrets": [{"id": "secret:zzzzzzzzzzzzzzzzzzzz", "tracked_content": {"a": "b"}}]})
+        ref["state"]["secrets"][0]["label"] = "new"
+        self.assertTrue(judge(ours, ref, given).unaccepted)
+
+    def test_storage_locations_are_masked(self) -> None:
+        ours = with_log(base_output(), "at /tmp/ops-scenario-storage-AbC123/data-0")
+        ref = with_log(base_output(), "at /tmp/scenario-x1y2/storages/data-0")
+        self.assertTrue(judge(ours, ref, model_spec()).same)
+        ref = with_log(base_output(), "at /tmp/scenario-x1y2/storages/data-1")
+        self.assertTrue(judge(ours, ref, model_spec()).unaccepted)
+
+    def test_secret_refused_at_commit(self) -> None:
+        ours, ref = with_log(base_output(), "set-content: None"), with_log(base_output(), "set-content: SecretNotFoundError")
+        ours["state"] = None
+        ours["error"] = {"type": "CommitRefused", "message": f"secret-set {ID}: ERROR permission denied", "traceback": ""}
+        ref["state"]["secrets"] = [secret(owner=None)]
+        spec = model_spec({"secrets": [{"id": ID, "tracked_content": {"password": "a"}}]})
+        self.accepts("secret-refused-at-commit", ours, ref, spec)
+        owned = model_spec({"secrets": [{"id": ID, "owner": "unit", "tracked_content": {"password": "a"}}]})
+        self.rejects(ours, ref, owned)  # this unit manages it
+        ref["state"]["secrets"][0]["latest_revision"] = 2
+        self.rejects(ours, ref, spec)  # the reference changed it
+
+    def test_secret_checker_rules(self) -> None:
+        ours, ref = {"rejected": "inconsistent"}, {"output": base_output()}
+        event = {"name": "secret_changed", "secret_id": ID}
+        owned = model_spec({"secrets": [{"id": ID, "owner": "app", "tracked_content": {"a": "b"}}]}, event)
+        raw = {"rejected": "inconsistent", "message": "  - secret.owned: ..."}
+        verdict = compare.judge(CASE.parent / "m.json", owned, raw, ref)
+        self.assertEqual((verdict.unaccepted, list(verdict.accepted)), ([], ["secret-checker-rules"]))
+        observed = model_spec({"secrets": [{"id": ID, "tracked_content": {"a": "b"}}]}, event)
+        self.assertTrue(compare.judge(CASE.parent / "m.json", observed, raw, ref).unaccepted)
+        del ours
+
+    def test_secret_revisions(self) -> None:
+        ours, ref = base_output(), base_output()
+        ours["state"]["secrets"] = [secret(latest_content={"password": "b"}, latest_revision=2)]
+        ref["state"]["secrets"] = [secret(latest_content={"password": "b"}, latest_revision=3)]
+        spec = model_spec({"secrets": [{"id": ID, "owner": "unit", "tracked_content": {"password": "a"}}]})
+        self.accepts("secret-revisions", ours, ref, spec)
+        ours["state"]["secrets"][0]["latest_revision"] = 3
+        ref["state"]["secrets"][0]["latest_revision"] = 4
+        self.rejects(ours, ref, spec)  # ours is not Juju's one revision
+
+    def test_secret_label_taken(self) -> None:
+        ours = with_log(base_output(), "add-app: {'t': 'a'}", "add-app: ModelError")
+        ref = with_log(base_output(), "add-app: {'t': 'a'}", "add-app: {'t': 'a'}")
+        ours["state"]["secrets"] = [secret(id="secret:aaaaaaaaaaaaaaaaaaaa", label="fresh")]
+        ref["state"]["secrets"] = [secret(id="secret:bbbbbbbbbbbbbbbbbbbb", label="fresh"),
+                                   secret(id="secret:cccccccccccccccccccc", label="fresh")]
+        spec = model_spec({"config": {"label": "fresh"}})
+        self.accepts("secret-label-taken", ours, ref, spec)
+        ours["state"]["secrets"][0]["label"] = "other"
+        self.rejects(ours, ref, spec)
+
+    def test_secret_info_not_found(self) -> None:
+        ours, ref = with_log(base_output(), "info-id: SecretNotFoundError"), with_log(base_output(), "info-id: ModelError")
+        app = {"secrets": [{"id": ID, "owner": "app", "tracked_content": {"a": "b"}}]}
+        self.accepts("secret-info-not-found", ours, ref, model_spec(app))
+        self.rejects(ours, ref, model_spec({**app, "leader": True}))
+
+    def test_action_rules(self) -> None:
+        event = {"name": "backup_action", "action": {"name": "backup", "params": {"target": "t"}}}
+        ours, ref = base_output(), base_output()
+        ours["action_results"] = {"params": {"target": "t", "level": 3}}
+        ref["action_results"] = {"params": {"target": "t"}}
+        self.accepts("action-param-defaults", ours, ref, model_spec(event=event))
+        ours["action_results"]["params"]["level"] = 4
+        self.rejects(ours, ref, model_spec(event=event))  # not the default
+        ours["action_results"], ref["action_results"] = {"a": {"b": "c"}}, {"a.b": "c"}
+        self.accepts("action-results-nested", ours, ref, model_spec(event=event))
+        ours["action_results"] = {"a": {"b": "d"}}
+        self.rejects(ours, ref, model_spec(event=event))
+        missing = model_spec(event={"name": "backup_action", "action": {"name": "backup"}})
+        raw = {"rejected": "inconsistent", "message": "  - action.param_required: ..."}
+        verdict = compare.judge(CASE.parent / "m.json", missing, raw, {"output": base_output()})
+        self.assertEqual(list(verdict.accepted), ["action-required-param"])
+        verdict = compare.judge(CASE.parent / "m.json", model_spec(event=event), raw, {"output": base_output()})
+        self.assertTrue(verdict.unaccepted)  # the case gives the required param
+        extra = model_spec(event={"name": "backup_action", "action": {"name": "backup", "params": {"target": "t", "x": 1}}})
+        ref_raw = {"rejected": "inconsistent", "message": "param x is not a valid parameter for backup: missing from action specification"}
+        verdict = compare.judge(CASE.parent / "m.json", extra, {"output": base_output()}, ref_raw)
+        self.assertEqual(list(verdict.accepted), ["action-undeclared-param"])
+        verdict = compare.judge(CASE.parent / "m.json", {**extra, "context": {"juju_version": "4.0.0"}}, {"output": base_output()}, ref_raw)
+        self.assertTrue(verdict.unaccepted)
+
+    def test_storage_rules(self) -> None:
+        ours = with_log(base_output(), "probe request-twice: requested")
+        ref = with_log(base_output(), "probe request-twice: requested")
+        ours["requested_storages"], ref["requested_storages"] = {"data": 2}, {"data": 1}
+        self.accepts("storage-add-accumulates", ours, ref, model_spec())
+        ours["requested_storages"] = {"data": 3}
+        self.rejects(ours, ref, model_spec())
+        two = model_spec({"storages": [{"name": "data", "index": 0}, {"name": "data", "index": 1}]})
+        ours, ref = with_log(base_output(), "data=[0, 1]"), with_log(base_output(), "data=[1, 0]")
+        self.accepts("storage-list-order", ours, ref, two)
+        self.rejects(ours, with_log(base_output(), "data=[1, 2]"), two)
+
+    def test_resource_and_credential_rules(self) -> None:
+        ours, ref = base_output(), base_output()
+        ref["state"] = None
+        ref["error"] = {"type": "RuntimeError", "message": "Inconsistent state: resource extra not found in State. please pass it.", "traceback": ""}
+        self.accepts("resource-not-in-state", ours, ref, model_spec())
+        self.rejects(ours, ref, model_spec({"resources": [{"name": "extra", "path": "x"}]}))
+        pre = "credential-get failed: ERROR "
+        ours = with_log(base_output(), pre + "cannot access cloud credentials: permission denied")
+        ref = with_log(base_output(), pre + "charm is not trusted, initialise Context with `app_trusted=True`")
+        self.accepts("credential-get-refusal", ours, ref, model_spec())
+        ours = with_log(base_output(), pre + "something else")
+        self.rejects(ours, ref, model_spec())
+
+
 if __name__ == "__main__":
     unittest.main()
