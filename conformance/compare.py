@@ -1570,6 +1570,114 @@ def rule_storage_list_order(case: Case) -> None:
         if a != b and a == ordered(a) == ordered(b):
             y["message"] = a
 
+
+def _ops_merge_service(lower: JSON, upper: JSON) -> JSON:
+    """ops' `Service._merge` of `upper` into a copy of `lower`, on the JSON form."""
+    out = copy.deepcopy(lower)
+    for key, value in upper.items():
+        if not value:
+            continue
+        if key in ("after", "before", "requires"):
+            out[key] = list(out.get(key, [])) + list(value)
+        elif key in ("environment", "on-check-failure"):
+            out[key] = {**out.get(key, {}), **value}
+        else:
+            out[key] = value
+    return out
+
+
+def rule_service_merge_in_place(case: Case) -> None:
+    """service-merge-in-place: ops.testing renders the plan by merging a later layer's
+    `override: merge` service into the lower layer's own object, so its output State's lower
+    layer changes; ours (as Pebble) leaves every layer as it was added. Accepted only when the
+    reference's lower-layer service is exactly ours merged, ops' way, with every later layer's
+    `override: merge` item of that name."""
+    both = _outputs(case)
+    if both is None:
+        return
+    ours, ref = both
+    mine = {c.get("name"): c for c in _containers_in(ours.get("state") or {})}
+    for c in _containers_in(ref.get("state") or {}):
+        layers = mine.get(c.get("name"), {}).get("layers", {})
+        labels = list(layers)
+        for i, label in enumerate(labels):
+            theirs = c.get("layers", {}).get(label, {}).get("services", {})
+            for name, service in layers[label].get("services", {}).items():
+                merged = service
+                for later in labels[i + 1:]:
+                    upper = layers[later].get("services", {}).get(name)
+                    if upper is not None and upper.get("override") == "merge":
+                        merged = _ops_merge_service(merged, upper)
+                if merged != service and theirs.get(name) == merged:
+                    theirs[name] = copy.deepcopy(service)
+
+
+def _merged_checks(layers: JSON) -> set[str]:
+    """The checks some layer merges (`override: merge`)."""
+    return {
+        name for layer in layers.values() for name, check in layer.get("checks", {}).items()
+        if check.get("override") == "merge"
+    }
+
+
+def rule_check_level_merge(case: Case) -> None:
+    """check-level-merge: merging a check whose upper item gives no `level` keeps the lower
+    item's level in Pebble (and ours); ops' `Check._merge` unsets it, so ops.testing's plan,
+    check infos and combined layers lose it. Accepted, for a check some layer merges: the
+    check info's level being ours vs "", a layer's check being ours without `level`, and the
+    charm's `plan checks=` line being ours with those checks' levels removed."""
+    both = _outputs(case)
+    if both is None:
+        return
+    ours, ref = both
+    mine = {c.get("name"): c for c in _containers_in(ours.get("state") or {})}
+    merged_anywhere: set[str] = set()
+    for c in _containers_in(ref.get("state") or {}):
+        a = mine.get(c.get("name"), {})
+        merged = _merged_checks(a.get("layers", {}))
+        merged_anywhere |= merged
+        infos = {ci.get("name"): ci for ci in a.get("check_infos", [])}
+        for ci in c.get("check_infos", []):
+            if ci.get("name") in merged and ci.get("level") == "" and infos.get(ci.get("name"), {}).get("level"):
+                ci["level"] = infos[ci["name"]]["level"]
+        for label, layer in c.get("layers", {}).items():
+            for name, check in layer.get("checks", {}).items():
+                ours_check = a.get("layers", {}).get(label, {}).get("checks", {}).get(name, {})
+                without = {k: v for k, v in ours_check.items() if k != "level"}
+                if name in merged and "level" in ours_check and check == without:
+                    layer["checks"][name] = copy.deepcopy(ours_check)
+    prefix = "plan checks="
+    for x, y in zip(ours.get("juju_log", []), ref.get("juju_log", [])):
+        a_msg, b_msg = str(x.get("message", "")), str(y.get("message", ""))
+        if not (a_msg.startswith(prefix) and b_msg.startswith(prefix)) or a_msg == b_msg:
+            continue
+        try:
+            a_checks, b_checks = json.loads(a_msg[len(prefix):]), json.loads(b_msg[len(prefix):])
+        except ValueError:
+            continue
+        stripped = {
+            n: ({k: v for k, v in chk.items() if k != "level"} if n in merged_anywhere else chk)
+            for n, chk in a_checks.items()
+        }
+        if b_checks == stripped:
+            y["message"] = a_msg
+
+
+def rule_broken_follower_own_app_data(case: Case) -> None:
+    """broken-follower-own-app-data: in relation-broken, a non-leader reading its own
+    application's databag gets Juju's "permission denied" (`ModelError`) on our side, as in
+    every other hook; ops.testing gives the State's data. Read from the conformance charm's
+    `local app data` line (tests/charms/conf-relations): ours `failed: ModelError` (WARNING)
+    where the reference's is a result, for a relation-broken case on a non-leader."""
+    both = _outputs(case)
+    ev = relation_event(case)
+    if both is None or ev is None or ev.hook != "broken" or case.input_state.get("leader", False):
+        return
+    ours, ref = both
+    for x, y in zip(ours.get("juju_log", []), ref.get("juju_log", [])):
+        if x.get("message") == "local app data failed: ModelError" and str(y.get("message", "")).startswith("local app data="):
+            y.update(copy.deepcopy(x))
+
 RULES: dict[str, Rule] = {
     "checker-warnings": rule_checker_warnings,
     "framework-event-count": rule_framework_event_count,
@@ -1597,6 +1705,9 @@ RULES: dict[str, Rule] = {
     "notice-type-filter": rule_notice_type_filter,
     "plan-check-infos": rule_plan_check_infos,
     "check-infos-follow-plan": rule_check_infos_follow_plan,
+    "service-merge-in-place": rule_service_merge_in_place,
+    "check-level-merge": rule_check_level_merge,
+    "broken-follower-own-app-data": rule_broken_follower_own_app_data,
     "secret-refused-at-commit": rule_secret_refused_at_commit,
     "secret-checker-rules": rule_secret_checker_rules,
     "secret-revisions": rule_secret_revisions,

@@ -720,5 +720,51 @@ class ModelRules(unittest.TestCase):
         self.rejects(ours, ref, model_spec())
 
 
+class MergeAndBrokenRules(unittest.TestCase):
+    """ops.testing's in-place plan merge, ops' check-level merge, a follower's own app bag."""
+
+    accepts = PebbleRules.accepts
+    rejects = PebbleRules.rejects
+
+    def test_service_merge_in_place(self) -> None:
+        base = {"services": {"web": {"override": "replace", "command": "/w", "environment": {"A": "1"}}}}
+        over = {"services": {"web": {"override": "merge", "environment": {"B": "2"}}}}
+        ours, ref = base_output(), base_output()
+        ours["state"]["containers"] = containers(layers={"base": base, "over": over})
+        merged = {"services": {"web": {"override": "merge", "command": "/w", "environment": {"A": "1", "B": "2"}}}}
+        ref["state"]["containers"] = containers(layers={"base": merged, "over": over})
+        self.accepts("service-merge-in-place", ours, ref, pebble_spec())
+        wrong = {"services": {"web": {"override": "merge", "command": "/w", "environment": {"B": "2"}}}}
+        ref["state"]["containers"] = containers(layers={"base": wrong, "over": over})
+        self.rejects(ours, ref, pebble_spec())
+
+    def test_check_level_merge(self) -> None:
+        base = {"checks": {"alive": {"override": "replace", "level": "alive", "threshold": 3}}}
+        over = {"checks": {"alive": {"override": "merge", "threshold": 5}}}
+        info = {"name": "alive", "level": "alive", "startup": "", "status": "up", "successes": 0,
+                "failures": 0, "threshold": 5, "change_id": "1"}
+        ours, ref = base_output(), base_output()
+        ours["state"]["containers"] = containers(layers={"base": base, "over": over}, check_infos=[info])
+        ref["state"]["containers"] = containers(layers={"base": base, "over": over}, check_infos=[{**info, "level": ""}])
+        plan = {"alive": {"override": "merge", "level": "alive", "threshold": 5}}
+        ours["juju_log"] = [{"level": "INFO", "message": "plan checks=" + compare.json.dumps(plan)}]
+        ref["juju_log"] = [{"level": "INFO", "message": "plan checks=" + compare.json.dumps({"alive": {"override": "merge", "threshold": 5}})}]
+        self.accepts("check-level-merge", ours, ref, pebble_spec())
+        ours["state"]["containers"] = containers(layers={"base": base}, check_infos=[info])
+        ref["state"]["containers"] = containers(layers={"base": base}, check_infos=[{**info, "level": ""}])
+        self.rejects(ours, ref, pebble_spec())  # no layer merges the check
+
+    def test_broken_follower_own_app_data(self) -> None:
+        spec = {"charm": "x", "event": {"name": "db_relation_broken", "relation_id": 3},
+                "state": {"relations": [{"endpoint": "db", "id": 3}]}}
+        ours, ref = base_output(), base_output()
+        ours["juju_log"] = [{"level": "WARNING", "message": "local app data failed: ModelError"}]
+        ref["juju_log"] = [{"level": "INFO", "message": "local app data={}"}]
+        self.accepts("broken-follower-own-app-data", ours, ref, spec)
+        self.rejects(ours, ref, {**spec, "state": {**spec["state"], "leader": True}})
+        changed = {**spec, "event": {"name": "db_relation_changed", "relation_id": 3}}
+        self.rejects(ours, ref, changed)
+
+
 if __name__ == "__main__":
     unittest.main()

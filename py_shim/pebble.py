@@ -323,11 +323,11 @@ class _ExecProcess:
         self._waited = False
 
     def _close_stdin(self) -> None:
+        # What the process read: what the charm wrote, empty if nothing.
         if self._open_stdin and self.stdin is not None and not self._waited:
             written = self.stdin.written if self.stdin.closed else self.stdin.getvalue()
-            if written:
-                data = written.encode(self._encoding or 'utf-8') if isinstance(written, str) else written
-                self._rs.exec_stdin(self._index, data)
+            data = written.encode(self._encoding or 'utf-8') if isinstance(written, str) else written
+            self._rs.exec_stdin(self._index, data)
         self._waited = True
 
     def wait(self) -> None:

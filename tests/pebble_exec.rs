@@ -118,6 +118,8 @@ fn stdin_is_recorded_however_the_charm_gives_it() {
             Some("\u{0}bytes"),
             Some("from a stream"),
             Some("typed in"),
+            Some(""),
+            None,
         ]
     );
     let encodings: Vec<Option<&str>> = history(&out, "workload")
@@ -126,7 +128,14 @@ fn stdin_is_recorded_however_the_charm_gives_it() {
         .collect();
     assert_eq!(
         encodings,
-        [Some("utf-8"), None, Some("utf-8"), Some("utf-8")]
+        [
+            Some("utf-8"),
+            None,
+            Some("utf-8"),
+            Some("utf-8"),
+            Some("utf-8"),
+            Some("utf-8")
+        ]
     );
 }
 

@@ -91,6 +91,8 @@ class ExecCharm(ops.CharmBase):
         process.stdin.write("typed in")
         process.stdin.close()
         process.wait_output()
+        c.exec(["psql", "--quiet"]).wait_output()  # read an empty stdin
+        c.exec(["psql", "--idle"])  # never waited for: nothing read yet
 
     def _probe_streams(self) -> None:
         out, err = io.StringIO(), io.StringIO()
