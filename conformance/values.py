@@ -22,9 +22,12 @@ TAGS = ("$set", "$frozenset", "$tuple", "$bytes", "$int", "$dict")
 
 def tag_of(value: Any) -> str | None:
     """The tag of a tagged JSON value (`{"$set": [...]}` -> "$set"), or None."""
-    if isinstance(value, dict) and len(value) == 1:
-        (key,) = value
+    # As the Rust reader: the first key decides; a tag must be the object's only key.
+    if isinstance(value, dict) and value:
+        key = next(iter(value))
         if key in TAGS:
+            if len(value) != 1:
+                raise ValueError(f"a tagged value has only its tag as key: {value!r}")
             return str(key)
     return None
 
@@ -85,7 +88,12 @@ def encode(value: Any) -> Any:
     if isinstance(value, list):
         return [encode(v) for v in value]
     if isinstance(value, dict):
-        if all(isinstance(k, str) for k in value):
+        # A dict whose first key starts with `$` would read back as a tag (readers look at the
+        # first key): it takes the `$dict` form, as the Rust writer gives it.
+        first = next(iter(value), None)
+        if all(isinstance(k, str) for k in value) and not (
+            isinstance(first, str) and first.startswith("$")
+        ):
             return {k: encode(v) for k, v in value.items()}
         return {"$dict": [[encode(k), encode(v)] for k, v in value.items()]}
     raise TypeError(f"cannot say a {type(value).__name__} in JSON: {value!r}")

@@ -80,9 +80,7 @@ impl Charm {
     /// [`Error::Metadata`] if the YAML is malformed; [`Error::Io`] if the temporary directory
     /// cannot be written.
     pub fn from_source(source: &str, charmcraft_yaml: &str) -> Result<Charm> {
-        let file = PathBuf::from("<inline charmcraft.yaml>");
-        let unified = parse_yaml(&file, charmcraft_yaml)?;
-        let meta = CharmMeta::from_unified(&file, unified)?;
+        let meta = CharmMeta::from_charmcraft_yaml(charmcraft_yaml)?;
         Charm::from_source_with_meta(source, meta)
     }
 
@@ -199,6 +197,34 @@ impl CharmMeta {
     /// [`Error::Metadata`] if a value has the wrong shape (no `name`, options not a mapping...).
     pub fn from_values(meta: Value, config: Option<Value>, actions: Option<Value>) -> Result<Self> {
         Self::build(Path::new("<metadata value>"), meta, config, actions)
+    }
+
+    /// Metadata from the text of a charmcraft.yaml (metadata, with optional `config:` and
+    /// `actions:` sections). Pure: reads no file, starts no Python.
+    ///
+    /// # Errors
+    /// [`Error::Metadata`] if the YAML is malformed (with the line and column) or has the
+    /// wrong shape.
+    pub fn from_charmcraft_yaml(text: &str) -> Result<Self> {
+        let file = Path::new("<inline charmcraft.yaml>");
+        Self::from_unified(file, parse_yaml(file, text)?)
+    }
+
+    /// Metadata from the text of the legacy files: metadata.yaml, and config.yaml and
+    /// actions.yaml when the charm has them. Pure: reads no file, starts no Python.
+    ///
+    /// # Errors
+    /// As [`CharmMeta::from_charmcraft_yaml`].
+    pub fn from_yaml(metadata: &str, config: Option<&str>, actions: Option<&str>) -> Result<Self> {
+        let file = Path::new("<inline metadata.yaml>");
+        let meta = parse_yaml(file, metadata)?;
+        let config = config
+            .map(|text| parse_yaml(Path::new("<inline config.yaml>"), text))
+            .transpose()?;
+        let actions = actions
+            .map(|text| parse_yaml(Path::new("<inline actions.yaml>"), text))
+            .transpose()?;
+        Self::build(file, meta, config, actions)
     }
 
     /// Whether the metadata section (`containers`, `storage`, `requires`, ...) declares `name`.
@@ -524,6 +550,24 @@ mod tests {
             }
             other => panic!("{other}"),
         }
+    }
+
+    #[test]
+    fn metadata_reads_from_text_in_either_layout() {
+        let unified = CharmMeta::from_charmcraft_yaml(
+            "name: demo\nrequires:\n  db: {interface: pgsql}\nconfig:\n  options:\n    port: {type: int, default: 80}\nactions:\n  go: {}\n",
+        )
+        .unwrap();
+        let legacy = CharmMeta::from_yaml(
+            "name: demo\nrequires:\n  db: {interface: pgsql}\n",
+            Some("options:\n  port: {type: int, default: 80}\n"),
+            Some("go: {}\n"),
+        )
+        .unwrap();
+        assert_eq!(unified, legacy);
+        assert!(legacy.declares_endpoint("db") && legacy.declares_action("go"));
+        let err = CharmMeta::from_yaml("name: x\n", Some("options: ["), None).unwrap_err();
+        assert!(err.to_string().contains("config.yaml"), "{err}");
     }
 
     #[test]

@@ -458,4 +458,16 @@ mod tests {
         assert_eq!(serde_json::from_str::<State>(&json).unwrap(), s);
         assert_eq!(s.event_count(), Some(4));
     }
+
+    #[test]
+    fn a_float_reads_exactly_so_the_state_written_back_reads_equal() {
+        // Found by fuzzing (fuzz/fuzz_targets/case_json.rs): without serde_json's
+        // `float_roundtrip`, this literal read one ulp off, and the State written back then
+        // read as a different State.
+        let text = r#"{"config": {"whole": 2.05555555555500000000000000001157841371}}"#;
+        let s: State = crate::case::from_json(text).unwrap();
+        assert_eq!(s.config["whole"], ConfigValue::Float(2.055555555555));
+        let json = serde_json::to_string(&s).unwrap();
+        assert_eq!(crate::case::from_json::<State>(&json).unwrap(), s);
+    }
 }

@@ -225,9 +225,10 @@ impl Serialize for StoredValue {
             StoredValue::Set(items) => tagged(s, "$set", items),
             StoredValue::FrozenSet(items) => tagged(s, "$frozenset", items),
             StoredValue::Dict(map) => {
-                // A one-key dict whose key starts with `$` would read back as a tag: write it in
-                // the `$dict` form instead, which is unambiguous.
-                if map.len() == 1 && map.keys().all(|k| k.starts_with('$')) {
+                // A dict whose first key starts with `$` could read back as a tag (a reader
+                // looks at the first key only): write it in the `$dict` form instead, which is
+                // unambiguous.
+                if map.keys().next().is_some_and(|k| k.starts_with('$')) {
                     let pairs: Vec<(&str, &StoredValue)> =
                         map.iter().map(|(k, v)| (k.as_str(), v)).collect();
                     return tagged(s, "$dict", &pairs);
@@ -416,6 +417,14 @@ mod tests {
             ),
             ("dollar", StoredValue::Dict(stored_dict([("$set", 1)]))),
         ]));
+        assert_eq!(round_trip(&v), v);
+    }
+
+    #[test]
+    fn a_dict_with_more_keys_than_a_leading_tag_name_round_trips() {
+        // Written as a plain JSON object, `{"$set": 1, "a": 2}` would read back as a malformed
+        // `$set` tag: such a dict is written in the `$dict` form.
+        let v: StoredValue = serde_json::from_str(r#"{"$dict": [["$set", 1], ["a", 2]]}"#).unwrap();
         assert_eq!(round_trip(&v), v);
     }
 
