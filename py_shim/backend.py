@@ -8,6 +8,7 @@ exception types itself.
 from __future__ import annotations
 
 import datetime
+import inspect
 import sys
 from collections.abc import Mapping
 from typing import Any
@@ -17,10 +18,15 @@ from ops.model import _ModelBackend, _ModelBackendValidator
 
 import _scenario_pebble
 
-# ops 3.4 and later read a secret before `secret-set` on Juju < 3.6 (Juju bug 2081034).
-_OPS_READS_BEFORE_SECRET_SET: bool = tuple(
-    int(part) for part in ops.__version__.split('.')[:2]
-) >= (3, 4)
+# ops 3.4 and later read a secret before `secret-set` on Juju < 3.6 (Juju bug 2081034): their
+# base `secret_set` calls `secret_info_get`.
+_OPS_READS_BEFORE_SECRET_SET: bool = (
+    'secret_info_get' in inspect.unwrap(_ModelBackend.secret_set).__code__.co_names
+)
+# SecretInfo takes the model's uuid (for `unique_identifier`) from ops 2.17.
+_SECRET_INFO_TAKES_MODEL_UUID: bool = (
+    'model_uuid' in inspect.signature(ops.SecretInfo).parameters
+)
 
 
 class Backend(_ModelBackend):
@@ -143,6 +149,7 @@ class Backend(_ModelBackend):
     def secret_info_get(self, *, id: str | None = None, label: str | None = None) -> ops.SecretInfo:
         info = self._rs.secret_info_get(id, label)
         expires = info['expires']
+        extra = {'model_uuid': self.model_uuid} if _SECRET_INFO_TAKES_MODEL_UUID else {}
         return ops.SecretInfo(
             info['id'],
             label=info['label'],
@@ -151,7 +158,7 @@ class Backend(_ModelBackend):
             rotation=ops.SecretRotate(info['rotation']) if info['rotation'] else None,
             rotates=None,
             description=info['description'],
-            model_uuid=self.model_uuid,
+            **extra,
         )
 
     def secret_set(
@@ -210,3 +217,14 @@ class Backend(_ModelBackend):
     def _storage_event_details(self) -> tuple[int, str]:
         # ops 2.x reads storage events' details through this (running `storage-get --help`).
         return self._rs.storage_event_details()
+
+
+def _relation_set_one_key(
+    self: Backend, relation_id: int, key: str, value: str, is_app: bool
+) -> None:
+    """`relation_set` as ops before 2.20 call it: one key at a time (an empty value deletes it)."""
+    self._rs.relation_set(relation_id, {key: value}, is_app, None)
+
+
+if 'key' in inspect.signature(_ModelBackend.relation_set).parameters:
+    Backend.relation_set = _relation_set_one_key  # type: ignore[assignment,method-assign]

@@ -41,7 +41,7 @@ fn a_container_s_pebble_is_unreachable() {
 /// subprocesses forbidden, and records what each gave: `"ok"`, or the exception's type and
 /// message. Methods that run no Juju command are named in `NO_COMMAND`.
 const CALL_EVERY_METHOD: &str = r#"
-import shutil, subprocess
+import inspect, shutil, subprocess
 from ops.model import _ModelBackend
 
 NO_COMMAND = {'log_split', 'update_relation_data'}
@@ -51,7 +51,10 @@ calls = {
     'relation_list': lambda: b.relation_list(1),
     'relation_remote_app_name': lambda: b.relation_remote_app_name(1),
     'relation_get': lambda: b.relation_get(1, 'remote/0', False),
-    'relation_set': lambda: b.relation_set(1, {'k': 'v'}, False),
+    # ops before 2.20 set one key per call.
+    'relation_set': (lambda: b.relation_set(1, 'k', 'v', False))
+    if 'key' in inspect.signature(_ModelBackend.relation_set).parameters
+    else (lambda: b.relation_set(1, {'k': 'v'}, False)),
     'relation_model_get': lambda: b.relation_model_get(1),
     'config_get': lambda: b.config_get(),
     'is_leader': lambda: b.is_leader(),

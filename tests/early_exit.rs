@@ -8,6 +8,11 @@ const CHARM: &str = r#"
 import sys
 import ops
 
+try:
+    from ops._main import _Abort
+except ImportError:  # ops 2.16 keeps it in ops.main
+    from ops.main import _Abort
+
 
 class ExitingCharm(ops.CharmBase):
     _stored = ops.StoredState()
@@ -28,8 +33,7 @@ class ExitingCharm(ops.CharmBase):
     def _on_stop(self, event):
         self._stored.touched += 1
         self.unit.status = ops.BlockedStatus("aborting")
-        from ops import _main
-        raise _main._Abort(0)
+        raise _Abort(0)
 
     def _on_remove(self, event):
         sys.exit(3)
@@ -99,7 +103,11 @@ fn ending_the_hook_in_init_with_code_0_is_a_success_without_commit() {
     let charm = Charm::from_source(
         r#"
 import ops
-from ops import _main
+
+try:
+    from ops._main import _Abort
+except ImportError:  # ops 2.16 keeps it in ops.main
+    from ops.main import _Abort
 
 
 class Unconfigured(ops.CharmBase):
@@ -107,7 +115,7 @@ class Unconfigured(ops.CharmBase):
         super().__init__(framework)
         framework.observe(self.on.start, self._on_start)
         self.unit.status = ops.BlockedStatus("set a config value")
-        raise _main._Abort(0)
+        raise _Abort(0)
 
     def _on_start(self, event):
         self.unit.status = ops.ActiveStatus("never reached")

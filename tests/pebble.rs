@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{charm_logs, ctx, deferred_paths, event_names};
+use common::{charm_logs, ctx, deferred_paths, event_names, ops_version};
 use ops_scenario::{
     CheckInfo, CheckLevel, CheckStatus, Container, ContainerFile, Context, Error, Event, Exec,
     FileKind, Layer, Notice, Output, ServiceStatus, State, Status, Violation,
@@ -284,6 +284,18 @@ fn a_maintenance_notice_stops_the_checks_and_a_later_one_starts_them() {
     let container = configured_web().notices([maintenance.clone()]);
     let ctx = webapp();
     let state = State::default().containers([container.clone(), metrics()]);
+    if ops_version() < (2, 19) {
+        // Containers start and stop checks from ops 2.19.
+        let err = ctx
+            .run(container.custom_notice_event(&maintenance), &state)
+            .unwrap_err();
+        assert!(
+            matches!(&err, Error::CharmRaised { exc_type, message, .. }
+                if exc_type == "AttributeError" && message.contains("stop_checks")),
+            "{err}"
+        );
+        return;
+    }
     let out = ctx
         .run(container.custom_notice_event(&maintenance), &state)
         .unwrap();

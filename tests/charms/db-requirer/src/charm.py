@@ -68,7 +68,12 @@ class DbRequirerCharm(ops.CharmBase):
         departing = event.departing_unit.name if event.departing_unit else None
         logger.info("departed %s departing=%s", self._describe(event), departing)
         if event.unit is not None:
-            logger.info("departing unit data: %s", dict(event.relation.data[event.unit]))
+            try:
+                data = dict(event.relation.data[event.unit])
+            except KeyError:  # ops before 2.23, and 3.0: no databag for a unit not listed
+                logger.info("departing unit data: unreadable")
+            else:
+                logger.info("departing unit data: %s", data)
 
     def _on_broken(self, event: ops.RelationBrokenEvent) -> None:
         logger.info("broken %s", self._describe(event))

@@ -84,8 +84,12 @@ class SubordinateCharm(ops.CharmBase):
         logger.info("departed %s departing=%s", self._describe(event), departing)
         # Left out of relation-list, a departed unit of another application stays readable.
         if event.unit is not None:
-            address = event.relation.data[event.unit].get("private-address")
-            logger.info("departed unit %s was at %s", event.unit.name, address)
+            try:
+                address = event.relation.data[event.unit].get("private-address")
+            except KeyError:  # ops before 2.23, and 3.0: no databag for a unit not listed
+                logger.info("departed unit %s is unreadable", event.unit.name)
+            else:
+                logger.info("departed unit %s was at %s", event.unit.name, address)
         self.unit.status = ops.WaitingStatus(f"{departing} departed")
 
     def _on_broken(self, event: ops.RelationBrokenEvent) -> None:
