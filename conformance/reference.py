@@ -139,7 +139,7 @@ def find_charm_class(module: ModuleType, wanted: str | None) -> type[ops.CharmBa
 
 
 def make_context(
-    charm_type: type[ops.CharmBase], options: JSON, charm_root: pathlib.Path
+    charm_type: type[ops.CharmBase], options: JSON, charm_root: pathlib.Path | None
 ) -> testing.Context[Any]:
     """The ops.testing Context for the case's `context` options, metadata autoloaded.
 
@@ -147,7 +147,8 @@ def make_context(
     the directory above the charm's source file, the same files our engine reads. By default
     ops.testing's charm_dir is an empty temp dir; Juju (and our engine) give the charm its own
     files, so `charm_root` is a scratch copy of the charm directory (a copy, because
-    ops.testing writes metadata.yaml & co. into it during the run).
+    ops.testing writes metadata.yaml & co. into it during the run). None keeps ops.testing's
+    default (benches/python/side_by_side.py times it as charm tests call it).
     """
     return testing.Context(
         charm_type,

@@ -53,6 +53,15 @@ impl Case {
     /// # Errors
     /// Every [`Context::run`] error except [`Error::CharmRaised`].
     pub fn run(&self, base_dir: &Path) -> Result<Output> {
+        self.prepare(base_dir)?.run()
+    }
+
+    /// Load the charm and build the Context once, so that the case can be run many times
+    /// (`scenario bench`).
+    ///
+    /// # Errors
+    /// [`Error::CharmLoad`] or [`Error::Metadata`] if the charm cannot be read.
+    pub fn prepare(&self, base_dir: &Path) -> Result<PreparedCase<'_>> {
         let mut charm = Charm::from_dir(base_dir.join(&self.charm))?;
         if let Some(class) = &self.charm_class {
             charm = charm.class_name(class);
@@ -75,12 +84,35 @@ impl Case {
                 resource.path = std::path::absolute(&joined).unwrap_or(joined);
             }
         }
-        let mut output = ctx.run_reporting_errors(&self.event, &state)?;
-        for (resource, given) in output.state.resources.iter_mut().zip(&self.state.resources) {
-            resource.path = given.path.clone();
-        }
+        Ok(PreparedCase {
+            case: self,
+            ctx,
+            state,
+        })
+    }
+}
+
+/// A [`Case`] with its charm loaded and its Context built: run it as often as wanted.
+#[derive(Debug)]
+pub struct PreparedCase<'c> {
+    case: &'c Case,
+    ctx: Context,
+    /// The case's State with its relative paths resolved.
+    state: State,
+}
+
+impl PreparedCase<'_> {
+    /// Run the case once, as [`Case::run`] does.
+    ///
+    /// # Errors
+    /// As [`Case::run`].
+    pub fn run(&self) -> Result<Output> {
+        let mut output = self
+            .ctx
+            .run_reporting_errors(&self.case.event, &self.state)?;
         for container in &mut output.state.containers {
             let given = self
+                .case
                 .state
                 .containers
                 .iter()
@@ -90,6 +122,14 @@ impl Case {
                     mount.source = original.source.clone();
                 }
             }
+        }
+        for (resource, given) in output
+            .state
+            .resources
+            .iter_mut()
+            .zip(&self.case.state.resources)
+        {
+            resource.path = given.path.clone();
         }
         Ok(output)
     }

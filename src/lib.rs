@@ -59,7 +59,7 @@ pub use error::{Error, Result, Violation};
 pub use event::{ActionCall, Event, EventKind, StorageRef, LIFECYCLE_EVENTS};
 pub use options::{ContextOptions, DEFAULT_JUJU_VERSION};
 pub use output::{AddedMetrics, CharmError, EmittedEvent, ExecArgs, JujuLogLine, Output};
-pub use runtime::{flush_python_output, python_stdout_to_stderr, LiveCharm};
+pub use runtime::{flush_python_output, python_stdout_to_stderr, start_python, LiveCharm};
 pub use state::{
     default_unit_databag, stored_dict, Address, AnyRelation, BindAddress, CheckInfo, CheckLevel,
     CheckStartup, CheckStatus, CloudCredential, CloudSpec, ConfigValue, Container, ContainerFile,

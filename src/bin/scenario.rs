@@ -3,12 +3,16 @@
 //! ```text
 //! scenario run CASE.json
 //! scenario run --charm DIR --event NAME [--state STATE.json] [--class NAME]
+//! scenario bench CASE.json [-n N]
 //! ```
-//! Output JSON on stdout; exit code 0 when the run finished, 1 when the charm raised (the
-//! Output then has `error` and `"state": null`), 2 for bad input (message on stderr).
+//! `run`: Output JSON on stdout; exit code 0 when the run finished, 1 when the charm raised
+//! (the Output then has `error` and `"state": null`), 2 for bad input (message on stderr).
+//! `bench`: runs the case N times in one process (default 1000) and prints the start-up
+//! times, then the median time per run as its last line: `median 123.4 µs/run`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use ops_scenario::case::{self, Case};
 use ops_scenario::{ContextOptions, Error, Event, State};
@@ -17,9 +21,12 @@ const USAGE: &str = "\
 usage:
   scenario run CASE.json
   scenario run --charm DIR --event NAME [--state STATE.json] [--class NAME]
+  scenario bench CASE.json [-n N]
 
-Runs one event of a charm and prints the Output as JSON (STATE_JSON.md).
-Exit codes: 0 the run finished; 1 the charm raised (see `error`); 2 bad input.";
+run: runs one event of a charm and prints the Output as JSON (STATE_JSON.md).
+Exit codes: 0 the run finished; 1 the charm raised (see `error`); 2 bad input.
+bench: runs the case N times (default 1000) in one process; prints the start-up times,
+then the median time per run as its last line (`median 123.4 µs/run`).";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -31,6 +38,15 @@ fn main() -> ExitCode {
                 ExitCode::from(2)
             }
         },
+        Some("bench") => {
+            match parse_bench(&args[1..]).and_then(|(case, base, n)| bench(&case, &base, n)) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(err) => {
+                    eprintln!("scenario: {err}");
+                    ExitCode::from(2)
+                }
+            }
+        }
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -107,4 +123,79 @@ fn run(case: &Case, base: &Path) -> Result<ExitCode, Error> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// `bench CASE.json [-n N]`: the case, its folder and the number of timed runs.
+fn parse_bench(args: &[String]) -> Result<(Case, PathBuf, usize), Error> {
+    let bad = |message: String| Error::InvalidInput {
+        path: "command line".into(),
+        message: format!("{message}\n{USAGE}"),
+    };
+    let (mut file, mut runs) = (None, 1000);
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        match arg.as_str() {
+            "-n" => {
+                let value = rest.next().ok_or_else(|| bad("-n needs a value".into()))?;
+                runs = value
+                    .parse::<usize>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or_else(|| bad(format!("-n takes a positive number, not {value:?}")))?;
+            }
+            flag if flag.starts_with('-') => return Err(bad(format!("unknown argument {flag:?}"))),
+            path if file.is_none() => file = Some(PathBuf::from(path)),
+            extra => return Err(bad(format!("one case file only; also got {extra:?}"))),
+        }
+    }
+    let file = file.ok_or_else(|| bad("bench needs a case file".into()))?;
+    let case = Case::load(&file)?;
+    let base = file.parent().map(Path::to_owned).unwrap_or_default();
+    Ok((case, base, runs))
+}
+
+/// Time `runs` runs of the case after a first, untimed one. A run that fails (the charm
+/// raised, or Juju refused its changes) stops the benchmark: it would time the failure.
+fn bench(case: &Case, base: &Path, runs: usize) -> Result<(), Error> {
+    let started = Instant::now();
+    ops_scenario::start_python()?;
+    let python = started.elapsed();
+    ops_scenario::python_stdout_to_stderr()?;
+    let loaded = Instant::now();
+    let prepared = case.prepare(base)?;
+    let first = prepared.run()?;
+    let first_run = loaded.elapsed();
+    if let Some(error) = first.error {
+        return Err(Error::InvalidInput {
+            path: "case".into(),
+            message: format!(
+                "the case does not run cleanly, so there is nothing to time: {}: {}",
+                error.exc_type, error.message
+            ),
+        });
+    }
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        let output = prepared.run()?;
+        times.push(start.elapsed());
+        drop(output);
+    }
+    times.sort();
+    let micros = |d: Duration| d.as_secs_f64() * 1e6;
+    let at = |q: f64| micros(times[((times.len() - 1) as f64 * q).round() as usize]);
+    println!(
+        "start-up: interpreter and `import ops` {:.1} ms; charm load and first run {:.1} ms",
+        micros(python) / 1e3,
+        micros(first_run) / 1e3
+    );
+    println!(
+        "{runs} runs: min {:.1} µs, p10 {:.1} µs, p90 {:.1} µs, max {:.1} µs",
+        at(0.0),
+        at(0.1),
+        at(0.9),
+        at(1.0)
+    );
+    println!("median {:.1} µs/run", at(0.5));
+    Ok(())
 }

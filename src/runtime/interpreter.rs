@@ -9,31 +9,69 @@ use pyo3::types::{PyModule, PyType};
 
 use crate::error::{Error, Result};
 
-/// The shim's Python modules, in import order, with the names they are registered under.
-const SHIM_MODULES: [(&CStr, &CStr, &CStr); 4] = [
-    (
-        pyo3::ffi::c_str!(include_str!("../../py_shim/pebble.py")),
-        c"py_shim/pebble.py",
-        c"_scenario_pebble",
-    ),
-    (
-        pyo3::ffi::c_str!(include_str!("../../py_shim/backend.py")),
-        c"py_shim/backend.py",
-        c"_scenario_backend",
-    ),
-    (
-        pyo3::ffi::c_str!(include_str!("../../py_shim/capture.py")),
-        c"py_shim/capture.py",
-        c"_scenario_capture",
-    ),
-    (
-        pyo3::ffi::c_str!(include_str!("../../py_shim/driver.py")),
-        c"py_shim/driver.py",
-        c"_scenario_driver",
-    ),
+/// One module of the Python shim: its source, its file name for tracebacks, the name it is
+/// registered under, and its bytecode as build.rs compiled it (`importlib.util.MAGIC_NUMBER`
+/// and the marshalled code; empty if the build could not compile it).
+struct ShimModule {
+    source: &'static CStr,
+    file: &'static CStr,
+    name: &'static CStr,
+    bytecode: &'static [u8],
+}
+
+macro_rules! shim_module {
+    ($file:literal, $name:literal) => {
+        ShimModule {
+            source: pyo3::ffi::c_str!(include_str!(concat!("../../py_shim/", $file, ".py"))),
+            file: pyo3::ffi::c_str!(concat!("py_shim/", $file, ".py")),
+            name: $name,
+            bytecode: include_bytes!(concat!(env!("OUT_DIR"), "/", $file, ".bytecode")),
+        }
+    };
+}
+
+/// The shim's Python modules, in import order.
+const SHIM_MODULES: [ShimModule; 4] = [
+    shim_module!("pebble", c"_scenario_pebble"),
+    shim_module!("backend", c"_scenario_backend"),
+    shim_module!("capture", c"_scenario_capture"),
+    shim_module!("driver", c"_scenario_driver"),
 ];
 
-const ENVIRONMENT_MODULE: &CStr = pyo3::ffi::c_str!(include_str!("../../py_shim/environment.py"));
+const ENVIRONMENT_MODULE: ShimModule = shim_module!("environment", c"_scenario_environment");
+
+impl ShimModule {
+    /// Import the module: from its bytecode when it was compiled for this interpreter, else
+    /// from its source.
+    fn load<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyModule>> {
+        let magic: Vec<u8> = py
+            .import("importlib.util")?
+            .getattr("MAGIC_NUMBER")?
+            .extract()?;
+        match self.bytecode.strip_prefix(magic.as_slice()) {
+            Some(code) if !self.bytecode.is_empty() => {
+                let code = py
+                    .import("marshal")?
+                    .call_method1("loads", (pyo3::types::PyBytes::new(py, code),))?;
+                let name = self.name.to_str().map_err(|e| {
+                    PyRuntimeError::new_err(format!("shim module name is not UTF-8: {e}"))
+                })?;
+                let module = PyModule::new(py, name)?;
+                module.setattr("__file__", self.file.to_str().unwrap_or_default())?;
+                py.import("sys")?
+                    .getattr("modules")?
+                    .set_item(name, &module)?;
+                let exec = py.import("builtins")?.getattr("exec")?;
+                if let Err(e) = exec.call1((code, module.dict())) {
+                    py.import("sys")?.getattr("modules")?.del_item(name)?;
+                    return Err(e);
+                }
+                Ok(module)
+            }
+            _ => PyModule::from_code(py, self.source, self.file, self.name),
+        }
+    }
+}
 
 /// Python objects the runtime uses on every run, looked up once.
 pub(crate) struct Shim {
@@ -86,13 +124,9 @@ impl Shim {
 }
 
 fn start(py: Python<'_>) -> std::result::Result<Shim, String> {
-    let environment = PyModule::from_code(
-        py,
-        ENVIRONMENT_MODULE,
-        c"py_shim/environment.py",
-        c"_scenario_environment",
-    )
-    .map_err(|e| describe(py, "loading the environment shim", &e))?;
+    let environment = ENVIRONMENT_MODULE
+        .load(py)
+        .map_err(|e| describe(py, "loading the environment shim", &e))?;
     if let Ok(venv) = std::env::var("VIRTUAL_ENV") {
         if !venv.is_empty() {
             environment
@@ -109,9 +143,10 @@ fn start(py: Python<'_>) -> std::result::Result<Shim, String> {
         return Err(problem.to_string());
     }
     let mut driver = None;
-    for (code, file, name) in SHIM_MODULES {
+    for module in &SHIM_MODULES {
         driver = Some(
-            PyModule::from_code(py, code, file, name)
+            module
+                .load(py)
                 .map_err(|e| describe(py, "loading the Python shim", &e))?,
         );
     }
@@ -173,6 +208,16 @@ pub fn flush_python_output() {
     });
 }
 
+/// Start the embedded interpreter and import `ops` and the shim now, which the first run
+/// would otherwise do: for tools that time runs (`scenario bench`) or want start-up errors
+/// before any charm is loaded. Does nothing once done.
+///
+/// # Errors
+/// [`Error::PythonEnvironment`] if the interpreter cannot start or import `ops`.
+pub fn start_python() -> Result<()> {
+    super::lock::with_python(|py| Shim::init(py).map(|_| ()))
+}
+
 /// Send what Python code prints on `sys.stdout` to `sys.stderr` instead, for tools whose own
 /// stdout carries data (the CLI's JSON).
 ///
@@ -185,4 +230,27 @@ pub fn python_stdout_to_stderr() -> Result<()> {
             .and_then(|sys| sys.setattr("stdout", sys.getattr("stderr")?))
             .map_err(|e| Error::runtime(e.to_string()))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_shim_is_compiled_for_the_interpreter_it_runs_on() {
+        super::super::lock::with_python(|py| {
+            let magic: Vec<u8> = py
+                .import("importlib.util")
+                .and_then(|m| m.getattr("MAGIC_NUMBER"))
+                .and_then(|m| m.extract())
+                .unwrap();
+            for module in SHIM_MODULES.iter().chain([&ENVIRONMENT_MODULE]) {
+                assert!(
+                    module.bytecode.len() > magic.len() && module.bytecode.starts_with(&magic),
+                    "{:?} has no bytecode for this Python",
+                    module.file
+                );
+            }
+        });
+    }
 }

@@ -1,0 +1,189 @@
+//! Bad input of the kinds not covered elsewhere (tests/cli.rs and tests/loading.rs cover wrong
+//! types, unknown fields, malformed JSON and YAML, missing files and charms that fail to
+//! import): huge values, deep nesting, non-UTF-8 files, duplicate ids, a charm with a syntax
+//! error in its directory, and `scenario bench` arguments. Each is an error that says what
+//! and where, never a panic.
+
+use std::path::Path;
+use std::process::Command;
+
+use ops_scenario::case::{self, Case};
+use ops_scenario::{Charm, Context, Error, Event, Relation, State};
+
+fn invalid_at(err: Error) -> (String, String) {
+    match err {
+        Error::InvalidInput { path, message } => (path, message),
+        other => panic!("expected invalid input, got {other}"),
+    }
+}
+
+#[test]
+fn numbers_out_of_range_name_their_field() {
+    let (path, message) = invalid_at(
+        case::from_json::<State>(r#"{"planned_units": 99999999999999999999}"#).unwrap_err(),
+    );
+    assert!(path.starts_with("planned_units (line 1 column "), "{path}");
+    assert!(message.contains("invalid"), "{message}");
+    let (path, _) = invalid_at(
+        case::from_json::<State>(r#"{"relations": [{"endpoint": "db", "id": -1}]}"#).unwrap_err(),
+    );
+    assert!(path.starts_with("relations[0].id"), "{path}");
+    let (path, _) = invalid_at(
+        case::from_json::<State>(r#"{"opened_ports": [{"protocol": "tcp", "port": 70000}]}"#)
+            .unwrap_err(),
+    );
+    assert!(path.starts_with("opened_ports[0]"), "{path}");
+}
+
+#[test]
+fn huge_values_are_carried_whole() {
+    let big = "x".repeat(4 << 20);
+    let json = format!(r#"{{"config": {{"blob": "{big}"}}}}"#);
+    let state: State = case::from_json(&json).unwrap();
+    let back: State = case::from_json(&serde_json::to_string(&state).unwrap()).unwrap();
+    assert_eq!(back, state);
+}
+
+#[test]
+fn deep_nesting_is_refused_with_where_not_a_stack_overflow() {
+    let depth = 100_000;
+    let json = format!(
+        r#"{{"stored_states": [{{"owner_path": "C", "name": "_s", "content": {{"deep": {}1{}}}}}]}}"#,
+        "[".repeat(depth),
+        "]".repeat(depth)
+    );
+    let (path, message) = invalid_at(case::from_json::<State>(&json).unwrap_err());
+    assert!(
+        path.contains("line 1 column") || message.contains("recursion"),
+        "{path}: {message}"
+    );
+}
+
+#[test]
+fn a_case_file_that_is_not_utf8_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("case.json");
+    std::fs::write(&file, b"{\"charm\": \"\xff\xfe\"}").unwrap();
+    let err = Case::load(&file).unwrap_err();
+    let text = err.to_string();
+    assert!(text.contains("case.json"), "{text}");
+    assert!(text.to_lowercase().contains("utf-8"), "{text}");
+}
+
+#[test]
+fn metadata_that_is_not_utf8_names_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("src")).unwrap();
+    std::fs::write(dir.path().join("src/charm.py"), "import ops\n").unwrap();
+    std::fs::write(dir.path().join("charmcraft.yaml"), b"name: \xff\xfe\n").unwrap();
+    let text = Charm::from_dir(dir.path()).unwrap_err().to_string();
+    assert!(text.contains("charmcraft.yaml"), "{text}");
+}
+
+#[test]
+fn a_charm_source_that_is_not_utf8_or_not_python_is_a_load_error_naming_it() {
+    for (source, expect) in [
+        (&b"import ops\nx = '\xff'\n"[..], "charm.py"),
+        (
+            &b"import ops\nclass C(ops.CharmBase)\n    pass\n"[..],
+            "SyntaxError",
+        ),
+    ] {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("src")).unwrap();
+        std::fs::write(dir.path().join("src/charm.py"), source).unwrap();
+        std::fs::write(dir.path().join("charmcraft.yaml"), "name: broken\n").unwrap();
+        let ctx = Context::new(Charm::from_dir(dir.path()).unwrap()).unwrap();
+        match ctx.run(Event::start(), &State::default()).unwrap_err() {
+            Error::CharmLoad { message, .. } => {
+                assert!(message.contains(expect), "{expect}: {message}")
+            }
+            other => panic!("{expect}: {other}"),
+        }
+    }
+}
+
+#[test]
+fn duplicate_relation_ids_are_named_by_the_checker() {
+    let charm = Charm::from_source(
+        "import ops\nclass C(ops.CharmBase):\n    pass\n",
+        "name: c\nrequires:\n  db:\n    interface: pg\n",
+    )
+    .unwrap();
+    let ctx = Context::new(charm).unwrap();
+    let state = State::default().relations([Relation::new("db").id(3), Relation::new("db").id(3)]);
+    match ctx.run(Event::start(), &state).unwrap_err() {
+        Error::Inconsistent { violations } => {
+            assert!(
+                violations.iter().any(|v| v.message.contains('3')),
+                "{violations:?}"
+            )
+        }
+        other => panic!("{other}"),
+    }
+}
+
+fn scenario(args: &[&str]) -> (Option<i32>, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_scenario"))
+        .args(args)
+        .current_dir(Path::new(env!("CARGO_MANIFEST_DIR")))
+        .output()
+        .unwrap();
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn bench_arguments_are_checked() {
+    for (args, says) in [
+        (&["bench"][..], "bench needs a case file"),
+        (
+            &["bench", "benches/cases/a-null-start.json", "-n"],
+            "-n needs a value",
+        ),
+        (
+            &["bench", "benches/cases/a-null-start.json", "-n", "0"],
+            "positive number",
+        ),
+        (
+            &["bench", "benches/cases/a-null-start.json", "--fast"],
+            "unknown argument",
+        ),
+        (&["bench", "nowhere.json"], "nowhere.json"),
+    ] {
+        let (code, stdout, stderr) = scenario(args);
+        assert_eq!(code, Some(2), "{args:?}: {stderr}");
+        assert!(stdout.is_empty(), "{args:?}");
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+}
+
+#[test]
+fn bench_times_a_case_and_ends_with_the_median() {
+    let (code, stdout, stderr) = scenario(&["bench", "benches/cases/f-counter.json", "-n", "20"]);
+    assert_eq!(code, Some(0), "{stderr}");
+    let last = stdout.lines().last().unwrap();
+    let micros: f64 = last
+        .strip_prefix("median ")
+        .and_then(|rest| rest.strip_suffix(" µs/run"))
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{stdout}"));
+    assert!(micros > 0.0);
+    assert!(
+        stdout.starts_with("start-up: interpreter and `import ops` "),
+        "{stdout}"
+    );
+    assert!(stdout.contains("20 runs: min "), "{stdout}");
+}
+
+#[test]
+fn bench_refuses_a_case_that_fails() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let case = dir.join("tests/fixtures/cli/raising-start.json");
+    let (code, _, stderr) = scenario(&["bench", case.to_str().unwrap(), "-n", "3"]);
+    assert_eq!(code, Some(2), "{stderr}");
+    assert!(stderr.contains("does not run cleanly"), "{stderr}");
+}
