@@ -9,6 +9,8 @@ import logging
 from typing import Any
 
 import ops
+import ops.charm
+import ops.framework
 import ops.log
 
 _FRAMEWORK_EVENT_TYPES = (ops.PreCommitEvent, ops.CommitEvent, ops.CollectStatusEvent)
@@ -59,9 +61,53 @@ class RunLogHandler(ops.log.JujuLogHandler):
 handler = RunLogHandler()
 
 
+class DirectDebugLogger:
+    """An ops module's `logger`, whose `debug` lines go straight to the run's juju-log when
+    nothing else would see them, without building a LogRecord (ops logs one for every deferral,
+    re-emission and collect-status status); in every other case it is the real logger.
+
+    "Nothing else" means exactly what logging itself would decide: the line is enabled, no
+    logger on its way to the root has a handler or a filter of its own, and the root's only
+    handler is the run's, with no filter and no formatter of its own.
+    """
+
+    def __init__(self, real: logging.Logger) -> None:
+        self._real = real
+        self._chain: list[logging.Logger] = []
+        node: logging.Logger | None = real
+        while node is not None and node is not logging.root:
+            self._chain.append(node)
+            node = node.parent if node.propagate else None
+
+    def _direct(self) -> bool:
+        if handler.model_backend is None or handler.filters or handler.formatter is not None:
+            return False
+        root = logging.root
+        if root.handlers != [handler] or root.filters or not self._real.isEnabledFor(logging.DEBUG):
+            return False
+        return all(
+            not node.handlers and not node.filters and node.propagate for node in self._chain
+        )
+
+    def debug(self, msg: object, *args: object, **kwargs: Any) -> None:
+        plain = not kwargs.keys() - {'stacklevel'}
+        mapping = len(args) == 1 and isinstance(args[0], dict)
+        if plain and not mapping and self._direct():
+            text = str(msg)
+            handler.model_backend.juju_log('DEBUG', text % args if args else text)
+        else:
+            self._real.debug(msg, *args, **kwargs)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._real, name)
+
+
 def install_logging() -> None:
     """Route the root logger to the current run (once per process)."""
     root = logging.getLogger()
     if handler not in root.handlers:
         root.addHandler(handler)
     root.setLevel(logging.DEBUG)
+    for module in (ops.framework, ops.charm):
+        if not isinstance(module.logger, DirectDebugLogger):
+            module.logger = DirectDebugLogger(module.logger)  # type: ignore[assignment]

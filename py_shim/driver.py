@@ -20,7 +20,11 @@ import ops
 import ops.charm
 import ops.framework
 import ops.log
-from ops import _main
+
+try:
+    from ops import _main  # ops 2.17 and later
+except ImportError:  # ops 2.16: the dispatch internals live in the (callable) ops.main module
+    _main = importlib.import_module('ops.main')
 
 import _scenario_backend
 import _scenario_capture
@@ -30,14 +34,21 @@ logger = logging.getLogger('ops._main')
 _root_logger = logging.getLogger()
 
 OPS_VERSION: str = ops.__version__
-if int(OPS_VERSION.split('.')[0]) >= 3:
-    from ops.jujucontext import JujuContext as _JujuContext
+try:
+    from ops.jujucontext import JujuContext as _JujuContext  # ops 3.3 and later
 
     _context_from_dict = _JujuContext._from_dict
-else:  # ops 2.x
+except ImportError:  # ops 2.x and 3.0-3.2: a private class with a public from_dict
     from ops.jujucontext import _JujuContext
 
     _context_from_dict = _JujuContext.from_dict
+
+# What ops' constructors take differs between releases; each is detected once.
+# CharmMeta reads the config options from ops 2.20 (for `load_config`).
+_META_TAKES_CONFIG: bool = 'config_raw' in inspect.signature(ops.CharmMeta).parameters
+# From ops 2.23 and 3.0 the Model takes the hook's remote unit (ops' dispatch passes it in
+# relation-departed and -broken) to keep a departing unit's databag readable; before, it cannot.
+_MODEL_TAKES_REMOTE_UNIT: bool = 'remote_unit_name' in inspect.signature(ops.Model).parameters
 
 # Per-interpreter security-event cache (ops 3.x): it must follow the current run's backend.
 _clear_security_log_cache = getattr(
@@ -124,7 +135,10 @@ class LoadedCharm:
         # ActionMeta reads JUJU_VERSION from the environment while it is built.
         saved = _environment.set({'JUJU_VERSION': juju_version})
         try:
-            self.meta = ops.CharmMeta(raw_meta, raw_actions, raw_config)
+            if _META_TAKES_CONFIG:
+                self.meta = ops.CharmMeta(raw_meta, raw_actions, raw_config)
+            else:
+                self.meta = ops.CharmMeta(raw_meta, raw_actions)
         finally:
             _environment.restore(saved)
         self.peers = frozenset(self.meta.peers)
@@ -133,12 +147,10 @@ class LoadedCharm:
         self._contexts: dict[tuple[str, ...], Any] = {}
         source_path = self.charm_dir / 'src' / 'charm.py'
         self.charm_class = _find_charm_class(_import_module(module_name, source_path), class_name)
-        # CharmBase.__init__ defines events on the class of `charm.on` for each endpoint,
-        # storage, action and container; defining one twice raises, so such charms get a
-        # throwaway subclass per run.
-        self.defines_events = bool(
-            self.meta.relations or self.meta.storages or self.meta.actions or self.meta.containers
-        )
+        # CharmBase.__init__ (and some charm code) defines events on the class of `charm.on`;
+        # defining one twice raises, so the charm runs as a subclass with its own `on` class,
+        # made once, on which a run defines what an earlier run defined alike at no cost.
+        self.charm_class_for_runs, self.events = _wrap(self.charm_class)
 
     def juju_context(self, env: dict[str, str]) -> Any:
         """The JujuContext for this environment (built once per distinct environment)."""
@@ -209,11 +221,56 @@ def _class_passed_to_main(path: str) -> str | None:
     return None
 
 
-def _wrap(charm_class: type[ops.CharmBase]) -> type[ops.CharmBase]:
-    """A throwaway subclass with its own `on` class, keeping the names (handle paths use them)."""
+# The code of CharmBase.__init__, which defines the events of the charm's metadata.
+_CHARM_BASE_INIT = ops.CharmBase.__init__.__code__
+
+
+class _RunEvents:
+    """The events runs define on a charm's own `on` class, so that each run sees exactly the
+    events it defines, as in a fresh process, without building classes per run.
+
+    The events `CharmBase.__init__` defines from the metadata are the same in every run: they
+    are defined by the first run and kept. Events the charm's own code defines (a charm library
+    may) are removed when the run ends, so the next run defines them afresh, or not at all.
+    """
+
+    def __init__(self, on_class: type[ops.ObjectEvents]) -> None:
+        self.on_class = on_class
+        self.from_metadata: dict[str, type[ops.EventBase]] = {}
+        self.this_run: list[str] = []
+
+    def end_run(self) -> None:
+        for kind in self.this_run:
+            if kind in self.on_class.__dict__:
+                delattr(self.on_class, kind)
+        self.this_run.clear()
+
+
+def _wrap(charm_class: type[ops.CharmBase]) -> tuple[type[ops.CharmBase], _RunEvents]:
+    """A subclass of the charm with its own `on` class, keeping the names (handle paths use
+    them), and the record of the events runs define on it."""
     on_class = type(charm_class.on)
-    new_on = type(on_class.__name__, (on_class,), {})
-    return type(charm_class.__name__, (charm_class,), {'on': new_on()})
+    events: _RunEvents
+
+    def define_event(
+        cls: type[ops.ObjectEvents], event_kind: str, event_type: type[ops.EventBase]
+    ) -> None:
+        from_metadata = cls is events.on_class and sys._getframe(1).f_code is _CHARM_BASE_INIT
+        if from_metadata and events.from_metadata.get(event_kind) is event_type:
+            return
+        on_class.define_event.__func__(cls, event_kind, event_type)  # type: ignore[attr-defined]
+        if from_metadata:
+            events.from_metadata[event_kind] = event_type
+        elif cls is events.on_class:
+            events.this_run.append(event_kind)
+
+    new_on = type(on_class.__name__, (on_class,), {'define_event': classmethod(define_event)})
+    new_on.__qualname__ = on_class.__qualname__
+    events = _RunEvents(new_on)
+    wrapped = type(charm_class.__name__, (charm_class,), {'on': new_on()})
+    wrapped.__qualname__ = charm_class.__qualname__
+    wrapped.__module__ = charm_class.__module__
+    return wrapped, events
 
 
 class _Environment:
@@ -258,6 +315,54 @@ class _Environment:
         os.environ = self._environ
         self._data.clear()
         self._data.update(saved)
+
+
+class _ProcessState:
+    """`sys.path` and the working directory, put back after a run that changed them.
+
+    sys.path is compared (a few strings) and refilled in place if the charm changed or rebound
+    it. The working directory is only looked up if the charm calls `os.chdir` or `os.fchdir`
+    during the run (they are wrapped while it runs), so an ordinary run pays nothing for it.
+    """
+
+    def __init__(self) -> None:
+        self._chdir = os.chdir
+        self._fchdir = os.fchdir
+        self._cwd: str | None = None
+        self._path: list[str] = []
+        self._path_list: list[str] = sys.path
+
+    def _before_chdir(self) -> None:
+        if self._cwd is None:
+            self._cwd = os.getcwd()
+
+    def _wrapped_chdir(self, path: Any) -> None:
+        self._before_chdir()
+        self._chdir(path)
+
+    def _wrapped_fchdir(self, fd: Any) -> None:
+        self._before_chdir()
+        self._fchdir(fd)
+
+    def save(self) -> None:
+        self._path_list = sys.path
+        self._path = sys.path[:]
+        self._cwd = None
+        os.chdir = self._wrapped_chdir  # type: ignore[assignment]
+        os.fchdir = self._wrapped_fchdir  # type: ignore[assignment]
+
+    def restore(self) -> None:
+        os.chdir = self._chdir
+        os.fchdir = self._fchdir
+        if self._cwd is not None:
+            self._chdir(self._cwd)
+            self._cwd = None
+        if sys.path is not self._path_list or sys.path != self._path:
+            sys.path = self._path_list
+            sys.path[:] = self._path
+
+
+_process_state = _ProcessState()
 
 
 def _no_putenv(name: Any, value: Any) -> None:
@@ -316,7 +421,9 @@ class Dispatch:
     ) -> None:
         self.framework: CapturingFramework | None = None
         self.charm: ops.CharmBase | None = None
+        self._events: _RunEvents | None = None
         self._saved_env = _environment.set(env)
+        _process_state.save()
         self.juju_context = loaded.juju_context(env)
         backend = _scenario_backend.Backend(rs, self.juju_context)
         if hasattr(backend, '_peer_endpoints'):
@@ -334,18 +441,18 @@ class Dispatch:
             # As ops' own dispatch does: relation-broken leaves the dying relation out of
             # `model.relations`, and departed/broken keep the remote unit's databag readable.
             context = self.juju_context
-            model = ops.Model(
-                loaded.meta,
-                backend,
-                broken_relation_id=(
+            model_args: dict[str, Any] = {
+                'broken_relation_id': (
                     context.relation_id if event_name.endswith('_relation_broken') else None
-                ),
-                remote_unit_name=(
+                )
+            }
+            if _MODEL_TAKES_REMOTE_UNIT:
+                model_args['remote_unit_name'] = (
                     context.remote_unit_name
                     if event_name.endswith(('_relation_departed', '_relation_broken'))
                     else None
-                ),
-            )
+                )
+            model = ops.Model(loaded.meta, backend, **model_args)
             framework = CapturingFramework(
                 store, loaded.charm_dir, loaded.meta, model, event_name=event_name
             )
@@ -353,9 +460,9 @@ class Dispatch:
             framework._scenario_rs = rs
             framework._scenario_capture_deferred = capture_deferred
             framework._scenario_capture_framework = capture_framework
-            charm_class = _wrap(loaded.charm_class) if loaded.defines_events else loaded.charm_class
+            self._events = loaded.events
             with framework._event_context('__init__'):
-                self.charm = charm_class(framework)
+                self.charm = loaded.charm_class_for_runs(framework)
         except (_main._Abort, SystemExit) as e:
             # The charm ended the hook in its __init__; exit code 0 is a hook that succeeded
             # without a commit, as under ops.main.
@@ -407,7 +514,11 @@ class Dispatch:
             ops.Framework.on._cache.pop(self.framework, None)
             self.framework = None
         _scenario_capture.handler.model_backend = None
+        if self._events is not None:
+            self._events.end_run()
+            self._events = None
         _environment.restore(self._saved_env)
+        _process_state.restore()
 
 
 def evaluate(charm: Any, expression: str) -> Any:

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: Python environments, formatting, lints, every
-# test (unit, integration, doc) on ops 3.x and again on ops 2.x, and the conformance corpus
-# against ops.testing.
+# test (unit, integration, doc) on ops 3.x, again on the newest ops 2.x and on the oldest
+# supported ops (2.16), the 100,000-run memory soak (release build) on each, and the
+# conformance corpus against ops.testing.
+# (scripts/ops-versions.sh runs the tests on every supported ops minor release.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/python-env.sh --all
@@ -9,7 +11,13 @@ cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
 echo "== tests on ops 3.x (.venv)"
 VIRTUAL_ENV="$PWD/.venv" cargo test --locked
-echo "== tests on ops 2.x (.venv-ops2)"
+echo "== tests on ops 2.23 (.venv-ops2)"
 VIRTUAL_ENV="$PWD/.venv-ops2" cargo test --locked
+echo "== tests on ops 2.16, the oldest supported (.venv-ops-oldest)"
+VIRTUAL_ENV="$PWD/.venv-ops-oldest" cargo test --locked
+echo "== memory soak, 100,000 runs (release build), on each"
+for venv in .venv .venv-ops2 .venv-ops-oldest; do
+    VIRTUAL_ENV="$PWD/$venv" cargo test --release --locked --test memory -- --nocapture
+done
 echo "== conformance against ops.testing 8.9"
 ./scripts/conformance.sh

@@ -289,7 +289,7 @@ impl Context {
         } else {
             self.check(event, state)?
         };
-        let mut output = runtime::run(RunRequest {
+        let request = RunRequest {
             charm: &self.charm,
             loaded: &self.loaded,
             options: &self.options,
@@ -298,8 +298,19 @@ impl Context {
             state: self.run_state(state),
             inspect,
             storage_root: &self.storage_root,
-        })
-        .map_err(|mut failure| {
+        };
+        // A panic (a bug in the engine, or in an Inspect closure) is an error, never an abort
+        // of the caller; the next run starts afresh as always.
+        let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runtime::run(request)))
+            .unwrap_or_else(|panic| {
+                let what = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_else(|| "a panic without a message".into());
+                Err(Error::runtime(format!("the run panicked: {what}")).into())
+            });
+        let mut output = ran.map_err(|mut failure| {
             if let Some(partial) = &mut failure.partial {
                 partial.warnings = warnings.clone();
             }

@@ -164,3 +164,48 @@ fn snapshot_data_restores_a_deferred_custom_event() {
     assert_eq!(out.state.unit_status, Status::active("hello ann x3"));
     assert!(out.state.deferred.is_empty());
 }
+
+/// ops' own debug lines ("Deferring ...") reach juju-log directly when nothing else listens,
+/// and reach a charm's own log handler, as well as juju-log, when one does.
+#[test]
+fn ops_debug_lines_reach_juju_log_and_the_charm_s_own_handlers() {
+    let charm = ops_scenario::Charm::from_source(
+        r#"
+import logging
+import ops
+
+class Listening(ops.CharmBase):
+    def __init__(self, framework):
+        super().__init__(framework)
+        framework.observe(self.on.update_status, self._on_update_status)
+
+    def _on_update_status(self, event):
+        seen = []
+        class Keep(logging.Handler):
+            def emit(self, record):
+                seen.append(record.getMessage())
+        keep = Keep()
+        if self.config["listen"]:
+            logging.getLogger().addHandler(keep)
+        event.defer()
+        logging.getLogger().removeHandler(keep)
+        self.unit.status = ops.ActiveStatus(f"seen {len([s for s in seen if s.startswith('Deferring')])}")
+"#,
+        "name: listening\nconfig:\n  options:\n    listen:\n      type: boolean\n      default: false\n",
+    )
+    .unwrap();
+    let ctx = ops_scenario::Context::new(charm).unwrap();
+    for listen in [false, true] {
+        let state = State::default().config([("listen", listen.into())]);
+        let out = ctx.run(Event::update_status(), &state).unwrap();
+        let expected = if listen { "seen 1" } else { "seen 0" };
+        assert_eq!(out.state.unit_status, Status::active(expected));
+        assert!(
+            out.juju_log.iter().any(|l| l.level == "DEBUG"
+                && l.message
+                    .starts_with("Deferring <UpdateStatusEvent via Listening/on/update_status[")),
+            "listen={listen}: {:?}",
+            out.juju_log
+        );
+    }
+}

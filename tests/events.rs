@@ -191,3 +191,54 @@ fn malformed_event_names_are_inconsistent() {
     };
     assert_eq!(violations[0].rule, "event.name");
 }
+
+/// A charm that defines events at run time (as some charm libraries do): each run sees exactly
+/// the events it defines, as in a fresh process, however many runs the Context has seen.
+#[test]
+fn events_a_charm_defines_at_run_time_last_only_for_that_run() {
+    let charm = ops_scenario::Charm::from_source(
+        r#"
+import ops
+
+class Special(ops.EventBase):
+    pass
+
+class Other(ops.EventBase):
+    pass
+
+class Dynamic(ops.CharmBase):
+    def __init__(self, framework):
+        super().__init__(framework)
+        kind = self.config.get("kind", "")
+        if kind:
+            self.on.define_event("special", Special if kind == "special" else Other)
+            framework.observe(self.on.special, self._on_special)
+        framework.observe(self.on.start, self._on_start)
+
+    def _on_special(self, event):
+        self.unit.status = ops.ActiveStatus(type(event).__name__)
+
+    def _on_start(self, event):
+        self.unit.status = ops.ActiveStatus(f"has special: {hasattr(self.on, 'special')}")
+"#,
+        "name: dynamic\nconfig:\n  options:\n    kind:\n      type: string\n      default: ''\n",
+    )
+    .unwrap();
+    let ctx = ops_scenario::Context::new(charm).unwrap();
+    let with = |kind: &str| State::default().config([("kind", kind.into())]);
+    for _ in 0..2 {
+        let out = ctx.run(Event::custom("special"), &with("special")).unwrap();
+        assert_eq!(out.state.unit_status, Status::active("Special"));
+    }
+    let out = ctx.run(Event::custom("special"), &with("other")).unwrap();
+    assert_eq!(out.state.unit_status, Status::active("Other"));
+    let out = ctx.run(Event::start(), &with("")).unwrap();
+    assert_eq!(out.state.unit_status, Status::active("has special: False"));
+    let err = ctx.run(Event::custom("special"), &with("")).unwrap_err();
+    assert!(
+        matches!(err, ops_scenario::Error::UnknownEvent { .. }),
+        "{err}"
+    );
+    let out = ctx.run(Event::start(), &with("special")).unwrap();
+    assert_eq!(out.state.unit_status, Status::active("has special: True"));
+}

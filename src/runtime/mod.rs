@@ -11,6 +11,7 @@ mod databags;
 mod interpreter;
 mod live;
 mod lock;
+mod modules;
 mod pebble;
 mod store;
 
@@ -19,7 +20,7 @@ use std::sync::{Arc, OnceLock};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
-pub use interpreter::{flush_python_output, python_stdout_to_stderr};
+pub use interpreter::{flush_python_output, python_stdout_to_stderr, start_python};
 pub use live::LiveCharm;
 
 use crate::charm::Charm;
@@ -130,6 +131,11 @@ fn run_attached(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Output, F
             Ok(committed)
         });
 
+    // Whatever the charm did to sys.modules, in its __init__ or its handlers, is undone.
+    let outcome = match (outcome, modules::restore(py)) {
+        (Ok(_), Err(e)) => Err(internal(py, shim, e)),
+        (outcome, _) => outcome,
+    };
     let mut tools = backend
         .borrow_mut()
         .take()
