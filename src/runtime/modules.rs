@@ -43,8 +43,12 @@ fn version_tag(dict: &Bound<'_, PyDict>) -> Option<u64> {
 /// Put back every module a run replaced or removed; remember what it added. Called with the
 /// run lock held, after the dispatch closed.
 pub(crate) fn restore(py: Python<'_>) -> PyResult<()> {
-    let modules = py.import("sys")?.getattr("modules")?;
-    let modules = modules.cast::<PyDict>()?;
+    // SAFETY: attached; PyImport_GetModuleDict returns the interpreter's module dict (the
+    // object `sys.modules` names), borrowed, never NULL once the interpreter runs.
+    let modules = unsafe {
+        Bound::from_borrowed_ptr(py, pyo3::ffi::PyImport_GetModuleDict()).cast_into::<PyDict>()?
+    };
+    let modules = &modules;
     let mut baseline = BASELINE
         .lock()
         .unwrap_or_else(std::sync::PoisonError::into_inner);
