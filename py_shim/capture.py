@@ -17,10 +17,9 @@ _FRAMEWORK_EVENT_TYPES = (ops.PreCommitEvent, ops.CommitEvent, ops.CollectStatus
 
 
 class CapturingFramework(ops.Framework):
-    """A Framework that reports every event it emits (and re-emits) to the run's Rust object."""
+    """A Framework that reports every event it emits to the run's Rust object."""
 
     _scenario_rs: Any = None
-    _scenario_capture_deferred = False
     _scenario_capture_framework = False
 
     def _emit(self, event: ops.EventBase) -> None:
@@ -28,8 +27,13 @@ class CapturingFramework(ops.Framework):
             self._scenario_rs.record_event(event.handle.kind, type(event).__name__, False)
         super()._emit(event)
 
+
+class CapturingDeferredFramework(CapturingFramework):
+    """A CapturingFramework that also reports the deferred events it re-emits (for a Context
+    that captures them; the others are spared the extra frame on every re-emission)."""
+
     def _reemit(self, single_event_path: str | None = None) -> None:
-        if single_event_path is None and self._scenario_capture_deferred:
+        if single_event_path is None:
             seen: set[str] = set()
             for event_path, _observer, _method in self._storage.notices(None):
                 if event_path in seen:

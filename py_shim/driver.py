@@ -28,7 +28,7 @@ except ImportError:  # ops 2.16: the dispatch internals live in the (callable) o
 
 import _scenario_backend
 import _scenario_capture
-from _scenario_capture import CapturingFramework
+from _scenario_capture import CapturingDeferredFramework, CapturingFramework
 
 logger = logging.getLogger('ops._main')
 _root_logger = logging.getLogger()
@@ -537,12 +537,14 @@ class Dispatch:
                     else None
                 )
             model = ops.Model(loaded.meta, backend, **model_args)
-            framework = CapturingFramework(
+            framework_class = (
+                CapturingDeferredFramework if capture_deferred else CapturingFramework
+            )
+            framework = framework_class(
                 store, loaded.charm_dir, loaded.meta, model, event_name=event_name
             )
             self.framework = framework
             framework._scenario_rs = rs
-            framework._scenario_capture_deferred = capture_deferred
             framework._scenario_capture_framework = capture_framework
             self._events = loaded.events
             with framework._event_context('__init__'):
