@@ -90,6 +90,20 @@ fn refused_at_commit(ctx: &Context, state: &State, statements: &str) -> Vec<Stri
     }
 }
 
+/// Each action, run on the secret `ID` looked up by id, is taken during the hook and refused
+/// ("permission denied") by its tool when Juju commits it.
+fn assert_refused_at_commit(ctx: &Context, state: &State, actions: &[(&str, &str)]) {
+    let by_id = format!("s = self.model.get_secret(id='{ID}')\n");
+    for (action, tool) in actions {
+        let refusals = refused_at_commit(ctx, state, &format!("{by_id}{action}"));
+        assert_eq!(
+            refusals,
+            [format!("{tool} {ID}: ERROR permission denied")],
+            "{action}"
+        );
+    }
+}
+
 /// A test charm's Context on another Juju version.
 fn ctx_on(name: &str, juju: &str) -> Context {
     ctx(name).juju_version(juju)
@@ -509,19 +523,15 @@ fn a_follower_reads_the_application_secret_but_cannot_manage_it() {
     );
     assert_eq!(exc_type, "ops.model.SecretNotFoundError");
     // Juju takes these and refuses them when the hook commits: the charm sees no error.
-    let by_id = format!("s = self.model.get_secret(id='{ID}')\n");
-    for (action, tool) in [
-        ("s.set_content({'password': 'mine'})", "secret-set"),
-        ("s.remove_all_revisions()", "secret-remove"),
-        ("s.remove_revision(1)", "secret-remove"),
-    ] {
-        let refusals = refused_at_commit(&ctx, &state, &format!("{by_id}{action}"));
-        assert_eq!(
-            refusals,
-            [format!("{tool} {ID}: ERROR permission denied")],
-            "{action}"
-        );
-    }
+    assert_refused_at_commit(
+        &ctx,
+        &state,
+        &[
+            ("s.set_content({'password': 'mine'})", "secret-set"),
+            ("s.remove_all_revisions()", "secret-remove"),
+            ("s.remove_revision(1)", "secret-remove"),
+        ],
+    );
     let out = ctx.run(Event::config_changed(), &state).unwrap();
     assert_eq!(out.state.unit_status, Status::waiting("not the leader"));
     assert_eq!(out.state.secrets, state.secrets);
@@ -632,18 +642,15 @@ fn an_observer_cannot_manage_what_it_was_granted() {
             "{action}: {message}"
         );
     }
-    for (action, tool) in [
-        ("s.set_content({'password': 'mine'})", "secret-set"),
-        ("s.remove_all_revisions()", "secret-remove"),
-        ("s.revoke(self.model.get_relation('db'))", "secret-revoke"),
-    ] {
-        let refusals = refused_at_commit(&ctx, &state, &format!("{by_id}{action}"));
-        assert_eq!(
-            refusals,
-            [format!("{tool} {ID}: ERROR permission denied")],
-            "{action}"
-        );
-    }
+    assert_refused_at_commit(
+        &ctx,
+        &state,
+        &[
+            ("s.set_content({'password': 'mine'})", "secret-set"),
+            ("s.remove_all_revisions()", "secret-remove"),
+            ("s.revoke(self.model.get_relation('db'))", "secret-revoke"),
+        ],
+    );
 }
 
 #[test]

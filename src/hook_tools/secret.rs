@@ -599,6 +599,16 @@ mod tests {
         t
     }
 
+    /// `secret-set` of the secret `id` with a new password and no metadata.
+    fn set_password(t: &mut HookTools, id: &str, password: &str) {
+        t.set(
+            id,
+            Some(content(&[("password", password)])),
+            SecretMeta::default(),
+        )
+        .unwrap();
+    }
+
     fn content(pairs: &[(&str, &str)]) -> SecretContent {
         pairs
             .iter()
@@ -920,12 +930,7 @@ mod tests {
     fn content_set_twice_in_a_hook_makes_one_revision() {
         let mut t = tools(State::default().secrets([owned(SecretOwner::Unit)]));
         for password in ["a", "b"] {
-            t.set(
-                ID,
-                Some(content(&[("password", password)])),
-                SecretMeta::default(),
-            )
-            .unwrap();
+            set_password(&mut t, ID, password);
         }
         let s = &t.state.secrets[0];
         assert_eq!(
@@ -950,12 +955,7 @@ mod tests {
     fn from_juju_3_6_the_latest_content_again_is_dropped() {
         let mut t = tools(State::default().secrets([owned(SecretOwner::Unit)]));
         for password in ["other", "new"] {
-            t.set(
-                ID,
-                Some(content(&[("password", password)])),
-                SecretMeta::default(),
-            )
-            .unwrap();
+            set_password(&mut t, ID, password);
         }
         let s = &t.state.secrets[0];
         assert_eq!(
@@ -971,12 +971,7 @@ mod tests {
             "3.5.4",
         );
         for password in ["a", "b"] {
-            t.set(
-                ID,
-                Some(content(&[("password", password)])),
-                SecretMeta::default(),
-            )
-            .unwrap();
+            set_password(&mut t, ID, password);
         }
         assert_eq!(t.state.secrets[0].latest_revision, 4);
     }
