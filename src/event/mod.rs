@@ -258,7 +258,9 @@ impl Event {
 
     /// The kind of event its name denotes.
     pub fn kind(&self) -> EventKind {
-        if !self.owner_path().is_empty() {
+        // An event on an object the charm holds: `<attr>.on.<event>` (checked without building
+        // the owner path: this runs several times per run).
+        if self.name.contains(".on.") {
             return EventKind::Custom;
         }
         let name = self.name.as_str();
