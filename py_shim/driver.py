@@ -202,6 +202,7 @@ class LoadedCharm:
 
     def __init__(
         self,
+        source_dir: str,
         charm_dir: str,
         module_name: str,
         class_name: str | None,
@@ -211,8 +212,11 @@ class LoadedCharm:
         juju_version: str,
         extra_paths: list[str],
     ) -> None:
+        # The charm's code comes from its own directory; it sees `charm_dir` as its charm dir
+        # (the same unless the Context gives a charm root).
+        source = Path(source_dir)
         self.charm_dir = Path(charm_dir)
-        for path in [*extra_paths, str(self.charm_dir / 'lib'), str(self.charm_dir / 'src')]:
+        for path in [*extra_paths, str(source / 'lib'), str(source / 'src')]:
             if path not in sys.path:
                 sys.path.insert(0, path)
         # ActionMeta reads JUJU_VERSION from the environment while it is built.
@@ -228,7 +232,7 @@ class LoadedCharm:
         # JujuContext is frozen; building one resolves the charm dir (several syscalls), so
         # each distinct environment's context is built once.
         self._contexts: dict[tuple[str, ...], Any] = {}
-        source_path = self.charm_dir / 'src' / 'charm.py'
+        source_path = source / 'src' / 'charm.py'
         self.charm_class = _find_charm_class(_import_module(module_name, source_path), class_name)
         # CharmBase.__init__ (and some charm code) defines events on the class of `charm.on`;
         # defining one twice raises, so the charm runs as a subclass with its own `on` class,

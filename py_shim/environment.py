@@ -8,14 +8,14 @@ import site
 import sys
 
 
-def use_venv(venv: str) -> None:
+def use_venv(venv: str, why: str) -> None:
     """Put the venv's site-packages (and its .pth entries) first, and drop the global ones,
-    as a venv without `include-system-site-packages` would."""
+    as a venv without `include-system-site-packages` would. `why` says why this venv."""
     version = f'python{sys.version_info[0]}.{sys.version_info[1]}'
     site_packages = os.path.join(venv, 'lib', version, 'site-packages')
     if not os.path.isdir(site_packages):
         raise RuntimeError(
-            f'VIRTUAL_ENV={venv} has no {version} site-packages ({site_packages}); '
+            f'the venv {venv} ({why}) has no {version} site-packages ({site_packages}); '
             f'the embedded interpreter is Python {sys.version.split()[0]}, so the venv must be '
             f'made with it: python{sys.version_info[0]}.{sys.version_info[1]} -m venv {venv}'
         )
@@ -29,12 +29,12 @@ def use_venv(venv: str) -> None:
     sys.executable = os.path.join(venv, 'bin', 'python3')
 
 
-def ops_import_problem() -> str | None:
-    """None if `ops` imports; otherwise a report of what was tried and how to fix it."""
+def ops_import_problem(venv: str | None, why: str) -> str | None:
+    """None if `ops` imports; otherwise a report of what was tried and how to fix it. `venv` is
+    the environment in use (None: the interpreter's own), `why` why it was chosen."""
     try:
         import ops  # noqa: F401
     except Exception as e:  # ImportError, or a broken install
-        venv = os.environ.get('VIRTUAL_ENV')
         if venv:
             python = os.path.join(venv, 'bin', 'python')
             fix = f'"{python}" -m pip install ops'
@@ -50,7 +50,7 @@ def ops_import_problem() -> str | None:
             f'the embedded Python cannot import ops ({type(e).__name__}: {e})\n'
             f'  Python: {sys.version.split()[0]} (prefix {sys.prefix}, '
             f'executable {sys.executable or "unknown"})\n'
-            f'  VIRTUAL_ENV: {venv or "not set"}\n'
+            f'  venv: {venv or "none"} ({why})\n'
             f'  searched sys.path:\n{paths}\n'
             f'  fix: {fix}'
         )

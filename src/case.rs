@@ -102,6 +102,15 @@ pub struct PreparedCase<'c> {
 }
 
 impl PreparedCase<'_> {
+    /// Start the embedded interpreter with the Python environment the case's Context chooses
+    /// ([`Context::start_python`]).
+    ///
+    /// # Errors
+    /// As [`Context::start_python`].
+    pub fn start_python(&self) -> Result<()> {
+        self.ctx.start_python()
+    }
+
     /// Run the case once, as [`Case::run`] does.
     ///
     /// # Errors

@@ -5,11 +5,12 @@ use crate::consistency;
 use crate::error::{Error, Result, Violation};
 use crate::event::Event;
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use crate::hook_tools::StorageRoot;
 use crate::options::ContextOptions;
 use crate::output::{CharmError, Output};
+use crate::python_env::PythonEnv;
 use crate::runtime::{self, LiveCharm, LoadedCharm, RunRequest};
 use crate::state::{State, Storage};
 
@@ -43,6 +44,78 @@ pub struct Context {
     /// Storage instances' directories: made when the charm first asks for one, removed with
     /// the Context.
     storage_root: Arc<StorageRoot>,
+    /// The venv given to the Context, if any.
+    venv: Option<PathBuf>,
+    /// The Python environment this Context wants, chosen on its first run.
+    python_env: OnceLock<PythonEnv>,
+    /// The directory the charm sees as its charm dir, if not its own.
+    charm_root: Option<CharmRoot>,
+}
+
+/// A directory the charm sees as its charm dir, and the metadata files the Context wrote
+/// into it (removed again when the Context is dropped; nothing else there is touched).
+#[derive(Debug)]
+struct CharmRoot {
+    dir: PathBuf,
+    written: OnceLock<Result<Vec<PathBuf>, String>>,
+}
+
+impl CharmRoot {
+    /// Write the metadata files the directory lacks (once), so the charm finds its metadata
+    /// there as under Juju: `metadata.yaml`, and `config.yaml` and `actions.yaml` if the
+    /// charm has config or actions; none if the directory has a `charmcraft.yaml`, and never
+    /// over a file already there.
+    fn prepare(&self, charm: &Charm) -> Result<()> {
+        self.written
+            .get_or_init(|| {
+                if !self.dir.is_dir() {
+                    return Err(format!(
+                        "the charm root {} is not a directory",
+                        self.dir.display()
+                    ));
+                }
+                if self.dir.join("charmcraft.yaml").exists() {
+                    return Ok(Vec::new());
+                }
+                let meta = &charm.meta;
+                let files = [
+                    ("metadata.yaml", Some(&meta.raw_meta)),
+                    ("config.yaml", meta.raw_config.as_ref()),
+                    ("actions.yaml", meta.raw_actions.as_ref()),
+                ];
+                let mut written = Vec::new();
+                for (name, value) in files {
+                    let (Some(value), path) = (value, self.dir.join(name)) else {
+                        continue;
+                    };
+                    if path.exists() {
+                        continue;
+                    }
+                    let yaml = serde_yaml_ng::to_string(value)
+                        .map_err(|e| format!("writing {}: {e}", path.display()))?;
+                    std::fs::write(&path, yaml)
+                        .map_err(|e| format!("writing {}: {e}", path.display()))?;
+                    written.push(path);
+                }
+                Ok(written)
+            })
+            .clone()
+            .map(|_| ())
+            .map_err(|message| Error::Io {
+                context: message,
+                source: std::io::Error::other("the charm root cannot be prepared"),
+            })
+    }
+}
+
+impl Drop for CharmRoot {
+    fn drop(&mut self) {
+        if let Some(Ok(written)) = self.written.get() {
+            for path in written {
+                let _ = std::fs::remove_file(path);
+            }
+        }
+    }
 }
 
 impl Context {
@@ -69,6 +142,9 @@ impl Context {
                 .is_some_and(|v| !v.is_empty()),
             loaded: LoadedCharm::default(),
             storage_root: Arc::new(StorageRoot::new()),
+            venv: None,
+            python_env: OnceLock::new(),
+            charm_root: None,
         })
     }
 
@@ -131,6 +207,77 @@ impl Context {
     pub fn skip_consistency_checks(mut self, skip: bool) -> Self {
         self.skip_consistency_checks = skip;
         self
+    }
+
+    /// Use this venv for Python. Defaults to the one `VIRTUAL_ENV` names, else the charm's own
+    /// `.venv`, else its tox unit environment (`.tox/unit`), else none. One process has one
+    /// Python: the first run decides for every Context in it, and a Context that wants another
+    /// venv gets [`Error::PythonEnvironment`] saying which is in use and why.
+    pub fn venv(mut self, venv: impl Into<PathBuf>) -> Self {
+        self.venv = Some(venv.into());
+        self.python_env = OnceLock::new();
+        self
+    }
+
+    /// Let the charm see `dir` as its charm directory (`self.charm_dir`, `JUJU_CHARM_DIR`):
+    /// its files are the charm's, for templates and other files a charm reads from there. The
+    /// metadata files it lacks are written into it on the first run (`metadata.yaml`, and
+    /// `config.yaml` and `actions.yaml` if the charm has config or actions; none if it has a
+    /// `charmcraft.yaml`), never over a file already there, and removed when the Context is
+    /// dropped. Defaults to the charm's own directory (nothing is written or made).
+    ///
+    /// ```
+    /// # use ops_scenario::{Charm, Context, Event, State, Status};
+    /// let root = tempfile::tempdir()?;
+    /// std::fs::write(root.path().join("motd.txt"), "hello")?;
+    /// let charm = Charm::from_source(
+    ///     "import ops\n\
+    ///      class C(ops.CharmBase):\n\
+    ///      \x20   def __init__(self, framework):\n\
+    ///      \x20       super().__init__(framework)\n\
+    ///      \x20       framework.observe(self.on.start, self._on_start)\n\
+    ///      \x20   def _on_start(self, event):\n\
+    ///      \x20       motd = (self.charm_dir / 'motd.txt').read_text()\n\
+    ///      \x20       meta = (self.charm_dir / 'metadata.yaml').exists()\n\
+    ///      \x20       self.unit.status = ops.ActiveStatus(f'{motd} {meta}')\n",
+    ///     "name: c\n",
+    /// )?;
+    /// let ctx = Context::new(charm)?.charm_root(root.path());
+    /// let out = ctx.run(Event::start(), &State::default())?;
+    /// assert_eq!(out.state.unit_status, Status::active("hello True"));
+    /// drop(ctx);
+    /// assert!(!root.path().join("metadata.yaml").exists()); // removed with the Context
+    /// assert!(root.path().join("motd.txt").exists()); // the user's file is left alone
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn charm_root(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.charm_root = Some(CharmRoot {
+            dir: dir.into(),
+            written: OnceLock::new(),
+        });
+        self
+    }
+
+    /// Start the embedded interpreter now, with the Python environment this Context chooses
+    /// (see [`Context::venv`]), and import `ops`: what the first run would do, for tools that
+    /// time runs apart from the start-up (`scenario bench`). Does nothing once done.
+    ///
+    /// # Errors
+    /// [`Error::PythonEnvironment`] if the interpreter cannot start or import `ops`, or the
+    /// process already runs another venv.
+    pub fn start_python(&self) -> Result<()> {
+        runtime::start_python_with(self.python_env())
+    }
+
+    /// The Python environment this Context wants, and why.
+    fn python_env(&self) -> &PythonEnv {
+        self.python_env.get_or_init(|| {
+            PythonEnv::choose(
+                self.venv.as_deref(),
+                PythonEnv::virtual_env_var().as_deref(),
+                &self.charm.dir,
+            )
+        })
     }
 
     /// The directory of a storage instance, where the charm's writes to its `location` are
@@ -289,8 +436,13 @@ impl Context {
         } else {
             self.check(event, state)?
         };
+        if let Some(root) = &self.charm_root {
+            root.prepare(&self.charm)?;
+        }
         let request = RunRequest {
             charm: &self.charm,
+            charm_root: self.charm_root.as_ref().map(|r| r.dir.as_path()),
+            python_env: self.python_env(),
             loaded: &self.loaded,
             options: &self.options,
             app_name: self.application_name(),

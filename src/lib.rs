@@ -49,6 +49,7 @@ mod hook_tools;
 mod options;
 mod output;
 mod pebble;
+mod python_env;
 mod runtime;
 pub mod state;
 mod text;

@@ -172,7 +172,8 @@ fn case_file_run_reports_statuses_and_their_history() {
     assert_eq!(output["workload_version_history"], json!([]));
     assert_eq!(
         output["emitted_events"],
-        json!([{"name": "start", "type": "StartEvent", "deferred": false}])
+        json!([{"name": "start", "type": "StartEvent", "deferred": false,
+                "bases": ["HookEvent", "EventBase"]}])
     );
     assert!(log_messages(&output).contains(&"Emitting Juju event start."));
     assert_eq!(output["action_results"], Value::Null);
@@ -367,8 +368,10 @@ fn case_file_deferred_events_are_re_emitted_and_kept_in_the_queue() {
     assert_eq!(
         output["emitted_events"],
         json!([
-            {"name": "start", "type": "StartEvent", "deferred": true},
-            {"name": "update_status", "type": "UpdateStatusEvent", "deferred": false},
+            {"name": "start", "type": "StartEvent", "deferred": true,
+             "bases": ["HookEvent", "EventBase"]},
+            {"name": "update_status", "type": "UpdateStatusEvent", "deferred": false,
+             "bases": ["HookEvent", "EventBase"]},
         ])
     );
     let messages = log_messages(&output);
@@ -798,7 +801,7 @@ fn venv_without_ops_exits_2_saying_how_to_fix_it() {
         "the venv's site-packages is listed: {stderr}"
     );
     assert!(
-        stderr.contains(&format!("VIRTUAL_ENV: {}", venv.display())),
+        stderr.contains(&format!("venv: {} (VIRTUAL_ENV is set)", venv.display())),
         "{stderr}"
     );
     let fix = stderr

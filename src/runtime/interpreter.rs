@@ -8,6 +8,7 @@ use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyModule, PyType};
 
 use crate::error::{Error, Result};
+use crate::python_env::PythonEnv;
 
 /// One module of the Python shim: its source, its file name for tracebacks, the name it is
 /// registered under, and its bytecode as build.rs compiled it (`importlib.util.MAGIC_NUMBER`
@@ -93,11 +94,43 @@ pub(crate) struct Shim {
 
 static SHIM: PyOnceLock<std::result::Result<Shim, String>> = PyOnceLock::new();
 
+/// The environment the interpreter was started with (set once, by the first start).
+static STARTED_WITH: std::sync::OnceLock<PythonEnv> = std::sync::OnceLock::new();
+
 impl Shim {
-    /// Start the interpreter's side of the engine, or return why it cannot start. The outcome
-    /// is kept for the life of the process.
+    /// The engine's Python side, started (once per process) with the environment `VIRTUAL_ENV`
+    /// names if this is the first start; a later call returns what the first one made.
     pub fn init(py: Python<'_>) -> Result<&'static Shim> {
-        SHIM.get_or_init(py, || start(py))
+        if let Some(Ok(shim)) = SHIM.get(py) {
+            return Ok(shim);
+        }
+        Shim::init_with(
+            py,
+            &PythonEnv::from_environment(PythonEnv::virtual_env_var().as_deref()),
+        )
+    }
+
+    /// The engine's Python side for a Context that wants `env`: started with it if this is the
+    /// first start; an error if the process already runs another environment (one process has
+    /// one interpreter). The outcome of the start is kept for the life of the process.
+    pub fn init_with(py: Python<'_>, env: &PythonEnv) -> Result<&'static Shim> {
+        let started = SHIM.get_or_init(py, || {
+            let _ = STARTED_WITH.set(env.clone());
+            start(py, env)
+        });
+        if let Some(first) = STARTED_WITH.get() {
+            if first.venv != env.venv {
+                return Err(Error::PythonEnvironment {
+                    message: format!(
+                        "this process's Python already runs {first}; this Context would use \
+                         {env}. One process has one Python environment: give the Contexts the \
+                         same venv (Context::venv, or VIRTUAL_ENV), or run them in separate \
+                         test binaries"
+                    ),
+                });
+            }
+        }
+        started
             .as_ref()
             .map_err(|message| Error::PythonEnvironment {
                 message: message.clone(),
@@ -123,21 +156,20 @@ impl Shim {
     }
 }
 
-fn start(py: Python<'_>) -> std::result::Result<Shim, String> {
+fn start(py: Python<'_>, env: &PythonEnv) -> std::result::Result<Shim, String> {
     let environment = ENVIRONMENT_MODULE
         .load(py)
         .map_err(|e| describe(py, "loading the environment shim", &e))?;
-    if let Ok(venv) = std::env::var("VIRTUAL_ENV") {
-        if !venv.is_empty() {
-            environment
-                .getattr("use_venv")
-                .and_then(|f| f.call1((venv,)))
-                .map_err(|e| describe(py, "setting up VIRTUAL_ENV", &e))?;
-        }
+    let venv = env.venv.as_ref().map(|v| v.display().to_string());
+    if let Some(venv) = &venv {
+        environment
+            .getattr("use_venv")
+            .and_then(|f| f.call1((venv, &env.why)))
+            .map_err(|e| describe(py, &format!("setting up the venv {env}"), &e))?;
     }
     let problem = environment
         .getattr("ops_import_problem")
-        .and_then(|f| f.call0())
+        .and_then(|f| f.call1((venv, &env.why)))
         .map_err(|e| describe(py, "importing ops", &e))?;
     if !problem.is_none() {
         return Err(problem.to_string());
@@ -209,8 +241,11 @@ pub fn flush_python_output() {
 }
 
 /// Start the embedded interpreter and import `ops` and the shim now, which the first run
-/// would otherwise do: for tools that time runs (`scenario bench`) or want start-up errors
-/// before any charm is loaded. Does nothing once done.
+/// would otherwise do, with the venv `VIRTUAL_ENV` names (or none): for tools that want
+/// start-up errors before any charm is loaded. [`Context::start_python`] starts it with the
+/// environment a Context chooses. Does nothing once done.
+///
+/// [`Context::start_python`]: crate::Context::start_python
 ///
 /// # Errors
 /// [`Error::PythonEnvironment`] if the interpreter cannot start or import `ops`.
@@ -224,12 +259,17 @@ pub fn start_python() -> Result<()> {
 /// # Errors
 /// [`Error::PythonEnvironment`] if the interpreter cannot start.
 pub fn python_stdout_to_stderr() -> Result<()> {
+    // Only the bare interpreter is needed here: the venv is chosen by the first run.
     super::lock::with_python(|py| {
-        Shim::init(py)?;
         py.import("sys")
             .and_then(|sys| sys.setattr("stdout", sys.getattr("stderr")?))
             .map_err(|e| Error::runtime(e.to_string()))
     })
+}
+
+/// Start the interpreter for a Context that wants `env` (see [`Shim::init_with`]).
+pub(crate) fn start_python_with(env: &PythonEnv) -> Result<()> {
+    super::lock::with_python(|py| Shim::init_with(py, env).map(|_| ()))
 }
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ use std::sync::{Arc, OnceLock};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
+pub(crate) use interpreter::start_python_with;
 pub use interpreter::{flush_python_output, python_stdout_to_stderr, start_python};
 pub use live::LiveCharm;
 
@@ -30,6 +31,7 @@ use crate::event::{Event, EventKind};
 use crate::hook_tools::{HookTools, RunScope, StorageRoot};
 use crate::options::ContextOptions;
 use crate::output::Output;
+use crate::python_env::PythonEnv;
 use crate::state::State;
 use backend::RunBackend;
 use interpreter::Shim;
@@ -52,6 +54,10 @@ impl std::fmt::Debug for LoadedCharm {
 /// Everything one run needs, borrowed from the Context and the caller.
 pub(crate) struct RunRequest<'a, 'i> {
     pub charm: &'a Charm,
+    /// The directory the charm sees as its charm dir, if not its own.
+    pub charm_root: Option<&'a std::path::Path>,
+    /// The Python environment the Context wants.
+    pub python_env: &'a PythonEnv,
     pub loaded: &'a LoadedCharm,
     pub options: &'a ContextOptions,
     pub app_name: &'a str,
@@ -85,8 +91,16 @@ pub(crate) fn run(request: RunRequest<'_, '_>) -> Result<Output, Failure> {
 }
 
 fn run_attached(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Output, Failure> {
-    let shim = Shim::init(py)?;
-    let loaded = load_charm(py, shim, request.charm, request.loaded, request.options)?;
+    let shim = Shim::init_with(py, request.python_env)?;
+    let charm_dir = request.charm_root.unwrap_or(&request.charm.dir);
+    let loaded = load_charm(
+        py,
+        shim,
+        request.charm,
+        charm_dir,
+        request.loaded,
+        request.options,
+    )?;
     let RunRequest {
         charm,
         options,
@@ -98,8 +112,8 @@ fn run_attached(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Output, F
         ..
     } = request;
     let scope = RunScope::new(app_name, options, event, &state);
-    let env =
-        juju_env(py, charm, options, &scope, event, &state).map_err(|e| internal(py, shim, e))?;
+    let env = juju_env(py, charm_dir, options, &scope, event, &state)
+        .map_err(|e| internal(py, shim, e))?;
     let store =
         Bound::new(py, RunStore::seeded(&state, app_name)).map_err(|e| internal(py, shim, e))?;
     let tools = HookTools::new(
@@ -213,6 +227,7 @@ fn load_charm<'py>(
     py: Python<'py>,
     shim: &Shim,
     charm: &Charm,
+    charm_dir: &std::path::Path,
     slot: &LoadedCharm,
     options: &ContextOptions,
 ) -> Result<Bound<'py, PyAny>> {
@@ -230,6 +245,7 @@ fn load_charm<'py>(
             .collect();
         shim.loaded_charm.bind(py).call1((
             charm.dir.display().to_string(),
+            charm_dir.display().to_string(),
             charm.module_name.as_str(),
             charm.class_name.as_deref(),
             to_py(&meta.raw_meta)?,
@@ -257,7 +273,7 @@ pub(crate) const DEFAULT_ACTION_ID: &str = "1";
 /// The environment Juju gives the charm process for this event.
 fn juju_env<'py>(
     py: Python<'py>,
-    charm: &Charm,
+    charm_dir: &std::path::Path,
     options: &ContextOptions,
     scope: &RunScope,
     event: &Event,
@@ -328,7 +344,7 @@ fn juju_env<'py>(
     env.set_item("JUJU_MODEL_NAME", &state.model.name)?;
     env.set_item("JUJU_MODEL_UUID", &state.model.uuid)?;
     env.set_item("JUJU_VERSION", &options.juju_version)?;
-    env.set_item("JUJU_CHARM_DIR", charm.dir.display().to_string())?;
+    env.set_item("JUJU_CHARM_DIR", charm_dir.display().to_string())?;
     for (key, value) in [
         ("JUJU_AVAILABILITY_ZONE", &options.availability_zone),
         ("JUJU_MACHINE_ID", &options.machine_id),
