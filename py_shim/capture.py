@@ -15,6 +15,19 @@ import ops.log
 
 _FRAMEWORK_EVENT_TYPES = (ops.PreCommitEvent, ops.CommitEvent, ops.CollectStatusEvent)
 
+# An event class's ancestors' names, nearest first, up to EventBase (for filters by type).
+_bases_of: dict[type, list[str]] = {}
+
+
+def _bases(event_type: type) -> list[str]:
+    bases = _bases_of.get(event_type)
+    if bases is None:
+        mro = event_type.__mro__[1:]
+        bases = _bases_of[event_type] = [
+            c.__name__ for c in mro if issubclass(c, ops.EventBase)
+        ]
+    return bases
+
 
 class CapturingFramework(ops.Framework):
     """A Framework that reports every event it emits to the run's Rust object."""
@@ -24,7 +37,8 @@ class CapturingFramework(ops.Framework):
 
     def _emit(self, event: ops.EventBase) -> None:
         if self._scenario_capture_framework or not isinstance(event, _FRAMEWORK_EVENT_TYPES):
-            self._scenario_rs.record_event(event.handle.kind, type(event).__name__, False)
+            kind = type(event)
+            self._scenario_rs.record_event(event.handle.kind, kind.__name__, False, _bases(kind))
         super()._emit(event)
 
 
@@ -43,7 +57,8 @@ class CapturingDeferredFramework(CapturingFramework):
                 parent = handle.parent.path if handle.parent else None
                 event_type = self._type_registry.get((parent, handle.kind))
                 name = event_type.__name__ if event_type else 'EventBase'
-                self._scenario_rs.record_event(handle.kind, name, True)
+                bases = _bases(event_type) if event_type else []
+                self._scenario_rs.record_event(handle.kind, name, True, bases)
         super()._reemit(single_event_path)
 
 

@@ -64,6 +64,56 @@ fn null_or_state<'de, D: Deserializer<'de>>(d: D) -> Result<State, D::Error> {
 }
 
 impl Output {
+    /// The emitted events of the ops class `type_name` or a subclass of it, in order (the
+    /// seed's `capture_events` filter): `out.emitted_of_type("RelationEvent")`. What the run
+    /// captured depends on the Context: deferred re-emissions only with
+    /// [`Context::capture_deferred_events`], ops' framework events (pre-commit, commit,
+    /// collect-status) only with [`Context::capture_framework_events`].
+    ///
+    /// ```
+    /// # use ops_scenario::{Charm, Context, Event, State};
+    /// let charm = Charm::from_source(
+    ///     "import ops\n\
+    ///      class C(ops.CharmBase):\n\
+    ///      \x20   def __init__(self, framework):\n\
+    ///      \x20       super().__init__(framework)\n\
+    ///      \x20       framework.observe(self.on.start, self._on_start)\n\
+    ///      \x20   def _on_start(self, event):\n\
+    ///      \x20       pass\n",
+    ///     "name: c\n",
+    /// )?;
+    /// let ctx = Context::new(charm)?.capture_framework_events(true);
+    /// let out = ctx.run(Event::start(), &State::default())?;
+    /// assert_eq!(out.emitted_names(), ["start", "collect_unit_status", "pre_commit", "commit"]);
+    /// let hooks: Vec<&str> = out.emitted_of_type("HookEvent").iter().map(|e| e.name.as_str()).collect();
+    /// assert_eq!(hooks, ["start"]);
+    /// assert!(out.emitted_of_type("LifecycleEvent").iter().all(|e| !e.is_a("HookEvent")));
+    /// # Ok::<(), ops_scenario::Error>(())
+    /// ```
+    ///
+    /// [`Context::capture_deferred_events`]: crate::Context::capture_deferred_events
+    /// [`Context::capture_framework_events`]: crate::Context::capture_framework_events
+    pub fn emitted_of_type(&self, type_name: &str) -> Vec<&EmittedEvent> {
+        self.emitted_events
+            .iter()
+            .filter(|e| e.is_a(type_name))
+            .collect()
+    }
+
+    /// The names of the emitted events, in order.
+    pub fn emitted_names(&self) -> Vec<&str> {
+        self.emitted_events
+            .iter()
+            .map(|e| e.name.as_str())
+            .collect()
+    }
+
+    /// The deferred events re-emitted from the queue, in order (captured only with
+    /// [`Context::capture_deferred_events`](crate::Context::capture_deferred_events)).
+    pub fn reemitted(&self) -> Vec<&EmittedEvent> {
+        self.emitted_events.iter().filter(|e| e.deferred).collect()
+    }
+
     /// The JSON form, with `state: null` when `error` is set.
     pub fn to_json(&self) -> serde_json::Value {
         let mut value = serde_json::to_value(self).expect("Output serialises to JSON");
@@ -95,6 +145,19 @@ pub struct EmittedEvent {
     pub event_type: String,
     /// Whether this is a deferred event being re-emitted from the queue.
     pub deferred: bool,
+    /// The names of the event class's ancestors, nearest first, up to ops' `EventBase`:
+    /// `["RelationEvent", "HookEvent", "EventBase"]` for a `RelationChangedEvent`. Defaults to
+    /// none (JSON written by another tool).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bases: Vec<String>,
+}
+
+impl EmittedEvent {
+    /// Whether the event is of the ops class `type_name` or a subclass of it (as
+    /// `isinstance` would say): `e.is_a("RelationEvent")`.
+    pub fn is_a(&self, type_name: &str) -> bool {
+        self.event_type == type_name || self.bases.iter().any(|b| b == type_name)
+    }
 }
 
 /// One `add-metric` call.

@@ -209,3 +209,36 @@ class Listening(ops.CharmBase):
         );
     }
 }
+
+/// The capture helpers: re-emitted deferred events and events by class, as the seed's
+/// `capture_events` filters them.
+#[test]
+fn emitted_events_can_be_filtered_by_class_and_deferral() {
+    let ctx = ctx("deferring").capture_deferred_events(true);
+    let state = State::default()
+        .stored_states([
+            StoredState::new("DeferringCharm").content([("ready", false), ("starts", false)])
+        ])
+        .deferred([DeferredEvent::new(
+            "DeferringCharm/on/start[1]",
+            "DeferringCharm",
+            "_on_start",
+        )]);
+    let out = ctx.run(Event::update_status(), &state).unwrap();
+    let reemitted: Vec<(&str, &str)> = out
+        .reemitted()
+        .iter()
+        .map(|e| (e.name.as_str(), e.event_type.as_str()))
+        .collect();
+    assert_eq!(reemitted, [("start", "StartEvent")]);
+    assert_eq!(out.emitted_names(), ["start", "update_status"]);
+    assert_eq!(out.emitted_of_type("HookEvent").len(), 2);
+    assert!(out.emitted_of_type("RelationEvent").is_empty());
+    assert!(out.emitted_events.iter().all(|e| e.is_a("EventBase")));
+    // Without capture, re-emissions are not listed.
+    let out = common::ctx("deferring")
+        .run(Event::update_status(), &state)
+        .unwrap();
+    assert!(out.reemitted().is_empty());
+    assert_eq!(out.emitted_names(), ["update_status"]);
+}

@@ -12,12 +12,19 @@ impl HookTools {
         });
     }
 
-    /// Record an event ops emitted.
-    pub fn record_event(&mut self, name: &str, event_type: &str, deferred: bool) {
+    /// Record an event ops emitted, with its class's ancestors.
+    pub fn record_event(
+        &mut self,
+        name: &str,
+        event_type: &str,
+        deferred: bool,
+        bases: Vec<String>,
+    ) {
         self.output.emitted_events.push(EmittedEvent {
             name: name.to_owned(),
             event_type: event_type.to_owned(),
             deferred,
+            bases,
         });
     }
 }

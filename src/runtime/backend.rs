@@ -181,8 +181,15 @@ impl RunBackend {
         Ok(self.tools()?.planned_units())
     }
 
-    fn record_event(&mut self, name: &str, event_type: &str, deferred: bool) -> PyResult<()> {
-        self.tools_mut()?.record_event(name, event_type, deferred);
+    fn record_event(
+        &mut self,
+        name: &str,
+        event_type: &str,
+        deferred: bool,
+        bases: Vec<String>,
+    ) -> PyResult<()> {
+        self.tools_mut()?
+            .record_event(name, event_type, deferred, bases);
         Ok(())
     }
 
