@@ -113,6 +113,33 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// A `juju` command that [`snapshot`](crate::snapshot) ran failed, or printed what it
+    /// cannot read.
+    #[error("`{command}` {message}")]
+    Juju {
+        /// The command line, as it would be typed (`juju status --format json`).
+        command: String,
+        /// What went wrong: `failed (exit code 1): <what juju printed on stderr>`, or where
+        /// the output it printed cannot be read.
+        message: String,
+    },
+
+    /// A step of [`Context::run_sequence`](crate::Context::run_sequence) failed; the steps
+    /// after it did not run.
+    #[error("{}", crate::sequence::render_failure(*step, event, source))]
+    SequenceFailed {
+        /// The failed step's index in the sequence (0 for the first step).
+        step: usize,
+        /// The failed step's event.
+        event: Box<crate::event::Event>,
+        /// Why it failed: the error [`Context::run`](crate::Context::run) returned for it.
+        #[source]
+        source: Box<Error>,
+        /// The Outputs of the steps before it, in order (`step` of them). The failed step
+        /// ran on the last one's State (with the steps' model changes, if any).
+        outputs: Vec<crate::output::Output>,
+    },
+
     /// The engine itself failed (a bug in ops-scenario, or an ops version it does not know).
     #[error("ops-scenario runtime error: {message}")]
     Runtime {

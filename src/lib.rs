@@ -43,6 +43,7 @@ pub mod case;
 mod charm;
 mod consistency;
 mod context;
+pub mod delta;
 mod error;
 mod event;
 mod hook_tools;
@@ -51,16 +52,22 @@ mod output;
 mod pebble;
 mod python_env;
 mod runtime;
+pub mod sequence;
+pub mod snapshot;
 pub mod state;
 mod text;
 
 pub use charm::{Charm, CharmMeta, ConfigOption, Endpoint, EndpointRole};
 pub use context::{Context, Inspect};
+#[doc(hidden)]
+pub use delta::assert_state_eq_failed as __assert_state_eq_failed;
+pub use delta::{DiffEntry, JsonPatch, PatchOp, StateDiff};
 pub use error::{Error, Result, Violation};
 pub use event::{ActionCall, Event, EventKind, StorageRef, LIFECYCLE_EVENTS};
 pub use options::{ContextOptions, DEFAULT_JUJU_VERSION};
 pub use output::{AddedMetrics, CharmError, EmittedEvent, ExecArgs, JujuLogLine, Output};
 pub use runtime::{flush_python_output, python_stdout_to_stderr, start_python, LiveCharm};
+pub use sequence::{ModelChange, Sequence, Step};
 pub use state::{
     default_unit_databag, stored_dict, Address, AnyRelation, BindAddress, CheckInfo, CheckLevel,
     CheckStartup, CheckStatus, CloudCredential, CloudSpec, ConfigValue, Container, ContainerFile,

@@ -4,11 +4,16 @@
 //! scenario run CASE.json
 //! scenario run --charm DIR --event NAME [--state STATE.json] [--class NAME]
 //! scenario bench CASE.json [-n N]
+//! scenario snapshot APP/N [-m MODEL] [--format json|rust] [--include PARTS] [--fetch C:PATH]...
+//!                   [--charm DIR] [--class NAME] [--event NAME]
 //! ```
 //! `run`: Output JSON on stdout; exit code 0 when the run finished, 1 when the charm raised
 //! (the Output then has `error` and `"state": null`), 2 for bad input (message on stderr).
 //! `bench`: runs the case N times in one process (default 1000) and prints the start-up
 //! times, then the median time per run as its last line: `median 123.4 µs/run`.
+//! `snapshot`: gathers a live unit's State through the `juju` client
+//! ([`ops_scenario::snapshot`]) and prints it as JSON, as a case file (with `--event`), or as
+//! a Rust test (`--format rust`); exit code 1 when a `juju` command fails, 2 for bad input.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -22,11 +27,21 @@ usage:
   scenario run CASE.json
   scenario run --charm DIR --event NAME [--state STATE.json] [--class NAME]
   scenario bench CASE.json [-n N]
+  scenario snapshot APP/N [-m MODEL] [--format json|rust] [--include PARTS]
+                    [--fetch CONTAINER:PATH | --fetch FETCH.json]... [--charm DIR]
+                    [--class NAME] [--event NAME]
 
 run: runs one event of a charm and prints the Output as JSON (STATE_JSON.md).
 Exit codes: 0 the run finished; 1 the charm raised (see `error`); 2 bad input.
 bench: runs the case N times (default 1000) in one process; prints the start-up times,
-then the median time per run as its last line (`median 123.4 µs/run`).";
+then the median time per run as its last line (`median 123.4 µs/run`).
+snapshot: gathers the State of a live unit through the `juju` client and prints it: the
+State as JSON; with --event, a case file running that event; with --format rust, a Rust
+test running it (default update_status). PARTS: all (the default) or a comma-separated list
+of relations, config, containers, networks, secrets, deferred, stored-state, status.
+--fetch copies a container's file into the State (FETCH.json: {\"container\": [\"/path\"]}).
+--charm: the charm's source, for its metadata (else read from the unit).
+Exit codes: 0 done (warnings on stderr); 1 a juju command failed; 2 bad input.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -47,6 +62,17 @@ fn main() -> ExitCode {
                 }
             }
         }
+        Some("snapshot") => match parse_snapshot(&args[1..]).and_then(|cmd| snapshot(&cmd)) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(err) => {
+                eprintln!("scenario: {err}");
+                ExitCode::from(if matches!(err, Error::Juju { .. }) {
+                    1
+                } else {
+                    2
+                })
+            }
+        },
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -157,12 +183,12 @@ fn parse_bench(args: &[String]) -> Result<(Case, PathBuf, usize), Error> {
 /// Time `runs` runs of the case after a first, untimed one. A run that fails (the charm
 /// raised, or Juju refused its changes) stops the benchmark: it would time the failure.
 fn bench(case: &Case, base: &Path, runs: usize) -> Result<(), Error> {
+    let prepared = case.prepare(base)?;
     let started = Instant::now();
-    ops_scenario::start_python()?;
+    prepared.start_python()?;
     let python = started.elapsed();
     ops_scenario::python_stdout_to_stderr()?;
     let loaded = Instant::now();
-    let prepared = case.prepare(base)?;
     let first = prepared.run()?;
     let first_run = loaded.elapsed();
     if let Some(error) = first.error {
@@ -198,4 +224,153 @@ fn bench(case: &Case, base: &Path, runs: usize) -> Result<(), Error> {
     );
     println!("median {:.1} µs/run", at(0.5));
     Ok(())
+}
+
+/// `snapshot APP/N ...`: what to gather and how to print it.
+struct SnapshotCommand {
+    options: ops_scenario::snapshot::SnapshotOptions,
+    rust: bool,
+    event: Option<String>,
+    charm: Option<String>,
+    class: Option<String>,
+    /// The command line, for the Rust test's header.
+    line: String,
+}
+
+fn parse_snapshot(args: &[String]) -> Result<SnapshotCommand, Error> {
+    use ops_scenario::snapshot::{Part, SnapshotOptions};
+    let bad = |message: String| Error::InvalidInput {
+        path: "command line".into(),
+        message: format!("{message}\n{USAGE}"),
+    };
+    let (mut unit, mut model, mut rust, mut include) = (None, None, false, None);
+    let (mut fetch, mut charm, mut class, mut event) = (Vec::new(), None, None, None);
+    let mut rest = args.iter();
+    while let Some(arg) = rest.next() {
+        let mut value = || {
+            rest.next()
+                .cloned()
+                .ok_or_else(|| bad(format!("{arg} needs a value")))
+        };
+        match arg.as_str() {
+            "-m" | "--model" => model = Some(value()?),
+            "-f" | "--format" => {
+                rust = match value()?.as_str() {
+                    "json" => false,
+                    "rust" => true,
+                    other => return Err(bad(format!("--format is json or rust, not {other:?}"))),
+                }
+            }
+            "-i" | "--include" => include = Some(Part::parse_list(&value()?)?),
+            "--fetch" => fetch.extend(fetch_list(&value()?)?),
+            "--charm" => charm = Some(value()?),
+            "--class" => class = Some(value()?),
+            "--event" => event = Some(value()?),
+            flag if flag.starts_with('-') => return Err(bad(format!("unknown argument {flag:?}"))),
+            target if unit.is_none() => unit = Some(target.to_owned()),
+            extra => return Err(bad(format!("one unit only; also got {extra:?}"))),
+        }
+    }
+    let unit = unit.ok_or_else(|| bad("snapshot needs a unit, like web/0".into()))?;
+    let mut options = SnapshotOptions::new(unit);
+    options.model = model;
+    options.fetch = fetch;
+    options.charm_dir = charm.as_ref().map(PathBuf::from);
+    if let Some(include) = include {
+        options.include = include;
+    }
+    let quoted: Vec<String> = args
+        .iter()
+        .map(|a| {
+            if a.is_empty() || a.contains(|c: char| c.is_whitespace() || "'\"$\\".contains(c)) {
+                format!("'{}'", a.replace('\'', r"'\''"))
+            } else {
+                a.clone()
+            }
+        })
+        .collect();
+    Ok(SnapshotCommand {
+        options,
+        rust,
+        event,
+        charm,
+        class,
+        line: format!("scenario snapshot {}", quoted.join(" ")),
+    })
+}
+
+/// `--fetch CONTAINER:/PATH`, or `--fetch FILE.json` holding `{"container": ["/path", ...]}`.
+fn fetch_list(value: &str) -> Result<Vec<(String, String)>, Error> {
+    if let Some((container, path)) = value.split_once(':') {
+        if path.starts_with('/') && !container.is_empty() {
+            return Ok(vec![(container.to_owned(), path.to_owned())]);
+        }
+    }
+    let text = std::fs::read_to_string(value).map_err(|e| Error::Io {
+        context: format!("reading --fetch file {value} (or give CONTAINER:/PATH)"),
+        source: e,
+    })?;
+    let files: std::collections::BTreeMap<String, Vec<String>> = case::from_json(&text)?;
+    Ok(files
+        .into_iter()
+        .flat_map(|(container, paths)| paths.into_iter().map(move |p| (container.clone(), p)))
+        .collect())
+}
+
+fn snapshot(cmd: &SnapshotCommand) -> Result<(), Error> {
+    use ops_scenario::snapshot::{snapshot, JujuCli, RustTest};
+    let snap = snapshot(&JujuCli::new(), &cmd.options)?;
+    for warning in &snap.warnings {
+        eprintln!("scenario snapshot: warning: {warning}");
+    }
+    if cmd.rust {
+        let mut test = RustTest::new(
+            cmd.charm.clone().unwrap_or_else(|| ".".into()),
+            cmd.event.clone().unwrap_or_else(|| "update_status".into()),
+        )
+        .command(&cmd.line);
+        test.class_name = cmd.class.clone();
+        print!("{}", rustfmt(snap.to_rust_test(&test)?));
+    } else if let Some(event) = &cmd.event {
+        // The case names the charm by absolute path, so that it runs wherever it is saved.
+        let charm = match &cmd.charm {
+            Some(dir) => std::path::absolute(dir).unwrap_or_else(|_| PathBuf::from(dir)),
+            None => {
+                eprintln!("scenario snapshot: warning: no --charm: the case's charm is `.`");
+                PathBuf::from(".")
+            }
+        };
+        println!(
+            "{}",
+            snap.to_case_json(&charm, cmd.class.as_deref(), event)?
+        );
+    } else {
+        println!("{}", snap.to_json());
+    }
+    Ok(())
+}
+
+/// The Rust source as `rustfmt` lays it out, when `rustfmt` is installed.
+fn rustfmt(source: String) -> String {
+    use std::io::Write as _;
+    use std::process::{Command, Stdio};
+    let child = Command::new("rustfmt")
+        .args(["--edition", "2021", "--emit", "stdout"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn();
+    let Ok(mut child) = child else {
+        eprintln!("scenario snapshot: rustfmt is not installed: the test is printed unformatted");
+        return source;
+    };
+    if let Some(mut stdin) = child.stdin.take() {
+        let _ = stdin.write_all(source.as_bytes());
+    }
+    match child.wait_with_output() {
+        Ok(out) if out.status.success() && !out.stdout.is_empty() => {
+            String::from_utf8(out.stdout).unwrap_or(source)
+        }
+        _ => source,
+    }
 }

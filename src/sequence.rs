@@ -1,0 +1,726 @@
+//! Sequences: events run one after another, each on the State the one before it left, as Juju
+//! runs a unit's hooks; and the start-up and teardown sequences Juju runs, computed from a
+//! State.
+//!
+//! [`Context::run_sequence`] threads each output State into the next run and returns every
+//! [`Output`]; the first failure stops it with [`Error::SequenceFailed`], which names the step
+//! and its event and carries the Outputs of the steps that ran. [`Sequence::startup`] and
+//! [`Sequence::teardown`] give the hooks Juju runs when a unit with that State is deployed and
+//! when it is removed, in Juju's order.
+//!
+//! # The orders, and where they come from
+//!
+//! Juju's unit agent picks its next hook in `internal/worker/uniter/resolver.go`
+//! (`uniterResolver.NextOp`, <https://github.com/juju/juju/blob/main/internal/worker/uniter/resolver.go>;
+//! the other files below are in the same directory), asking in turn the resolvers for relation-created
+//! (`relation/resolver.go`, `createdRelationsResolver`: only once `install` ran), leadership,
+//! the optional ones (workload events: `container/workload.go`), secrets, actions, storage
+//! (`storage/resolver.go`), and last `nextOp`, which runs `install`, then `config-changed`, and
+//! for a dying unit breaks its relations and then runs `stop` and `remove`; committing
+//! `config-changed` queues `start` (`operation/runhook.go`). Juju's hook reference
+//! (`docs/reference/hook.md` in juju/juju,
+//! <https://documentation.ubuntu.com/juju/latest/reference/hook/>: "Hook ordering", and the
+//! pages of `relation-created`, `leader-elected`, `leader-settings-changed` and the storage
+//! hooks) says the same, except where noted.
+//!
+//! Start-up ([`Sequence::startup`]):
+//!
+//! 1. on a machine model (`ModelType::Lxd`), `<storage>-storage-attached` for each storage
+//!    instance in the State: machine charms get their storage before `install`
+//!    (`storage/resolver.go`: "For IAAS models, we run storage-attached hooks before install");
+//! 2. `install`;
+//! 3. `<endpoint>-relation-created` for each relation in the State (regular, peer and
+//!    subordinate), in State order, each with its relation id: relations that exist when the
+//!    unit is deployed are created right after `install` and before the leadership hook;
+//! 4. `leader-elected` if the State is leader, else `leader-settings-changed` (a new
+//!    non-leader unit gets `install -> leader-settings-changed -> config-changed -> start`);
+//! 5. `config-changed`, then `start` (queued by `config-changed`, so nothing runs between them);
+//! 6. `<container>-pebble-ready` for each container, in State order. Juju runs it whenever the
+//!    unit agent is idle and the container's Pebble has come up, so its place depends on
+//!    timing; in practice a fresh unit's workloads come up after `start`, which is where it
+//!    is put here;
+//! 7. on a Kubernetes model (the default), `<storage>-storage-attached` for each storage
+//!    instance: "For Kubernetes charms, any storage-attached hooks are run sometime after the
+//!    start hook has completed" (Juju's hook page; the storage resolver's comment says the
+//!    same: Kubernetes storage is provisioned once the pod exists). They come after
+//!    `pebble-ready` because the workload resolvers are asked before the storage one. The
+//!    resolver runs them whenever the agent is idle and the storage is attached, so on a
+//!    real unit they can come earlier; the documented order is the one used here.
+//!
+//! Teardown ([`Sequence::teardown`]), for a unit that is removed:
+//!
+//! 1. `<storage>-storage-detaching` for each storage instance (the storage resolver is asked
+//!    before `nextOp` breaks the relations; Juju's hook page lists storage-detaching and
+//!    relation-broken "in any order"); the instance is then gone from the State;
+//! 2. `<endpoint>-relation-broken` for each regular and subordinate relation, in State order,
+//!    each with its relation id; the relation is then gone from the State. A peer relation is
+//!    never broken ("For a peer relation, `<peer endpoint name>-relation-broken` will never
+//!    fire, not even during the teardown phase"; the resolver skips it). Before breaking a
+//!    relation Juju runs `relation-departed` for each remote unit (and for each peer of a
+//!    peer relation), naming this unit as the departing one. A regular or subordinate
+//!    relation event can only name a departing unit of the other side, so those departures
+//!    are left out; a peer relation's can be added by hand:
+//!    `peers.departed_event().remote_unit(1).departing_unit(<this unit's number>)`;
+//! 3. `stop`, then `remove` (`nextOp`: "if we're dying we must ensure that all relations are
+//!    broken first", then `stop`, then `remove`).
+//!
+//! Juju's hook page also says `stop` comes before the storage and relation teardown; the unit
+//! agent's code runs `stop` only once every relation is broken ("The stop hook will not run
+//! while relations remain to be broken", the same page says), and this follows the code.
+//!
+//! ops-scenario 3.0.2's sequences ran `start` before `install` and gave relation events no
+//! relation; these run each hook in Juju's order, every relation event on its relation.
+
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::event::Event;
+use crate::output::Output;
+use crate::state::{effective_ids, AnyRelation, ModelType, State, Storage};
+
+/// One step of a sequence: an event, with what changes in the model around its hook
+/// that the charm does not do itself: before it, a container whose Pebble came up; after it,
+/// a relation that was broken or a storage instance that was detached, gone from the model.
+///
+/// A plain [`Event`] converts into a step that changes nothing.
+///
+/// ```
+/// use ops_scenario::{Container, Event, ModelChange, Relation, Step};
+///
+/// let db = Relation::new("db").id(3);
+/// let step = Step::new(db.broken_event()).after(ModelChange::RelationRemoved(3));
+/// assert_eq!(step.event.name, "db_relation_broken");
+///
+/// let web = Container::new("web");
+/// let step = Step::new(web.pebble_ready_event()).before(ModelChange::ContainerConnected("web".into()));
+/// assert_eq!(step.before.len(), 1);
+///
+/// assert_eq!(Step::from(Event::start()), Step::new(Event::start()));
+/// ```
+#[derive(Clone, Debug, PartialEq)]
+pub struct Step {
+    /// The event to run.
+    pub event: Event,
+    /// Changes made to the State the step starts from, before the event runs. Defaults to
+    /// none.
+    pub before: Vec<ModelChange>,
+    /// Changes made to the step's output State before the next step runs from it (the
+    /// step's own [`Output`] keeps the State its run left). Defaults to none.
+    pub after: Vec<ModelChange>,
+}
+
+impl Step {
+    /// A step that runs `event` and changes nothing else.
+    pub fn new(event: Event) -> Self {
+        Step {
+            event,
+            before: Vec::new(),
+            after: Vec::new(),
+        }
+    }
+
+    /// Make `change` before the event runs.
+    pub fn before(mut self, change: ModelChange) -> Self {
+        self.before.push(change);
+        self
+    }
+
+    /// Make `change` once the event has run, before the next step.
+    pub fn after(mut self, change: ModelChange) -> Self {
+        self.after.push(change);
+        self
+    }
+}
+
+impl From<Event> for Step {
+    fn from(event: Event) -> Self {
+        Step::new(event)
+    }
+}
+
+impl From<&Event> for Step {
+    fn from(event: &Event) -> Self {
+        Step::new(event.clone())
+    }
+}
+
+impl From<&Step> for Step {
+    fn from(step: &Step) -> Self {
+        step.clone()
+    }
+}
+
+/// A change in the model that Juju (not the charm) makes between hooks: see [`Step`].
+///
+/// ```
+/// use ops_scenario::{Container, ModelChange, Relation, State, Storage};
+///
+/// let mut state = State::default()
+///     .relations([Relation::new("db")])
+///     .storages([Storage::new("data")])
+///     .containers([Container::new("web")]);
+/// ModelChange::RelationRemoved(1).apply(&mut state);
+/// ModelChange::StorageDetached(Storage::new("data")).apply(&mut state);
+/// ModelChange::ContainerConnected("web".into()).apply(&mut state);
+/// assert!(state.relations.is_empty() && state.storages.is_empty());
+/// assert!(state.containers[0].can_connect);
+/// ```
+#[non_exhaustive]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ModelChange {
+    /// The container's Pebble came up: the charm can connect to it (`can_connect` becomes
+    /// `true`).
+    ContainerConnected(String),
+    /// The relation with this id (as the State numbers its relations) was broken: it is
+    /// gone from the model.
+    RelationRemoved(u32),
+    /// The storage instance was detached: it is gone from the model.
+    StorageDetached(Storage),
+}
+
+impl ModelChange {
+    /// Make the change in `state`; nothing happens if what it names is not there.
+    pub fn apply(&self, state: &mut State) {
+        match self {
+            ModelChange::ContainerConnected(name) => {
+                for container in state.containers.iter_mut().filter(|c| &c.name == name) {
+                    container.can_connect = true;
+                }
+            }
+            ModelChange::RelationRemoved(id) => {
+                let ids = effective_ids(&state.relations);
+                if let Some(i) = ids.iter().position(|x| x == id) {
+                    // Keep the other relations' ids as they were numbered with this one.
+                    state.assign_relation_ids();
+                    state.relations.remove(i);
+                }
+            }
+            ModelChange::StorageDetached(storage) => state.storages.retain(|s| s != storage),
+        }
+    }
+}
+
+/// A list of [`Step`]s to run with [`Context::run_sequence`]; [`Sequence::startup`] and
+/// [`Sequence::teardown`] give the hooks Juju runs when a unit is deployed and removed (see
+/// the [module docs](crate::sequence) for the orders and their sources).
+///
+/// ```
+/// use ops_scenario::{Container, PeerRelation, Relation, Sequence, State, Storage};
+///
+/// let state = State::default()
+///     .leader(true)
+///     .relations([Relation::new("db")])
+///     .relations([PeerRelation::new("cluster")])
+///     .containers([Container::new("web")])
+///     .storages([Storage::new("data")]);
+///
+/// assert_eq!(
+///     Sequence::startup(&state).event_names(),
+///     [
+///         "install",
+///         "db_relation_created",
+///         "cluster_relation_created",
+///         "leader_elected",
+///         "config_changed",
+///         "start",
+///         "web_pebble_ready",
+///         "data_storage_attached",
+///     ]
+/// );
+/// assert_eq!(
+///     Sequence::teardown(&state).event_names(),
+///     ["data_storage_detaching", "db_relation_broken", "stop", "remove"]
+/// );
+/// // Relation events carry the relation's id, as the State numbers it.
+/// assert_eq!(Sequence::startup(&state).steps()[2].event.relation_id, Some(2));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Sequence {
+    steps: Vec<Step>,
+}
+
+impl Sequence {
+    /// An empty sequence.
+    pub fn new() -> Self {
+        Sequence::default()
+    }
+
+    /// The hooks Juju runs on a new unit whose model looks like `state`: storage-attached
+    /// first on a machine model, `install`, relation-created for each relation,
+    /// `leader-elected` (leader) or `leader-settings-changed` (not leader), `config-changed`,
+    /// `start`, pebble-ready for each container, and storage-attached last on a Kubernetes
+    /// model. See the [module docs](crate::sequence) for the sources.
+    ///
+    /// A container's pebble-ready step first makes it reachable
+    /// ([`ModelChange::ContainerConnected`]): Juju sends pebble-ready once the workload's Pebble
+    /// answers. Until then each container is as the State gives it; give `can_connect(false)`
+    /// (the default) for a workload that is not up yet when the charm is installed.
+    ///
+    /// ```
+    /// use ops_scenario::{Model, ModelType, Sequence, State, Storage};
+    ///
+    /// let machine = State::default()
+    ///     .model(Model::default().model_type(ModelType::Lxd))
+    ///     .storages([Storage::new("data")]);
+    /// assert_eq!(
+    ///     Sequence::startup(&machine).event_names(),
+    ///     ["data_storage_attached", "install", "leader_settings_changed", "config_changed", "start"]
+    /// );
+    /// ```
+    pub fn startup(state: &State) -> Self {
+        let storage_first = state.model.model_type == ModelType::Lxd;
+        let attach = || state.storages.iter().map(|s| Step::new(s.attached_event()));
+        let mut steps = Vec::new();
+        if storage_first {
+            steps.extend(attach());
+        }
+        steps.push(Step::new(Event::install()));
+        for (relation, id) in relations_with_ids(state) {
+            steps.push(Step::new(relation.created_event().relation_id(id)));
+        }
+        steps.push(Step::new(if state.leader {
+            Event::leader_elected()
+        } else {
+            Event::leader_settings_changed()
+        }));
+        steps.push(Step::new(Event::config_changed()));
+        steps.push(Step::new(Event::start()));
+        steps.extend(state.containers.iter().map(|c| {
+            Step::new(c.pebble_ready_event())
+                .before(ModelChange::ContainerConnected(c.name.clone()))
+        }));
+        if !storage_first {
+            steps.extend(attach());
+        }
+        Sequence { steps }
+    }
+
+    /// The hooks Juju runs on a unit whose model looks like `state` when the unit is removed:
+    /// storage-detaching for each storage instance, relation-broken for each relation that is
+    /// not a peer relation, `stop`, `remove`. Each detached instance and broken relation is
+    /// taken out of the State before the next step ([`ModelChange::StorageDetached`],
+    /// [`ModelChange::RelationRemoved`]). See the
+    /// [module docs](crate::sequence) for the sources, and why `relation-departed` is left out.
+    ///
+    /// ```
+    /// use ops_scenario::{ModelChange, PeerRelation, Relation, Sequence, State, SubordinateRelation};
+    ///
+    /// let state = State::default()
+    ///     .relations([PeerRelation::new("cluster")])
+    ///     .relations([Relation::new("db").id(7)])
+    ///     .relations([SubordinateRelation::new("juju-info")]);
+    /// let teardown = Sequence::teardown(&state);
+    /// assert_eq!(
+    ///     teardown.event_names(),
+    ///     ["db_relation_broken", "juju_info_relation_broken", "stop", "remove"]
+    /// );
+    /// assert_eq!(teardown.steps()[0].after, [ModelChange::RelationRemoved(7)]);
+    /// ```
+    pub fn teardown(state: &State) -> Self {
+        let mut steps = Vec::new();
+        for storage in &state.storages {
+            steps.push(
+                Step::new(storage.detaching_event())
+                    .after(ModelChange::StorageDetached(storage.clone())),
+            );
+        }
+        for (relation, id) in relations_with_ids(state) {
+            if matches!(relation, AnyRelation::Peer(_)) {
+                continue;
+            }
+            steps.push(
+                Step::new(relation.broken_event().relation_id(id))
+                    .after(ModelChange::RelationRemoved(id)),
+            );
+        }
+        steps.push(Step::new(Event::stop()));
+        steps.push(Step::new(Event::remove()));
+        Sequence { steps }
+    }
+
+    /// Add a step at the end.
+    ///
+    /// ```
+    /// use ops_scenario::{Event, Sequence, State};
+    ///
+    /// let seq = Sequence::startup(&State::default()).then(Event::update_status());
+    /// assert_eq!(seq.event_names().last(), Some(&"update_status"));
+    /// ```
+    pub fn then(mut self, step: impl Into<Step>) -> Self {
+        self.steps.push(step.into());
+        self
+    }
+
+    /// The steps, in order.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+
+    /// The steps' events, in order.
+    pub fn events(&self) -> impl Iterator<Item = &Event> + '_ {
+        self.steps.iter().map(|s| &s.event)
+    }
+
+    /// The steps' event names, in order.
+    pub fn event_names(&self) -> Vec<&str> {
+        self.events().map(|e| e.name.as_str()).collect()
+    }
+
+    /// How many steps there are.
+    pub fn len(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// Whether there are no steps.
+    pub fn is_empty(&self) -> bool {
+        self.steps.is_empty()
+    }
+}
+
+impl<S: Into<Step>> FromIterator<S> for Sequence {
+    fn from_iter<I: IntoIterator<Item = S>>(iter: I) -> Self {
+        Sequence {
+            steps: iter.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+impl<S: Into<Step>> Extend<S> for Sequence {
+    fn extend<I: IntoIterator<Item = S>>(&mut self, iter: I) {
+        self.steps.extend(iter.into_iter().map(Into::into));
+    }
+}
+
+impl IntoIterator for Sequence {
+    type Item = Step;
+    type IntoIter = std::vec::IntoIter<Step>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.steps.into_iter()
+    }
+}
+
+impl<'a> IntoIterator for &'a Sequence {
+    type Item = &'a Step;
+    type IntoIter = std::slice::Iter<'a, Step>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.steps.iter()
+    }
+}
+
+/// The State's relations with the ids the State gives them (explicit, or by its numbering
+/// rule), in State order.
+fn relations_with_ids(state: &State) -> impl Iterator<Item = (&AnyRelation, u32)> {
+    state.relations.iter().zip(effective_ids(&state.relations))
+}
+
+impl Context {
+    /// Run `steps` one after another, starting from `state`: each runs on the output State
+    /// of the one before it, as Juju runs a unit's hooks (with the [`Step::after`] changes of
+    /// the step before it and its own [`Step::before`] changes made first). Returns every
+    /// step's [`Output`], in order. `state` is not modified.
+    ///
+    /// `steps` can be a [`Sequence`] (such as [`Sequence::startup`]), or any list of
+    /// [`Event`]s or [`Step`]s.
+    ///
+    /// ```
+    /// use ops_scenario::{Charm, Context, Event, Sequence, State, Status};
+    ///
+    /// let charm = Charm::from_source(
+    ///     r#"
+    /// import ops
+    ///
+    /// class Counter(ops.CharmBase):
+    ///     _stored = ops.StoredState()
+    ///
+    ///     def __init__(self, framework):
+    ///         super().__init__(framework)
+    ///         self._stored.set_default(hooks=0)
+    ///         framework.observe(self.on.install, self._count)
+    ///         framework.observe(self.on.leader_elected, self._count)
+    ///         framework.observe(self.on.config_changed, self._count)
+    ///         framework.observe(self.on.start, self._count)
+    ///
+    ///     def _count(self, event):
+    ///         self._stored.hooks += 1
+    ///         self.unit.status = ops.ActiveStatus(f"{self._stored.hooks} hooks")
+    /// "#,
+    ///     "name: counter\n",
+    /// )?;
+    /// let ctx = Context::new(charm)?;
+    /// let state = State::default().leader(true);
+    ///
+    /// let outputs = ctx.run_sequence(Sequence::startup(&state), &state)?;
+    /// assert_eq!(outputs.len(), 4); // install, leader-elected, config-changed, start
+    /// assert_eq!(outputs[3].state.unit_status, Status::active("4 hooks"));
+    ///
+    /// // Any list of events will do.
+    /// let outputs = ctx.run_sequence([Event::start(), Event::start()], &state)?;
+    /// assert_eq!(outputs[1].state.unit_status, Status::active("2 hooks"));
+    /// # Ok::<(), ops_scenario::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    /// [`Error::SequenceFailed`] for the first step that fails, with its index (0 for the
+    /// first step), its event, the error [`Context::run`] returned for it, and the Outputs of
+    /// the steps before it. With no steps, the result is empty.
+    ///
+    /// ```
+    /// use ops_scenario::{Charm, Context, Error, Event, State, Status};
+    ///
+    /// let charm = Charm::from_source(
+    ///     r#"
+    /// import ops
+    ///
+    /// class Picky(ops.CharmBase):
+    ///     def __init__(self, framework):
+    ///         super().__init__(framework)
+    ///         framework.observe(self.on.install, self._on_install)
+    ///         framework.observe(self.on.start, self._on_start)
+    ///
+    ///     def _on_install(self, event):
+    ///         self.unit.status = ops.MaintenanceStatus("installed")
+    ///
+    ///     def _on_start(self, event):
+    ///         raise RuntimeError("not configured")
+    /// "#,
+    ///     "name: picky\n",
+    /// )?;
+    /// let ctx = Context::new(charm)?;
+    /// let steps = [Event::install(), Event::config_changed(), Event::start(), Event::update_status()];
+    /// let err = ctx.run_sequence(steps, &State::default()).unwrap_err();
+    /// let Error::SequenceFailed { step, event, source, outputs } = &err else { panic!("{err}") };
+    /// assert_eq!((*step, event.name.as_str()), (2, "start"));
+    /// assert!(matches!(**source, Error::CharmRaised { .. }));
+    /// assert_eq!(outputs.len(), 2);
+    /// assert_eq!(outputs[1].state.unit_status, Status::maintenance("installed"));
+    /// assert!(err.to_string().starts_with(
+    ///     "the sequence failed at step 2, start, after steps 0 and 1 ran: the charm raised RuntimeError: not configured"
+    /// ));
+    /// # Ok::<(), ops_scenario::Error>(())
+    /// ```
+    pub fn run_sequence<S>(&self, steps: S, state: &State) -> Result<Vec<Output>>
+    where
+        S: IntoIterator,
+        S::Item: Into<Step>,
+    {
+        let mut outputs: Vec<Output> = Vec::new();
+        let mut after: Vec<ModelChange> = Vec::new();
+        for (index, step) in steps.into_iter().map(Into::into).enumerate() {
+            let from = outputs.last().map_or(state, |last| &last.state);
+            let ran = if after.is_empty() && step.before.is_empty() {
+                self.run(&step.event, from)
+            } else {
+                let mut changed = from.clone();
+                for change in after.iter().chain(&step.before) {
+                    change.apply(&mut changed);
+                }
+                self.run(&step.event, &changed)
+            };
+            match ran {
+                Ok(output) => outputs.push(output),
+                Err(source) => {
+                    return Err(Error::SequenceFailed {
+                        step: index,
+                        event: Box::new(step.event),
+                        source: Box::new(source),
+                        outputs,
+                    })
+                }
+            }
+            after = step.after;
+        }
+        Ok(outputs)
+    }
+}
+
+/// The event and what it names, for an error message: `db_relation_broken (relation 3)`.
+pub(crate) fn describe_event(event: &Event) -> String {
+    let mut about = Vec::new();
+    if let Some(id) = event.relation_id {
+        about.push(format!("relation {id}"));
+    }
+    if let Some(unit) = event.remote_unit {
+        about.push(format!("remote unit {unit}"));
+    }
+    if let Some(unit) = event.departing_unit {
+        about.push(format!("departing unit {unit}"));
+    }
+    if let Some(container) = &event.container {
+        about.push(format!("container {container:?}"));
+    }
+    if let Some(storage) = &event.storage {
+        about.push(format!("storage {}/{}", storage.name, storage.index));
+    }
+    if let Some(secret) = &event.secret_id {
+        about.push(format!("secret {secret}"));
+    }
+    if about.is_empty() {
+        event.name.clone()
+    } else {
+        format!("{} ({})", event.name, about.join(", "))
+    }
+}
+
+/// The message of [`Error::SequenceFailed`].
+pub(crate) fn render_failure(step: usize, event: &Event, source: &Error) -> String {
+    let event = describe_event(event);
+    match step {
+        0 => format!("the sequence failed at its first step, {event}: {source}"),
+        1 => format!("the sequence failed at step 1, {event}, after step 0 ran: {source}"),
+        2 => format!("the sequence failed at step 2, {event}, after steps 0 and 1 ran: {source}"),
+        n => format!(
+            "the sequence failed at step {n}, {event}, after steps 0 to {} ran: {source}",
+            n - 1
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::state::{Container, Model, PeerRelation, Relation, SubordinateRelation};
+
+    fn names(seq: &Sequence) -> Vec<&str> {
+        seq.event_names()
+    }
+
+    #[test]
+    fn a_bare_leader_starts_with_install_leader_elected_config_changed_start() {
+        let state = State::default().leader(true);
+        assert_eq!(
+            names(&Sequence::startup(&state)),
+            ["install", "leader_elected", "config_changed", "start"]
+        );
+    }
+
+    #[test]
+    fn a_follower_gets_leader_settings_changed_instead() {
+        assert_eq!(
+            names(&Sequence::startup(&State::default())),
+            [
+                "install",
+                "leader_settings_changed",
+                "config_changed",
+                "start"
+            ]
+        );
+    }
+
+    #[test]
+    fn relations_are_created_in_state_order_with_their_ids_before_leadership() {
+        let state = State::default()
+            .relations([Relation::new("db")])
+            .relations([PeerRelation::new("cluster").id(1)])
+            .relations([SubordinateRelation::new("juju-info")]);
+        let seq = Sequence::startup(&state);
+        assert_eq!(
+            names(&seq)[1..5],
+            [
+                "db_relation_created",
+                "cluster_relation_created",
+                "juju_info_relation_created",
+                "leader_settings_changed"
+            ]
+        );
+        let ids: Vec<_> = seq.events().filter_map(|e| e.relation_id).collect();
+        assert_eq!(ids, [2, 1, 3]);
+    }
+
+    #[test]
+    fn pebble_ready_connects_its_container_first() {
+        let state = State::default().containers([Container::new("web"), Container::new("db")]);
+        let seq = Sequence::startup(&state);
+        let ready: Vec<_> = seq
+            .steps()
+            .iter()
+            .filter(|s| !s.before.is_empty())
+            .collect();
+        assert_eq!(ready.len(), 2);
+        assert_eq!(ready[0].event.container.as_deref(), Some("web"));
+        assert_eq!(
+            ready[1].before,
+            [ModelChange::ContainerConnected("db".into())]
+        );
+    }
+
+    #[test]
+    fn storage_is_attached_before_install_on_machines_and_after_start_on_kubernetes() {
+        let data = Storage::new("data");
+        let k8s = State::default()
+            .storages([data.clone(), data.clone().index(1)])
+            .containers([Container::new("web")]);
+        assert_eq!(
+            names(&Sequence::startup(&k8s))[3..],
+            [
+                "start",
+                "web_pebble_ready",
+                "data_storage_attached",
+                "data_storage_attached"
+            ]
+        );
+        let indices: Vec<_> = Sequence::startup(&k8s)
+            .events()
+            .filter_map(|e| e.storage.as_ref().map(|s| s.index))
+            .collect();
+        assert_eq!(indices, [0, 1]);
+        let machine = k8s
+            .clone()
+            .model(Model::default().model_type(ModelType::Lxd));
+        assert_eq!(
+            names(&Sequence::startup(&machine))[..3],
+            ["data_storage_attached", "data_storage_attached", "install"]
+        );
+    }
+
+    #[test]
+    fn teardown_detaches_storage_breaks_non_peer_relations_then_stops_and_removes() {
+        let state = State::default()
+            .relations([PeerRelation::new("cluster")])
+            .relations([Relation::new("db")])
+            .storages([Storage::new("data")]);
+        let seq = Sequence::teardown(&state);
+        assert_eq!(
+            names(&seq),
+            [
+                "data_storage_detaching",
+                "db_relation_broken",
+                "stop",
+                "remove"
+            ]
+        );
+        assert_eq!(seq.steps()[1].event.relation_id, Some(2));
+        assert_eq!(seq.steps()[1].after, [ModelChange::RelationRemoved(2)]);
+        assert_eq!(
+            seq.steps()[0].after,
+            [ModelChange::StorageDetached(Storage::new("data"))]
+        );
+        assert!(seq.steps()[2].after.is_empty());
+    }
+
+    #[test]
+    fn removing_a_relation_keeps_the_others_ids() {
+        let mut state = State::default().relations([
+            Relation::new("a"),
+            Relation::new("b"),
+            Relation::new("c"),
+        ]);
+        ModelChange::RelationRemoved(1).apply(&mut state);
+        let ids: Vec<_> = state.relations.iter().map(AnyRelation::id).collect();
+        assert_eq!(ids, [Some(2), Some(3)]);
+        ModelChange::RelationRemoved(9).apply(&mut state);
+        assert_eq!(state.relations.len(), 2);
+    }
+
+    #[test]
+    fn failures_name_the_step_and_the_event() {
+        let source = Error::NotFound { what: "x".into() };
+        let event = Relation::new("db").id(3).broken_event();
+        assert_eq!(
+            render_failure(0, &event, &source),
+            "the sequence failed at its first step, db_relation_broken (relation 3): not found in the state: x"
+        );
+        assert_eq!(
+            render_failure(4, &Event::start(), &source),
+            "the sequence failed at step 4, start, after steps 0 to 3 ran: not found in the state: x"
+        );
+    }
+}

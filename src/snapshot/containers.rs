@@ -1,0 +1,218 @@
+//! The unit's workload containers (Kubernetes): for each container of the charm's metadata,
+//! Pebble's plan and service statuses, read in the container with `juju ssh --container <c>
+//! <unit> /charm/bin/pebble plan` and `... pebble services`, and the files asked for with
+//! `--fetch`, copied with `juju scp --container <c> <unit>:<path> <local file>`.
+//!
+//! `pebble plan` prints the plan as a layer in YAML (`services:`, `checks:`, `log-targets:`,
+//! each item with its `override:`; canonical/pebble cmd_plan.go); the State holds it as one
+//! layer labelled `snapshot`, which merges into the same plan. `pebble services` prints a
+//! table (`Service  Startup  Current  Since`, canonical/pebble cmd_services.go). A container
+//! whose Pebble does not answer is kept with `can_connect: false`, with a warning.
+
+use std::collections::BTreeMap;
+
+use super::runner::Juju;
+use crate::error::{Error, Result};
+use crate::state::{Container, ContainerFile, Layer, ServiceStatus};
+
+/// The label of the one layer that holds the plan Pebble served.
+pub const PLAN_LAYER: &str = "snapshot";
+
+/// The Pebble binary Juju puts in every workload container.
+const PEBBLE: &str = "/charm/bin/pebble";
+
+/// The containers named, in order, with the files `fetch` asks for (container name, path).
+///
+/// # Errors
+/// [`Error::Juju`] when a file to fetch cannot be copied, or a plan is not a Pebble layer.
+pub(crate) fn gather(
+    juju: &Juju,
+    unit: &str,
+    names: &[String],
+    fetch: &[(String, String)],
+    warnings: &mut Vec<String>,
+) -> Result<Vec<Container>> {
+    let mut out = Vec::new();
+    for name in names {
+        let plan_args = ["--container", name, unit, PEBBLE, "plan"];
+        let plan = match juju.text("ssh", &plan_args) {
+            Ok(plan) => plan.replace("\r\n", "\n"),
+            Err(e) => {
+                warnings.push(format!(
+                    "container {name:?}: Pebble did not answer, so it is left with can_connect false ({e})"
+                ));
+                out.push(Container::new(name));
+                continue;
+            }
+        };
+        let layer = if plan.trim().is_empty() {
+            Layer::default()
+        } else {
+            Layer::from_yaml(&plan).map_err(|e| Error::Juju {
+                command: juju.line("ssh", &plan_args),
+                message: format!("printed a plan that is not a Pebble layer: {e}"),
+            })?
+        };
+        let mut container = Container::new(name).can_connect(true);
+        if layer != Layer::default() {
+            container = container.layers([(PLAN_LAYER, layer)]);
+        }
+        match juju.text("ssh", &["--container", name, unit, PEBBLE, "services"]) {
+            Ok(table) => {
+                container = container.service_statuses(service_statuses(&table, name, warnings))
+            }
+            Err(e) => warnings.push(format!(
+                "container {name:?}: the service statuses could not be read, so every service is inactive ({e})"
+            )),
+        }
+        let mut files = BTreeMap::new();
+        for (_, path) in fetch.iter().filter(|(c, _)| c == name) {
+            files.insert(path.clone(), fetch_file(juju, unit, name, path)?);
+        }
+        out.push(container.files(files));
+    }
+    for (container, path) in fetch {
+        if !names.contains(container) {
+            return Err(Error::InvalidInput {
+                path: "--fetch".into(),
+                message: format!(
+                    "{container}:{path}: the charm has no container {container:?} (it has {})",
+                    if names.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        names.join(", ")
+                    }
+                ),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// The status of each service in `pebble services`' table.
+fn service_statuses(
+    table: &str,
+    container: &str,
+    warnings: &mut Vec<String>,
+) -> Vec<(String, ServiceStatus)> {
+    let mut out = Vec::new();
+    for line in table
+        .lines()
+        .skip_while(|l| !l.starts_with("Service"))
+        .skip(1)
+    {
+        let columns: Vec<&str> = line.split_whitespace().collect();
+        let [service, _startup, current, ..] = columns[..] else {
+            continue;
+        };
+        let status = match current {
+            "active" => ServiceStatus::Active,
+            "inactive" => ServiceStatus::Inactive,
+            "error" => ServiceStatus::Error,
+            "backoff" => ServiceStatus::Backoff,
+            other => {
+                warnings.push(format!(
+                    "container {container:?}: service {service:?} is {other:?}, which the State cannot hold; it is left inactive"
+                ));
+                continue;
+            }
+        };
+        out.push((service.to_owned(), status));
+    }
+    out
+}
+
+/// Copy one file out of the container with `juju scp`.
+fn fetch_file(juju: &Juju, unit: &str, container: &str, path: &str) -> Result<ContainerFile> {
+    let dir = tempfile::tempdir().map_err(|e| Error::io("creating a temporary directory", e))?;
+    let local = dir.path().join("fetched");
+    let local_text = local.to_string_lossy().into_owned();
+    let source = format!("{unit}:{path}");
+    juju.run("scp", &["--container", container, &source, &local_text])?;
+    let bytes = std::fs::read(&local).map_err(|e| Error::Juju {
+        command: juju.line("scp", &["--container", container, &source, &local_text]),
+        message: format!("left no file to read: {e}"),
+    })?;
+    Ok(match String::from_utf8(bytes) {
+        Ok(text) => ContainerFile::from(text),
+        Err(e) => ContainerFile::from(e.into_bytes()),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::fake::FakeJuju;
+    use super::super::runner::JujuOutput;
+    use super::*;
+
+    const PLAN: &str = "services:\n    web:\n        summary: web server\n        startup: enabled\n        override: replace\n        command: /bin/web --port 8080\n";
+    const SERVICES: &str = "Service  Startup  Current  Since\nweb      enabled  active   today at 10:00 UTC\nworker   disabled inactive -\n";
+
+    #[test]
+    fn the_plan_services_and_fetched_files_make_the_container() {
+        let fake = FakeJuju::new()
+            .ok("ssh --container web web/0 /charm/bin/pebble plan", PLAN)
+            .ok(
+                "ssh --container web web/0 /charm/bin/pebble services",
+                SERVICES,
+            )
+            .answer(
+                "ssh --container sidecar web/0 /charm/bin/pebble plan",
+                JujuOutput::failed("error: cannot communicate with server\n"),
+            )
+            .scp("scp --container web web/0:/etc/web.conf", b"port: 8080\n")
+            .scp("scp --container web web/0:/bin/blob", &[0xff, 0x00]);
+        let mut warnings = Vec::new();
+        let got = gather(
+            &Juju::new(&fake, None),
+            "web/0",
+            &["web".into(), "sidecar".into()],
+            &[
+                ("web".into(), "/etc/web.conf".into()),
+                ("web".into(), "/bin/blob".into()),
+            ],
+            &mut warnings,
+        )
+        .unwrap();
+        let web = &got[0];
+        assert!(web.can_connect);
+        assert_eq!(
+            web.plan().services["web"]["command"],
+            "/bin/web --port 8080"
+        );
+        assert_eq!(
+            web.service_statuses,
+            BTreeMap::from([
+                ("web".to_owned(), ServiceStatus::Active),
+                ("worker".to_owned(), ServiceStatus::Inactive)
+            ])
+        );
+        assert_eq!(
+            web.file("/etc/web.conf").unwrap().text(),
+            Some("port: 8080\n")
+        );
+        assert_eq!(
+            web.file("/bin/blob").unwrap().content.as_bytes(),
+            [0xff, 0x00]
+        );
+        assert_eq!(got[1], Container::new("sidecar"));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+    }
+
+    #[test]
+    fn fetching_from_a_container_the_charm_lacks_is_refused() {
+        let fake = FakeJuju::new();
+        let err = gather(
+            &Juju::new(&fake, None),
+            "web/0",
+            &[],
+            &[("db".into(), "/x".into())],
+            &mut Vec::new(),
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "invalid input at --fetch: db:/x: the charm has no container \"db\" (it has none)"
+        );
+    }
+}
