@@ -8,8 +8,9 @@
 //! charms (tests/charms/secret-owner and secret-observer): the owner's leader adds an
 //! application secret, grants it to the application that joins `db` and publishes its id, and
 //! rotates it; the observer reads it by that id and follows the new revision on
-//! secret-changed. Last, an action (tests/charms/action-backup) with its results and logs.
-//! Prints every output.
+//! secret-changed. Then an action (tests/charms/action-backup) with its results and logs. Last,
+//! the requirer's whole start-up in Juju's order as one sequence, and what it changed as a
+//! readable diff of the first and last State. Prints every output.
 //!
 //! `scripts/demo.sh` sets up Python and runs this (`cargo run --example demo`).
 
@@ -17,7 +18,7 @@ use std::path::PathBuf;
 
 use ops_scenario::{
     Address, AnyRelation, BindAddress, Charm, Container, Context, Event, Exec, Network, Output,
-    Relation, Secret, State,
+    Relation, Secret, Sequence, State,
 };
 
 fn main() -> Result<(), ops_scenario::Error> {
@@ -100,6 +101,31 @@ fn main() -> Result<(), ops_scenario::Error> {
     print_output("backup action", &event, &out);
     println!("action results: {:?}", out.action_results);
     println!("action logs:    {:?}\n", out.action_logs);
+
+    startup()?;
+    Ok(())
+}
+
+/// The requirer's start-up as Juju runs it, one run feeding the next, and what it changed.
+fn startup() -> Result<(), ops_scenario::Error> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/charms/db-requirer");
+    let ctx = Context::new(Charm::from_dir(dir)?)?;
+    let state = State::default()
+        .leader(true)
+        .relations([Relation::new("db").remote_app_name("postgresql")]);
+    let sequence = Sequence::startup(&state);
+    println!("=== start-up sequence: {:?} ===", sequence.event_names());
+    let outputs = ctx.run_sequence(sequence, &state)?;
+    for out in &outputs {
+        println!(
+            "{:<22} unit status: {}",
+            out.emitted_names().last().copied().unwrap_or("-"),
+            out.state.unit_status
+        );
+    }
+    if let Some(last) = outputs.last() {
+        println!("what the start-up changed:\n{}", state.diff(&last.state));
+    }
     Ok(())
 }
 
