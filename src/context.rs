@@ -213,6 +213,20 @@ impl Context {
     /// `.venv`, else its tox unit environment (`.tox/unit`), else none. One process has one
     /// Python: the first run decides for every Context in it, and a Context that wants another
     /// venv gets [`Error::PythonEnvironment`] saying which is in use and why.
+    ///
+    /// ```
+    /// # use ops_scenario::{Charm, Context, Error, Event, State};
+    /// # let charm = || Charm::from_source("import ops\nclass C(ops.CharmBase):\n    pass\n", "name: c\n");
+    /// // The venv this process's Python runs (here the one VIRTUAL_ENV names).
+    /// let in_use = std::env::var("VIRTUAL_ENV").expect("the doctests run with a venv");
+    /// let ctx = Context::new(charm()?)?.venv(&in_use);
+    /// ctx.run(Event::start(), &State::default())?;
+    /// // Another venv cannot join a process whose Python is already set up.
+    /// let other = Context::new(charm()?)?.venv("/opt/other-venv");
+    /// let err = other.run(Event::start(), &State::default()).unwrap_err();
+    /// assert!(matches!(err, Error::PythonEnvironment { .. }));
+    /// # Ok::<(), ops_scenario::Error>(())
+    /// ```
     pub fn venv(mut self, venv: impl Into<PathBuf>) -> Self {
         self.venv = Some(venv.into());
         self.python_env = OnceLock::new();
