@@ -602,6 +602,10 @@ class Dispatch:
         if self.framework is not None:
             self.framework.close()
             ops.Framework.on._cache.pop(self.framework, None)
+            # ops' Framework and its own StoredStateData refer to each other; with that cycle
+            # broken, the run's Framework, Model and backend are freed here by reference
+            # counting instead of being left for Python's cyclic garbage collector.
+            self.framework.__dict__.pop('_stored', None)
             self.framework = None
         _scenario_capture.handler.model_backend = None
         if self._events is not None:
