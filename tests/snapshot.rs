@@ -164,7 +164,7 @@ fn without_a_charm_directory_the_metadata_is_read_from_the_unit() {
 }
 
 #[test]
-fn a_k8s_unit_snapshot_has_its_containers_and_secrets() {
+fn a_k8s_unit_snapshot_has_its_containers_secrets_and_storage() {
     let done = ok(&mut snapshot_cmd(&["k8s"], &K8S));
     assert!(
         done.stderr
@@ -220,6 +220,16 @@ fn a_k8s_unit_snapshot_has_its_containers_and_secrets() {
         "not the unrelated one"
     );
 
+    // storage-list's ids, ordered by name and index; the index is the model's number.
+    assert_eq!(
+        state["storages"],
+        serde_json::json!([
+            {"name": "cache", "index": 4},
+            {"name": "cache", "index": 5},
+            {"name": "data", "index": 3}
+        ])
+    );
+
     let ingress = relation(&state, "ingress");
     assert_eq!(
         ingress["remote_app_data"]["url"],
@@ -251,6 +261,32 @@ fn include_gathers_only_the_parts_asked_for_and_runs_only_their_commands() {
     for absent in ["network-get", "config -m", "secret-ids", "juju secrets"] {
         assert!(!commands.contains(absent), "{absent} ran:\n{commands}");
     }
+}
+
+#[test]
+fn storage_is_listed_only_when_asked_for_and_declared() {
+    let run = |scenario: &str, args: &[&str], include: &str| {
+        let log = tempfile::NamedTempFile::new().unwrap();
+        let mut cmd = snapshot_cmd(&[scenario], args);
+        cmd.args(["--include", include])
+            .env("FAKE_JUJU_LOG", log.path());
+        let state = json(&ok(&mut cmd));
+        (state, std::fs::read_to_string(log.path()).unwrap())
+    };
+    let (state, commands) = run("k8s", &K8S, "storage");
+    assert_eq!(state["storages"].as_array().unwrap().len(), 3);
+    assert!(
+        commands.contains("-- storage-list --format json"),
+        "{commands}"
+    );
+    assert!(!commands.contains("secret-ids"), "{commands}");
+    let (state, commands) = run("k8s", &K8S, "status");
+    assert_eq!(state["storages"], serde_json::json!([]));
+    assert!(!commands.contains("storage-list"), "{commands}");
+    // The machine charm declares no storage: nothing to ask the unit.
+    let (state, commands) = run("machine", &MACHINE, "all");
+    assert_eq!(state["storages"], serde_json::json!([]));
+    assert!(!commands.contains("storage-list"), "{commands}");
 }
 
 /// Save a case file the CLI printed and run it with `scenario run`.
@@ -301,7 +337,7 @@ fn the_case_for_an_event_runs_with_scenario_run() {
     assert_eq!(
         output["state"]["unit_status"]["message"],
         "web of web running at http://10.1.24.9/shop-web; token 10 chars, password 7 chars, \
-         config 23 bytes, sidecar down"
+         config 23 bytes, sidecar down, storage data/3 cache/4 cache/5"
     );
 }
 

@@ -9,8 +9,8 @@
 
 use ops_scenario::{
     Address, BindAddress, Charm, Container, Context, DeferredEvent, Event, Layer, Model, Network,
-    Port, Relation, Secret, SecretOwner, SecretRotate, ServiceStatus, State, Status, StoredState,
-    StoredValue,
+    Port, Relation, Secret, SecretOwner, SecretRotate, ServiceStatus, State, Status, Storage,
+    StoredState, StoredValue,
 };
 
 #[test]
@@ -98,6 +98,11 @@ checks:
             Container::new("sidecar"),
         ])
         .opened_ports([Port::tcp(8080)])
+        .storages([
+            Storage::new("cache").index(4),
+            Storage::new("cache").index(5),
+            Storage::new("data").index(3),
+        ])
         .secrets([
             Secret::new([("token", "t0k3n-rev2")])
                 .id("secret:d4ksbi7mp25c76e01vhg")

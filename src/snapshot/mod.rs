@@ -14,6 +14,7 @@
 //! | networks | `network-get` in the unit, for `juju-info`, extra-bindings and related endpoints |
 //! | containers | `pebble plan` and `pebble services` in each container (`juju ssh --container`), files with `juju scp` |
 //! | secrets | `secret-ids`, `secret-info-get` and `secret-get` in the unit; `juju secrets` and `juju show-secret` for the secrets granted to it |
+//! | storage | `storage-list` in the unit, when the metadata declares storage |
 //! | deferred events, stored state | ops' `.unit-state.db`, copied out of the unit with `juju exec` and read here |
 //!
 //! Hook tools run in the unit's hook context with `juju exec --format json --unit <unit> --`.
@@ -75,6 +76,7 @@ mod render_rust;
 mod runner;
 mod secrets;
 mod status;
+mod storage;
 mod unit;
 mod unit_state;
 
@@ -107,6 +109,8 @@ pub enum Part {
     Networks,
     /// Secrets the unit owns or observes.
     Secrets,
+    /// Storage instances attached to the unit.
+    Storage,
     /// Deferred events.
     Deferred,
     /// StoredState contents (the charm's and the framework's).
@@ -117,19 +121,20 @@ pub enum Part {
 
 impl Part {
     /// Every part, which is what a snapshot gathers unless told otherwise.
-    pub const ALL: [Part; 8] = [
+    pub const ALL: [Part; 9] = [
         Part::Relations,
         Part::Config,
         Part::Containers,
         Part::Networks,
         Part::Secrets,
+        Part::Storage,
         Part::Deferred,
         Part::StoredState,
         Part::Status,
     ];
 
     /// The part's name on the command line: `relations`, `config`, `containers`, `networks`,
-    /// `secrets`, `deferred`, `stored-state`, `status`.
+    /// `secrets`, `storage`, `deferred`, `stored-state`, `status`.
     pub fn name(self) -> &'static str {
         match self {
             Part::Relations => "relations",
@@ -137,6 +142,7 @@ impl Part {
             Part::Containers => "containers",
             Part::Networks => "networks",
             Part::Secrets => "secrets",
+            Part::Storage => "storage",
             Part::Deferred => "deferred",
             Part::StoredState => "stored-state",
             Part::Status => "status",
@@ -356,6 +362,9 @@ pub fn snapshot(runner: &dyn JujuRunner, options: &SnapshotOptions) -> Result<Sn
             .collect();
         state = state.secrets(secrets::gather(&juju, unit, &keys, &mut warnings)?);
     }
+    if wants(Part::Storage) && meta.raw_meta.get("storage").is_some_and(|s| s.is_object()) {
+        state = state.storages(storage::gather(&juju, unit)?);
+    }
     if wants(Part::Deferred) || wants(Part::StoredState) {
         let stored = unit_state::gather(&juju, unit, &mut warnings)?;
         if wants(Part::StoredState) {
@@ -432,12 +441,12 @@ mod tests {
             Part::parse_list("relations, stored_state,status").unwrap(),
             BTreeSet::from([Part::Relations, Part::StoredState, Part::Status])
         );
-        assert_eq!(Part::parse_list("all").unwrap().len(), 8);
+        assert_eq!(Part::parse_list("all").unwrap().len(), 9);
         let err = Part::parse_list("relatoins").unwrap_err().to_string();
         assert_eq!(
             err,
             "invalid input at --include: \"relatoins\" is not a part of the State a snapshot gathers \
-             (the parts: all, relations, config, containers, networks, secrets, deferred, stored-state, status)"
+             (the parts: all, relations, config, containers, networks, secrets, storage, deferred, stored-state, status)"
         );
     }
 

@@ -15,7 +15,7 @@ use crate::options::DEFAULT_JUJU_VERSION;
 use crate::state::{
     default_unit_databag, AnyRelation, ConfigValue, Container, ContainerFile, DeferredEvent,
     FileContent, Model, ModelType, Network, PeerRelation, Port, Protocol, Relation, Secret,
-    SecretOwner, SecretRotate, ServiceStatus, Status, StoredState, StoredValue,
+    SecretOwner, SecretRotate, ServiceStatus, Status, Storage, StoredState, StoredValue,
     SubordinateRelation, DEFAULT_REMOTE_APP_NAME, DEFAULT_STORED_STATE_NAME,
 };
 
@@ -558,6 +558,14 @@ fn port(code: &mut Code, p: &Port) -> String {
     }
 }
 
+fn storage(code: &mut Code, s: &Storage) -> String {
+    let ty = code.ty("Storage");
+    match s.index {
+        0 => format!("{ty}::new({})", lit(&s.name)),
+        n => format!("{ty}::new({}).index({n})", lit(&s.name)),
+    }
+}
+
 /// `.method([a, b])` with each item on its own line.
 fn list_call(method: &str, items: &[String]) -> String {
     format!(
@@ -712,6 +720,14 @@ impl Snapshot {
                 .map(|p| port(&mut code, p))
                 .collect();
             calls.push(list_call("opened_ports", &items));
+        }
+        if !state.storages.is_empty() {
+            let items: Vec<String> = state
+                .storages
+                .iter()
+                .map(|s| storage(&mut code, s))
+                .collect();
+            calls.push(list_call("storages", &items));
         }
         if !state.secrets.is_empty() {
             let items: Vec<String> = state.secrets.iter().map(|s| secret(&mut code, s)).collect();

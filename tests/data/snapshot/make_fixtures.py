@@ -780,6 +780,9 @@ def k8s() -> None:
         "-w0",
         "/var/lib/juju/agents/unit-web-0/charm/.unit-state.db",
     )
+    # storage-list --format json: the ids of the unit's storage instances
+    # (jujuc/storage-list.go); the number is the model's, not a count per unit.
+    s.exec("exec-storage-list.json", go_json(["data/3", "cache/5", "cache/4"]), "storage-list", "--format", "json")
     s.done()
 
 
