@@ -187,6 +187,13 @@ fn a_k8s_unit_snapshot_has_its_containers_secrets_and_storage() {
     assert_eq!(web["service_statuses"]["web"], "active");
     assert_eq!(web["service_statuses"]["metrics"], "inactive");
     assert_eq!(
+        web["check_infos"],
+        serde_json::json!([{
+            "name": "up", "level": "alive", "startup": "enabled", "status": "down",
+            "successes": 0, "failures": 3, "threshold": 3, "change_id": "7"
+        }])
+    );
+    assert_eq!(
         web["files"]["/etc/web/web.conf"],
         "listen: 8081\nlog: info\n"
     );

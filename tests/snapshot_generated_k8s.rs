@@ -8,9 +8,9 @@
 //!   ERROR command terminated with exit code 1)
 
 use ops_scenario::{
-    Address, BindAddress, Charm, Container, Context, DeferredEvent, Event, Layer, Model, Network,
-    Port, Relation, Secret, SecretOwner, SecretRotate, ServiceStatus, State, Status, Storage,
-    StoredState, StoredValue,
+    Address, BindAddress, Charm, CheckInfo, CheckLevel, CheckStatus, Container, Context,
+    DeferredEvent, Event, Layer, Model, Network, Port, Relation, Secret, SecretOwner, SecretRotate,
+    ServiceStatus, State, Status, Storage, StoredState, StoredValue,
 };
 
 #[test]
@@ -94,6 +94,11 @@ checks:
                     ("metrics", ServiceStatus::Inactive),
                     ("web", ServiceStatus::Active),
                 ])
+                .check_infos([CheckInfo::new("up")
+                    .level(CheckLevel::Alive)
+                    .status(CheckStatus::Down)
+                    .failures(3)
+                    .change_id("7")])
                 .files([("/etc/web/web.conf", "listen: 8081\nlog: info\n")]),
             Container::new("sidecar"),
         ])

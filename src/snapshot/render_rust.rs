@@ -13,10 +13,11 @@ use crate::error::{Error, Result};
 use crate::event::LIFECYCLE_EVENTS;
 use crate::options::DEFAULT_JUJU_VERSION;
 use crate::state::{
-    default_unit_databag, AnyRelation, ConfigValue, Container, ContainerFile, DeferredEvent,
-    FileContent, Model, ModelType, Network, PeerRelation, Port, Protocol, Relation, Secret,
-    SecretOwner, SecretRotate, ServiceStatus, Status, Storage, StoredState, StoredValue,
-    SubordinateRelation, DEFAULT_REMOTE_APP_NAME, DEFAULT_STORED_STATE_NAME,
+    default_unit_databag, AnyRelation, CheckInfo, CheckLevel, CheckStartup, CheckStatus,
+    ConfigValue, Container, ContainerFile, DeferredEvent, FileContent, Model, ModelType, Network,
+    PeerRelation, Port, Protocol, Relation, Secret, SecretOwner, SecretRotate, ServiceStatus,
+    Status, Storage, StoredState, StoredValue, SubordinateRelation, DEFAULT_REMOTE_APP_NAME,
+    DEFAULT_STORED_STATE_NAME,
 };
 
 /// How to write the test: which charm, which event.
@@ -413,6 +414,10 @@ fn container(code: &mut Code, c: &Container) -> Result<String> {
             .collect();
         calls.push(format!("service_statuses([{}])", statuses.join(", ")));
     }
+    if !c.check_infos.is_empty() {
+        let infos: Vec<String> = c.check_infos.iter().map(|i| check_info(code, i)).collect();
+        calls.push(format!("check_infos([{}])", infos.join(", ")));
+    }
     if !c.files.is_empty() {
         let all_text = c
             .files
@@ -430,6 +435,40 @@ fn container(code: &mut Code, c: &Container) -> Result<String> {
     }
     let head = format!("{}::new({})", code.ty("Container"), lit(&c.name));
     Ok(chain(head, &calls, 12))
+}
+
+/// `CheckInfo::new("up").level(CheckLevel::Alive)...`, leaving out what is the default.
+fn check_info(code: &mut Code, info: &CheckInfo) -> String {
+    let mut out = format!("{}::new({})", code.ty("CheckInfo"), lit(&info.name));
+    let level = match info.level {
+        CheckLevel::Unset => None,
+        CheckLevel::Alive => Some("Alive"),
+        CheckLevel::Ready => Some("Ready"),
+    };
+    if let Some(level) = level {
+        let _ = write!(out, ".level({}::{level})", code.ty("CheckLevel"));
+    }
+    if info.startup == CheckStartup::Disabled {
+        let _ = write!(out, ".startup({}::Disabled)", code.ty("CheckStartup"));
+    }
+    let status = match info.status {
+        CheckStatus::Up => None,
+        CheckStatus::Down => Some("Down"),
+        CheckStatus::Inactive => Some("Inactive"),
+    };
+    if let Some(status) = status {
+        let _ = write!(out, ".status({}::{status})", code.ty("CheckStatus"));
+    }
+    if info.failures != 0 {
+        let _ = write!(out, ".failures({})", info.failures);
+    }
+    if info.threshold != 3 {
+        let _ = write!(out, ".threshold({})", info.threshold);
+    }
+    if let Some(id) = &info.change_id {
+        let _ = write!(out, ".change_id({})", lit(id));
+    }
+    out
 }
 
 fn file_expr(code: &mut Code, file: &ContainerFile, plain: bool) -> String {

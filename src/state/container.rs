@@ -551,6 +551,18 @@ impl CheckInfo {
         self.threshold = threshold;
         self
     }
+
+    /// Set whether the check starts with the plan.
+    pub fn startup(mut self, startup: CheckStartup) -> Self {
+        self.startup = startup;
+        self
+    }
+
+    /// Set the id of the Pebble change running the check.
+    pub fn change_id(mut self, id: impl Into<String>) -> Self {
+        self.change_id = Some(id.into());
+        self
+    }
 }
 
 /// Give every notice its id by the State's rule: in State order (containers, then their

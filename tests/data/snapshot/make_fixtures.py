@@ -668,6 +668,22 @@ def k8s() -> None:
         pebble,
         "services",
     )
+    # cmd_checks.go (Pebble 1.14 and later): a failing check's change is followed by its last
+    # task log line, cut to 70 bytes with a pointer to `pebble tasks`.
+    log = 'Get "http://localhost:8081/health": dial tcp [::1]:8081: connect: connection refused'
+    for_more = '... run "pebble tasks 7" for more'
+    change = f"7 ({log[: 70 - len(for_more)]}{for_more})"
+    s.answer(
+        "pebble-checks-web.txt",
+        "Check  Level  Startup  Status  Failures  Change\n"
+        f"up     alive  enabled  down    3/3       {change}\n",
+        "ssh",
+        "--container",
+        "web",
+        "web/0",
+        pebble,
+        "checks",
+    )
     s.fail(
         "pebble-plan-sidecar",
         'error: cannot communicate with server: Get "http://localhost/v1/plan?format=yaml": '
