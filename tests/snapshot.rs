@@ -175,6 +175,18 @@ fn a_k8s_unit_snapshot_has_its_containers_secrets_and_storage() {
     let state = json(&done);
     assert_eq!(state["model"]["name"], "shop", "the current model");
     assert_eq!(state["model"]["type"], "kubernetes");
+    // The application is trusted: credential-get's cloud spec, in ops' field names.
+    let cloud = &state["model"]["cloud_spec"];
+    assert_eq!(cloud["type"], "kubernetes");
+    assert_eq!(cloud["name"], "microk8s");
+    assert_eq!(cloud["endpoint"], "https://10.0.0.10:16443");
+    assert_eq!(cloud["credential"]["auth_type"], "clientcertificate");
+    assert!(cloud["credential"]["attributes"]["ClientKeyData"]
+        .as_str()
+        .unwrap()
+        .starts_with("-----BEGIN RSA PRIVATE KEY-----"));
+    assert_eq!(cloud["ca_certificates"].as_array().unwrap().len(), 1);
+    assert_eq!(cloud["is_controller_cloud"], true);
 
     let web = &state["containers"][0];
     assert_eq!(web["name"], "web");
@@ -271,7 +283,7 @@ fn include_gathers_only_the_parts_asked_for_and_runs_only_their_commands() {
 }
 
 #[test]
-fn storage_is_listed_only_when_asked_for_and_declared() {
+fn storage_and_the_cloud_spec_are_asked_for_only_when_wanted_and_possible() {
     let run = |scenario: &str, args: &[&str], include: &str| {
         let log = tempfile::NamedTempFile::new().unwrap();
         let mut cmd = snapshot_cmd(&[scenario], args);
@@ -290,10 +302,18 @@ fn storage_is_listed_only_when_asked_for_and_declared() {
     let (state, commands) = run("k8s", &K8S, "status");
     assert_eq!(state["storages"], serde_json::json!([]));
     assert!(!commands.contains("storage-list"), "{commands}");
-    // The machine charm declares no storage: nothing to ask the unit.
+    // The machine charm declares no storage: nothing to ask the unit. Its application is
+    // not trusted, so its cloud spec is not asked for either (Juju would refuse it).
     let (state, commands) = run("machine", &MACHINE, "all");
     assert_eq!(state["storages"], serde_json::json!([]));
     assert!(!commands.contains("storage-list"), "{commands}");
+    assert_eq!(state["model"]["cloud_spec"], Value::Null);
+    assert!(!commands.contains("credential-get"), "{commands}");
+    // The cloud spec alone still reads the config, for the trust.
+    let (state, commands) = run("k8s", &K8S, "cloud-spec");
+    assert_eq!(state["model"]["cloud_spec"]["name"], "microk8s");
+    assert_eq!(state["config"], serde_json::json!({}));
+    assert!(commands.contains("config web --format json"), "{commands}");
 }
 
 /// Save a case file the CLI printed and run it with `scenario run`.
@@ -344,7 +364,7 @@ fn the_case_for_an_event_runs_with_scenario_run() {
     assert_eq!(
         output["state"]["unit_status"]["message"],
         "web of web running at http://10.1.24.9/shop-web; token 10 chars, password 7 chars, \
-         config 23 bytes, sidecar down, storage data/3 cache/4 cache/5"
+         config 23 bytes, sidecar down, storage data/3 cache/4 cache/5, cloud microk8s"
     );
 }
 

@@ -38,7 +38,8 @@ then the median time per run as its last line (`median 123.4 µs/run`).
 snapshot: gathers the State of a live unit through the `juju` client and prints it: the
 State as JSON; with --event, a case file running that event; with --format rust, a Rust
 test running it (default update_status). PARTS: all (the default) or a comma-separated list
-of relations, config, containers, networks, secrets, storage, deferred, stored-state, status.
+of relations, config, containers, networks, secrets, storage, cloud-spec, deferred,
+stored-state, status.
 --fetch copies a container's file into the State (FETCH.json: {\"container\": [\"/path\"]}).
 --charm: the charm's source, for its metadata (else read from the unit).
 Exit codes: 0 done (warnings on stderr); 1 a juju command failed; 2 bad input.";

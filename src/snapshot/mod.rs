@@ -15,6 +15,7 @@
 //! | containers | `pebble plan`, `pebble services` and `pebble checks` in each container (`juju ssh --container`), files with `juju scp` |
 //! | secrets | `secret-ids`, `secret-info-get` and `secret-get` in the unit; `juju secrets` and `juju show-secret` for the secrets granted to it |
 //! | storage | `storage-list` in the unit, when the metadata declares storage |
+//! | the model's cloud spec | `credential-get` in the unit, when the application is trusted |
 //! | deferred events, stored state | ops' `.unit-state.db`, copied out of the unit with `juju exec` and read here |
 //!
 //! Hook tools run in the unit's hook context with `juju exec --format json --unit <unit> --`.
@@ -62,6 +63,7 @@
 //! # Ok::<(), ops_scenario::Error>(())
 //! ```
 
+mod cloud;
 mod config;
 mod containers;
 #[cfg(test)]
@@ -111,6 +113,8 @@ pub enum Part {
     Secrets,
     /// Storage instances attached to the unit.
     Storage,
+    /// The cloud spec (`credential-get`) of a trusted application.
+    CloudSpec,
     /// Deferred events.
     Deferred,
     /// StoredState contents (the charm's and the framework's).
@@ -121,20 +125,21 @@ pub enum Part {
 
 impl Part {
     /// Every part, which is what a snapshot gathers unless told otherwise.
-    pub const ALL: [Part; 9] = [
+    pub const ALL: [Part; 10] = [
         Part::Relations,
         Part::Config,
         Part::Containers,
         Part::Networks,
         Part::Secrets,
         Part::Storage,
+        Part::CloudSpec,
         Part::Deferred,
         Part::StoredState,
         Part::Status,
     ];
 
     /// The part's name on the command line: `relations`, `config`, `containers`, `networks`,
-    /// `secrets`, `storage`, `deferred`, `stored-state`, `status`.
+    /// `secrets`, `storage`, `cloud-spec`, `deferred`, `stored-state`, `status`.
     pub fn name(self) -> &'static str {
         match self {
             Part::Relations => "relations",
@@ -143,6 +148,7 @@ impl Part {
             Part::Networks => "networks",
             Part::Secrets => "secrets",
             Part::Storage => "storage",
+            Part::CloudSpec => "cloud-spec",
             Part::Deferred => "deferred",
             Part::StoredState => "stored-state",
             Part::Status => "status",
@@ -297,10 +303,17 @@ pub fn snapshot(runner: &dyn JujuRunner, options: &SnapshotOptions) -> Result<Sn
             .workload_version(&info.workload_version)
             .opened_ports(unit::ports(&info, &mut warnings));
     }
-    if wants(Part::Config) {
+    if wants(Part::Config) || wants(Part::CloudSpec) {
         let config = config::gather(&juju, app)?;
-        state = state.config(config.config);
+        if wants(Part::Config) {
+            state = state.config(config.config);
+        }
         context.app_trusted = config.trusted;
+    }
+    if wants(Part::CloudSpec) && context.app_trusted {
+        if let Some(spec) = cloud::gather(&juju, unit, &mut warnings) {
+            state.model.cloud_spec = Some(spec);
+        }
     }
     if wants(Part::Relations) {
         state = state.relations(relations::gather(
@@ -441,12 +454,12 @@ mod tests {
             Part::parse_list("relations, stored_state,status").unwrap(),
             BTreeSet::from([Part::Relations, Part::StoredState, Part::Status])
         );
-        assert_eq!(Part::parse_list("all").unwrap().len(), 9);
+        assert_eq!(Part::parse_list("all").unwrap().len(), 10);
         let err = Part::parse_list("relatoins").unwrap_err().to_string();
         assert_eq!(
             err,
             "invalid input at --include: \"relatoins\" is not a part of the State a snapshot gathers \
-             (the parts: all, relations, config, containers, networks, secrets, storage, deferred, stored-state, status)"
+             (the parts: all, relations, config, containers, networks, secrets, storage, cloud-spec, deferred, stored-state, status)"
         );
     }
 

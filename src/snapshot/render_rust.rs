@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::event::LIFECYCLE_EVENTS;
 use crate::options::DEFAULT_JUJU_VERSION;
 use crate::state::{
-    default_unit_databag, AnyRelation, CheckInfo, CheckLevel, CheckStartup, CheckStatus,
+    default_unit_databag, AnyRelation, CheckInfo, CheckLevel, CheckStartup, CheckStatus, CloudSpec,
     ConfigValue, Container, ContainerFile, DeferredEvent, FileContent, Model, ModelType, Network,
     PeerRelation, Port, Protocol, Relation, Secret, SecretOwner, SecretRotate, ServiceStatus,
     Status, Storage, StoredState, StoredValue, SubordinateRelation, DEFAULT_REMOTE_APP_NAME,
@@ -219,8 +219,56 @@ fn model(code: &mut Code, model: &Model) -> String {
     if model.model_type == ModelType::Lxd {
         calls.push(format!("model_type({}::Lxd)", code.ty("ModelType")));
     }
+    if let Some(spec) = &model.cloud_spec {
+        calls.push(format!("cloud_spec({})", cloud_spec(code, spec)));
+    }
     let head = format!("{}::new({})", code.ty("Model"), lit(&model.name));
     chain(head, &calls, 12)
+}
+
+/// `CloudSpec::new("ec2").region(..)...`, leaving out what is the default.
+fn cloud_spec(code: &mut Code, spec: &CloudSpec) -> String {
+    let mut calls = Vec::new();
+    if spec.name != CloudSpec::default().name {
+        calls.push(format!("name({})", lit(&spec.name)));
+    }
+    for (method, value) in [
+        ("region", &spec.region),
+        ("endpoint", &spec.endpoint),
+        ("identity_endpoint", &spec.identity_endpoint),
+        ("storage_endpoint", &spec.storage_endpoint),
+    ] {
+        if let Some(value) = value {
+            calls.push(format!("{method}({})", lit(value)));
+        }
+    }
+    if let Some(credential) = &spec.credential {
+        let mut cred = format!(
+            "{}::new({})",
+            code.ty("CloudCredential"),
+            lit(&credential.auth_type)
+        );
+        if !credential.attributes.is_empty() {
+            let _ = write!(cred, ".attributes({})", pairs(&credential.attributes));
+        }
+        if !credential.redacted.is_empty() {
+            let names: Vec<String> = credential.redacted.iter().map(|r| lit(r)).collect();
+            let _ = write!(cred, ".redacted([{}])", names.join(", "));
+        }
+        calls.push(format!("credential({cred})"));
+    }
+    if !spec.ca_certificates.is_empty() {
+        let certs: Vec<String> = spec.ca_certificates.iter().map(|c| lit(c)).collect();
+        calls.push(format!("ca_certificates([{}])", certs.join(", ")));
+    }
+    if spec.skip_tls_verify {
+        calls.push("skip_tls_verify(true)".into());
+    }
+    if spec.is_controller_cloud {
+        calls.push("is_controller_cloud(true)".into());
+    }
+    let head = format!("{}::new({})", code.ty("CloudSpec"), lit(&spec.cloud_type));
+    chain(head, &calls, 16)
 }
 
 fn relation(code: &mut Code, relation: &AnyRelation) -> String {

@@ -508,7 +508,7 @@ def k8s() -> None:
             "controller": "dev",
             "cloud": "microk8s",
             "region": "localhost",
-            "version": "3.6.1",
+            "version": "3.6.12",
             "model-status": status_info("available"),
             "sla": "unsupported",
         },
@@ -530,7 +530,7 @@ def k8s() -> None:
                 "units": {
                     "traefik/0": {
                         "workload-status": status_info("active", "Serving at 10.1.24.9"),
-                        "juju-status": status_info("idle") | {"version": "3.6.1"},
+                        "juju-status": status_info("idle") | {"version": "3.6.12"},
                         "leader": True,
                         "address": traefik,
                         "provider-id": "traefik-0",
@@ -554,14 +554,14 @@ def k8s() -> None:
                 "units": {
                     "web/0": {
                         "workload-status": status_info("active", "serving"),
-                        "juju-status": status_info("idle") | {"version": "3.6.1"},
+                        "juju-status": status_info("idle") | {"version": "3.6.12"},
                         "leader": True,
                         "address": me,
                         "provider-id": "web-0",
                     },
                     "web/1": {
                         "workload-status": status_info("maintenance", "restarting"),
-                        "juju-status": status_info("executing", "running web-pebble-ready hook") | {"version": "3.6.1"},
+                        "juju-status": status_info("executing", "running web-pebble-ready hook") | {"version": "3.6.12"},
                         "address": peer,
                         "provider-id": "web-1",
                     },
@@ -799,6 +799,29 @@ def k8s() -> None:
     # storage-list --format json: the ids of the unit's storage instances
     # (jujuc/storage-list.go); the number is the model's, not a count per unit.
     s.exec("exec-storage-list.json", go_json(["data/3", "cache/5", "cache/4"]), "storage-list", "--format", "json")
+    # credential-get --format json (jujuc/credential-get.go writes params.CloudSpec: empty
+    # fields left out); `web` is trusted, and the model runs Juju 3.6.12 (Kubernetes models
+    # answer credential-get from 3.6.10). The certificate and key are shortened stand-ins.
+    s.exec(
+        "exec-credential-get.json",
+        go_json(
+            {
+                "type": "kubernetes",
+                "name": "microk8s",
+                "region": "localhost",
+                "endpoint": "https://10.0.0.10:16443",
+                "credential": {
+                    "auth-type": "clientcertificate",
+                    "attrs": {"ClientCertificateData": "-----BEGIN CERTIFICATE-----\nMIIC\n-----END CERTIFICATE-----\n", "ClientKeyData": "-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----\n"},
+                },
+                "cacertificates": ["-----BEGIN CERTIFICATE-----\nMIIDB\n-----END CERTIFICATE-----\n"],
+                "is-controller-cloud": True,
+            }
+        ),
+        "credential-get",
+        "--format",
+        "json",
+    )
     s.done()
 
 

@@ -5,7 +5,8 @@ Exercises what a snapshot of a Kubernetes unit holds (tests/snapshot.rs and the 
 tests/snapshot_generated_k8s.rs): a container whose Pebble plan, service statuses and a
 fetched file come from the live unit, a container Pebble does not answer in, a secret the
 application owns (found by its label) and one it observes (found by the id in config), an
-`ingress` relation, storage instances, StoredState and a deferred pebble-ready.
+`ingress` relation, storage instances, the cloud spec (the application is trusted),
+StoredState and a deferred pebble-ready.
 """
 
 from __future__ import annotations
@@ -47,11 +48,15 @@ class WebCharm(ops.CharmBase):
         url = ingress.data[ingress.app].get("url", "") if ingress and ingress.app else ""
         sidecar = self.unit.get_container("sidecar").can_connect()
         storage = [f"{s.name}/{s.index}" for name in ("data", "cache") for s in self.model.storages[name]]
+        try:
+            cloud = self.model.get_cloud_spec().name
+        except ops.ModelError:  # not trusted, or no cloud spec in the State
+            cloud = "unknown"
         self.unit.status = ops.ActiveStatus(
             f"{','.join(running)} of {','.join(services)} running at {url or 'no url'}; "
             f"token {len(token)} chars, password {len(password)} chars, "
             f"config {len(conf)} bytes, sidecar {'up' if sidecar else 'down'}, "
-            f"storage {' '.join(storage) or 'none'}"
+            f"storage {' '.join(storage) or 'none'}, cloud {cloud}"
         )
 
 
