@@ -199,6 +199,17 @@ fn a_k8s_unit_snapshot_has_its_containers_secrets_and_storage() {
     assert_eq!(web["service_statuses"]["web"], "active");
     assert_eq!(web["service_statuses"]["metrics"], "inactive");
     assert_eq!(
+        web["notices"],
+        serde_json::json!([{
+            "id": "3", "user_id": null, "type": "custom", "key": "example.com/web/reloaded",
+            "first_occurred": "2025-12-05T09:58:01.412948172Z",
+            "last_occurred": "2025-12-05T10:12:44.090316577Z",
+            "last_repeated": "2025-12-05T10:12:44.090316577Z",
+            "occurrences": 2, "last_data": {"config": "/etc/web/web.conf"},
+            "repeat_after": null, "expire_after": 604800.0
+        }])
+    );
+    assert_eq!(
         web["check_infos"],
         serde_json::json!([{
             "name": "up", "level": "alive", "startup": "enabled", "status": "down",

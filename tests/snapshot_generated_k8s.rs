@@ -9,8 +9,9 @@
 
 use ops_scenario::{
     Address, BindAddress, Charm, CheckInfo, CheckLevel, CheckStatus, CloudCredential, CloudSpec,
-    Container, Context, DeferredEvent, Event, Layer, Model, Network, Port, Relation, Secret,
-    SecretOwner, SecretRotate, ServiceStatus, State, Status, Storage, StoredState, StoredValue,
+    Container, Context, DeferredEvent, Event, Layer, Model, Network, Notice, Port, Relation,
+    Secret, SecretOwner, SecretRotate, ServiceStatus, State, Status, Storage, StoredState,
+    StoredValue,
 };
 
 #[test]
@@ -77,6 +78,14 @@ checks:
       url: http://localhost:8081/health
 "#)?)])
                 .service_statuses([("metrics", ServiceStatus::Inactive), ("web", ServiceStatus::Active)])
+                .notices([Notice::new("example.com/web/reloaded")
+                    .id("3")
+                    .first_occurred("2025-12-05T09:58:01.412948172Z")
+                    .last_occurred("2025-12-05T10:12:44.090316577Z")
+                    .last_repeated("2025-12-05T10:12:44.090316577Z")
+                    .occurrences(2)
+                    .last_data([("config", "/etc/web/web.conf")])
+                    .expire_after(604800.0)])
                 .check_infos([CheckInfo::new("up").level(CheckLevel::Alive).status(CheckStatus::Down).failures(3).change_id("7")])
                 .files([("/etc/web/web.conf", "listen: 8081\nlog: info\n")]),
             Container::new("sidecar"),

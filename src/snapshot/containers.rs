@@ -7,11 +7,13 @@
 //! each item with its `override:`; canonical/pebble cmd_plan.go); the State holds it as one
 //! layer labelled `snapshot`, which merges into the same plan. `pebble services` prints a
 //! table (`Service  Startup  Current  Since`, canonical/pebble cmd_services.go), and `pebble
-//! checks` the checks' levels, statuses, failures and changes (cmd_checks.go). A container
+//! checks` the checks' levels, statuses, failures and changes (cmd_checks.go); the notices
+//! come from `pebble notices` and `pebble notice <id>` (see the notices module). A container
 //! whose Pebble does not answer is kept with `can_connect: false`, with a warning.
 
 use std::collections::BTreeMap;
 
+use super::notices;
 use super::runner::Juju;
 use crate::error::{Error, Result};
 use crate::state::{
@@ -77,6 +79,7 @@ pub(crate) fn gather(
                 "container {name:?}: the checks could not be read, so check_infos is left empty ({e})"
             )),
         }
+        container = container.notices(notices::gather(juju, unit, name, PEBBLE, warnings));
         let mut files = BTreeMap::new();
         for (_, path) in fetch.iter().filter(|(c, _)| c == name) {
             files.insert(path.clone(), fetch_file(juju, unit, name, path)?);
@@ -316,6 +319,7 @@ mod tests {
             )
             // A plan without checks: Pebble says so on stderr and prints no table.
             .ok("ssh --container web web/0 /charm/bin/pebble checks", "")
+            .ok("ssh --container web web/0 /charm/bin/pebble notices", "")
             .answer(
                 "ssh --container sidecar web/0 /charm/bin/pebble plan",
                 JujuOutput::failed("error: cannot communicate with server\n"),

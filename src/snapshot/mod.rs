@@ -12,7 +12,7 @@
 //! | config (and trust) | `juju config <app> --format json` |
 //! | relations and their databags | `show-unit`'s relation info; `relation-get` in the unit for this unit's and this application's bags |
 //! | networks | `network-get` in the unit, for `juju-info`, extra-bindings and related endpoints |
-//! | containers | `pebble plan`, `pebble services` and `pebble checks` in each container (`juju ssh --container`), files with `juju scp` |
+//! | containers | `pebble plan`, `pebble services`, `pebble checks` and `pebble notices` in each container (`juju ssh --container`), files with `juju scp` |
 //! | secrets | `secret-ids`, `secret-info-get` and `secret-get` in the unit; `juju secrets` and `juju show-secret` for the secrets granted to it |
 //! | storage | `storage-list` in the unit, when the metadata declares storage |
 //! | the model's cloud spec | `credential-get` in the unit, when the application is trusted |
@@ -71,6 +71,7 @@ mod fake;
 mod metadata;
 mod model;
 mod networks;
+mod notices;
 mod pickle;
 mod relations;
 mod render_json;
@@ -105,7 +106,8 @@ pub enum Part {
     Relations,
     /// Config values.
     Config,
-    /// Workload containers: Pebble plans, service statuses and checks (and fetched files).
+    /// Workload containers: Pebble plans, service statuses, checks and notices (and fetched
+    /// files).
     Containers,
     /// Networks of the unit's bindings.
     Networks,

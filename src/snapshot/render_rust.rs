@@ -15,9 +15,9 @@ use crate::options::DEFAULT_JUJU_VERSION;
 use crate::state::{
     default_unit_databag, AnyRelation, CheckInfo, CheckLevel, CheckStartup, CheckStatus, CloudSpec,
     ConfigValue, Container, ContainerFile, DeferredEvent, FileContent, Model, ModelType, Network,
-    PeerRelation, Port, Protocol, Relation, Secret, SecretOwner, SecretRotate, ServiceStatus,
-    Status, Storage, StoredState, StoredValue, SubordinateRelation, DEFAULT_REMOTE_APP_NAME,
-    DEFAULT_STORED_STATE_NAME,
+    Notice, PeerRelation, Port, Protocol, Relation, Secret, SecretOwner, SecretRotate,
+    ServiceStatus, Status, Storage, StoredState, StoredValue, SubordinateRelation,
+    DEFAULT_NOTICE_TIME, DEFAULT_REMOTE_APP_NAME, DEFAULT_STORED_STATE_NAME,
 };
 
 /// How to write the test: which charm, which event.
@@ -462,6 +462,10 @@ fn container(code: &mut Code, c: &Container) -> Result<String> {
             .collect();
         calls.push(format!("service_statuses([{}])", statuses.join(", ")));
     }
+    if !c.notices.is_empty() {
+        let notices: Vec<String> = c.notices.iter().map(|n| notice(code, n)).collect();
+        calls.push(format!("notices([{}])", notices.join(", ")));
+    }
     if !c.check_infos.is_empty() {
         let infos: Vec<String> = c.check_infos.iter().map(|i| check_info(code, i)).collect();
         calls.push(format!("check_infos([{}])", infos.join(", ")));
@@ -483,6 +487,48 @@ fn container(code: &mut Code, c: &Container) -> Result<String> {
     }
     let head = format!("{}::new({})", code.ty("Container"), lit(&c.name));
     Ok(chain(head, &calls, 12))
+}
+
+/// `Notice::new("example.com/x").id("1")...`, leaving out what is the default.
+fn notice(code: &mut Code, n: &Notice) -> String {
+    let mut calls: Vec<String> = Vec::new();
+    if let Some(id) = &n.id {
+        calls.push(format!("id({})", lit(id)));
+    }
+    if n.notice_type != "custom" {
+        calls.push(format!("notice_type({})", lit(&n.notice_type)));
+    }
+    if let Some(user) = n.user_id {
+        calls.push(format!("user_id({user})"));
+    }
+    for (method, time) in [
+        ("first_occurred", &n.first_occurred),
+        ("last_occurred", &n.last_occurred),
+        ("last_repeated", &n.last_repeated),
+    ] {
+        if time != DEFAULT_NOTICE_TIME {
+            calls.push(format!("{method}({})", lit(time)));
+        }
+    }
+    if n.occurrences != 1 {
+        calls.push(format!("occurrences({})", n.occurrences));
+    }
+    if !n.last_data.is_empty() {
+        calls.push(format!("last_data({})", pairs(&n.last_data)));
+    }
+    for (method, seconds) in [
+        ("repeat_after", n.repeat_after),
+        ("expire_after", n.expire_after),
+    ] {
+        if let Some(seconds) = seconds {
+            calls.push(format!("{method}({seconds:?})"));
+        }
+    }
+    chain(
+        format!("{}::new({})", code.ty("Notice"), lit(&n.key)),
+        &calls,
+        16,
+    )
 }
 
 /// `CheckInfo::new("up").level(CheckLevel::Alive)...`, leaving out what is the default.

@@ -424,6 +424,48 @@ impl Notice {
         self
     }
 
+    /// Set the user the notice is for (`None`, the default, is a public notice).
+    pub fn user_id(mut self, user_id: u32) -> Self {
+        self.user_id = Some(user_id);
+        self
+    }
+
+    /// Set when it first occurred (RFC 3339).
+    pub fn first_occurred(mut self, time: impl Into<String>) -> Self {
+        self.first_occurred = time.into();
+        self
+    }
+
+    /// Set when it last occurred (RFC 3339).
+    pub fn last_occurred(mut self, time: impl Into<String>) -> Self {
+        self.last_occurred = time.into();
+        self
+    }
+
+    /// Set when it was last repeated (RFC 3339).
+    pub fn last_repeated(mut self, time: impl Into<String>) -> Self {
+        self.last_repeated = time.into();
+        self
+    }
+
+    /// Set how many times it occurred.
+    pub fn occurrences(mut self, occurrences: u32) -> Self {
+        self.occurrences = occurrences;
+        self
+    }
+
+    /// Set the seconds before a repeat counts as a new occurrence.
+    pub fn repeat_after(mut self, seconds: f64) -> Self {
+        self.repeat_after = Some(seconds);
+        self
+    }
+
+    /// Set the seconds before it expires.
+    pub fn expire_after(mut self, seconds: f64) -> Self {
+        self.expire_after = Some(seconds);
+        self
+    }
+
     /// Set the data of its last occurrence.
     pub fn last_data<K: Into<String>, V: Into<String>>(
         mut self,

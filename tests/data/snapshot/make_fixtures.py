@@ -668,6 +668,40 @@ def k8s() -> None:
         pebble,
         "services",
     )
+    # cmd_notices.go: a tabwriter table (its header spells "Occurences"); cmd_notice.go: one
+    # notice as yaml.v3 writes it (times RFC 3339, durations as Go's Duration.String).
+    s.answer(
+        "pebble-notices-web.txt",
+        "ID   Type    Key                       First               Repeated            Occurences\n"
+        "3    custom  example.com/web/reloaded  today at 09:58 UTC  today at 10:12 UTC  2\n",
+        "ssh",
+        "--container",
+        "web",
+        "web/0",
+        pebble,
+        "notices",
+    )
+    s.answer(
+        "pebble-notice-web-3.yaml",
+        'id: "3"\n'
+        "user-id: null\n"
+        "type: custom\n"
+        "key: example.com/web/reloaded\n"
+        "first-occurred: 2025-12-05T09:58:01.412948172Z\n"
+        "last-occurred: 2025-12-05T10:12:44.090316577Z\n"
+        "last-repeated: 2025-12-05T10:12:44.090316577Z\n"
+        "occurrences: 2\n"
+        "last-data:\n"
+        "    config: /etc/web/web.conf\n"
+        "expire-after: 168h0m0s\n",
+        "ssh",
+        "--container",
+        "web",
+        "web/0",
+        pebble,
+        "notice",
+        "3",
+    )
     # cmd_checks.go (Pebble 1.14 and later): a failing check's change is followed by its last
     # task log line, cut to 70 bytes with a pointer to `pebble tasks`.
     log = 'Get "http://localhost:8081/health": dial tcp [::1]:8081: connect: connection refused'
