@@ -76,7 +76,7 @@ pub(crate) fn gather(
                             juju.line("ssh", &args)
                         )
                     })
-                    .and_then(|info| notice(info))
+                    .and_then(notice)
             });
         match read {
             Ok(n) => out.push(n),
