@@ -1,7 +1,9 @@
 //! A workload container's Pebble notices: `pebble notices` lists them (a table `ID  Type  Key
 //! First  Repeated  Occurences` whose first column is the id, canonical/pebble
 //! cmd_notices.go; "No matching notices." on stderr when there are none; notices someone
-//! acknowledged with `pebble okay` in the container are not listed) and `pebble notice <id>`
+//! acknowledged with `pebble okay` in the container are not listed, and listing records, in the
+//! container's Pebble CLI state, what a later `pebble okay` there would acknowledge) and
+//! `pebble notice <id>`
 //! prints each as YAML (cmd_notice.go, `yamlNotice`):
 //! `id`, `user-id` (null for a public notice), `type`, `key`, `first-occurred`,
 //! `last-occurred`, `last-repeated` (RFC 3339), `occurrences`, `last-data`, and `repeat-after`
