@@ -3,12 +3,11 @@
 //! cmd_notices.go; "No matching notices." on stderr when there are none; notices someone
 //! acknowledged with `pebble okay` in the container are not listed, and listing records, in the
 //! container's Pebble CLI state, what a later `pebble okay` there would acknowledge) and
-//! `pebble notice <id>`
-//! prints each as YAML (cmd_notice.go, `yamlNotice`):
-//! `id`, `user-id` (null for a public notice), `type`, `key`, `first-occurred`,
-//! `last-occurred`, `last-repeated` (RFC 3339), `occurrences`, `last-data`, and `repeat-after`
-//! / `expire-after` as Go durations (`1h0m0s`), the last three left out when empty. Run as
-//! root through `juju ssh --container`, they are the notices the charm's Pebble client sees.
+//! `pebble notice <id>` prints each as YAML (cmd_notice.go, `yamlNotice`): `id`, `user-id`
+//! (null for a public notice), `type`, `key`, `first-occurred`, `last-occurred`,
+//! `last-repeated` (RFC 3339), `occurrences`, `last-data`, and `repeat-after` / `expire-after`
+//! as Go durations (`1h0m0s`), the last three left out when empty. Run as root through
+//! `juju ssh --container`, they are the notices the charm's Pebble client sees.
 
 use std::collections::BTreeMap;
 
