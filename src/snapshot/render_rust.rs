@@ -74,8 +74,32 @@ impl Code {
 }
 
 /// A Rust string literal.
+///
+/// A long one is written as `concat!` of its lines (long lines cut in pieces): rustfmt cannot
+/// break a string literal, and gives up laying out the whole statement around one that does
+/// not fit, so a certificate in a databag would leave the State unformatted.
 fn lit(text: &str) -> String {
-    format!("{text:?}")
+    const LONGEST: usize = 70;
+    const PIECE: usize = 60;
+    let whole = format!("{text:?}");
+    if whole.len() <= LONGEST {
+        return whole;
+    }
+    let mut pieces = Vec::new();
+    for line in text.split_inclusive('\n') {
+        let mut rest = line;
+        while rest.len() > PIECE {
+            let mut at = PIECE;
+            while !rest.is_char_boundary(at) {
+                at -= 1;
+            }
+            pieces.push(&rest[..at]);
+            rest = &rest[at..];
+        }
+        pieces.push(rest);
+    }
+    let pieces: Vec<String> = pieces.iter().map(|p| format!("{p:?}")).collect();
+    format!("concat!({})", pieces.join(", "))
 }
 
 /// A raw string literal, with enough `#`s.
@@ -945,6 +969,22 @@ mod tests {
     use super::*;
     use crate::options::ContextOptions;
     use crate::state::{stored_dict, State};
+
+    #[test]
+    fn a_long_string_is_a_concat_of_its_lines_and_pieces() {
+        assert_eq!(lit("short \"one\""), r#""short \"one\"""#);
+        let pem = "-----BEGIN CERTIFICATE-----\nMIICdzCCAeCgAwIBAgIJ\n-----END CERTIFICATE-----\n";
+        assert_eq!(
+            lit(pem),
+            r#"concat!("-----BEGIN CERTIFICATE-----\n", "MIICdzCCAeCgAwIBAgIJ\n", "-----END CERTIFICATE-----\n")"#
+        );
+        let long = "é".repeat(50); // 100 bytes: cut at a character boundary
+        let written = lit(&long);
+        assert_eq!(
+            written,
+            format!("concat!({:?}, {:?})", "é".repeat(30), "é".repeat(20))
+        );
+    }
 
     fn snapshot(state: State) -> Snapshot {
         Snapshot {
