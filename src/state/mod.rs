@@ -5,6 +5,7 @@
 //! statuses, no config set, one planned unit, nothing stored or deferred.
 
 mod any_relation;
+mod check;
 mod cloud;
 mod config;
 mod container;
@@ -13,6 +14,7 @@ mod databag;
 mod layer;
 mod model;
 mod network;
+mod notice;
 mod relation;
 mod secret;
 mod status;
@@ -28,13 +30,13 @@ pub(crate) use any_relation::effective_ids;
 pub use any_relation::AnyRelation;
 pub use cloud::{CloudCredential, CloudSpec};
 pub use config::ConfigValue;
-pub(crate) use container::assign_notice_ids;
 pub use container::{
     CheckInfo, CheckLevel, CheckStartup, CheckStatus, Container, ContainerFile, Exec, FileContent,
     FileKind, Layer, LayerItem, Layers, Mount, Notice, Plan, ServiceStatus, DEFAULT_NOTICE_TIME,
 };
 pub use model::{Model, ModelType, DEFAULT_MODEL_NAME, DEFAULT_MODEL_UUID};
 pub use network::{Address, BindAddress, Network};
+pub(crate) use notice::assign_notice_ids;
 pub use relation::{
     default_unit_databag, Databag, PeerRelation, Relation, SubordinateRelation, DEFAULT_ADDRESS,
     DEFAULT_REMOTE_APP_NAME,

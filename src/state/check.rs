@@ -1,0 +1,131 @@
+//! The state of a container's Pebble checks (`check_infos`).
+
+use serde::{Deserialize, Serialize};
+
+/// A check's level.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CheckLevel {
+    /// No level. The default.
+    #[default]
+    #[serde(rename = "")]
+    Unset,
+    /// `alive`.
+    #[serde(rename = "alive")]
+    Alive,
+    /// `ready`.
+    #[serde(rename = "ready")]
+    Ready,
+}
+
+/// Whether a check starts with the plan.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CheckStartup {
+    /// Not given: treated as `enabled`.
+    #[serde(rename = "")]
+    Unset,
+    /// `enabled`. The default.
+    #[default]
+    #[serde(rename = "enabled")]
+    Enabled,
+    /// `disabled`.
+    #[serde(rename = "disabled")]
+    Disabled,
+}
+
+/// A check's status.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CheckStatus {
+    /// Passing. The default.
+    #[default]
+    Up,
+    /// Failing (at least `threshold` times in a row).
+    Down,
+    /// Stopped.
+    Inactive,
+}
+
+/// The state of one check of the plan.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CheckInfo {
+    /// The check name in the plan.
+    pub name: String,
+    /// Defaults to the plan's level.
+    #[serde(default)]
+    pub level: CheckLevel,
+    /// Defaults to `enabled`.
+    #[serde(default)]
+    pub startup: CheckStartup,
+    /// Defaults to `up`.
+    #[serde(default)]
+    pub status: CheckStatus,
+    /// Successes in a row. Defaults to 0.
+    #[serde(default)]
+    pub successes: u32,
+    /// Failures in a row. Defaults to 0.
+    #[serde(default)]
+    pub failures: u32,
+    /// Failures in a row before the check is down. Defaults to 3.
+    #[serde(default = "three")]
+    pub threshold: u32,
+    /// The id of the Pebble change running the check. Defaults to none.
+    #[serde(default)]
+    pub change_id: Option<String>,
+}
+
+fn three() -> u32 {
+    3
+}
+
+impl CheckInfo {
+    /// An enabled, passing check with no level.
+    pub fn new(name: impl Into<String>) -> Self {
+        CheckInfo {
+            name: name.into(),
+            level: CheckLevel::Unset,
+            startup: CheckStartup::Enabled,
+            status: CheckStatus::Up,
+            successes: 0,
+            failures: 0,
+            threshold: 3,
+            change_id: None,
+        }
+    }
+
+    /// Set the level.
+    pub fn level(mut self, level: CheckLevel) -> Self {
+        self.level = level;
+        self
+    }
+
+    /// Set the status.
+    pub fn status(mut self, status: CheckStatus) -> Self {
+        self.status = status;
+        self
+    }
+
+    /// Set the failures in a row.
+    pub fn failures(mut self, failures: u32) -> Self {
+        self.failures = failures;
+        self
+    }
+
+    /// Set the threshold.
+    pub fn threshold(mut self, threshold: u32) -> Self {
+        self.threshold = threshold;
+        self
+    }
+
+    /// Set whether the check starts with the plan.
+    pub fn startup(mut self, startup: CheckStartup) -> Self {
+        self.startup = startup;
+        self
+    }
+
+    /// Set the id of the Pebble change running the check.
+    pub fn change_id(mut self, id: impl Into<String>) -> Self {
+        self.change_id = Some(id.into());
+        self
+    }
+}
