@@ -1,0 +1,537 @@
+//! `secret-add`, `secret-get`, `secret-info-get`, `secret-set`, `secret-grant`,
+//! `secret-revoke`, `secret-remove` and `secret-ids`, with Juju's rules for owners and
+//! observers.
+//!
+//! Who may do what, as Juju's unit agent and controller decide it:
+//! - any secret in the State can be read (an observed secret is in the State because it was
+//!   granted); an owner sees its tracked revision like an observer, except on Juju versions
+//!   with bug 2037120 (before 3.1.7, and 3.2.0 to 3.3.0), where owners always see the latest;
+//! - metadata (`secret-info-get`, `secret-ids`) is there only for secrets this unit owns, and
+//!   for application secrets only on the leader: others get "not found";
+//! - only owners manage a secret, and only the leader an application's. The unit agent takes
+//!   `secret-set`, `secret-remove` and `secret-revoke` on a secret it cannot manage without
+//!   complaint, and the controller refuses them ("permission denied") when the hook's changes
+//!   are committed: the charm's code runs on and the hook then fails
+//!   ([`HookTools::commit_refusals`]). `secret-grant` is refused at once with "not found".
+//!
+//! Changes take effect at once: a later `secret-get` in the same hook sees them, as Juju's
+//! pending changes are. Content set on a secret added in the same hook stays revision 1. From
+//! Juju 3.6 the hook's changes to one secret are merged: content set several times makes one
+//! new revision, and content equal to the latest revision's (before the hook) is dropped;
+//! before 3.6 every `secret-set` with content makes a revision.
+//! A refusal whose text says "not found" is ops' `SecretNotFoundError`
+//! ([`HookToolError::is_secret_not_found`]); every other refusal is `ModelError`.
+
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet};
+
+use super::{refused, HookToolError, HookTools};
+use crate::options::JujuVersion;
+use crate::output::Output;
+use crate::state::{Secret, SecretContent, SecretOwner, SecretRotate};
+
+/// Secrets exist from Juju 3.0.2 on.
+const SECRETS_SINCE: JujuVersion = JujuVersion(3, 0, 2);
+
+/// From Juju 3.6, `secret-set` with the latest revision's content makes no new revision.
+const SAME_CONTENT_NO_REVISION_SINCE: JujuVersion = JujuVersion(3, 6, 0);
+
+/// What one hook has done to secrets so far, by secret id as the State writes it.
+#[derive(Debug, Default)]
+pub(crate) struct SecretChanges {
+    /// Secrets added in this hook: their content is still revision 1's.
+    created: BTreeSet<String>,
+    /// Secrets given a new revision in this hook (Juju 3.6 and later), with the latest
+    /// content they had before it: more content goes into that revision.
+    revised: BTreeMap<String, SecretContent>,
+}
+
+/// Secret metadata a charm can give when adding or updating a secret; `None` leaves it as it
+/// is.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+struct SecretMeta {
+    label: Option<String>,
+    description: Option<String>,
+    /// ISO 8601 with a zone (the backend writes ops' `datetime` with `isoformat()`).
+    expire: Option<String>,
+    rotate: Option<SecretRotate>,
+}
+
+/// What `secret-info-get` reports: the fields of `ops.SecretInfo`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct SecretInfoData {
+    /// The id as the State has it (`ops.SecretInfo` canonicalises it).
+    pub id: String,
+    pub label: Option<String>,
+    /// The latest revision.
+    pub revision: u32,
+    /// ISO 8601, as the State has it.
+    pub expires: Option<String>,
+    pub rotation: Option<SecretRotate>,
+    /// When it next rotates: never known here (time does not pass in a run).
+    pub rotates: Option<String>,
+    pub description: Option<String>,
+    pub model_uuid: String,
+}
+
+impl HookToolError {
+    /// Whether this refusal of a `secret-*` tool is ops' `SecretNotFoundError`: ops raises it
+    /// when the tool's error text contains "not found" (`_ModelBackend._wrap_hookcmd`; ops 2's
+    /// `_run_for_secret`), and `ModelError` otherwise.
+    pub(crate) fn is_secret_not_found(&self) -> bool {
+        matches!(self, HookToolError::Refused(text) if text.to_lowercase().contains("not found"))
+    }
+}
+
+impl SecretOwner {
+    /// The owner ops asks `secret-add` for: `"application"` (and, as in Juju, when none is
+    /// given) or `"unit"`.
+    pub(crate) fn from_ops(owner: Option<&str>) -> Result<SecretOwner, HookToolError> {
+        match owner {
+            None | Some("application") => Ok(SecretOwner::App),
+            Some("unit") => Ok(SecretOwner::Unit),
+            Some(other) => Err(refused(format!("secret owner {other:?} not valid"))),
+        }
+    }
+}
+
+fn not_found(id: &str) -> HookToolError {
+    refused(format!("secret {id:?} not found"))
+}
+
+fn label_not_found(label: &str) -> HookToolError {
+    refused(format!("secret with label {label:?} not found"))
+}
+
+fn permission_denied() -> HookToolError {
+    refused("permission denied")
+}
+
+/// Juju versions where a secret's owner always reads the latest revision (bug 2037120, fixed
+/// in 3.1.7 and 3.3.1).
+fn owner_always_sees_latest(juju: JujuVersion) -> bool {
+    !((JujuVersion(3, 1, 7)..JujuVersion(3, 2, 0)).contains(&juju) || juju >= JujuVersion(3, 3, 1))
+}
+
+impl HookTools {
+    fn secrets_available(&self) -> Result<(), HookToolError> {
+        if self.scope.juju < SECRETS_SINCE {
+            return Err(refused(format!(
+                "secrets are not available on Juju {} (they need Juju 3.0.2 or later)",
+                self.scope.juju
+            )));
+        }
+        Ok(())
+    }
+
+    /// Whether this unit can manage (and see the metadata of) `secret`.
+    fn manages(&self, secret: &Secret) -> bool {
+        match secret.owner {
+            Some(SecretOwner::Unit) => true,
+            Some(SecretOwner::App) => self.state.leader,
+            None => false,
+        }
+    }
+
+    fn secret_index_by_id(&self, id: &str) -> Result<usize, HookToolError> {
+        self.state.secret_index(id).ok_or_else(|| not_found(id))
+    }
+
+    /// The secret this unit may manage, for `secret-set`, `secret-remove` and
+    /// `secret-revoke`: Juju's unit agent takes these for any secret, and the controller
+    /// refuses them when the hook commits. `None` (with the refusal recorded) when it will.
+    fn managed_secret_or_refuse_at_commit(&mut self, tool: &str, id: &str) -> Option<usize> {
+        let refusal = match self.state.secret_index(id) {
+            Some(index) if self.manages(&self.state.secrets[index]) => return Some(index),
+            Some(_) => permission_denied(),
+            None => not_found(id),
+        };
+        self.commit_refusals
+            .push(format!("{tool} {id}: {}", refusal.to_string().trim_end()));
+        None
+    }
+
+    /// Refuse a label another secret of the same kind (owned, or observed) already has.
+    fn check_label_free(
+        &self,
+        label: &str,
+        index: Option<usize>,
+        owned: bool,
+    ) -> Result<(), HookToolError> {
+        let taken = self.state.secrets.iter().enumerate().any(|(i, s)| {
+            Some(i) != index && s.is_owned() == owned && s.label.as_deref() == Some(label)
+        });
+        if taken {
+            return Err(refused(format!(
+                "secret with label {label:?} already exists"
+            )));
+        }
+        Ok(())
+    }
+
+    /// `secret-add [--owner application|unit] ...`: a new secret at revision 1, owned by this
+    /// unit or (as leader) this application; returns its id.
+    ///
+    /// The id is `secret:` and 20 characters of `[0-9a-v]` derived from the model uuid and a
+    /// number: the count of secrets in the State, counting up past any id already taken.
+    pub fn secret_add(
+        &mut self,
+        content: SecretContent,
+        label: Option<String>,
+        description: Option<String>,
+        expire: Option<String>,
+        rotate: Option<SecretRotate>,
+        owner: SecretOwner,
+    ) -> Result<String, HookToolError> {
+        let meta = SecretMeta {
+            label,
+            description,
+            expire,
+            rotate,
+        };
+        self.secrets_available()?;
+        if owner == SecretOwner::App && !self.state.leader {
+            return Err(refused("this unit is not the leader"));
+        }
+        if content.is_empty() {
+            return Err(refused("empty secret content not valid"));
+        }
+        if let Some(label) = &meta.label {
+            self.check_label_free(label, None, true)?;
+        }
+        let id = (self.state.secrets.len()..)
+            .map(|n| {
+                Secret::derived_id(format!("secret-add\0{}\0{n}", self.state.model.uuid).as_bytes())
+            })
+            .find(|id| self.state.secret_index(id).is_none())
+            .expect("an unused id");
+        let mut secret = Secret::new(content).id(id.clone()).owner(owner);
+        secret.label = meta.label;
+        secret.description = meta.description;
+        secret.expire = meta.expire;
+        secret.rotate = meta.rotate;
+        self.state.secrets.push(secret);
+        self.secret_changes.created.insert(id.clone());
+        Ok(id)
+    }
+
+    /// `secret-get <id> [--label l] [--refresh|--peek]` or `secret-get --label l`: the content
+    /// of the tracked revision, or with `peek` of the latest, or with `refresh` of the latest,
+    /// which the unit then tracks. Given both an id and a label, the secret takes the label.
+    pub fn secret_get(
+        &mut self,
+        id: Option<&str>,
+        label: Option<&str>,
+        refresh: bool,
+        peek: bool,
+    ) -> Result<&SecretContent, HookToolError> {
+        self.secrets_available()?;
+        if refresh && peek {
+            return Err(refused("specify one of --peek or --refresh but not both"));
+        }
+        let index = match (id, label) {
+            (Some(id), _) => self.secret_index_by_id(id)?,
+            (None, Some(label)) => self
+                .state
+                .secret_index_by_label(label, false)
+                .ok_or_else(|| label_not_found(label))?,
+            (None, None) => return Err(refused("require either a secret URI or label")),
+        };
+        if let (Some(_), Some(label)) = (id, label) {
+            let owned = self.state.secrets[index].is_owned();
+            self.check_label_free(label, Some(index), owned)?;
+            self.state.secrets[index].label = Some(label.to_owned());
+        }
+        let juju = self.scope.juju;
+        let secret = &mut self.state.secrets[index];
+        let refresh = refresh || (secret.is_owned() && owner_always_sees_latest(juju));
+        if refresh {
+            secret.tracked_content = secret.latest_content.clone();
+            secret.tracked_revision = secret.latest_revision;
+        }
+        Ok(if refresh || peek {
+            &secret.latest_content
+        } else {
+            &secret.tracked_content
+        })
+    }
+
+    /// `secret-info-get <id>` or `secret-info-get --label l` (the id wins): the metadata of a
+    /// secret this unit manages.
+    pub fn secret_info_get(
+        &self,
+        id: Option<&str>,
+        label: Option<&str>,
+    ) -> Result<SecretInfoData, HookToolError> {
+        self.secrets_available()?;
+        let index = match (id, label) {
+            (Some(id), _) => self
+                .secret_index_by_id(id)
+                .ok()
+                .filter(|i| self.manages(&self.state.secrets[*i]))
+                .ok_or_else(|| not_found(id))?,
+            (None, Some(label)) => self
+                .state
+                .secrets
+                .iter()
+                .position(|s| self.manages(s) && s.label.as_deref() == Some(label))
+                .ok_or_else(|| not_found(label))?,
+            (None, None) => return Err(refused("require either a secret URI or label")),
+        };
+        let secret = &self.state.secrets[index];
+        Ok(SecretInfoData {
+            id: secret.id.clone(),
+            label: secret.label.clone(),
+            revision: secret.latest_revision,
+            expires: secret.expire.clone(),
+            rotation: secret.rotate,
+            rotates: None,
+            description: secret.description.clone(),
+            model_uuid: self.state.model.uuid.clone(),
+        })
+    }
+
+    /// `secret-set <id> [key=value...] [--label ...]`: new content makes a new latest revision
+    /// (see the module docs for how Juju merges a hook's updates); metadata changes make none. On a secret this unit
+    /// cannot manage, the hook fails when it commits.
+    pub fn secret_set(
+        &mut self,
+        id: &str,
+        content: Option<SecretContent>,
+        label: Option<String>,
+        description: Option<String>,
+        expire: Option<String>,
+        rotate: Option<SecretRotate>,
+    ) -> Result<(), HookToolError> {
+        let meta = SecretMeta {
+            label,
+            description,
+            expire,
+            rotate,
+        };
+        self.secrets_available()?;
+        let Some(index) = self.managed_secret_or_refuse_at_commit("secret-set", id) else {
+            return Ok(());
+        };
+        if let Some(label) = &meta.label {
+            self.check_label_free(label, Some(index), true)?;
+        }
+        let coalesces = self.scope.juju >= SAME_CONTENT_NO_REVISION_SINCE;
+        let changes = &mut self.secret_changes;
+        let secret = &mut self.state.secrets[index];
+        if let Some(content) = content.filter(|c| !c.is_empty()) {
+            if changes.created.contains(&secret.id) {
+                // Juju merges it into the pending secret-add.
+                secret.tracked_content = content.clone();
+                secret.latest_content = content;
+            } else if !coalesces {
+                // Before 3.6, Juju makes a revision of every secret-set with content.
+                secret.latest_content = content;
+                secret.latest_revision += 1;
+            } else {
+                // From 3.6, content equal to the latest revision's (before the hook) is
+                // dropped, and the hook's updates are merged into one revision.
+                let before = changes
+                    .revised
+                    .get(&secret.id)
+                    .unwrap_or(&secret.latest_content);
+                if content != *before {
+                    if !changes.revised.contains_key(&secret.id) {
+                        changes
+                            .revised
+                            .insert(secret.id.clone(), secret.latest_content.clone());
+                        secret.latest_revision += 1;
+                    }
+                    secret.latest_content = content;
+                }
+            }
+        }
+        if let Some(label) = meta.label {
+            secret.label = Some(label);
+        }
+        if let Some(description) = meta.description {
+            secret.description = Some(description);
+        }
+        if let Some(expire) = meta.expire {
+            secret.expire = Some(expire);
+        }
+        if let Some(rotate) = meta.rotate {
+            secret.rotate = Some(rotate);
+        }
+        Ok(())
+    }
+
+    /// `secret-set` as ops 3.4 and later run it on Juju before 3.6 (Juju bug 2081034): ops
+    /// first reads the latest content (when none is given) and the secret's metadata, and
+    /// passes them all, so a secret this unit cannot read the metadata of is "not found" at
+    /// once.
+    #[allow(clippy::too_many_arguments)]
+    pub fn secret_set_reading_first(
+        &mut self,
+        id: &str,
+        content: Option<SecretContent>,
+        label: Option<String>,
+        description: Option<String>,
+        expire: Option<String>,
+        rotate: Option<SecretRotate>,
+    ) -> Result<(), HookToolError> {
+        let content = match content {
+            Some(content) => content,
+            None => self.secret_get(Some(id), None, false, true)?.clone(),
+        };
+        let info = self.secret_info_get(Some(id), None)?;
+        self.secret_set(
+            id,
+            Some(content),
+            label.or(info.label),
+            description.or(info.description),
+            expire.or(info.expires),
+            rotate.or(info.rotation),
+        )
+    }
+
+    /// The grantee of a grant on relation `relation_id`: `unit` (which must be a unit of the
+    /// relation's remote application) or the remote application.
+    fn grantee(&self, relation_id: u32, unit: Option<&str>) -> Result<String, HookToolError> {
+        // ops raises SecretNotFoundError for this, as for any secret tool's "not found".
+        let app = self
+            .relation_remote_app_name(relation_id, None)
+            .ok_or_else(|| {
+                refused(format!(
+                    "invalid value \"{relation_id}\" for option --relation: relation not found"
+                ))
+            })?;
+        let Some(unit) = unit else {
+            return Ok(app.to_owned());
+        };
+        let unit_app = unit
+            .rsplit_once('/')
+            .filter(|(a, n)| {
+                !a.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
+            })
+            .map(|(a, _)| a)
+            .ok_or_else(|| refused(format!("unit {unit:?} not valid")))?;
+        if unit_app != app {
+            return Err(refused(format!(
+                "cannot specify unit {unit:?} in relation to application {app:?}"
+            )));
+        }
+        Ok(unit.to_owned())
+    }
+
+    /// `secret-grant <id> --relation <id> [--unit u]`: let the relation's remote application
+    /// (or one of its units) read the secret. A unit grant under an application grant changes
+    /// nothing; an application grant needs the unit grants revoked first.
+    pub fn secret_grant(
+        &mut self,
+        id: &str,
+        relation_id: u32,
+        unit: Option<&str>,
+    ) -> Result<(), HookToolError> {
+        self.secrets_available()?;
+        let grantee = self.grantee(relation_id, unit)?;
+        let app = self
+            .relation_remote_app_name(relation_id, None)
+            .unwrap_or_default()
+            .to_owned();
+        let index = self
+            .secret_index_by_id(id)
+            .ok()
+            .filter(|i| self.manages(&self.state.secrets[*i]))
+            .ok_or_else(|| not_found(id))?;
+        let grants = self.state.secrets[index]
+            .remote_grants
+            .entry(relation_id)
+            .or_default();
+        if grants.contains(&grantee) || grants.contains(&app) {
+            return Ok(());
+        }
+        if unit.is_none() && !grants.is_empty() {
+            return Err(refused(
+                "any unit level grants need to be revoked before granting access to the corresponding application",
+            ));
+        }
+        grants.insert(grantee);
+        Ok(())
+    }
+
+    /// `secret-revoke <id> --relation <id> [--unit u]`: undo a grant; revoking what was not
+    /// granted changes nothing.
+    pub fn secret_revoke(
+        &mut self,
+        id: &str,
+        relation_id: u32,
+        unit: Option<&str>,
+    ) -> Result<(), HookToolError> {
+        self.secrets_available()?;
+        let grantee = self.grantee(relation_id, unit)?;
+        let Some(index) = self.managed_secret_or_refuse_at_commit("secret-revoke", id) else {
+            return Ok(());
+        };
+        if let Entry::Occupied(mut grants) =
+            self.state.secrets[index].remote_grants.entry(relation_id)
+        {
+            grants.get_mut().remove(&grantee);
+            if grants.get().is_empty() {
+                grants.remove();
+            }
+        }
+        Ok(())
+    }
+
+    /// `secret-remove <id> [--revision n]`: without a revision, the secret is gone from the
+    /// State. With one, the revision is recorded in `Output.removed_secret_revisions`; Juju
+    /// allows removing any revision, so removing the latest or tracked one is allowed too: the
+    /// State then keeps the revision it still knows (the tracked one for a removed latest, the
+    /// latest for a removed tracked one), and removing the only one it knows removes the
+    /// secret. A secret this unit cannot manage, or a revision it does not have, fails the
+    /// hook when it commits.
+    pub fn secret_remove(&mut self, id: &str, revision: Option<u32>) -> Result<(), HookToolError> {
+        self.secrets_available()?;
+        let Some(index) = self.managed_secret_or_refuse_at_commit("secret-remove", id) else {
+            return Ok(());
+        };
+        let Some(revision) = revision else {
+            self.state.secrets.remove(index);
+            return Ok(());
+        };
+        let secret = &mut self.state.secrets[index];
+        if revision == 0 || revision > secret.latest_revision {
+            self.commit_refusals.push(format!(
+                "secret-remove {id} --revision {revision}: secret revision not found"
+            ));
+            return Ok(());
+        }
+        record_removed(&mut self.output, revision);
+        let (tracked, latest) = (secret.tracked_revision, secret.latest_revision);
+        if revision == tracked && revision == latest {
+            self.state.secrets.remove(index);
+        } else if revision == latest {
+            secret.latest_content = secret.tracked_content.clone();
+            secret.latest_revision = tracked;
+        } else if revision == tracked {
+            secret.tracked_content = secret.latest_content.clone();
+            secret.tracked_revision = latest;
+        }
+        Ok(())
+    }
+
+    /// `secret-ids`: the ids of the secrets this unit manages, in State order.
+    pub fn secret_ids(&self) -> Result<Vec<String>, HookToolError> {
+        self.secrets_available()?;
+        Ok(self
+            .state
+            .secrets
+            .iter()
+            .filter(|s| self.manages(s))
+            .map(|s| s.id.clone())
+            .collect())
+    }
+}
+
+fn record_removed(output: &mut Output, revision: u32) {
+    output.removed_secret_revisions.push(u64::from(revision));
+}
+
+#[cfg(test)]
+mod tests;

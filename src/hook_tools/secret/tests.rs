@@ -1,0 +1,630 @@
+//! Tests of the secret hook tools: allowed and denied paths, by Juju version.
+
+use super::super::test_support::tools_with;
+use super::*;
+use crate::state::{PeerRelation, Relation, State};
+
+const ID: &str = "secret:0123456789abcdefghij";
+
+fn is_secret_not_found(err: &HookToolError) -> bool {
+    err.is_secret_not_found()
+}
+
+fn secret_owner_arg(owner: Option<&str>) -> Result<SecretOwner, HookToolError> {
+    SecretOwner::from_ops(owner)
+}
+
+impl HookTools {
+    fn add(
+        &mut self,
+        content: SecretContent,
+        meta: SecretMeta,
+        owner: SecretOwner,
+    ) -> Result<String, HookToolError> {
+        let SecretMeta {
+            label,
+            description,
+            expire,
+            rotate,
+        } = meta;
+        self.secret_add(content, label, description, expire, rotate, owner)
+    }
+
+    fn set(
+        &mut self,
+        id: &str,
+        content: Option<SecretContent>,
+        meta: SecretMeta,
+    ) -> Result<(), HookToolError> {
+        let SecretMeta {
+            label,
+            description,
+            expire,
+            rotate,
+        } = meta;
+        self.secret_set(id, content, label, description, expire, rotate)
+    }
+}
+
+fn meta() -> serde_json::Value {
+    serde_json::json!({
+        "name": "demo",
+        "requires": {"db": {"interface": "pgsql"}},
+        "peers": {"cluster": {"interface": "demo-peers"}},
+    })
+}
+
+fn tools(mut state: State) -> HookTools {
+    state.assign_relation_ids();
+    tools_with(meta(), None, state)
+}
+
+fn on_juju(mut t: HookTools, version: &str) -> HookTools {
+    t.scope.juju = JujuVersion::parse(version).unwrap();
+    t
+}
+
+/// `secret-set` of the secret `id` with a new password and no metadata.
+fn set_password(t: &mut HookTools, id: &str, password: &str) {
+    t.set(
+        id,
+        Some(content(&[("password", password)])),
+        SecretMeta::default(),
+    )
+    .unwrap();
+}
+
+fn content(pairs: &[(&str, &str)]) -> SecretContent {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+}
+
+fn observed() -> Secret {
+    Secret::new([("password", "old")])
+        .id(ID)
+        .latest_content([("password", "new")])
+}
+
+fn owned(owner: SecretOwner) -> Secret {
+    observed().owner(owner).label("creds")
+}
+
+fn db() -> Relation {
+    Relation::new("db")
+        .id(1)
+        .remote_app_name("pg")
+        .remote_units([0, 1])
+}
+
+#[test]
+fn observers_read_the_tracked_revision_until_they_refresh() {
+    let mut t = tools(State::default().secrets([observed()]));
+    assert_eq!(
+        t.secret_get(Some(ID), None, false, false).unwrap()["password"],
+        "old"
+    );
+    assert_eq!(
+        t.secret_get(Some(ID), None, false, true).unwrap()["password"],
+        "new"
+    );
+    assert_eq!(t.state.secrets[0].tracked_revision, 1);
+    assert_eq!(
+        t.secret_get(Some(ID), None, true, false).unwrap()["password"],
+        "new"
+    );
+    let s = &t.state.secrets[0];
+    assert_eq!((s.tracked_revision, s.latest_revision), (2, 2));
+    assert_eq!(s.tracked_content["password"], "new");
+    assert_eq!(
+        t.secret_get(Some(ID), None, false, false).unwrap()["password"],
+        "new"
+    );
+}
+
+#[test]
+fn secrets_are_found_by_every_id_form_and_by_label() {
+    let mut t = tools(State::default().secrets([observed().label("db")]));
+    let uuid = t.state.model.uuid.clone();
+    for id in [
+        ID.to_owned(),
+        "0123456789abcdefghij".into(),
+        format!("secret://{uuid}/0123456789abcdefghij"),
+    ] {
+        assert!(t.secret_get(Some(&id), None, false, false).is_ok(), "{id}");
+    }
+    assert!(t.secret_get(None, Some("db"), false, false).is_ok());
+    let err = t.secret_get(None, Some("nope"), false, false).unwrap_err();
+    assert!(is_secret_not_found(&err), "{err:?}");
+    let err = t
+        .secret_get(Some("secret:aaaaaaaaaaaaaaaaaaaa"), None, false, false)
+        .unwrap_err();
+    assert_eq!(
+        err,
+        refused("secret \"secret:aaaaaaaaaaaaaaaaaaaa\" not found")
+    );
+    assert!(is_secret_not_found(&err));
+}
+
+#[test]
+fn an_id_and_a_label_together_set_the_label() {
+    let mut t = tools(State::default().secrets([observed()]));
+    t.secret_get(Some(ID), Some("db-pass"), false, false)
+        .unwrap();
+    assert_eq!(t.state.secrets[0].label.as_deref(), Some("db-pass"));
+    assert!(t.secret_get(None, Some("db-pass"), false, false).is_ok());
+}
+
+#[test]
+fn a_label_belongs_to_one_secret() {
+    let other = Secret::new([("a", "b")])
+        .id("secret:bbbbbbbbbbbbbbbbbbbb")
+        .label("taken");
+    let mut t = tools(State::default().secrets([observed(), other]));
+    assert_eq!(
+        t.secret_get(Some(ID), Some("taken"), false, false)
+            .unwrap_err(),
+        refused("secret with label \"taken\" already exists")
+    );
+}
+
+#[test]
+fn refresh_and_peek_exclude_each_other() {
+    let mut t = tools(State::default().secrets([observed()]));
+    assert!(t.secret_get(Some(ID), None, true, true).is_err());
+}
+
+#[test]
+fn owners_track_a_revision_from_juju_3_3_1_and_3_1_7_on() {
+    for (version, sees) in [
+        ("3.6.14", "old"),
+        ("3.3.1", "old"),
+        ("3.1.7", "old"),
+        ("3.1.8", "old"),
+        ("3.3.0", "new"),
+        ("3.2.4", "new"),
+        ("3.1.6", "new"),
+    ] {
+        let mut t = on_juju(
+            tools(State::default().secrets([owned(SecretOwner::Unit)])),
+            version,
+        );
+        assert_eq!(
+            t.secret_get(Some(ID), None, false, false).unwrap()["password"],
+            sees,
+            "{version}"
+        );
+    }
+}
+
+#[test]
+fn secrets_need_juju_3_0_2() {
+    let mut t = on_juju(tools(State::default().secrets([observed()])), "3.0.1");
+    let err = t.secret_get(Some(ID), None, false, false).unwrap_err();
+    assert_eq!(
+        err,
+        refused("secrets are not available on Juju 3.0.1 (they need Juju 3.0.2 or later)")
+    );
+    assert!(!is_secret_not_found(&err));
+    assert!(t
+        .add(
+            content(&[("a", "b")]),
+            SecretMeta::default(),
+            SecretOwner::Unit
+        )
+        .is_err());
+    assert!(t.secret_ids().is_err());
+    let mut t = on_juju(tools(State::default().secrets([observed()])), "3.0.2");
+    assert!(t.secret_get(Some(ID), None, false, false).is_ok());
+}
+
+#[test]
+fn adding_gives_deterministic_ids_and_app_secrets_need_the_leader() {
+    let add = |leader: bool, owner| {
+        let mut t = tools(State::default().leader(leader));
+        let meta = SecretMeta {
+            label: Some("l".into()),
+            ..SecretMeta::default()
+        };
+        t.add(content(&[("a", "b")]), meta, owner)
+            .map(|id| (id, t.state))
+    };
+    assert_eq!(
+        add(false, SecretOwner::App).unwrap_err(),
+        refused("this unit is not the leader")
+    );
+    let (id, state) = add(true, SecretOwner::App).unwrap();
+    assert_eq!(id, add(false, SecretOwner::Unit).unwrap().0);
+    assert_eq!(id.len(), "secret:".len() + 20);
+    let secret = state.secret(&id).unwrap();
+    assert_eq!((secret.tracked_revision, secret.latest_revision), (1, 1));
+    assert_eq!(secret.owner, Some(SecretOwner::App));
+    assert_eq!(secret.label.as_deref(), Some("l"));
+
+    let mut t = tools(State::default().leader(true));
+    let first = t
+        .add(
+            content(&[("a", "b")]),
+            SecretMeta::default(),
+            SecretOwner::App,
+        )
+        .unwrap();
+    let second = t
+        .add(
+            content(&[("a", "b")]),
+            SecretMeta::default(),
+            SecretOwner::App,
+        )
+        .unwrap();
+    assert_ne!(first, second);
+    let other_model = {
+        let mut state = State::default();
+        state.model.uuid = "11111111-1111-4111-8111-111111111111".into();
+        let mut t = tools(state);
+        t.add(
+            content(&[("a", "b")]),
+            SecretMeta::default(),
+            SecretOwner::Unit,
+        )
+        .unwrap()
+    };
+    assert_ne!(first, other_model);
+    assert!(t
+        .add(
+            SecretContent::new(),
+            SecretMeta::default(),
+            SecretOwner::App
+        )
+        .is_err());
+}
+
+#[test]
+fn an_added_secret_is_readable_in_the_same_hook() {
+    let mut t = tools(State::default());
+    let id = t
+        .add(
+            content(&[("a", "b")]),
+            SecretMeta::default(),
+            SecretOwner::Unit,
+        )
+        .unwrap();
+    assert_eq!(
+        t.secret_get(Some(&id), None, false, false).unwrap()["a"],
+        "b"
+    );
+    assert_eq!(t.secret_ids().unwrap(), [id]);
+}
+
+#[test]
+fn setting_new_content_makes_a_revision_and_metadata_does_not() {
+    let mut t = tools(State::default().secrets([owned(SecretOwner::Unit)]));
+    t.set(
+        ID,
+        Some(content(&[("password", "new")])),
+        SecretMeta::default(),
+    )
+    .unwrap();
+    assert_eq!(
+        t.state.secrets[0].latest_revision, 2,
+        "same as the latest: no revision"
+    );
+    t.set(
+        ID,
+        None,
+        SecretMeta {
+            description: Some("d".into()),
+            rotate: Some(SecretRotate::Daily),
+            ..SecretMeta::default()
+        },
+    )
+    .unwrap();
+    assert_eq!(t.state.secrets[0].latest_revision, 2);
+    t.set(
+        ID,
+        Some(content(&[("password", "newer")])),
+        SecretMeta::default(),
+    )
+    .unwrap();
+    let s = &t.state.secrets[0];
+    assert_eq!((s.tracked_revision, s.latest_revision), (1, 3));
+    assert_eq!(s.latest_content["password"], "newer");
+    assert_eq!(s.tracked_content["password"], "old");
+    assert_eq!(s.description.as_deref(), Some("d"));
+    assert_eq!(s.rotate, Some(SecretRotate::Daily));
+    assert_eq!(
+        s.label.as_deref(),
+        Some("creds"),
+        "unchanged when not given"
+    );
+}
+
+/// What Juju refuses when it commits the hook, for a change to the secret `ID`.
+fn denied_at_commit(tool: &str) -> Vec<String> {
+    vec![format!("{tool} {ID}: ERROR permission denied")]
+}
+
+#[test]
+fn only_owners_and_the_leader_manage() {
+    let mut t = tools(State::default().secrets([observed()]));
+    let c = || Some(content(&[("password", "x")]));
+    // Taken during the hook, refused when it commits.
+    t.set(ID, c(), SecretMeta::default()).unwrap();
+    assert_eq!(t.commit_refusals, denied_at_commit("secret-set"));
+    assert_eq!(t.state.secrets[0].latest_content["password"], "new");
+    t.commit_refusals.clear();
+    t.secret_remove(ID, None).unwrap();
+    assert_eq!(t.commit_refusals, denied_at_commit("secret-remove"));
+    assert_eq!(t.state.secrets.len(), 1);
+    assert!(is_secret_not_found(
+        &t.secret_info_get(Some(ID), None).unwrap_err()
+    ));
+    let mut t = tools(
+        State::default()
+            .leader(false)
+            .secrets([owned(SecretOwner::App)]),
+    );
+    t.set(ID, c(), SecretMeta::default()).unwrap();
+    assert_eq!(t.commit_refusals, denied_at_commit("secret-set"));
+    assert!(is_secret_not_found(
+        &t.secret_info_get(Some(ID), None).unwrap_err()
+    ));
+    assert!(is_secret_not_found(
+        &t.secret_info_get(None, Some("creds")).unwrap_err()
+    ));
+    assert_eq!(t.secret_ids().unwrap(), Vec::<String>::new());
+    // Units of the owning application read it all the same.
+    assert!(t.secret_get(Some(ID), None, false, false).is_ok());
+    let mut t = tools(
+        State::default()
+            .leader(true)
+            .secrets([owned(SecretOwner::App)]),
+    );
+    assert!(t.set(ID, c(), SecretMeta::default()).is_ok());
+    assert!(t.commit_refusals.is_empty());
+    assert_eq!(t.secret_ids().unwrap(), [ID]);
+    t.set("secret:aaaaaaaaaaaaaaaaaaaa", c(), SecretMeta::default())
+        .unwrap();
+    assert_eq!(
+        t.commit_refusals,
+        ["secret-set secret:aaaaaaaaaaaaaaaaaaaa: ERROR secret \"secret:aaaaaaaaaaaaaaaaaaaa\" not found"]
+    );
+}
+
+#[test]
+fn content_set_twice_in_a_hook_makes_one_revision() {
+    let mut t = tools(State::default().secrets([owned(SecretOwner::Unit)]));
+    for password in ["a", "b"] {
+        set_password(&mut t, ID, password);
+    }
+    let s = &t.state.secrets[0];
+    assert_eq!(
+        (s.latest_revision, s.latest_content["password"].as_str()),
+        (3, "b")
+    );
+    let id = t
+        .add(
+            content(&[("k", "1")]),
+            SecretMeta::default(),
+            SecretOwner::Unit,
+        )
+        .unwrap();
+    t.set(&id, Some(content(&[("k", "2")])), SecretMeta::default())
+        .unwrap();
+    let added = t.state.secret(&id).unwrap();
+    assert_eq!((added.tracked_revision, added.latest_revision), (1, 1));
+    assert_eq!(added.tracked_content["k"], "2");
+}
+
+#[test]
+fn from_juju_3_6_the_latest_content_again_is_dropped() {
+    let mut t = tools(State::default().secrets([owned(SecretOwner::Unit)]));
+    for password in ["other", "new"] {
+        set_password(&mut t, ID, password);
+    }
+    let s = &t.state.secrets[0];
+    assert_eq!(
+        (s.latest_revision, s.latest_content["password"].as_str()),
+        (3, "other")
+    );
+}
+
+#[test]
+fn before_juju_3_6_every_content_makes_a_revision() {
+    let mut t = on_juju(
+        tools(State::default().secrets([owned(SecretOwner::Unit)])),
+        "3.5.4",
+    );
+    for password in ["a", "b"] {
+        set_password(&mut t, ID, password);
+    }
+    assert_eq!(t.state.secrets[0].latest_revision, 4);
+}
+
+#[test]
+fn before_juju_3_6_the_same_content_makes_a_revision() {
+    let mut t = on_juju(
+        tools(State::default().secrets([owned(SecretOwner::Unit)])),
+        "3.5.4",
+    );
+    t.set(
+        ID,
+        Some(content(&[("password", "new")])),
+        SecretMeta::default(),
+    )
+    .unwrap();
+    assert_eq!(t.state.secrets[0].latest_revision, 3);
+}
+
+#[test]
+fn ops_reading_first_passes_the_metadata_back() {
+    let secret = owned(SecretOwner::Unit).description("d");
+    let mut t = on_juju(tools(State::default().secrets([secret])), "3.5.4");
+    t.secret_set_reading_first(ID, None, None, None, None, Some(SecretRotate::Daily))
+        .unwrap();
+    let s = &t.state.secrets[0];
+    assert_eq!(
+        (s.latest_revision, s.latest_content["password"].as_str()),
+        (3, "new")
+    );
+    assert_eq!(
+        (s.label.as_deref(), s.description.as_deref()),
+        (Some("creds"), Some("d"))
+    );
+    assert_eq!(s.rotate, Some(SecretRotate::Daily));
+    let mut t = on_juju(tools(State::default().secrets([observed()])), "3.5.4");
+    assert!(is_secret_not_found(
+        &t.secret_set_reading_first(ID, None, None, None, None, None)
+            .unwrap_err()
+    ));
+    assert!(t.commit_refusals.is_empty());
+}
+
+#[test]
+fn info_is_the_owners_metadata() {
+    let secret = owned(SecretOwner::Unit)
+        .description("d")
+        .expire("2026-11-25T12:00:00+00:00")
+        .rotate(SecretRotate::Weekly);
+    let t = tools(State::default().secrets([secret]));
+    let info = t.secret_info_get(None, Some("creds")).unwrap();
+    assert_eq!(
+        info,
+        SecretInfoData {
+            id: ID.into(),
+            label: Some("creds".into()),
+            revision: 2,
+            expires: Some("2026-11-25T12:00:00+00:00".into()),
+            rotation: Some(SecretRotate::Weekly),
+            rotates: None,
+            description: Some("d".into()),
+            model_uuid: t.state.model.uuid.clone(),
+        }
+    );
+    assert_eq!(t.secret_info_get(Some(ID), Some("ignored")).unwrap(), info);
+}
+
+#[test]
+fn grants_go_to_the_remote_app_or_one_of_its_units() {
+    let state = State::default()
+        .leader(true)
+        .relations([db()])
+        .secrets([owned(SecretOwner::App)]);
+    let mut t = tools(state);
+    t.secret_grant(ID, 1, Some("pg/1")).unwrap();
+    assert_eq!(
+        t.state.secrets[0].remote_grants[&1]
+            .iter()
+            .collect::<Vec<_>>(),
+        ["pg/1"]
+    );
+    assert_eq!(
+        t.secret_grant(ID, 1, None).unwrap_err(),
+        refused("any unit level grants need to be revoked before granting access to the corresponding application")
+    );
+    t.secret_revoke(ID, 1, Some("pg/1")).unwrap();
+    assert!(
+        t.state.secrets[0].remote_grants.is_empty(),
+        "the last revoke removes the entry"
+    );
+    t.secret_grant(ID, 1, None).unwrap();
+    t.secret_grant(ID, 1, Some("pg/0")).unwrap();
+    assert_eq!(
+        t.state.secrets[0].remote_grants[&1]
+            .iter()
+            .collect::<Vec<_>>(),
+        ["pg"]
+    );
+    t.secret_revoke(ID, 1, Some("pg/0")).unwrap();
+    t.secret_revoke(ID, 1, None).unwrap();
+    assert!(t.state.secrets[0].remote_grants.is_empty());
+    assert_eq!(
+        t.secret_grant(ID, 1, Some("other/0")).unwrap_err(),
+        refused("cannot specify unit \"other/0\" in relation to application \"pg\"")
+    );
+    assert!(t.secret_grant(ID, 1, Some("pg")).is_err());
+    // A relation that is not there is "not found": ops' SecretNotFoundError.
+    assert!(is_secret_not_found(
+        &t.secret_grant(ID, 9, None).unwrap_err()
+    ));
+    assert!(is_secret_not_found(
+        &t.secret_revoke(ID, 9, None).unwrap_err()
+    ));
+}
+
+#[test]
+fn peers_can_be_granted_a_unit_secret() {
+    let state = State::default()
+        .relations([PeerRelation::new("cluster").id(2).peers([1])])
+        .secrets([owned(SecretOwner::Unit)]);
+    let mut t = tools(state);
+    t.secret_grant(ID, 2, Some("demo/1")).unwrap();
+    assert!(t.state.secrets[0].remote_grants[&2].contains("demo/1"));
+}
+
+#[test]
+fn granting_needs_a_secret_this_unit_manages() {
+    let mut t = tools(
+        State::default()
+            .relations([db()])
+            .secrets([owned(SecretOwner::App)]),
+    );
+    assert!(is_secret_not_found(
+        &t.secret_grant(ID, 1, None).unwrap_err()
+    ));
+    t.secret_revoke(ID, 1, None).unwrap();
+    assert_eq!(t.commit_refusals, denied_at_commit("secret-revoke"));
+    let mut t = tools(State::default().relations([db()]).secrets([observed()]));
+    assert!(is_secret_not_found(
+        &t.secret_grant(ID, 1, None).unwrap_err()
+    ));
+}
+
+#[test]
+fn removing_a_revision_is_recorded_and_removing_all_removes_the_secret() {
+    let mut t = tools(State::default().secrets([owned(SecretOwner::Unit).tracked_revision(3)]));
+    // tracked 3, latest 4.
+    t.secret_remove(ID, Some(1)).unwrap();
+    t.secret_remove(ID, Some(2)).unwrap();
+    assert_eq!(t.output.removed_secret_revisions, [1, 2]);
+    assert_eq!(
+        t.state.secrets[0].latest_revision, 4,
+        "older revisions leave the State alone"
+    );
+    t.secret_remove(ID, Some(5)).unwrap();
+    assert_eq!(
+        t.commit_refusals,
+        [format!(
+            "secret-remove {ID} --revision 5: secret revision not found"
+        )]
+    );
+    t.secret_remove(ID, None).unwrap();
+    assert!(t.state.secrets.is_empty());
+    assert_eq!(t.output.removed_secret_revisions, [1, 2]);
+}
+
+#[test]
+fn removing_the_latest_or_tracked_revision_keeps_the_one_still_known() {
+    let mut t = tools(State::default().secrets([owned(SecretOwner::Unit)]));
+    t.secret_remove(ID, Some(2)).unwrap();
+    let s = &t.state.secrets[0];
+    assert_eq!((s.tracked_revision, s.latest_revision), (1, 1));
+    assert_eq!(s.latest_content["password"], "old");
+    t.secret_remove(ID, Some(1)).unwrap();
+    assert!(t.state.secrets.is_empty(), "its only revision is gone");
+    assert_eq!(t.output.removed_secret_revisions, [2, 1]);
+
+    let mut t = tools(State::default().secrets([owned(SecretOwner::Unit)]));
+    t.secret_remove(ID, Some(1)).unwrap();
+    let s = &t.state.secrets[0];
+    assert_eq!((s.tracked_revision, s.latest_revision), (2, 2));
+    assert_eq!(s.tracked_content["password"], "new");
+}
+
+#[test]
+fn owner_arguments_are_ops_words() {
+    assert_eq!(secret_owner_arg(None), Ok(SecretOwner::App));
+    assert_eq!(secret_owner_arg(Some("application")), Ok(SecretOwner::App));
+    assert_eq!(secret_owner_arg(Some("unit")), Ok(SecretOwner::Unit));
+    assert!(secret_owner_arg(Some("app")).is_err());
+}
