@@ -1,9 +1,12 @@
 //! The `scenario` command-line tool: case files and the short form in, Output JSON out, and
 //! exit codes 0 (the run finished), 1 (the charm raised) and 2 (bad input, said on stderr).
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::process::Command;
 
+use common::cli::{finish, fixture, manifest_dir, ok, scenario};
 use serde_json::{json, Value};
 
 /// Every field of the Output JSON object, in the order the CLI writes them.
@@ -26,57 +29,13 @@ const OUTPUT_FIELDS: [&str; 16] = [
     "error",
 ];
 
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn fixture(name: &str) -> PathBuf {
-    manifest_dir().join("tests/fixtures/cli").join(name)
-}
-
 fn charm_path(name: &str) -> PathBuf {
     manifest_dir().join("tests/charms").join(name)
 }
 
-/// What one `scenario` process did.
-struct Finished {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-/// `scenario ARGS...`, run from the package root.
-fn scenario<I, S>(args: I) -> Command
-where
-    I: IntoIterator<Item = S>,
-    S: AsRef<std::ffi::OsStr>,
-{
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_scenario"));
-    cmd.args(args).current_dir(manifest_dir());
-    cmd
-}
-
-fn finish(cmd: &mut Command) -> Finished {
-    let out = cmd.output().expect("running the scenario binary");
-    Finished {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
-}
-
 /// Run to completion with exit code 0 and return the Output JSON.
 fn run_ok(cmd: &mut Command) -> Value {
-    let done = finish(cmd);
-    assert_eq!(
-        done.code,
-        Some(0),
-        "expected exit 0\nstdout:\n{}\nstderr:\n{}",
-        done.stdout,
-        done.stderr
-    );
-    serde_json::from_str(&done.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", done.stdout))
+    ok(cmd).json()
 }
 
 /// Run with bad input: exit code 2, nothing on stdout. Returns stderr.

@@ -3,35 +3,18 @@
 //! (params, results, logs, failure), storage, ports, a trusted app's cloud spec and a resource
 //! path relative to the case file, as STATE_JSON.md writes them.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
+use common::cli::{finish, fixture, scenario};
 use serde_json::{json, Value};
-
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn fixture(name: &str) -> PathBuf {
-    manifest_dir().join("tests/fixtures/cli").join(name)
-}
 
 /// Run a case file; its exit code and stdout as JSON.
 fn run_case(name: &str) -> (Option<i32>, Value) {
-    let out = Command::new(env!("CARGO_BIN_EXE_scenario"))
-        .arg("run")
-        .arg(fixture(name))
-        .current_dir(manifest_dir())
-        .output()
-        .expect("running the scenario binary");
-    let stdout = String::from_utf8(out.stdout).expect("stdout is UTF-8");
-    let output = serde_json::from_str(&stdout).unwrap_or_else(|e| {
-        panic!(
-            "stdout is not JSON ({e}):\n{stdout}\nstderr:\n{}",
-            String::from_utf8_lossy(&out.stderr)
-        )
-    });
-    (out.status.code(), output)
+    let done = finish(&mut scenario([
+        std::ffi::OsStr::new("run"),
+        fixture(name).as_os_str(),
+    ]));
+    (done.code, done.json())
 }
 
 fn run_ok(name: &str) -> Value {

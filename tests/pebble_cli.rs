@@ -2,50 +2,17 @@
 //! execs, notices, mounts) in, the output containers and `exec_history` out as JSON, and a
 //! container the metadata does not declare as bad input.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod common;
 
+use common::cli::{finish, fixture, manifest_dir, run_ok, scenario, Finished};
 use serde_json::{json, Value};
 
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn fixture(name: &str) -> PathBuf {
-    manifest_dir().join("tests/fixtures/cli").join(name)
-}
-
-struct Finished {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-fn run_case_file(path: &Path) -> Finished {
-    let out = Command::new(env!("CARGO_BIN_EXE_scenario"))
-        .arg("run")
-        .arg(path)
-        .current_dir(manifest_dir())
-        .output()
-        .expect("running the scenario binary");
-    Finished {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
-}
-
-fn run_ok(path: &Path) -> Value {
-    let done = run_case_file(path);
-    assert_eq!(
-        done.code,
-        Some(0),
-        "expected exit 0\nstdout:\n{}\nstderr:\n{}",
-        done.stdout,
-        done.stderr
-    );
-    serde_json::from_str(&done.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", done.stdout))
+/// `scenario run FILE` to its end.
+fn run_case_file(path: &std::path::Path) -> Finished {
+    finish(&mut scenario([
+        std::ffi::OsStr::new("run"),
+        path.as_os_str(),
+    ]))
 }
 
 fn container<'v>(output: &'v Value, name: &str) -> &'v Value {

@@ -11,24 +11,16 @@
 //! fixtures: `SNAPSHOT_REGENERATE=1 cargo test --test snapshot`.
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::PathBuf;
 use std::process::Command;
 
+use common::cli::{finish, manifest_dir, ok, run_ok, scenario};
 use serde_json::Value;
-
-fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
 
 fn data(name: &str) -> PathBuf {
     manifest_dir().join("tests/data/snapshot").join(name)
-}
-
-/// What one `scenario` process did.
-struct Finished {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
 }
 
 /// `scenario snapshot ARGS...` with the fake `juju` first on the child's PATH, answering
@@ -43,40 +35,12 @@ fn snapshot_cmd(scenarios: &[&str], args: &[&str]) -> Command {
         .iter()
         .map(|s| data(s).to_string_lossy().into_owned())
         .collect();
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_scenario"));
-    cmd.arg("snapshot")
-        .args(args)
-        .current_dir(manifest_dir())
+    let mut cmd = scenario(["snapshot"]);
+    cmd.args(args)
         .env("PATH", path)
         .env("FAKE_JUJU_DIR", dirs.join(":"))
         .env_remove("FAKE_JUJU_LOG");
     cmd
-}
-
-fn finish(cmd: &mut Command) -> Finished {
-    let out = cmd.output().expect("running the scenario binary");
-    Finished {
-        code: out.status.code(),
-        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
-        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
-    }
-}
-
-fn ok(cmd: &mut Command) -> Finished {
-    let done = finish(cmd);
-    assert_eq!(
-        done.code,
-        Some(0),
-        "expected exit 0\nstdout:\n{}\nstderr:\n{}",
-        done.stdout,
-        done.stderr
-    );
-    done
-}
-
-fn json(done: &Finished) -> Value {
-    serde_json::from_str(&done.stdout)
-        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}", done.stdout))
 }
 
 const MACHINE: [&str; 5] = [
@@ -108,7 +72,7 @@ fn relation<'v>(state: &'v Value, endpoint: &str) -> &'v Value {
 fn a_machine_unit_snapshot_tells_its_peer_subordinate_and_regular_relations_apart() {
     let done = ok(&mut snapshot_cmd(&["machine"], &MACHINE));
     assert_eq!(done.stderr, "", "no warnings");
-    let state = json(&done);
+    let state = done.json();
 
     let host = relation(&state, "host");
     assert_eq!(host["type"], "subordinate");
@@ -155,11 +119,12 @@ fn a_machine_unit_snapshot_tells_its_peer_subordinate_and_regular_relations_apar
 
 #[test]
 fn without_a_charm_directory_the_metadata_is_read_from_the_unit() {
-    let from_unit = json(&ok(&mut snapshot_cmd(
+    let from_unit = ok(&mut snapshot_cmd(
         &["machine"],
         &["gateway/0", "-m", "edge"],
-    )));
-    let from_dir = json(&ok(&mut snapshot_cmd(&["machine"], &MACHINE)));
+    ))
+    .json();
+    let from_dir = ok(&mut snapshot_cmd(&["machine"], &MACHINE)).json();
     assert_eq!(from_unit, from_dir);
 }
 
@@ -172,7 +137,7 @@ fn a_k8s_unit_snapshot_has_its_containers_secrets_and_storage() {
         "{}",
         done.stderr
     );
-    let state = json(&done);
+    let state = done.json();
     assert_eq!(state["model"]["name"], "shop", "the current model");
     assert_eq!(state["model"]["type"], "kubernetes");
     // The application is trusted: credential-get's cloud spec, in ops' field names.
@@ -278,7 +243,7 @@ fn include_gathers_only_the_parts_asked_for_and_runs_only_their_commands() {
     let mut cmd = snapshot_cmd(&["machine"], &MACHINE);
     cmd.args(["--include", "relations,stored-state"])
         .env("FAKE_JUJU_LOG", log.path());
-    let state = json(&ok(&mut cmd));
+    let state = ok(&mut cmd).json();
     assert_eq!(state["relations"].as_array().unwrap().len(), 3);
     assert_eq!(state["stored_states"].as_array().unwrap().len(), 2);
     assert_eq!(state["deferred"], serde_json::json!([]));
@@ -300,7 +265,7 @@ fn storage_and_the_cloud_spec_are_asked_for_only_when_wanted_and_possible() {
         let mut cmd = snapshot_cmd(&[scenario], args);
         cmd.args(["--include", include])
             .env("FAKE_JUJU_LOG", log.path());
-        let state = json(&ok(&mut cmd));
+        let state = ok(&mut cmd).json();
         (state, std::fs::read_to_string(log.path()).unwrap())
     };
     let (state, commands) = run("k8s", &K8S, "storage");
@@ -332,11 +297,7 @@ fn run_case(case: &str) -> Value {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("case.json");
     std::fs::write(&file, case).unwrap();
-    let done = ok(Command::new(env!("CARGO_BIN_EXE_scenario"))
-        .arg("run")
-        .arg(&file)
-        .current_dir(manifest_dir()));
-    json(&done)
+    run_ok(&file)
 }
 
 #[test]
@@ -439,7 +400,7 @@ fn a_fetch_file_lists_files_by_container() {
     let dir = tempfile::tempdir().unwrap();
     let list = dir.path().join("fetch.json");
     std::fs::write(&list, r#"{"web": ["/etc/web/web.conf"]}"#).unwrap();
-    let state = json(&ok(&mut snapshot_cmd(
+    let state = ok(&mut snapshot_cmd(
         &["k8s"],
         &[
             "web/0",
@@ -450,7 +411,8 @@ fn a_fetch_file_lists_files_by_container() {
             "--fetch",
             list.to_str().unwrap(),
         ],
-    )));
+    ))
+    .json();
     assert_eq!(
         state["containers"][0]["files"],
         serde_json::json!({"/etc/web/web.conf": "listen: 8081\nlog: info\n"})
@@ -496,11 +458,7 @@ fn a_command_the_client_refuses_is_named() {
 #[test]
 fn a_missing_juju_client_is_named() {
     let empty = tempfile::tempdir().unwrap();
-    let done = finish(
-        Command::new(env!("CARGO_BIN_EXE_scenario"))
-            .args(["snapshot", "web/0"])
-            .env("PATH", empty.path()),
-    );
+    let done = finish(scenario(["snapshot", "web/0"]).env("PATH", empty.path()));
     assert_eq!(done.code, Some(1));
     assert!(
         done.stderr

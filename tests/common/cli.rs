@@ -1,0 +1,75 @@
+//! Running the `scenario` binary from tests: a command run from the package root, what it
+//! printed and its exit code.
+
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+pub fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A case file or other input under tests/fixtures/cli.
+pub fn fixture(name: &str) -> PathBuf {
+    manifest_dir().join("tests/fixtures/cli").join(name)
+}
+
+/// What one `scenario` process did.
+pub struct Finished {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Finished {
+    /// Stdout as JSON; a test failure showing it when it is not.
+    pub fn json(&self) -> Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\nstderr:\n{}",
+                self.stdout, self.stderr
+            )
+        })
+    }
+}
+
+/// `scenario ARGS...`, run from the package root.
+pub fn scenario<I, S>(args: I) -> Command
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<OsStr>,
+{
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_scenario"));
+    cmd.args(args).current_dir(manifest_dir());
+    cmd
+}
+
+/// Run the command to its end.
+pub fn finish(cmd: &mut Command) -> Finished {
+    let out = cmd.output().expect("running the scenario binary");
+    Finished {
+        code: out.status.code(),
+        stdout: String::from_utf8(out.stdout).expect("stdout is UTF-8"),
+        stderr: String::from_utf8(out.stderr).expect("stderr is UTF-8"),
+    }
+}
+
+/// Run the command to its end, which must be exit code 0.
+pub fn ok(cmd: &mut Command) -> Finished {
+    let done = finish(cmd);
+    assert_eq!(
+        done.code,
+        Some(0),
+        "expected exit 0\nstdout:\n{}\nstderr:\n{}",
+        done.stdout,
+        done.stderr
+    );
+    done
+}
+
+/// `scenario run FILE`, which must exit 0; its Output JSON.
+pub fn run_ok(path: &Path) -> Value {
+    ok(&mut scenario([OsStr::new("run"), path.as_os_str()])).json()
+}
