@@ -22,7 +22,7 @@ use ops_scenario::case::Case;
 
 /// The canonical cases and the unit status each must end in (checked before timing).
 const CASES: &[(&str, &str)] = &[
-    ("a-null-start", "unknown: "),
+    ("a-null-start", "unknown"),
     ("b-leader-status-start", "active: leader"),
     ("c-relation-copy", "active: copied 5 keys from postgresql"),
     ("d-pebble-ready", "active: app is active"),

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh machine: Python environments, formatting, lints, every
 # test (unit, integration, doc) on ops 3.x, again on the newest ops 2.x and on the oldest
-# supported ops (2.16), the 100,000-run memory soak (release build) on each, and the
-# conformance corpus against ops.testing.
+# supported ops (2.16), the 100,000-run memory soak (release build) on each, every bench run
+# once, and the conformance corpus against ops.testing.
 # (scripts/ops-versions.sh runs the tests on every supported ops minor release.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -19,5 +19,7 @@ echo "== memory soak, 100,000 runs (release build), on each"
 for venv in .venv .venv-ops2 .venv-ops-oldest; do
     VIRTUAL_ENV="$PWD/$venv" cargo test --release --locked --test memory -- --nocapture
 done
+echo "== the benches run once each (criterion's test mode: the case files still run as expected)"
+VIRTUAL_ENV="$PWD/.venv" cargo bench --locked --bench throughput -- --test
 echo "== conformance against ops.testing 8.9"
 ./scripts/conformance.sh
