@@ -22,6 +22,7 @@ mod storage;
 use std::fmt;
 use std::sync::Arc;
 
+pub(crate) use secret::SecretMeta;
 pub(crate) use storage::StorageRoot;
 
 use crate::charm::CharmMeta;

@@ -7,7 +7,7 @@ use pyo3::types::{PyBool, PyDict};
 
 use super::convert;
 use super::interpreter::Shim;
-use crate::hook_tools::{HookToolError, HookTools};
+use crate::hook_tools::{HookToolError, HookTools, SecretMeta};
 use crate::state::{SecretContent, SecretOwner, SecretRotate};
 
 /// The hook tools of one run, as a Python object.
@@ -72,13 +72,16 @@ fn secret_error(py: Python<'_>, err: &HookToolError) -> PyErr {
     }
 }
 
-/// `expire` and `rotate` as ops passes them (a `datetime`, an `ops.SecretRotate`), as the
-/// hook tool's arguments would carry them. A time without a zone is not one Juju can read.
-fn secret_meta_args(
+/// The metadata ops passes to `secret-add` / `secret-set`, with `expire` and `rotate` as it
+/// passes them (a `datetime`, an `ops.SecretRotate`) read as the hook tool's arguments would
+/// carry them. A time without a zone is not one Juju can read.
+fn secret_meta(
     py: Python<'_>,
+    label: Option<String>,
+    description: Option<String>,
     expire: &Bound<'_, PyAny>,
     rotate: &Bound<'_, PyAny>,
-) -> PyResult<(Option<String>, Option<SecretRotate>)> {
+) -> PyResult<SecretMeta> {
     let expire = if expire.is_none() {
         None
     } else if let Ok(text) = expire.extract::<String>() {
@@ -107,7 +110,12 @@ fn secret_meta_args(
             )
         })?)
     };
-    Ok((expire, rotate))
+    Ok(SecretMeta {
+        label,
+        description,
+        expire,
+        rotate,
+    })
 }
 
 /// A relation id from Python: one that cannot be a Juju relation id names no relation.
@@ -481,12 +489,12 @@ impl RunBackend {
         rotate: &Bound<'_, PyAny>,
         read_first: bool,
     ) -> PyResult<()> {
-        let (expire, rotate) = secret_meta_args(py, expire, rotate)?;
+        let meta = secret_meta(py, label, description, expire, rotate)?;
         let tools = self.tools_mut()?;
         if read_first && tools.scope.juju < crate::options::JujuVersion(3, 6, 0) {
-            tools.secret_set_reading_first(id, content, label, description, expire, rotate)
+            tools.secret_set_reading_first(id, content, meta)
         } else {
-            tools.secret_set(id, content, label, description, expire, rotate)
+            tools.secret_set(id, content, meta)
         }
         .map_err(|e| secret_error(py, &e))
     }
@@ -502,10 +510,10 @@ impl RunBackend {
         rotate: &Bound<'_, PyAny>,
         owner: Option<&str>,
     ) -> PyResult<String> {
-        let (expire, rotate) = secret_meta_args(py, expire, rotate)?;
+        let meta = secret_meta(py, label, description, expire, rotate)?;
         let owner = SecretOwner::from_ops(owner).map_err(|e| secret_error(py, &e))?;
         self.tools_mut()?
-            .secret_add(content, label, description, expire, rotate, owner)
+            .secret_add(content, meta, owner)
             .map_err(|e| secret_error(py, &e))
     }
 

@@ -49,12 +49,12 @@ pub(crate) struct SecretChanges {
 /// Secret metadata a charm can give when adding or updating a secret; `None` leaves it as it
 /// is.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-struct SecretMeta {
-    label: Option<String>,
-    description: Option<String>,
+pub(crate) struct SecretMeta {
+    pub label: Option<String>,
+    pub description: Option<String>,
     /// ISO 8601 with a zone (the backend writes ops' `datetime` with `isoformat()`).
-    expire: Option<String>,
-    rotate: Option<SecretRotate>,
+    pub expire: Option<String>,
+    pub rotate: Option<SecretRotate>,
 }
 
 /// What `secret-info-get` reports: the fields of `ops.SecretInfo`.
@@ -177,18 +177,9 @@ impl HookTools {
     pub fn secret_add(
         &mut self,
         content: SecretContent,
-        label: Option<String>,
-        description: Option<String>,
-        expire: Option<String>,
-        rotate: Option<SecretRotate>,
+        meta: SecretMeta,
         owner: SecretOwner,
     ) -> Result<String, HookToolError> {
-        let meta = SecretMeta {
-            label,
-            description,
-            expire,
-            rotate,
-        };
         self.secrets_available()?;
         if owner == SecretOwner::App && !self.state.leader {
             return Err(refused("this unit is not the leader"));
@@ -292,23 +283,14 @@ impl HookTools {
     }
 
     /// `secret-set <id> [key=value...] [--label ...]`: new content makes a new latest revision
-    /// (see the module docs for how Juju merges a hook's updates); metadata changes make none. On a secret this unit
-    /// cannot manage, the hook fails when it commits.
+    /// (see the module docs for how Juju merges a hook's updates); metadata changes make none.
+    /// On a secret this unit cannot manage, the hook fails when it commits.
     pub fn secret_set(
         &mut self,
         id: &str,
         content: Option<SecretContent>,
-        label: Option<String>,
-        description: Option<String>,
-        expire: Option<String>,
-        rotate: Option<SecretRotate>,
+        meta: SecretMeta,
     ) -> Result<(), HookToolError> {
-        let meta = SecretMeta {
-            label,
-            description,
-            expire,
-            rotate,
-        };
         self.secrets_available()?;
         let Some(index) = self.managed_secret_or_refuse_at_commit("secret-set", id) else {
             return Ok(());
@@ -365,29 +347,24 @@ impl HookTools {
     /// first reads the latest content (when none is given) and the secret's metadata, and
     /// passes them all, so a secret this unit cannot read the metadata of is "not found" at
     /// once.
-    #[allow(clippy::too_many_arguments)]
     pub fn secret_set_reading_first(
         &mut self,
         id: &str,
         content: Option<SecretContent>,
-        label: Option<String>,
-        description: Option<String>,
-        expire: Option<String>,
-        rotate: Option<SecretRotate>,
+        meta: SecretMeta,
     ) -> Result<(), HookToolError> {
         let content = match content {
             Some(content) => content,
             None => self.secret_get(Some(id), None, false, true)?.clone(),
         };
         let info = self.secret_info_get(Some(id), None)?;
-        self.secret_set(
-            id,
-            Some(content),
-            label.or(info.label),
-            description.or(info.description),
-            expire.or(info.expires),
-            rotate.or(info.rotation),
-        )
+        let meta = SecretMeta {
+            label: meta.label.or(info.label),
+            description: meta.description.or(info.description),
+            expire: meta.expire.or(info.expires),
+            rotate: meta.rotate.or(info.rotation),
+        };
+        self.secret_set(id, Some(content), meta)
     }
 
     /// The grantee of a grant on relation `relation_id`: `unit` (which must be a unit of the

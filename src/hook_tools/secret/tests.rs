@@ -14,38 +14,6 @@ fn secret_owner_arg(owner: Option<&str>) -> Result<SecretOwner, HookToolError> {
     SecretOwner::from_ops(owner)
 }
 
-impl HookTools {
-    fn add(
-        &mut self,
-        content: SecretContent,
-        meta: SecretMeta,
-        owner: SecretOwner,
-    ) -> Result<String, HookToolError> {
-        let SecretMeta {
-            label,
-            description,
-            expire,
-            rotate,
-        } = meta;
-        self.secret_add(content, label, description, expire, rotate, owner)
-    }
-
-    fn set(
-        &mut self,
-        id: &str,
-        content: Option<SecretContent>,
-        meta: SecretMeta,
-    ) -> Result<(), HookToolError> {
-        let SecretMeta {
-            label,
-            description,
-            expire,
-            rotate,
-        } = meta;
-        self.secret_set(id, content, label, description, expire, rotate)
-    }
-}
-
 fn meta() -> serde_json::Value {
     serde_json::json!({
         "name": "demo",
@@ -66,7 +34,7 @@ fn on_juju(mut t: HookTools, version: &str) -> HookTools {
 
 /// `secret-set` of the secret `id` with a new password and no metadata.
 fn set_password(t: &mut HookTools, id: &str, password: &str) {
-    t.set(
+    t.secret_set(
         id,
         Some(content(&[("password", password)])),
         SecretMeta::default(),
@@ -208,7 +176,7 @@ fn secrets_need_juju_3_0_2() {
     );
     assert!(!is_secret_not_found(&err));
     assert!(t
-        .add(
+        .secret_add(
             content(&[("a", "b")]),
             SecretMeta::default(),
             SecretOwner::Unit
@@ -227,7 +195,7 @@ fn adding_gives_deterministic_ids_and_app_secrets_need_the_leader() {
             label: Some("l".into()),
             ..SecretMeta::default()
         };
-        t.add(content(&[("a", "b")]), meta, owner)
+        t.secret_add(content(&[("a", "b")]), meta, owner)
             .map(|id| (id, t.state))
     };
     assert_eq!(
@@ -244,14 +212,14 @@ fn adding_gives_deterministic_ids_and_app_secrets_need_the_leader() {
 
     let mut t = tools(State::default().leader(true));
     let first = t
-        .add(
+        .secret_add(
             content(&[("a", "b")]),
             SecretMeta::default(),
             SecretOwner::App,
         )
         .unwrap();
     let second = t
-        .add(
+        .secret_add(
             content(&[("a", "b")]),
             SecretMeta::default(),
             SecretOwner::App,
@@ -262,7 +230,7 @@ fn adding_gives_deterministic_ids_and_app_secrets_need_the_leader() {
         let mut state = State::default();
         state.model.uuid = "11111111-1111-4111-8111-111111111111".into();
         let mut t = tools(state);
-        t.add(
+        t.secret_add(
             content(&[("a", "b")]),
             SecretMeta::default(),
             SecretOwner::Unit,
@@ -271,7 +239,7 @@ fn adding_gives_deterministic_ids_and_app_secrets_need_the_leader() {
     };
     assert_ne!(first, other_model);
     assert!(t
-        .add(
+        .secret_add(
             SecretContent::new(),
             SecretMeta::default(),
             SecretOwner::App
@@ -283,7 +251,7 @@ fn adding_gives_deterministic_ids_and_app_secrets_need_the_leader() {
 fn an_added_secret_is_readable_in_the_same_hook() {
     let mut t = tools(State::default());
     let id = t
-        .add(
+        .secret_add(
             content(&[("a", "b")]),
             SecretMeta::default(),
             SecretOwner::Unit,
@@ -299,7 +267,7 @@ fn an_added_secret_is_readable_in_the_same_hook() {
 #[test]
 fn setting_new_content_makes_a_revision_and_metadata_does_not() {
     let mut t = tools(State::default().secrets([owned(SecretOwner::Unit)]));
-    t.set(
+    t.secret_set(
         ID,
         Some(content(&[("password", "new")])),
         SecretMeta::default(),
@@ -309,7 +277,7 @@ fn setting_new_content_makes_a_revision_and_metadata_does_not() {
         t.state.secrets[0].latest_revision, 2,
         "same as the latest: no revision"
     );
-    t.set(
+    t.secret_set(
         ID,
         None,
         SecretMeta {
@@ -320,7 +288,7 @@ fn setting_new_content_makes_a_revision_and_metadata_does_not() {
     )
     .unwrap();
     assert_eq!(t.state.secrets[0].latest_revision, 2);
-    t.set(
+    t.secret_set(
         ID,
         Some(content(&[("password", "newer")])),
         SecretMeta::default(),
@@ -349,7 +317,7 @@ fn only_owners_and_the_leader_manage() {
     let mut t = tools(State::default().secrets([observed()]));
     let c = || Some(content(&[("password", "x")]));
     // Taken during the hook, refused when it commits.
-    t.set(ID, c(), SecretMeta::default()).unwrap();
+    t.secret_set(ID, c(), SecretMeta::default()).unwrap();
     assert_eq!(t.commit_refusals, denied_at_commit("secret-set"));
     assert_eq!(t.state.secrets[0].latest_content["password"], "new");
     t.commit_refusals.clear();
@@ -364,7 +332,7 @@ fn only_owners_and_the_leader_manage() {
             .leader(false)
             .secrets([owned(SecretOwner::App)]),
     );
-    t.set(ID, c(), SecretMeta::default()).unwrap();
+    t.secret_set(ID, c(), SecretMeta::default()).unwrap();
     assert_eq!(t.commit_refusals, denied_at_commit("secret-set"));
     assert!(is_secret_not_found(
         &t.secret_info_get(Some(ID), None).unwrap_err()
@@ -380,10 +348,10 @@ fn only_owners_and_the_leader_manage() {
             .leader(true)
             .secrets([owned(SecretOwner::App)]),
     );
-    assert!(t.set(ID, c(), SecretMeta::default()).is_ok());
+    assert!(t.secret_set(ID, c(), SecretMeta::default()).is_ok());
     assert!(t.commit_refusals.is_empty());
     assert_eq!(t.secret_ids().unwrap(), [ID]);
-    t.set("secret:aaaaaaaaaaaaaaaaaaaa", c(), SecretMeta::default())
+    t.secret_set("secret:aaaaaaaaaaaaaaaaaaaa", c(), SecretMeta::default())
         .unwrap();
     assert_eq!(
         t.commit_refusals,
@@ -403,13 +371,13 @@ fn content_set_twice_in_a_hook_makes_one_revision() {
         (3, "b")
     );
     let id = t
-        .add(
+        .secret_add(
             content(&[("k", "1")]),
             SecretMeta::default(),
             SecretOwner::Unit,
         )
         .unwrap();
-    t.set(&id, Some(content(&[("k", "2")])), SecretMeta::default())
+    t.secret_set(&id, Some(content(&[("k", "2")])), SecretMeta::default())
         .unwrap();
     let added = t.state.secret(&id).unwrap();
     assert_eq!((added.tracked_revision, added.latest_revision), (1, 1));
@@ -447,7 +415,7 @@ fn before_juju_3_6_the_same_content_makes_a_revision() {
         tools(State::default().secrets([owned(SecretOwner::Unit)])),
         "3.5.4",
     );
-    t.set(
+    t.secret_set(
         ID,
         Some(content(&[("password", "new")])),
         SecretMeta::default(),
@@ -460,8 +428,15 @@ fn before_juju_3_6_the_same_content_makes_a_revision() {
 fn ops_reading_first_passes_the_metadata_back() {
     let secret = owned(SecretOwner::Unit).description("d");
     let mut t = on_juju(tools(State::default().secrets([secret])), "3.5.4");
-    t.secret_set_reading_first(ID, None, None, None, None, Some(SecretRotate::Daily))
-        .unwrap();
+    t.secret_set_reading_first(
+        ID,
+        None,
+        SecretMeta {
+            rotate: Some(SecretRotate::Daily),
+            ..SecretMeta::default()
+        },
+    )
+    .unwrap();
     let s = &t.state.secrets[0];
     assert_eq!(
         (s.latest_revision, s.latest_content["password"].as_str()),
@@ -474,7 +449,7 @@ fn ops_reading_first_passes_the_metadata_back() {
     assert_eq!(s.rotate, Some(SecretRotate::Daily));
     let mut t = on_juju(tools(State::default().secrets([observed()])), "3.5.4");
     assert!(is_secret_not_found(
-        &t.secret_set_reading_first(ID, None, None, None, None, None)
+        &t.secret_set_reading_first(ID, None, SecretMeta::default())
             .unwrap_err()
     ));
     assert!(t.commit_refusals.is_empty());
