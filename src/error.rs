@@ -124,20 +124,19 @@ pub enum Error {
         message: String,
     },
 
-    /// A step of [`Context::run_sequence`](crate::Context::run_sequence) failed; the steps
-    /// after it did not run.
-    #[error("{}", crate::sequence::render_failure(*step, event, source))]
+    /// A step of a sequence ([`Context::run_sequence`](crate::Context::run_sequence)) failed;
+    /// the steps after it did not run. This is the crate-wide form of
+    /// [`sequence::SequenceFailure`](crate::sequence::SequenceFailure), which also carries
+    /// the Outputs of the steps that ran.
+    #[error("{}", render_sequence_failure(*step, event, source))]
     SequenceFailed {
         /// The failed step's index in the sequence (0 for the first step).
         step: usize,
-        /// The failed step's event.
-        event: Box<crate::event::Event>,
+        /// The failed step's event and what it names: `db_relation_broken (relation 3)`.
+        event: String,
         /// Why it failed: the error [`Context::run`](crate::Context::run) returned for it.
         #[source]
         source: Box<Error>,
-        /// The Outputs of the steps before it, in order (`step` of them). The failed step
-        /// ran on the last one's State (with the steps' model changes, if any).
-        outputs: Vec<crate::output::Output>,
     },
 
     /// The engine itself failed (a bug in ops-scenario, or an ops version it does not know).
@@ -146,6 +145,19 @@ pub enum Error {
         /// What failed, with the Python traceback when there is one.
         message: String,
     },
+}
+
+/// The message of a failed sequence step: which step, its event, what ran before it, why.
+pub(crate) fn render_sequence_failure(step: usize, event: &str, source: &Error) -> String {
+    match step {
+        0 => format!("the sequence failed at its first step, {event}: {source}"),
+        1 => format!("the sequence failed at step 1, {event}, after step 0 ran: {source}"),
+        2 => format!("the sequence failed at step 2, {event}, after steps 0 and 1 ran: {source}"),
+        n => format!(
+            "the sequence failed at step {n}, {event}, after steps 0 to {} ran: {source}",
+            n - 1
+        ),
+    }
 }
 
 fn render_refusals(refusals: &[String]) -> String {

@@ -50,7 +50,6 @@ mod hook_tools;
 mod options;
 mod output;
 mod pebble;
-mod python_env;
 mod runtime;
 pub mod sequence;
 pub mod snapshot;
@@ -58,7 +57,7 @@ pub mod state;
 mod text;
 
 pub use charm::{Charm, CharmMeta, ConfigOption, Endpoint, EndpointRole};
-pub use context::{Context, Inspect};
+pub use context::Context;
 #[doc(hidden)]
 pub use delta::assert_state_eq_failed as __assert_state_eq_failed;
 pub use delta::{DiffEntry, JsonPatch, PatchOp, StateDiff};
@@ -66,7 +65,7 @@ pub use error::{Error, Result, Violation};
 pub use event::{ActionCall, Event, EventKind, StorageRef, LIFECYCLE_EVENTS};
 pub use options::{ContextOptions, DEFAULT_JUJU_VERSION};
 pub use output::{AddedMetrics, CharmError, EmittedEvent, ExecArgs, JujuLogLine, Output};
-pub use runtime::{flush_python_output, python_stdout_to_stderr, start_python, LiveCharm};
+pub use runtime::{flush_python_output, python_stdout_to_stderr, start_python, Inspect, LiveCharm};
 pub use sequence::{ModelChange, Sequence, Step};
 pub use state::{
     default_unit_databag, stored_dict, Address, AnyRelation, BindAddress, CheckInfo, CheckLevel,

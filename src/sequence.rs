@@ -3,8 +3,9 @@
 //! State.
 //!
 //! [`Context::run_sequence`] threads each output State into the next run and returns every
-//! [`Output`]; the first failure stops it with [`Error::SequenceFailed`], which names the step
-//! and its event and carries the Outputs of the steps that ran. [`Sequence::startup`] and
+//! [`Output`]; the first failure stops it with a [`SequenceFailure`], which names the step
+//! and its event and carries the Outputs of the steps that ran (`?` turns it into
+//! [`Error::SequenceFailed`]). [`Sequence::startup`] and
 //! [`Sequence::teardown`] give the hooks Juju runs when a unit with that State is deployed and
 //! when it is removed, in Juju's order.
 //!
@@ -72,7 +73,7 @@
 //! relation; these run each hook in Juju's order, every relation event on its relation.
 
 use crate::context::Context;
-use crate::error::{Error, Result};
+use crate::error::{render_sequence_failure, Error};
 use crate::event::Event;
 use crate::output::Output;
 use crate::state::{effective_ids, AnyRelation, ModelType, State, Storage};
@@ -459,11 +460,13 @@ impl Context {
     /// ```
     ///
     /// # Errors
-    /// [`Error::SequenceFailed`] for the first step that fails, with its index (0 for the
-    /// first step), its event, the error [`Context::run`] returned for it, and the Outputs of
-    /// the steps before it. With no steps, the result is empty.
+    /// A [`SequenceFailure`] for the first step that fails, with its index (0 for the first
+    /// step), its event, the error [`Context::run`] returned for it, and the Outputs of the
+    /// steps before it (`?` turns it into [`Error::SequenceFailed`]). With no steps, the
+    /// result is empty.
     ///
     /// ```
+    /// use ops_scenario::sequence::SequenceFailure;
     /// use ops_scenario::{Charm, Context, Error, Event, State, Status};
     ///
     /// let charm = Charm::from_source(
@@ -487,9 +490,9 @@ impl Context {
     /// let ctx = Context::new(charm)?;
     /// let steps = [Event::install(), Event::config_changed(), Event::start(), Event::update_status()];
     /// let err = ctx.run_sequence(steps, &State::default()).unwrap_err();
-    /// let Error::SequenceFailed { step, event, source, outputs } = &err else { panic!("{err}") };
+    /// let SequenceFailure { step, event, source, outputs } = &err;
     /// assert_eq!((*step, event.name.as_str()), (2, "start"));
-    /// assert!(matches!(**source, Error::CharmRaised { .. }));
+    /// assert!(matches!(source, Error::CharmRaised { .. }));
     /// assert_eq!(outputs.len(), 2);
     /// assert_eq!(outputs[1].state.unit_status, Status::maintenance("installed"));
     /// assert!(err.to_string().starts_with(
@@ -497,7 +500,11 @@ impl Context {
     /// ));
     /// # Ok::<(), ops_scenario::Error>(())
     /// ```
-    pub fn run_sequence<S>(&self, steps: S, state: &State) -> Result<Vec<Output>>
+    pub fn run_sequence<S>(
+        &self,
+        steps: S,
+        state: &State,
+    ) -> std::result::Result<Vec<Output>, SequenceFailure>
     where
         S: IntoIterator,
         S::Item: Into<Step>,
@@ -518,10 +525,10 @@ impl Context {
             match ran {
                 Ok(output) => outputs.push(output),
                 Err(source) => {
-                    return Err(Error::SequenceFailed {
+                    return Err(SequenceFailure {
                         step: index,
                         event: Box::new(step.event),
-                        source: Box::new(source),
+                        source,
                         outputs,
                     })
                 }
@@ -560,17 +567,44 @@ pub(crate) fn describe_event(event: &Event) -> String {
     }
 }
 
-/// The message of [`Error::SequenceFailed`].
-pub(crate) fn render_failure(step: usize, event: &Event, source: &Error) -> String {
-    let event = describe_event(event);
-    match step {
-        0 => format!("the sequence failed at its first step, {event}: {source}"),
-        1 => format!("the sequence failed at step 1, {event}, after step 0 ran: {source}"),
-        2 => format!("the sequence failed at step 2, {event}, after steps 0 and 1 ran: {source}"),
-        n => format!(
-            "the sequence failed at step {n}, {event}, after steps 0 to {} ran: {source}",
-            n - 1
-        ),
+/// A sequence that stopped at a failing step: which step, its event, why, and the Outputs of
+/// the steps before it. `?` turns it into [`Error::SequenceFailed`] (without the Outputs).
+#[derive(Debug)]
+pub struct SequenceFailure {
+    /// The failed step's index in the sequence (0 for the first step).
+    pub step: usize,
+    /// The failed step's event.
+    pub event: Box<Event>,
+    /// Why it failed: the error [`Context::run`] returned for it.
+    pub source: Error,
+    /// The Outputs of the steps before it, in order (`step` of them). The failed step ran on
+    /// the last one's State (with the steps' model changes, if any).
+    pub outputs: Vec<Output>,
+}
+
+impl std::fmt::Display for SequenceFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&render_sequence_failure(
+            self.step,
+            &describe_event(&self.event),
+            &self.source,
+        ))
+    }
+}
+
+impl std::error::Error for SequenceFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&self.source)
+    }
+}
+
+impl From<SequenceFailure> for Error {
+    fn from(failure: SequenceFailure) -> Self {
+        Error::SequenceFailed {
+            step: failure.step,
+            event: describe_event(&failure.event),
+            source: Box::new(failure.source),
+        }
     }
 }
 
@@ -712,14 +746,14 @@ mod tests {
 
     #[test]
     fn failures_name_the_step_and_the_event() {
-        let source = Error::NotFound { what: "x".into() };
+        let source = || Error::NotFound { what: "x".into() };
         let event = Relation::new("db").id(3).broken_event();
         assert_eq!(
-            render_failure(0, &event, &source),
+            SequenceFailure { step: 0, event: Box::new(event), source: source(), outputs: Vec::new() }.to_string(),
             "the sequence failed at its first step, db_relation_broken (relation 3): not found in the state: x"
         );
         assert_eq!(
-            render_failure(4, &Event::start(), &source),
+            Error::from(SequenceFailure { step: 4, event: Box::new(Event::start()), source: source(), outputs: Vec::new() }).to_string(),
             "the sequence failed at step 4, start, after steps 0 to 3 ran: not found in the state: x"
         );
     }

@@ -6,6 +6,7 @@
 mod common;
 
 use common::{charm_logs, ctx, event_names};
+use ops_scenario::sequence::SequenceFailure;
 use ops_scenario::{
     Charm, Container, Context, Error, Event, Exec, Model, ModelChange, ModelType, Output,
     PeerRelation, Relation, Sequence, State, Status, Step, Storage, StoredValue,
@@ -273,20 +274,17 @@ fn a_workload_already_up_at_config_changed_makes_pebble_ready_fail_and_the_error
     let err = ctx("pebble-webapp")
         .run_sequence(Sequence::startup(&state), &state)
         .unwrap_err();
-    let Error::SequenceFailed {
+    let SequenceFailure {
         step,
         ref event,
         ref source,
         ref outputs,
-    } = err
-    else {
-        panic!("{err}")
-    };
+    } = err;
     assert_eq!(step, 4);
     assert_eq!(event.name, "web_pebble_ready");
     assert_eq!(outputs.len(), 4);
     assert_eq!(outputs[2].state.unit_status, Status::active("web=active"));
-    let Error::CharmRaised { message, .. } = source.as_ref() else {
+    let Error::CharmRaised { message, .. } = source else {
         panic!("{source}")
     };
     assert!(
@@ -496,24 +494,20 @@ fn a_failing_step_reports_its_index_and_event_and_the_outputs_before_it() {
             &state,
         )
         .unwrap_err();
-    match &err {
-        Error::SequenceFailed {
-            step,
-            event,
-            source,
-            outputs,
-        } => {
-            assert_eq!(*step, 2);
-            assert_eq!(**event, Event::start());
-            assert!(
-                matches!(source.as_ref(), Error::CharmRaised { exc_type, .. } if exc_type == "KeyError"),
-                "{source}"
-            );
-            assert_eq!(outputs.len(), 2);
-            assert_eq!(outputs[1].state.unit_status, Status::active("fine"));
-        }
-        other => panic!("{other}"),
-    }
+    let SequenceFailure {
+        step,
+        event,
+        source,
+        outputs,
+    } = &err;
+    assert_eq!(*step, 2);
+    assert_eq!(**event, Event::start());
+    assert!(
+        matches!(source, Error::CharmRaised { exc_type, .. } if exc_type == "KeyError"),
+        "{source}"
+    );
+    assert_eq!(outputs.len(), 2);
+    assert_eq!(outputs[1].state.unit_status, Status::active("fine"));
     let text = err.to_string();
     assert!(
         text.starts_with(
@@ -529,18 +523,15 @@ fn an_inconsistent_first_step_fails_with_no_outputs() {
     let err = ctx("db-requirer")
         .run_sequence([db().id(9).changed_event()], &State::default())
         .unwrap_err();
-    let Error::SequenceFailed {
+    let SequenceFailure {
         step,
         ref source,
         ref outputs,
         ..
-    } = err
-    else {
-        panic!("{err}")
-    };
+    } = err;
     assert_eq!(step, 0);
     assert!(outputs.is_empty());
-    assert!(matches!(**source, Error::Inconsistent { .. }), "{source}");
+    assert!(matches!(source, Error::Inconsistent { .. }), "{source}");
     assert!(
         err.to_string().starts_with(
             "the sequence failed at its first step, db_relation_changed (relation 9): inconsistent scenario"

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 mod action;
 mod relation;
 mod secret;
+mod storage;
 mod workload;
 
 pub(crate) use relation::{

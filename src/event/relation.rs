@@ -1,7 +1,105 @@
 //! Relation events resolved against the State: which relation, which remote and departing
 //! units, with ops.testing's defaults; and deferred relation snapshots completed from it.
 
-use crate::state::{AnyRelation, DeferredEvent, State, StoredDict, StoredValue};
+use super::Event;
+use crate::state::{
+    AnyRelation, DeferredEvent, PeerRelation, Relation, State, StoredDict, StoredValue,
+    SubordinateRelation,
+};
+
+/// The five relation events of one relation type, built from the relation (its endpoint and,
+/// if it has one, its id).
+macro_rules! relation_events {
+    ($ty:ty, |$r:ident| ($endpoint:expr, $id:expr)) => {
+        impl $ty {
+            /// `<endpoint>_relation_created`.
+            pub fn created_event(&self) -> Event {
+                Event::relation(
+                    {
+                        let $r = self;
+                        $endpoint
+                    },
+                    "created",
+                    {
+                        let $r = self;
+                        $id
+                    },
+                )
+            }
+
+            /// `<endpoint>_relation_joined`; give the joining unit with
+            /// [`Event::remote_unit`] (defaults as ops.testing: the only remote unit, or the
+            /// first one).
+            pub fn joined_event(&self) -> Event {
+                Event::relation(
+                    {
+                        let $r = self;
+                        $endpoint
+                    },
+                    "joined",
+                    {
+                        let $r = self;
+                        $id
+                    },
+                )
+            }
+
+            /// `<endpoint>_relation_changed`; give the unit whose data changed with
+            /// [`Event::remote_unit`] (defaults as for `joined_event`).
+            pub fn changed_event(&self) -> Event {
+                Event::relation(
+                    {
+                        let $r = self;
+                        $endpoint
+                    },
+                    "changed",
+                    {
+                        let $r = self;
+                        $id
+                    },
+                )
+            }
+
+            /// `<endpoint>_relation_departed`; give the remote unit with
+            /// [`Event::remote_unit`] and the departing unit with [`Event::departing_unit`]
+            /// (defaults to the remote unit).
+            pub fn departed_event(&self) -> Event {
+                Event::relation(
+                    {
+                        let $r = self;
+                        $endpoint
+                    },
+                    "departed",
+                    {
+                        let $r = self;
+                        $id
+                    },
+                )
+            }
+
+            /// `<endpoint>_relation_broken`: the relation is going away (it is left out of
+            /// `model.relations` and has no remote units).
+            pub fn broken_event(&self) -> Event {
+                Event::relation(
+                    {
+                        let $r = self;
+                        $endpoint
+                    },
+                    "broken",
+                    {
+                        let $r = self;
+                        $id
+                    },
+                )
+            }
+        }
+    };
+}
+
+relation_events!(Relation, |r| (&r.endpoint, r.id));
+relation_events!(PeerRelation, |r| (&r.endpoint, r.id));
+relation_events!(SubordinateRelation, |r| (&r.endpoint, r.id));
+relation_events!(AnyRelation, |r| (r.endpoint(), r.id()));
 
 /// The five relation hooks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -3,7 +3,39 @@
 
 use crate::state::{CheckInfo, Container, DeferredEvent, Notice, State, StoredDict, StoredValue};
 
-use super::endpoint_matches;
+use super::{endpoint_matches, Event};
+
+impl Container {
+    /// `<container>_pebble_ready`.
+    pub fn pebble_ready_event(&self) -> Event {
+        Event::workload(&self.name, "pebble_ready")
+    }
+
+    /// `<container>_pebble_custom_notice` for `notice` (which must be one of this
+    /// container's notices, with an id).
+    pub fn custom_notice_event(&self, notice: &Notice) -> Event {
+        Event {
+            notice_id: notice.id.clone(),
+            ..Event::workload(&self.name, "pebble_custom_notice")
+        }
+    }
+
+    /// `<container>_pebble_check_failed` for the check `info` names.
+    pub fn check_failed_event(&self, info: &CheckInfo) -> Event {
+        Event {
+            check: Some(info.name.clone()),
+            ..Event::workload(&self.name, "pebble_check_failed")
+        }
+    }
+
+    /// `<container>_pebble_check_recovered` for the check `info` names.
+    pub fn check_recovered_event(&self, info: &CheckInfo) -> Event {
+        Event {
+            check: Some(info.name.clone()),
+            ..Event::workload(&self.name, "pebble_check_recovered")
+        }
+    }
+}
 
 /// The four Pebble hooks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -7,8 +7,8 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyModule, PyType};
 
+use super::python_env::PythonEnv;
 use crate::error::{Error, Result};
-use crate::python_env::PythonEnv;
 
 /// One module of the Python shim: its source, its file name for tracebacks, the name it is
 /// registered under, and its bytecode as build.rs compiled it (`importlib.util.MAGIC_NUMBER`

@@ -1,4 +1,5 @@
-//! [`LiveCharm`]: the charm object of a run in progress, for white-box assertions.
+//! [`LiveCharm`]: the charm object of a run in progress, for white-box assertions, and
+//! [`Inspect`], the closures that look at it.
 
 use pyo3::prelude::*;
 
@@ -70,5 +71,50 @@ impl<'a> LiveCharm<'a> {
             .name()
             .map(|n| n.to_string())
             .unwrap_or_default()
+    }
+}
+
+type CharmHook<'a> = Box<dyn FnMut(&LiveCharm<'_>) -> Result<()> + 'a>;
+
+/// Closures that look at the live charm during [`Context::run_inspected`].
+#[derive(Default)]
+pub struct Inspect<'a> {
+    before: Option<CharmHook<'a>>,
+    after: Option<CharmHook<'a>>,
+}
+
+impl<'a> Inspect<'a> {
+    /// No closures.
+    pub fn new() -> Self {
+        Inspect::default()
+    }
+
+    /// Call `f` once the charm is constructed, before deferred events and the event.
+    pub fn before(mut self, f: impl FnMut(&LiveCharm<'_>) -> Result<()> + 'a) -> Self {
+        self.before = Some(Box::new(f));
+        self
+    }
+
+    /// Call `f` after the event, collect-status and ops' commit.
+    pub fn after(mut self, f: impl FnMut(&LiveCharm<'_>) -> Result<()> + 'a) -> Self {
+        self.after = Some(Box::new(f));
+        self
+    }
+
+    pub(crate) fn call_before(&mut self, charm: &LiveCharm<'_>) -> Result<()> {
+        self.before.as_mut().map_or(Ok(()), |f| f(charm))
+    }
+
+    pub(crate) fn call_after(&mut self, charm: &LiveCharm<'_>) -> Result<()> {
+        self.after.as_mut().map_or(Ok(()), |f| f(charm))
+    }
+}
+
+impl std::fmt::Debug for Inspect<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Inspect")
+            .field("before", &self.before.is_some())
+            .field("after", &self.after.is_some())
+            .finish()
     }
 }

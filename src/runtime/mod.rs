@@ -13,6 +13,7 @@ mod live;
 mod lock;
 mod modules;
 mod pebble;
+pub(crate) mod python_env;
 mod store;
 
 use std::sync::{Arc, OnceLock};
@@ -22,19 +23,18 @@ use pyo3::types::{PyDict, PyList};
 
 pub(crate) use interpreter::start_python_with;
 pub use interpreter::{flush_python_output, python_stdout_to_stderr, start_python};
-pub use live::LiveCharm;
+pub use live::{Inspect, LiveCharm};
 
 use crate::charm::Charm;
-use crate::context::Inspect;
 use crate::error::{Error, Result};
 use crate::event::{Event, EventKind};
 use crate::hook_tools::{HookTools, RunScope, StorageRoot};
 use crate::options::ContextOptions;
 use crate::output::Output;
-use crate::python_env::PythonEnv;
 use crate::state::State;
 use backend::RunBackend;
 use interpreter::Shim;
+use python_env::PythonEnv;
 use store::RunStore;
 
 /// A charm's Python side (class, metadata), loaded on a Context's first run and kept.

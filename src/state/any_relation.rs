@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::relation::{Databag, PeerRelation, Relation, SubordinateRelation};
-use crate::event::Event;
 
 /// Any kind of relation, as `State.relations` holds them.
 ///
@@ -162,27 +161,6 @@ impl AnyRelation {
             AnyRelation::Subordinate(r) => Some(r),
             _ => None,
         }
-    }
-
-    /// `<endpoint>_relation_created`.
-    pub fn created_event(&self) -> Event {
-        Event::relation(self.endpoint(), "created", self.id())
-    }
-    /// `<endpoint>_relation_joined`.
-    pub fn joined_event(&self) -> Event {
-        Event::relation(self.endpoint(), "joined", self.id())
-    }
-    /// `<endpoint>_relation_changed`.
-    pub fn changed_event(&self) -> Event {
-        Event::relation(self.endpoint(), "changed", self.id())
-    }
-    /// `<endpoint>_relation_departed`.
-    pub fn departed_event(&self) -> Event {
-        Event::relation(self.endpoint(), "departed", self.id())
-    }
-    /// `<endpoint>_relation_broken`.
-    pub fn broken_event(&self) -> Event {
-        Event::relation(self.endpoint(), "broken", self.id())
     }
 }
 

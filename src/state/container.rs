@@ -13,7 +13,6 @@ pub use super::check::{CheckInfo, CheckLevel, CheckStartup, CheckStatus};
 pub use super::container_file::{ContainerFile, FileContent, FileKind};
 pub use super::layer::{Layer, LayerItem, Plan};
 pub use super::notice::{Notice, DEFAULT_NOTICE_TIME};
-use crate::event::Event;
 
 /// A workload container (`containers:` in the metadata) and its Pebble.
 ///
@@ -133,36 +132,6 @@ impl Container {
     /// A file in the container's filesystem (outside mounts), by absolute path.
     pub fn file(&self, path: &str) -> Option<&ContainerFile> {
         self.files.get(path)
-    }
-
-    /// `<container>_pebble_ready`.
-    pub fn pebble_ready_event(&self) -> Event {
-        Event::workload(&self.name, "pebble_ready")
-    }
-
-    /// `<container>_pebble_custom_notice` for `notice` (which must be one of this
-    /// container's notices, with an id).
-    pub fn custom_notice_event(&self, notice: &Notice) -> Event {
-        Event {
-            notice_id: notice.id.clone(),
-            ..Event::workload(&self.name, "pebble_custom_notice")
-        }
-    }
-
-    /// `<container>_pebble_check_failed` for the check `info` names.
-    pub fn check_failed_event(&self, info: &CheckInfo) -> Event {
-        Event {
-            check: Some(info.name.clone()),
-            ..Event::workload(&self.name, "pebble_check_failed")
-        }
-    }
-
-    /// `<container>_pebble_check_recovered` for the check `info` names.
-    pub fn check_recovered_event(&self, info: &CheckInfo) -> Event {
-        Event {
-            check: Some(info.name.clone()),
-            ..Event::workload(&self.name, "pebble_check_recovered")
-        }
     }
 }
 

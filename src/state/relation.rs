@@ -18,7 +18,6 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 pub use super::databag::Databag;
-use crate::event::Event;
 
 /// The address Juju's default databag keys and default networks carry (a documentation range).
 pub const DEFAULT_ADDRESS: &str = "192.0.2.0";
@@ -219,37 +218,6 @@ macro_rules! common_relation_api {
             ) -> Self {
                 self.local_unit_data = databag(pairs);
                 self
-            }
-
-            /// `<endpoint>_relation_created`.
-            pub fn created_event(&self) -> Event {
-                Event::relation(&self.endpoint, "created", self.id)
-            }
-
-            /// `<endpoint>_relation_joined`; give the joining unit with
-            /// [`Event::remote_unit`] (defaults as ops.testing: the only remote unit, or the
-            /// first one).
-            pub fn joined_event(&self) -> Event {
-                Event::relation(&self.endpoint, "joined", self.id)
-            }
-
-            /// `<endpoint>_relation_changed`; give the unit whose data changed with
-            /// [`Event::remote_unit`] (defaults as for `joined_event`).
-            pub fn changed_event(&self) -> Event {
-                Event::relation(&self.endpoint, "changed", self.id)
-            }
-
-            /// `<endpoint>_relation_departed`; give the remote unit with
-            /// [`Event::remote_unit`] and the departing unit with [`Event::departing_unit`]
-            /// (defaults to the remote unit).
-            pub fn departed_event(&self) -> Event {
-                Event::relation(&self.endpoint, "departed", self.id)
-            }
-
-            /// `<endpoint>_relation_broken`: the relation is going away (it is left out of
-            /// `model.relations` and has no remote units).
-            pub fn broken_event(&self) -> Event {
-                Event::relation(&self.endpoint, "broken", self.id)
             }
         }
     };

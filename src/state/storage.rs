@@ -6,7 +6,6 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::State;
-use crate::event::{Event, StorageRef};
 
 /// One storage instance (`storage:` in the metadata) attached to the unit.
 ///
@@ -54,32 +53,6 @@ impl Storage {
     /// The instance's id as Juju writes it: `data/0`.
     pub fn full_id(&self) -> String {
         format!("{}/{}", self.name, self.index)
-    }
-
-    /// `<storage>_storage_attached` for this instance.
-    pub fn attached_event(&self) -> Event {
-        self.event("attached")
-    }
-
-    /// `<storage>_storage_detaching` for this instance.
-    pub fn detaching_event(&self) -> Event {
-        self.event("detaching")
-    }
-
-    fn event(&self, hook: &str) -> Event {
-        Event {
-            storage: Some(StorageRef {
-                name: self.name.clone(),
-                index: self.index,
-            }),
-            ..Event::new(format!("{}_storage_{hook}", self.name.replace('-', "_")))
-        }
-    }
-}
-
-impl From<&StorageRef> for Storage {
-    fn from(r: &StorageRef) -> Self {
-        Storage::new(&r.name).index(r.index)
     }
 }
 
@@ -247,23 +220,6 @@ impl State {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn storage_events_name_the_instance() {
-        let s = Storage::new("my-data").index(2);
-        let e = s.attached_event();
-        assert_eq!(e.name, "my_data_storage_attached");
-        assert_eq!(
-            e.storage,
-            Some(StorageRef {
-                name: "my-data".into(),
-                index: 2
-            })
-        );
-        assert_eq!(s.detaching_event().name, "my_data_storage_detaching");
-        assert_eq!(e.hook_name_for("my-data"), "my-data-storage-attached");
-        assert_eq!(s.full_id(), "my-data/2");
-    }
 
     #[test]
     fn ports_round_trip_as_json_and_validate() {
