@@ -16,9 +16,10 @@
 
 use std::path::PathBuf;
 
+use ops_scenario::sequence::Sequence;
 use ops_scenario::{
     Address, AnyRelation, BindAddress, Charm, Container, Context, Event, Exec, Network, Output,
-    Relation, Secret, Sequence, State,
+    Relation, Secret, State,
 };
 
 fn main() -> Result<(), ops_scenario::Error> {

@@ -38,35 +38,44 @@
 //! the `scenario` command-line tool reads and writes.
 #![warn(missing_docs)]
 
-/// Case files and JSON input with errors that say where.
-pub mod case;
-mod charm;
-mod consistency;
-mod context;
-pub mod delta;
+// The layers, lowest first (ARCHITECTURE.md; tests/layers.rs keeps them): a module imports
+// only from the layers before its own.
+// 0: the error type, the Context's options, Python-style text
 mod error;
-mod event;
-mod hook_tools;
 mod options;
-mod output;
-mod pebble;
-mod runtime;
-pub mod sequence;
-pub mod snapshot;
-pub mod state;
 mod text;
+// 1: the State, pure data
+mod state;
+// 2: the charm and its typed metadata
+mod charm;
+// 3: events, and their constructors on state objects
+mod event;
+// 4: what a run produces besides the State
+mod output;
+// 5: the simulated Pebble
+mod pebble;
+// 6: the simulated Juju agent (hook tools)
+mod hook_tools;
+// 7: the consistency checker
+mod consistency;
+// 8: the embedded Python; no other module touches it
+mod runtime;
+// 9: Context and run()
+mod context;
+// 10: on top of runs
+pub mod case;
+pub mod delta;
+pub mod sequence;
+// 11: a live unit's State
+pub mod snapshot;
 
-pub use charm::{Charm, CharmMeta, ConfigOption, Endpoint, EndpointRole};
+pub use charm::Charm;
 pub use context::Context;
-#[doc(hidden)]
-pub use delta::assert_state_eq_failed as __assert_state_eq_failed;
-pub use delta::{DiffEntry, JsonPatch, PatchOp, StateDiff};
 pub use error::{Error, Result, Violation};
-pub use event::{ActionCall, Event, EventKind, StorageRef, LIFECYCLE_EVENTS};
-pub use options::{ContextOptions, DEFAULT_JUJU_VERSION};
+pub use event::{ActionCall, Event, EventKind, StorageRef};
+pub use options::ContextOptions;
 pub use output::{AddedMetrics, CharmError, EmittedEvent, ExecArgs, JujuLogLine, Output};
-pub use runtime::{flush_python_output, python_stdout_to_stderr, start_python, Inspect, LiveCharm};
-pub use sequence::{ModelChange, Sequence, Step};
+pub use runtime::{Inspect, LiveCharm};
 pub use state::{
     default_unit_databag, stored_dict, Address, AnyRelation, BindAddress, CheckInfo, CheckLevel,
     CheckStartup, CheckStatus, CloudCredential, CloudSpec, ConfigValue, Container, ContainerFile,
@@ -76,5 +85,20 @@ pub use state::{
     State, Status, Storage, StoredDict, StoredState, StoredValue, SubordinateRelation,
 };
 
+#[doc(hidden)]
+pub use delta::assert_state_eq_failed as __assert_state_eq_failed;
+
 /// `ScenarioError` is the name ops.testing users know; it is [`Error`].
 pub type ScenarioError = Error;
+
+/// A charm's metadata, parsed and typed: what [`Charm::meta`] returns.
+pub mod meta {
+    pub use crate::charm::{CharmMeta, ConfigOption, Endpoint, EndpointRole};
+}
+
+/// The embedded interpreter, for tools that manage it themselves (the `scenario` CLI, benches):
+/// start it early, send Python's stdout elsewhere, flush it at exit. Tests never need these:
+/// the first run starts Python.
+pub mod python {
+    pub use crate::runtime::{flush_python_output, python_stdout_to_stderr, start_python};
+}

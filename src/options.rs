@@ -3,9 +3,6 @@
 
 use serde::{Deserialize, Serialize};
 
-/// The Juju version a Context simulates unless told otherwise (ops.testing's default).
-pub const DEFAULT_JUJU_VERSION: &str = "3.6.14";
-
 /// How Juju runs the charm: who the unit is, which Juju, what to record.
 ///
 /// JSON form: the `context` object of a case file. Every field may be omitted.
@@ -38,7 +35,7 @@ impl Default for ContextOptions {
         ContextOptions {
             app_name: None,
             unit_id: 0,
-            juju_version: DEFAULT_JUJU_VERSION.to_owned(),
+            juju_version: Self::DEFAULT_JUJU_VERSION.to_owned(),
             app_trusted: false,
             machine_id: None,
             availability_zone: None,
@@ -50,6 +47,9 @@ impl Default for ContextOptions {
 }
 
 impl ContextOptions {
+    /// The Juju version a Context simulates unless told otherwise: ops.testing's default.
+    pub const DEFAULT_JUJU_VERSION: &'static str = "3.6.14";
+
     /// The Juju version as a number, if it parses (the checker reports it when it does not).
     pub(crate) fn juju(&self) -> Option<JujuVersion> {
         JujuVersion::parse(&self.juju_version)

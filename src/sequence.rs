@@ -85,7 +85,8 @@ use crate::state::{effective_ids, AnyRelation, ModelType, State, Storage};
 /// A plain [`Event`] converts into a step that changes nothing.
 ///
 /// ```
-/// use ops_scenario::{Container, Event, ModelChange, Relation, Step};
+/// use ops_scenario::sequence::{ModelChange, Step};
+/// use ops_scenario::{Container, Event, Relation};
 ///
 /// let db = Relation::new("db").id(3);
 /// let step = Step::new(db.broken_event()).after(ModelChange::RelationRemoved(3));
@@ -153,7 +154,8 @@ impl From<&Step> for Step {
 /// A change in the model that Juju (not the charm) makes between hooks: see [`Step`].
 ///
 /// ```
-/// use ops_scenario::{Container, ModelChange, Relation, State, Storage};
+/// use ops_scenario::sequence::ModelChange;
+/// use ops_scenario::{Container, Relation, State, Storage};
 ///
 /// let mut state = State::default()
 ///     .relations([Relation::new("db")])
@@ -205,7 +207,8 @@ impl ModelChange {
 /// the [module docs](crate::sequence) for the orders and their sources).
 ///
 /// ```
-/// use ops_scenario::{Container, PeerRelation, Relation, Sequence, State, Storage};
+/// use ops_scenario::sequence::Sequence;
+/// use ops_scenario::{Container, PeerRelation, Relation, State, Storage};
 ///
 /// let state = State::default()
 ///     .leader(true)
@@ -257,7 +260,8 @@ impl Sequence {
     /// (the default) for a workload that is not up yet when the charm is installed.
     ///
     /// ```
-    /// use ops_scenario::{Model, ModelType, Sequence, State, Storage};
+    /// use ops_scenario::sequence::Sequence;
+    /// use ops_scenario::{Model, ModelType, State, Storage};
     ///
     /// let machine = State::default()
     ///     .model(Model::default().model_type(ModelType::Lxd))
@@ -303,7 +307,8 @@ impl Sequence {
     /// [module docs](crate::sequence) for the sources, and why `relation-departed` is left out.
     ///
     /// ```
-    /// use ops_scenario::{ModelChange, PeerRelation, Relation, Sequence, State, SubordinateRelation};
+    /// use ops_scenario::sequence::{ModelChange, Sequence};
+    /// use ops_scenario::{PeerRelation, Relation, State, SubordinateRelation};
     ///
     /// let state = State::default()
     ///     .relations([PeerRelation::new("cluster")])
@@ -341,7 +346,8 @@ impl Sequence {
     /// Add a step at the end.
     ///
     /// ```
-    /// use ops_scenario::{Event, Sequence, State};
+    /// use ops_scenario::sequence::Sequence;
+    /// use ops_scenario::{Event, State};
     ///
     /// let seq = Sequence::startup(&State::default()).then(Event::update_status());
     /// assert_eq!(seq.event_names().last(), Some(&"update_status"));
@@ -423,7 +429,8 @@ impl Context {
     /// [`Event`]s or [`Step`]s.
     ///
     /// ```
-    /// use ops_scenario::{Charm, Context, Event, Sequence, State, Status};
+    /// use ops_scenario::sequence::Sequence;
+    /// use ops_scenario::{Charm, Context, Event, State, Status};
     ///
     /// let charm = Charm::from_source(
     ///     r#"

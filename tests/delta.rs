@@ -9,11 +9,12 @@ mod common;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use common::ctx;
+use ops_scenario::delta::{JsonPatch, PatchOp, StateDiff};
 use ops_scenario::{
     assert_state_eq, stored_dict, Address, BindAddress, CheckInfo, CheckStatus, Container,
-    DeferredEvent, Event, JsonPatch, Layer, Network, Notice, PatchOp, PeerRelation, Port, Relation,
-    Secret, SecretOwner, ServiceStatus, State, StateDiff, Status, Storage, StoredState,
-    StoredValue, SubordinateRelation,
+    DeferredEvent, Event, Layer, Network, Notice, PeerRelation, Port, Relation, Secret,
+    SecretOwner, ServiceStatus, State, Status, Storage, StoredState, StoredValue,
+    SubordinateRelation,
 };
 use serde_json::{json, Value};
 

@@ -3,12 +3,12 @@
 mod common;
 
 use common::{charm_logs, ctx, event_names};
-use ops_scenario::{Error, Event, State, Status, StoredValue, LIFECYCLE_EVENTS};
+use ops_scenario::{Error, Event, State, Status, StoredValue};
 
 #[test]
 fn every_lifecycle_event_reaches_its_observer() {
     let ctx = ctx("lifecycle");
-    for name in LIFECYCLE_EVENTS {
+    for name in Event::LIFECYCLE_EVENTS {
         let out = ctx
             .run(Event::new(*name), &State::default())
             .unwrap_or_else(|e| panic!("{name}: {e}"));
@@ -47,7 +47,7 @@ fn lifecycle_constructors_name_their_events() {
         Event::collect_metrics(),
     ];
     let names: Vec<&str> = events.iter().map(|e| e.name.as_str()).collect();
-    assert_eq!(names, LIFECYCLE_EVENTS);
+    assert_eq!(names, Event::LIFECYCLE_EVENTS);
     let out = ctx
         .run(Event::leader_elected(), &State::default().leader(true))
         .unwrap();

@@ -3,7 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use ops_scenario::{Charm, CharmMeta, ConfigValue, Context, Error, Event, State, Status};
+use ops_scenario::meta::CharmMeta;
+use ops_scenario::{Charm, ConfigValue, Context, Error, Event, State, Status};
 use serde_json::json;
 
 fn charm_path(name: &str) -> PathBuf {

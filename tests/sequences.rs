@@ -7,10 +7,10 @@ mod common;
 
 use common::{charm_logs, ctx, event_names};
 use ops_scenario::sequence::SequenceFailure;
+use ops_scenario::sequence::{ModelChange, Sequence, Step};
 use ops_scenario::{
-    Charm, Container, Context, Error, Event, Exec, Model, ModelChange, ModelType, Output,
-    PeerRelation, Relation, Sequence, State, Status, Step, Storage, StoredValue,
-    SubordinateRelation,
+    Charm, Container, Context, Error, Event, Exec, Model, ModelType, Output, PeerRelation,
+    Relation, State, Status, Storage, StoredValue, SubordinateRelation,
 };
 
 /// The Juju event each Output ran, in order.

@@ -15,7 +15,8 @@ use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
 use ops_scenario::case::from_json;
-use ops_scenario::{Charm, CharmMeta, Context, ContextOptions, Event, State};
+use ops_scenario::meta::CharmMeta;
+use ops_scenario::{Charm, Context, ContextOptions, Event, State};
 use serde::Deserialize;
 use serde_json::Value;
 

@@ -7,7 +7,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use ops_scenario::CharmMeta;
+use ops_scenario::meta::CharmMeta;
 
 fn use_meta(meta: &CharmMeta) {
     // What the rest of the crate asks of parsed metadata.

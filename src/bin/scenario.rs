@@ -84,7 +84,7 @@ fn main() -> ExitCode {
         }
     };
     // The embedded interpreter is never finalised: flush what the charm printed.
-    ops_scenario::flush_python_output();
+    ops_scenario::python::flush_python_output();
     code
 }
 
@@ -141,7 +141,7 @@ fn parse_run(args: &[String]) -> Result<(Case, PathBuf), Error> {
 }
 
 fn run(case: &Case, base: &Path) -> Result<ExitCode, Error> {
-    ops_scenario::python_stdout_to_stderr()?;
+    ops_scenario::python::python_stdout_to_stderr()?;
     let output = case.run(base)?;
     let json = serde_json::to_string_pretty(&output.to_json()).expect("JSON values serialise");
     println!("{json}");
@@ -188,7 +188,7 @@ fn bench(case: &Case, base: &Path, runs: usize) -> Result<(), Error> {
     let started = Instant::now();
     prepared.start_python()?;
     let python = started.elapsed();
-    ops_scenario::python_stdout_to_stderr()?;
+    ops_scenario::python::python_stdout_to_stderr()?;
     let loaded = Instant::now();
     let first = prepared.run()?;
     let first_run = loaded.elapsed();

@@ -32,7 +32,7 @@ use diff::Diff;
 /// not use are ignored, as RFC 6902 says.
 ///
 /// ```
-/// use ops_scenario::PatchOp;
+/// use ops_scenario::delta::PatchOp;
 /// use serde_json::json;
 ///
 /// let op: PatchOp = serde_json::from_value(json!({"op": "move", "from": "/a", "path": "/b"}))?;
@@ -115,7 +115,7 @@ impl fmt::Display for PatchOp {
 /// JSON form: the array of operations, as RFC 6902 writes it.
 ///
 /// ```
-/// use ops_scenario::{JsonPatch, PatchOp};
+/// use ops_scenario::delta::{JsonPatch, PatchOp};
 /// use serde_json::json;
 ///
 /// let patch = JsonPatch::between(&json!({"a": 1, "b": [1, 2]}), &json!({"a": 2, "b": [1, 2, 3]}));
@@ -167,7 +167,8 @@ impl JsonPatch {
     /// on an error `doc` is left as it was.
     ///
     /// ```
-    /// use ops_scenario::{Error, JsonPatch, PatchOp};
+    /// use ops_scenario::delta::{JsonPatch, PatchOp};
+    /// use ops_scenario::Error;
     /// use serde_json::json;
     ///
     /// let patch = JsonPatch(vec![PatchOp::Remove { path: "/missing".into() }]);
@@ -236,7 +237,8 @@ impl State {
     /// This State with `patch` applied to its JSON form.
     ///
     /// ```
-    /// use ops_scenario::{JsonPatch, PatchOp, State};
+    /// use ops_scenario::delta::{JsonPatch, PatchOp};
+    /// use ops_scenario::State;
     /// use serde_json::json;
     ///
     /// let patch = JsonPatch(vec![PatchOp::Add { path: "/config/port".into(), value: json!(80) }]);
@@ -284,7 +286,8 @@ impl State {
 /// [`assert_state_eq!`](crate::assert_state_eq) prints it when two States differ.
 ///
 /// ```
-/// use ops_scenario::{Container, State, StateDiff};
+/// use ops_scenario::delta::StateDiff;
+/// use ops_scenario::{Container, State};
 ///
 /// let before = State::default().containers([Container::new("web")]);
 /// let after = State::default().containers([Container::new("web").can_connect(true)]);

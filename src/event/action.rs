@@ -116,7 +116,8 @@ impl ActionCall {
     /// metadata does not declare gets no defaults.
     ///
     /// ```
-    /// use ops_scenario::{CharmMeta, Event};
+    /// use ops_scenario::meta::CharmMeta;
+    /// use ops_scenario::Event;
     /// use serde_json::json;
     /// let meta = CharmMeta::from_values(
     ///     json!({"name": "demo"}),

@@ -18,22 +18,6 @@ pub(crate) use workload::{
 
 use crate::state::{DeferredEvent, State, StoredDict, StoredValue};
 
-/// The lifecycle events Juju dispatches with no further context, by their Python names.
-pub const LIFECYCLE_EVENTS: &[&str] = &[
-    "install",
-    "start",
-    "stop",
-    "remove",
-    "update_status",
-    "config_changed",
-    "upgrade_charm",
-    "leader_elected",
-    "leader_settings_changed",
-    "pre_series_upgrade",
-    "post_series_upgrade",
-    "collect_metrics",
-];
-
 /// Suffixes of the event names Juju derives from metadata, and what they need.
 const DERIVED_EVENT_SUFFIXES: &[(&str, EventKind)] = &[
     ("_relation_created", EventKind::Relation),
@@ -60,7 +44,7 @@ const SECRET_EVENTS: &[&str] = &[
 /// What kind of event a name denotes, before looking at the charm.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum EventKind {
-    /// A lifecycle event ([`LIFECYCLE_EVENTS`]).
+    /// A lifecycle event ([`Event::LIFECYCLE_EVENTS`]).
     Lifecycle,
     /// `<endpoint>_relation_<created|joined|changed|departed|broken>`.
     Relation,
@@ -152,6 +136,22 @@ macro_rules! lifecycle_constructors {
 }
 
 impl Event {
+    /// The lifecycle events Juju dispatches with no further context, by their Python names.
+    pub const LIFECYCLE_EVENTS: &'static [&'static str] = &[
+        "install",
+        "start",
+        "stop",
+        "remove",
+        "update_status",
+        "config_changed",
+        "upgrade_charm",
+        "leader_elected",
+        "leader_settings_changed",
+        "pre_series_upgrade",
+        "post_series_upgrade",
+        "collect_metrics",
+    ];
+
     /// An event by its Python name, with no arguments.
     pub fn new(name: impl Into<String>) -> Self {
         Event {
@@ -265,7 +265,7 @@ impl Event {
             return EventKind::Custom;
         }
         let name = self.name.as_str();
-        if LIFECYCLE_EVENTS.contains(&name) {
+        if Event::LIFECYCLE_EVENTS.contains(&name) {
             return EventKind::Lifecycle;
         }
         if SECRET_EVENTS.contains(&name) {

@@ -231,7 +231,7 @@ pub(crate) mod test_support {
             app_name: "demo".into(),
             unit_name: "demo/0".into(),
             unit_id: 0,
-            juju: JujuVersion::parse(crate::options::DEFAULT_JUJU_VERSION).unwrap(),
+            juju: JujuVersion::parse(ContextOptions::DEFAULT_JUJU_VERSION).unwrap(),
             relation_event: None,
             workload_event: None,
             action: None,

@@ -76,7 +76,8 @@ impl<'a> LiveCharm<'a> {
 
 type CharmHook<'a> = Box<dyn FnMut(&LiveCharm<'_>) -> Result<()> + 'a>;
 
-/// Closures that look at the live charm during [`Context::run_inspected`].
+/// Closures that look at the live charm during
+/// [`Context::run_inspected`](crate::Context::run_inspected).
 #[derive(Default)]
 pub struct Inspect<'a> {
     before: Option<CharmHook<'a>>,

@@ -93,7 +93,7 @@ pub use runner::{JujuCli, JujuOutput, JujuRunner};
 use crate::charm::CharmMeta;
 use crate::error::{Error, Result};
 use crate::event::{Event, EventKind};
-use crate::options::{ContextOptions, DEFAULT_JUJU_VERSION};
+use crate::options::ContextOptions;
 use crate::state::{AnyRelation, ModelType, State};
 use relations::{kind_of, split_unit, Kind};
 use runner::Juju;
@@ -294,7 +294,8 @@ pub fn snapshot(runner: &dyn JujuRunner, options: &SnapshotOptions) -> Result<Sn
         context.juju_version = view.juju_version.clone();
     } else {
         warnings.push(format!(
-            "juju status gives no model version: the Juju version is left {DEFAULT_JUJU_VERSION}"
+            "juju status gives no model version: the Juju version is left {}",
+            ContextOptions::DEFAULT_JUJU_VERSION
         ));
     }
 

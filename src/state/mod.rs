@@ -34,11 +34,11 @@ pub use container::{
     CheckInfo, CheckLevel, CheckStartup, CheckStatus, Container, ContainerFile, Exec, FileContent,
     FileKind, Layer, LayerItem, Layers, Mount, Notice, Plan, ServiceStatus, DEFAULT_NOTICE_TIME,
 };
-pub use model::{Model, ModelType, DEFAULT_MODEL_NAME, DEFAULT_MODEL_UUID};
+pub use model::{Model, ModelType};
 pub use network::{Address, BindAddress, Network};
 pub(crate) use notice::assign_notice_ids;
 pub use relation::{
-    default_unit_databag, Databag, PeerRelation, Relation, SubordinateRelation, DEFAULT_ADDRESS,
+    default_unit_databag, Databag, PeerRelation, Relation, SubordinateRelation,
     DEFAULT_REMOTE_APP_NAME,
 };
 pub use secret::{Secret, SecretContent, SecretOwner, SecretRotate};

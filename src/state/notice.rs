@@ -1,6 +1,6 @@
 //! Pebble notices in a container's State. A notice without an id takes the lowest free number
 //! from 1 up, in State order (ops.testing draws ids from a process-wide counter); its times
-//! default to [`DEFAULT_NOTICE_TIME`].
+//! default to `2026-01-01T00:00:00+00:00`.
 
 use std::collections::BTreeMap;
 
@@ -26,13 +26,13 @@ pub struct Notice {
     pub notice_type: String,
     /// The key: for a custom notice, `example.com/name`.
     pub key: String,
-    /// Defaults to [`DEFAULT_NOTICE_TIME`].
+    /// Defaults to `2026-01-01T00:00:00+00:00`.
     #[serde(default = "default_notice_time")]
     pub first_occurred: String,
-    /// Defaults to [`DEFAULT_NOTICE_TIME`].
+    /// Defaults to `2026-01-01T00:00:00+00:00`.
     #[serde(default = "default_notice_time")]
     pub last_occurred: String,
-    /// Defaults to [`DEFAULT_NOTICE_TIME`].
+    /// Defaults to `2026-01-01T00:00:00+00:00`.
     #[serde(default = "default_notice_time")]
     pub last_repeated: String,
     /// How many times it occurred. Defaults to 1.
@@ -62,7 +62,7 @@ fn one() -> u32 {
 }
 
 impl Notice {
-    /// A custom notice with this key, occurred once at [`DEFAULT_NOTICE_TIME`].
+    /// A custom notice with this key, occurred once at `2026-01-01T00:00:00+00:00`.
     pub fn new(key: impl Into<String>) -> Self {
         Notice {
             id: None,

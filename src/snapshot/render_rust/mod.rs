@@ -15,8 +15,8 @@ use source::{chain, ident, lit, Code};
 
 use super::Snapshot;
 use crate::error::Result;
-use crate::event::LIFECYCLE_EVENTS;
-use crate::options::DEFAULT_JUJU_VERSION;
+use crate::event::Event;
+use crate::options::ContextOptions;
 
 /// How to write the test: which charm, which event.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -85,7 +85,7 @@ impl Snapshot {
         if ctx_opts.unit_id != 0 {
             ctx_calls.push(format!("unit_id({})", ctx_opts.unit_id));
         }
-        if ctx_opts.juju_version != DEFAULT_JUJU_VERSION {
+        if ctx_opts.juju_version != ContextOptions::DEFAULT_JUJU_VERSION {
             ctx_calls.push(format!("juju_version({})", lit(&ctx_opts.juju_version)));
         }
         if ctx_opts.app_trusted {
@@ -110,7 +110,7 @@ impl Snapshot {
         let state_expr = builders::state(&mut code, state)?;
 
         // The event.
-        let mut event_expr = if LIFECYCLE_EVENTS.contains(&event.name.as_str()) {
+        let mut event_expr = if Event::LIFECYCLE_EVENTS.contains(&event.name.as_str()) {
             format!("{}::{}()", code.ty("Event"), event.name)
         } else {
             format!("{}::new({})", code.ty("Event"), lit(&event.name))
