@@ -173,7 +173,11 @@ fn secrets() -> Result<(), ops_scenario::Error> {
 fn print_output(step: &str, event: &Event, out: &Output) {
     println!("=== {step}: {} ===", event.name);
     println!("unit status: {}", out.state.unit_status);
-    for line in out.juju_log.iter().filter(|l| l.level != "DEBUG") {
+    for line in out
+        .juju_log
+        .iter()
+        .filter(|l| l.level != ops_scenario::LogLevel::Debug)
+    {
         println!("juju-log:    {} {}", line.level, line.message);
     }
     for container in &out.state.containers {

@@ -74,7 +74,9 @@ pub use context::Context;
 pub use error::{Error, Result, Violation};
 pub use event::{ActionCall, Event, EventKind, StorageRef};
 pub use options::ContextOptions;
-pub use output::{AddedMetrics, CharmError, EmittedEvent, ExecArgs, JujuLogLine, Output};
+pub use output::{
+    AddedMetrics, CharmError, EmittedEvent, ExecArgs, JujuLogLine, LogLevel, Output, Reboot,
+};
 pub use runtime::{Inspect, LiveCharm};
 pub use state::{
     default_unit_databag, stored_dict, Address, AnyRelation, BindAddress, CheckInfo, CheckLevel,

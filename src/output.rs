@@ -41,9 +41,8 @@ pub struct Output {
     pub removed_secret_revisions: Vec<u64>,
     /// Storage the charm requested with `storage-add`: name to count.
     pub requested_storages: BTreeMap<String, u32>,
-    /// A reboot the charm asked for with `juju-reboot`: `"after_hook"`, or `"now"` (the hook
-    /// then ended there). `None` if it asked for none.
-    pub reboot_requested: Option<String>,
+    /// A reboot the charm asked for with `juju-reboot`. `None` if it asked for none.
+    pub reboot_requested: Option<Reboot>,
     /// Metrics the charm added with `add-metric` (in `collect-metrics`), in order, with the
     /// values as ops formats them.
     pub added_metrics: Vec<AddedMetrics>,
@@ -128,10 +127,74 @@ impl Output {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct JujuLogLine {
-    /// `DEBUG`, `INFO`, `WARNING`, `ERROR`, `CRITICAL` or `TRACE`.
-    pub level: String,
+    /// The level Juju logged it at.
+    pub level: LogLevel,
     /// The formatted message.
     pub message: String,
+}
+
+/// A level of Juju's log, as `juju-log --log-level` reads it (Juju's logger, loggo:
+/// `ParseLevel`). JSON form: the upper-case name, `"DEBUG"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum LogLevel {
+    /// `TRACE`.
+    Trace,
+    /// `DEBUG`.
+    Debug,
+    /// `INFO`.
+    Info,
+    /// `WARNING` (also read from `WARN`).
+    Warning,
+    /// `ERROR`.
+    Error,
+    /// `CRITICAL`.
+    Critical,
+}
+
+impl LogLevel {
+    /// The level a `--log-level` argument names, as loggo's `ParseLevel` reads it: any case,
+    /// `WARN` for `WARNING`. `None` for anything else (`UNSPECIFIED` included).
+    pub fn parse(name: &str) -> Option<LogLevel> {
+        Some(match name.to_ascii_uppercase().as_str() {
+            "TRACE" => LogLevel::Trace,
+            "DEBUG" => LogLevel::Debug,
+            "INFO" => LogLevel::Info,
+            "WARN" | "WARNING" => LogLevel::Warning,
+            "ERROR" => LogLevel::Error,
+            "CRITICAL" => LogLevel::Critical,
+            _ => return None,
+        })
+    }
+
+    /// The upper-case name: `DEBUG`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LogLevel::Trace => "TRACE",
+            LogLevel::Debug => "DEBUG",
+            LogLevel::Info => "INFO",
+            LogLevel::Warning => "WARNING",
+            LogLevel::Error => "ERROR",
+            LogLevel::Critical => "CRITICAL",
+        }
+    }
+}
+
+impl std::fmt::Display for LogLevel {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// When the charm asked Juju to reboot the machine (`juju-reboot`). JSON form: `"after_hook"`
+/// or `"now"`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reboot {
+    /// `juju-reboot`: once the hook has finished.
+    AfterHook,
+    /// `juju-reboot --now`: at once; the hook ended there.
+    Now,
 }
 
 /// One event ops emitted during the run.

@@ -192,7 +192,7 @@ fn every_backend_method_is_answered_in_rust_without_a_subprocess() {
     assert_eq!(out.state.unit_status, Status::active("covered"));
     assert_eq!(out.requested_storages["data"], 1);
     assert_eq!(out.removed_secret_revisions, [1]);
-    assert_eq!(out.reboot_requested.as_deref(), Some("after_hook"));
+    assert_eq!(out.reboot_requested, Some(ops_scenario::Reboot::AfterHook));
 }
 
 #[test]

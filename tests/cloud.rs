@@ -223,14 +223,14 @@ fn reboot_after_the_hook_is_recorded_and_the_hook_goes_on() {
         Status::maintenance("rebooting after the hook")
     );
     assert!(logs(&out).contains(&"INFO reboot requested".to_owned()));
-    assert_eq!(out.reboot_requested.as_deref(), Some("after_hook"));
+    assert_eq!(out.reboot_requested, Some(ops_scenario::Reboot::AfterHook));
     assert_eq!(out.to_json()["reboot_requested"], "after_hook");
 }
 
 #[test]
 fn reboot_now_ends_the_hook_there() {
     let out = update_status_with_reboot("now");
-    assert_eq!(out.reboot_requested.as_deref(), Some("now"));
+    assert_eq!(out.reboot_requested, Some(ops_scenario::Reboot::Now));
     assert_eq!(out.to_json()["reboot_requested"], "now");
     // ops exits the hook right after juju-reboot --now: nothing after it runs.
     assert_eq!(out.state.unit_status, Status::maintenance("rebooting now"));

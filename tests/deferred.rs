@@ -201,9 +201,12 @@ class Listening(ops.CharmBase):
         let expected = if listen { "seen 1" } else { "seen 0" };
         assert_eq!(out.state.unit_status, Status::active(expected));
         assert!(
-            out.juju_log.iter().any(|l| l.level == "DEBUG"
-                && l.message
-                    .starts_with("Deferring <UpdateStatusEvent via Listening/on/update_status[")),
+            out.juju_log
+                .iter()
+                .any(|l| l.level == ops_scenario::LogLevel::Debug
+                    && l.message.starts_with(
+                        "Deferring <UpdateStatusEvent via Listening/on/update_status["
+                    )),
             "listen={listen}: {:?}",
             out.juju_log
         );

@@ -204,7 +204,10 @@ fn a_charm_that_reconfigures_logging_does_not_silence_later_runs() {
     .unwrap();
     let out = ctx.run(Event::install(), &State::default()).unwrap();
     assert_eq!(charm_logs(&out), ["INFO installed"]);
-    assert!(out.juju_log.iter().any(|l| l.level == "DEBUG"));
+    assert!(out
+        .juju_log
+        .iter()
+        .any(|l| l.level == ops_scenario::LogLevel::Debug));
 }
 
 #[test]

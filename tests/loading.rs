@@ -140,7 +140,7 @@ fn charm_dir_charm_imports_its_src_module_and_its_lib() {
     assert!(
         out.juju_log
             .iter()
-            .any(|l| l.level == "INFO" && l.message == "banner demo-banner"),
+            .any(|l| l.level == ops_scenario::LogLevel::Info && l.message == "banner demo-banner"),
         "{:#?}",
         out.juju_log
     );

@@ -16,6 +16,7 @@
 
 use super::{refused, HookToolError, HookTools};
 use crate::options::JujuVersion;
+use crate::output::Reboot;
 use crate::state::ModelType;
 
 /// The first Juju without metrics (`collect-metrics`, `add-metric`).
@@ -24,16 +25,20 @@ const METRICS_REMOVED_IN: JujuVersion = JujuVersion(3, 6, 11);
 const PODSPEC_REMOVED_IN: JujuVersion = JujuVersion(3, 0, 0);
 
 impl HookTools {
-    /// `juju-reboot [--now]`: may the charm ask for a reboot? `in_action`: the run is an
-    /// action. The caller records the request (now, or after the hook).
+    /// `juju-reboot [--now]`: the request is recorded, as Juju's `HookContext.RequestReboot`
+    /// (internal/worker/uniter/runner/context/context.go) sets the hook's reboot priority; a
+    /// request for `--now` ends the hook (the shim does that), so nothing can lower it after.
     ///
     /// # Errors
-    /// `Refused` with Juju's text in an action.
-    pub fn reboot(&self, in_action: bool) -> Result<(), HookToolError> {
-        if in_action {
+    /// `Refused` with Juju's text in an action (jujuc's `JujuRebootCommand`).
+    pub fn reboot(&mut self, now: bool) -> Result<(), HookToolError> {
+        if self.scope.action.is_some() {
             return Err(refused(
                 "juju-reboot is not supported when running an action.",
             ));
+        }
+        if self.output.reboot_requested != Some(Reboot::Now) {
+            self.output.reboot_requested = Some(if now { Reboot::Now } else { Reboot::AfterHook });
         }
         Ok(())
     }
@@ -113,11 +118,20 @@ mod tests {
     }
 
     #[test]
-    fn reboot_is_refused_only_in_actions() {
-        let t = tools(State::default());
-        assert!(t.reboot(false).is_ok());
+    fn reboot_is_recorded_now_winning_and_refused_in_actions() {
+        let mut t = tools(State::default());
+        t.reboot(false).unwrap();
+        assert_eq!(t.output.reboot_requested, Some(Reboot::AfterHook));
+        t.reboot(true).unwrap();
+        t.reboot(false).unwrap();
+        assert_eq!(t.output.reboot_requested, Some(Reboot::Now));
+        t.scope.action = Some(crate::event::ActionCall {
+            name: "backup".into(),
+            params: Default::default(),
+            id: None,
+        });
         assert_eq!(
-            t.reboot(true).unwrap_err(),
+            t.reboot(false).unwrap_err(),
             HookToolError::Refused("juju-reboot is not supported when running an action.".into())
         );
     }

@@ -588,15 +588,9 @@ impl RunBackend {
 
     /// `juju-reboot [--now]`, recorded; with `now` the shim then ends the hook, as ops does.
     fn reboot(&mut self, py: Python<'_>, now: bool) -> PyResult<()> {
-        let tools = self.tools_mut()?;
-        tools
-            .reboot(tools.scope.action.is_some())
-            .map_err(|e| hook_error(py, &e))?;
-        let when = if now { "now" } else { "after_hook" };
-        if tools.output.reboot_requested.as_deref() != Some("now") {
-            tools.output.reboot_requested = Some(when.to_owned());
-        }
-        Ok(())
+        self.tools_mut()?
+            .reboot(now)
+            .map_err(|e| hook_error(py, &e))
     }
 
     /// `credential-get`, as the dict `ops.CloudSpec.from_dict` reads.

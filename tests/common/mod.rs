@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use ops_scenario::{Charm, Context, Event, Inspect, Output, State, StoredValue};
+use ops_scenario::{Charm, Context, Event, Inspect, LogLevel, Output, State, StoredValue};
 
 pub mod cli;
 
@@ -30,7 +30,7 @@ pub fn ctx(name: &str) -> Context {
 pub fn charm_logs(out: &Output) -> Vec<String> {
     out.juju_log
         .iter()
-        .filter(|l| l.level != "DEBUG" && l.level != "TRACE")
+        .filter(|l| l.level > LogLevel::Debug)
         .map(|l| format!("{} {}", l.level, l.message))
         .collect()
 }
