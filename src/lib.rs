@@ -71,7 +71,7 @@ pub mod snapshot;
 
 pub use charm::Charm;
 pub use context::Context;
-pub use error::{Error, Result, Violation};
+pub use error::{Error, Result, Rule, Violation};
 pub use event::{ActionCall, Event, EventKind, StorageRef};
 pub use options::ContextOptions;
 pub use output::{

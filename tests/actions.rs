@@ -20,7 +20,7 @@ fn violations(err: Error) -> Vec<Violation> {
 }
 
 fn rules(violations: &[Violation]) -> Vec<&str> {
-    violations.iter().map(|v| v.rule.as_str()).collect()
+    violations.iter().map(|v| v.rule.id()).collect()
 }
 
 fn raised(err: Error) -> (String, String) {
@@ -291,7 +291,7 @@ fn undeclared_params_warn_before_juju_4_and_fail_from_it() {
     assert!(out
         .warnings
         .iter()
-        .any(|w| w.rule == "action.param_undeclared"));
+        .any(|w| w.rule.id() == "action.param_undeclared"));
 
     let v = violations(
         ctx("action-backup")

@@ -122,7 +122,7 @@ fn kubernetes_models_have_cloud_specs_from_juju_3_6_10() {
     match err {
         Error::Inconsistent { violations } => {
             assert_eq!(violations.len(), 1);
-            assert_eq!(violations[0].rule, "model.cloud_spec");
+            assert_eq!(violations[0].rule.id(), "model.cloud_spec");
         }
         other => panic!("{other}"),
     }
@@ -198,7 +198,7 @@ fn the_checker_reports_resources_the_metadata_does_not_declare() {
     ]);
     match cloud_reader().check(&Event::install(), &state) {
         Err(Error::Inconsistent { violations }) => {
-            let rules: Vec<&str> = violations.iter().map(|v| v.rule.as_str()).collect();
+            let rules: Vec<&str> = violations.iter().map(|v| v.rule.id()).collect();
             assert_eq!(rules, ["resource.undeclared", "resource.duplicate"]);
             assert_eq!(violations[0].hint.as_deref(), Some("did you mean \"bin\"?"));
         }
@@ -312,7 +312,7 @@ fn metrics_are_refused_where_juju_has_none() {
             &State::default().model(machine_model()),
         )
         .unwrap();
-    assert!(warnings.iter().any(|w| w.rule == "event.collect_metrics"));
+    assert!(warnings.iter().any(|w| w.rule.id() == "event.collect_metrics"));
     let out = ctx
         .run(
             Event::collect_metrics(),

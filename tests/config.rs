@@ -89,7 +89,7 @@ fn every_config_violation_is_reported_at_once() {
     let Error::Inconsistent { violations } = &err else {
         panic!("{err}")
     };
-    let rules: Vec<&str> = violations.iter().map(|v| v.rule.as_str()).collect();
+    let rules: Vec<&str> = violations.iter().map(|v| v.rule.id()).collect();
     assert_eq!(rules, ["config.type", "config.type", "config.undeclared"]);
     let text = err.to_string();
     assert!(

@@ -18,7 +18,7 @@ fn every_lifecycle_event_reaches_its_observer() {
         } else {
             &[]
         };
-        let warnings: Vec<&str> = out.warnings.iter().map(|w| w.rule.as_str()).collect();
+        let warnings: Vec<&str> = out.warnings.iter().map(|w| w.rule.id()).collect();
         assert_eq!(warnings, expected, "{name}");
         assert_eq!(out.state.unit_status, Status::active(*name), "{name}");
         assert!(
@@ -78,7 +78,7 @@ fn custom_event_on_the_charm_runs_with_a_warning() {
         .unwrap();
     assert_eq!(out.state.unit_status, Status::active("reconfigured"));
     assert_eq!(out.warnings.len(), 1);
-    assert_eq!(out.warnings[0].rule, "event.custom");
+    assert_eq!(out.warnings[0].rule.id(), "event.custom");
     assert_eq!(out.emitted_events[0].event_type, "ReconfiguredEvent");
 }
 
@@ -178,7 +178,7 @@ fn derived_event_for_an_undeclared_entity_is_inconsistent() {
         panic!("{err}")
     };
     assert_eq!(violations.len(), 1);
-    assert_eq!(violations[0].rule, "event.unknown");
+    assert_eq!(violations[0].rule.id(), "event.unknown");
 }
 
 #[test]
@@ -189,7 +189,7 @@ fn malformed_event_names_are_inconsistent() {
     let Error::Inconsistent { violations } = err else {
         panic!("{err}")
     };
-    assert_eq!(violations[0].rule, "event.name");
+    assert_eq!(violations[0].rule.id(), "event.name");
 }
 
 /// A charm that defines events at run time (as some charm libraries do): each run sees exactly

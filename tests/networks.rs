@@ -119,6 +119,6 @@ fn a_network_for_a_binding_the_charm_lacks_is_inconsistent() {
     let Error::Inconsistent { violations } = err else {
         panic!("{err}")
     };
-    let rules: Vec<&str> = violations.iter().map(|v| v.rule.as_str()).collect();
+    let rules: Vec<&str> = violations.iter().map(|v| v.rule.id()).collect();
     assert_eq!(rules, ["network.binding", "network.duplicate"]);
 }

@@ -658,7 +658,7 @@ fn a_notice_event_for_a_notice_not_in_the_container_is_inconsistent() {
     assert!(
         found
             .iter()
-            .any(|v| v.rule.contains("notice") || v.message.contains("notice")),
+            .any(|v| v.rule.id().contains("notice") || v.message.contains("notice")),
         "{found:?}"
     );
 }
@@ -685,7 +685,7 @@ fn a_check_event_for_a_check_not_in_the_container_is_inconsistent() {
     assert!(
         found
             .iter()
-            .any(|v| v.rule.contains("check") || v.message.contains("check")),
+            .any(|v| v.rule.id().contains("check") || v.message.contains("check")),
         "{found:?}"
     );
 }

@@ -61,7 +61,7 @@ fn violated(ctx: &Context, event: &Event, state: &State) -> Vec<String> {
     match ctx.check(event, state) {
         Ok(_) => Vec::new(),
         Err(Error::Inconsistent { violations }) => {
-            let mut rules: Vec<String> = violations.into_iter().map(|v| v.rule).collect();
+            let mut rules: Vec<String> = violations.into_iter().map(|v| v.rule.id().to_owned()).collect();
             rules.sort();
             rules
         }
@@ -526,7 +526,7 @@ fn with_several_peers_and_no_remote_unit_the_first_peer_is_used_with_a_warning()
         "{:?}",
         charm_logs(&out)
     );
-    let rules: Vec<&str> = out.warnings.iter().map(|w| w.rule.as_str()).collect();
+    let rules: Vec<&str> = out.warnings.iter().map(|w| w.rule.id()).collect();
     assert_eq!(rules, ["relation.remote_unit_defaulted"]);
 }
 

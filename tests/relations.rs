@@ -557,7 +557,7 @@ fn inconsistent_relation_events_are_rejected_with_every_rule() {
     let Error::Inconsistent { violations } = err else {
         panic!("{err}")
     };
-    let mut rules: Vec<&str> = violations.iter().map(|v| v.rule.as_str()).collect();
+    let mut rules: Vec<&str> = violations.iter().map(|v| v.rule.id()).collect();
     rules.sort();
     assert_eq!(rules, ["relation.endpoint", "relation.not_in_state"]);
 }

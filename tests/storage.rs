@@ -296,7 +296,7 @@ fn the_checker_reports_storage_events_and_storages_that_cannot_be() {
         match ctx.check(event, state) {
             Ok(_) => Vec::new(),
             Err(Error::Inconsistent { violations }) => {
-                violations.into_iter().map(|v| v.rule).collect()
+                violations.into_iter().map(|v| v.rule.id().to_owned()).collect()
             }
             Err(e) => panic!("{e}"),
         }

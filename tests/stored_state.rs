@@ -136,7 +136,7 @@ fn duplicate_and_unstorable_stored_state_are_inconsistent() {
     let Error::Inconsistent { violations } = err else {
         panic!("{err}")
     };
-    let rules: Vec<&str> = violations.iter().map(|v| v.rule.as_str()).collect();
+    let rules: Vec<&str> = violations.iter().map(|v| v.rule.id()).collect();
     assert_eq!(rules, ["stored_state.unstorable", "stored_state.duplicate"]);
     assert!(violations[0]
         .message

@@ -18,7 +18,7 @@ use serde_json::{Map, Value};
 
 use super::{closest, Checked};
 use crate::charm::CharmMeta;
-use crate::error::Violation;
+use crate::error::{Rule, Violation};
 use crate::event::{Event, EventKind};
 use crate::options::{ContextOptions, JujuVersion};
 use crate::state::State;
@@ -45,7 +45,7 @@ pub(super) fn check(
         (Some(_), false) => {
             out.errors.push(
                 Violation::new(
-                    "event.args",
+                    Rule::EventArgs,
                     format!(
                         "{:?} is not an action event, so it cannot have an action",
                         event.name
@@ -63,7 +63,7 @@ pub(super) fn check(
                 .unwrap_or(entity);
             out.errors.push(
                 Violation::new(
-                    "action.missing",
+                    Rule::ActionMissing,
                     format!(
                         "{:?} is an action event but names no action to run",
                         event.name
@@ -80,7 +80,7 @@ pub(super) fn check(
     if call.event_name() != event.name {
         out.errors.push(
             Violation::new(
-                "action.name_mismatch",
+                Rule::ActionNameMismatch,
                 format!(
                     "event {:?} runs action {:?}, whose event is {:?}",
                     event.name,
@@ -93,7 +93,7 @@ pub(super) fn check(
     }
     let Some(spec) = meta.action_spec(&call.name) else {
         let mut v = Violation::new(
-            "event.unknown",
+            Rule::EventUnknown,
             format!(
                 "{:?} runs action {:?}, which the charm's actions metadata does not declare",
                 event.name, call.name
@@ -119,7 +119,7 @@ pub(super) fn check(
         match schema.get("type") {
             None | Some(Value::Null) => out.errors.push(
                 Violation::new(
-                    "action.param_type_missing",
+                    Rule::ActionParamTypeMissing,
                     format!("action {action:?}: parameter {name:?} declares no type"),
                 )
                 .hint("add `type:` (string, integer, number, boolean, array or object); charmcraft requires one"),
@@ -128,7 +128,7 @@ pub(super) fn check(
                 for unknown in unknown_types(declared) {
                     out.warnings.push(
                         Violation::new(
-                            "action.param_type_unknown",
+                            Rule::ActionParamTypeUnknown,
                             format!(
                                 "action {action:?}: parameter {name:?} has unknown type {unknown}, so its values cannot be checked"
                             ),
@@ -148,7 +148,7 @@ pub(super) fn check(
         let at = format!("action {action:?}: parameter {name:?}");
         let Some(schema) = params.get(name) else {
             let message = format!("{at} is not declared in the action's params");
-            let mut v = Violation::new("action.param_undeclared", message);
+            let mut v = Violation::new(Rule::ActionParamUndeclared, message);
             if let Some(close) = closest(name, params.keys().map(String::as_str)) {
                 v = v.hint(format!("did you mean {close:?}?"));
             }
@@ -175,7 +175,7 @@ pub(super) fn check(
         if !call.params.contains_key(name) {
             out.errors.push(
                 Violation::new(
-                    "action.param_required",
+                    Rule::ActionParamRequired,
                     format!("action {action:?}: required parameter {name:?} is not given"),
                 )
                 .hint("Juju refuses to run the action without it, even when it has a default"),
@@ -247,7 +247,7 @@ fn check_value(at: &str, schema: &Value, value: &Value, out: &mut Checked) {
         // Unknown types were warned about; with only those, the value cannot be checked.
         if !verdicts.is_empty() && !verdicts.contains(&true) {
             out.errors.push(Violation::new(
-                "action.param_type",
+                Rule::ActionParamType,
                 format!(
                     "{at} is {}, the event gives {} {value}",
                     names.join(" or "),
@@ -261,7 +261,7 @@ fn check_value(at: &str, schema: &Value, value: &Value, out: &mut Checked) {
         if !allowed.contains(value) {
             let listed: Vec<String> = allowed.iter().map(Value::to_string).collect();
             out.errors.push(Violation::new(
-                "action.param_enum",
+                Rule::ActionParamEnum,
                 format!("{at} is {value}, which is not one of {}", listed.join(", ")),
             ));
         }
@@ -275,7 +275,7 @@ fn check_value(at: &str, schema: &Value, value: &Value, out: &mut Checked) {
                     Some(inner_schema) => check_value(&inner_at, inner_schema, inner, out),
                     None if schema.get("additionalProperties") == Some(&Value::Bool(false)) => {
                         out.errors.push(Violation::new(
-                            "action.param_undeclared",
+                            Rule::ActionParamUndeclared,
                             format!("{inner_at} is not declared, and the parameter's schema allows no others"),
                         ));
                     }
@@ -285,7 +285,7 @@ fn check_value(at: &str, schema: &Value, value: &Value, out: &mut Checked) {
             for key in required(schema) {
                 if !given.contains_key(key) {
                     out.errors.push(Violation::new(
-                        "action.param_required",
+                        Rule::ActionParamRequired,
                         format!("{at}: required key {key:?} is not given"),
                     ));
                 }
@@ -350,7 +350,7 @@ mod tests {
     }
 
     fn rules(v: &[Violation]) -> Vec<&str> {
-        v.iter().map(|v| v.rule.as_str()).collect()
+        v.iter().map(|v| v.rule.id()).collect()
     }
 
     fn backup() -> Event {

@@ -2,7 +2,7 @@
 
 use super::{closest, Checked};
 use crate::charm::CharmMeta;
-use crate::error::Violation;
+use crate::error::{Rule, Violation};
 use crate::event::{endpoint_matches, Event, WorkloadHook, WorkloadTargetError};
 use crate::state::State;
 
@@ -24,7 +24,7 @@ pub(super) fn check_workload_event(
         .any(|c| *c == name || endpoint_matches(c, name))
     {
         let mut v = Violation::new(
-            "event.unknown",
+            Rule::EventUnknown,
             format!(
                 "{:?} names container {name:?}, which the charm's metadata does not declare",
                 event.name
@@ -38,7 +38,7 @@ pub(super) fn check_workload_event(
     }
     if event.notice_id.is_some() && hook != WorkloadHook::CustomNotice {
         out.errors.push(Violation::new(
-            "event.args",
+            Rule::EventArgs,
             format!(
                 "{:?}: only pebble_custom_notice events have a notice",
                 event.name
@@ -47,7 +47,7 @@ pub(super) fn check_workload_event(
     }
     if event.check.is_some() && !hook.is_check() {
         out.errors.push(Violation::new(
-            "event.args",
+            Rule::EventArgs,
             format!("{:?}: only check events have a check", event.name),
         ));
     }
@@ -70,7 +70,7 @@ pub(super) fn check_workload_event(
         Ok(target) => {
             if hook == WorkloadHook::Ready && !target.container.can_connect {
                 out.warnings.push(Violation::new(
-                    "container.cannot_connect",
+                    Rule::ContainerCannotConnect,
                     format!(
                         "{:?}: container {:?} cannot connect, so Pebble cannot be ready",
                         event.name, target.container.name
@@ -80,26 +80,26 @@ pub(super) fn check_workload_event(
         }
         Err(err) => out.errors.push(match err {
             WorkloadTargetError::NoSuchContainer(c) => Violation::new(
-                "container.missing",
+                Rule::ContainerMissing,
                 format!("{:?} is for container {c:?}, which is not in the State", event.name),
             )
             .hint("add Container::new(..) to State.containers and build the event from it"),
             WorkloadTargetError::NoNoticeId => Violation::new(
-                "container.notice_missing",
+                Rule::ContainerNoticeMissing,
                 format!("{:?} gives no notice id, and the container does not have exactly one custom notice", event.name),
             )
             .hint("give the notice an id and build the event with container.custom_notice_event(&notice)"),
             WorkloadTargetError::NoSuchNotice(id) => Violation::new(
-                "container.notice_not_found",
+                Rule::ContainerNoticeNotFound,
                 format!("{:?} is for notice {id:?}, which the container does not have", event.name),
             ),
             WorkloadTargetError::NoCheckName => Violation::new(
-                "container.check_missing",
+                Rule::ContainerCheckMissing,
                 format!("{:?} needs a check", event.name),
             )
             .hint("build it with container.check_failed_event(&check_info)"),
             WorkloadTargetError::NoSuchCheck(check) => Violation::new(
-                "container.check_not_found",
+                Rule::ContainerCheckNotFound,
                 format!("{:?} is for check {check:?}, which is not in the container's check_infos", event.name),
             ),
             WorkloadTargetError::NotAWorkloadEvent => return,
@@ -116,7 +116,7 @@ pub(super) fn check_containers(meta: &CharmMeta, state: &State, out: &mut Checke
         let name = container.name.as_str();
         if !meta.containers.iter().any(|c| c == name) {
             let mut v = Violation::new(
-                "container.undeclared",
+                Rule::ContainerUndeclared,
                 format!("{at}: {name:?} is not a container in the charm's metadata"),
             );
             if let Some(close) = closest(name, meta.containers.iter().map(String::as_str)) {
@@ -126,7 +126,7 @@ pub(super) fn check_containers(meta: &CharmMeta, state: &State, out: &mut Checke
         }
         if state.containers[..i].iter().any(|c| c.name == name) {
             out.errors.push(Violation::new(
-                "container.duplicate",
+                Rule::ContainerDuplicate,
                 format!("{at}: container {name:?} appears more than once"),
             ));
         }
@@ -136,7 +136,7 @@ pub(super) fn check_containers(meta: &CharmMeta, state: &State, out: &mut Checke
                 .any(|e| e.command_prefix == exec.command_prefix)
             {
                 out.errors.push(Violation::new(
-                    "container.duplicate_exec",
+                    Rule::ContainerDuplicateExec,
                     format!(
                         "{at}.execs[{j}]: command prefix {:?} is given more than once",
                         exec.command_prefix
@@ -147,7 +147,7 @@ pub(super) fn check_containers(meta: &CharmMeta, state: &State, out: &mut Checke
         for (mount_name, mount) in &container.mounts {
             if !mount.location.starts_with('/') {
                 out.errors.push(Violation::new(
-                    "container.mount",
+                    Rule::ContainerMount,
                     format!(
                         "{at}.mounts.{mount_name}: location {:?} is not an absolute path",
                         mount.location
@@ -158,14 +158,14 @@ pub(super) fn check_containers(meta: &CharmMeta, state: &State, out: &mut Checke
         for path in container.files.keys() {
             if !path.starts_with('/') {
                 out.errors.push(Violation::new(
-                    "container.file",
+                    Rule::ContainerFile,
                     format!("{at}.files: {path:?} is not an absolute path"),
                 ));
             }
         }
         for problem in crate::pebble::check_info_problems(container) {
             out.errors.push(Violation::new(
-                "container.check_info",
+                Rule::ContainerCheckInfo,
                 format!("{at}: {problem}"),
             ));
         }
@@ -173,7 +173,7 @@ pub(super) fn check_containers(meta: &CharmMeta, state: &State, out: &mut Checke
             if let Some(id) = notice.id.as_deref() {
                 if notice_ids.contains(&id) {
                     out.errors.push(Violation::new(
-                        "container.duplicate_notice",
+                        Rule::ContainerDuplicateNotice,
                         format!("{at}: notice id {id:?} is used more than once"),
                     ));
                 }
@@ -207,6 +207,6 @@ mod tests {
         assert!(checked.errors.is_empty(), "{:?}", checked.errors);
         let missing = Container::new("web").custom_notice_event(&Notice::new("x/y").id("3"));
         let checked = check(&meta, &ContextOptions::default(), &missing, &state);
-        assert_eq!(checked.errors[0].rule, "container.notice_not_found");
+        assert_eq!(checked.errors[0].rule.id(), "container.notice_not_found");
     }
 }

@@ -11,7 +11,7 @@ mod secret;
 mod storage;
 
 use crate::charm::CharmMeta;
-use crate::error::Violation;
+use crate::error::{Rule, Violation};
 use crate::event::{Event, EventKind};
 use crate::options::{ContextOptions, JujuVersion};
 use crate::state::{ConfigValue, State, StoredValue};
@@ -50,7 +50,7 @@ fn check_context(options: &ContextOptions, out: &mut Checked) {
     if JujuVersion::parse(&options.juju_version).is_none() {
         out.errors.push(
             Violation::new(
-                "context.juju_version",
+                Rule::ContextJujuVersion,
                 format!("{:?} is not a Juju version", options.juju_version),
             )
             .hint("write it as Juju does, like \"3.6.14\""),
@@ -62,7 +62,7 @@ fn check_config(meta: &CharmMeta, options: &ContextOptions, state: &State, out: 
     for (key, value) in &state.config {
         let Some(option) = meta.config_options.get(key) else {
             let mut v = Violation::new(
-                "config.undeclared",
+                Rule::ConfigUndeclared,
                 format!("option {key:?} is not declared in the charm's config"),
             );
             if let Some(close) = closest(key, meta.config_options.keys().map(String::as_str)) {
@@ -74,7 +74,7 @@ fn check_config(meta: &CharmMeta, options: &ContextOptions, state: &State, out: 
         let Some(option_type) = option.option_type.as_deref() else {
             out.errors.push(
                 Violation::new(
-                    "config.missing_type",
+                    Rule::ConfigMissingType,
                     format!("option {key:?} declares no type"),
                 )
                 .hint("add `type:` (string, int, float, boolean or secret) to the option"),
@@ -90,7 +90,7 @@ fn check_config(meta: &CharmMeta, options: &ContextOptions, state: &State, out: 
                 let juju = JujuVersion::parse(&options.juju_version);
                 if juju.is_some_and(|v| v < JujuVersion(3, 4, 0)) {
                     out.errors.push(Violation::new(
-                        "config.unknown_type",
+                        Rule::ConfigUnknownType,
                         format!("option {key:?} is a secret, which needs Juju 3.4 or later (the Context has {})", options.juju_version),
                     ));
                     continue;
@@ -100,7 +100,7 @@ fn check_config(meta: &CharmMeta, options: &ContextOptions, state: &State, out: 
                     ConfigValue::String(s) => {
                         out.errors.push(
                             Violation::new(
-                                "config.secret_id",
+                                Rule::ConfigSecretId,
                                 format!("option {key:?} is a secret, but {s:?} is not a secret id"),
                             )
                             .hint("use the id of a secret: \"secret:\" followed by 20 characters of [0-9a-z]"),
@@ -113,7 +113,7 @@ fn check_config(meta: &CharmMeta, options: &ContextOptions, state: &State, out: 
             other => {
                 out.errors.push(
                     Violation::new(
-                        "config.unknown_type",
+                        Rule::ConfigUnknownType,
                         format!("option {key:?} has unknown type {other:?}"),
                     )
                     .hint("the types are string, int, float, boolean and secret"),
@@ -123,7 +123,7 @@ fn check_config(meta: &CharmMeta, options: &ContextOptions, state: &State, out: 
         };
         if !expected {
             out.errors.push(Violation::new(
-                "config.type",
+                Rule::ConfigType,
                 format!(
                     "option {key:?} is {option_type}, the State gives {} {value}",
                     value.type_name()
@@ -155,7 +155,7 @@ fn check_event(
     if name.is_empty() || !name.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') {
         out.errors.push(
             Violation::new(
-                "event.name",
+                Rule::EventName,
                 format!("{:?} is not an event name", event.name),
             )
             .hint("use the Python name, with underscores: \"config_changed\""),
@@ -170,7 +170,7 @@ fn check_event(
         ] {
             if given {
                 out.errors.push(Violation::new(
-                    "event.args",
+                    Rule::EventArgs,
                     format!(
                         "{:?} is not a relation event, so it cannot have a {field}",
                         event.name
@@ -185,14 +185,14 @@ fn check_event(
         EventKind::Lifecycle => {
             if !event.args.is_empty() || !event.kwargs.is_empty() {
                 out.errors.push(Violation::new(
-                    "event.args",
+                    Rule::EventArgs,
                     format!("{:?} is a Juju event: ops builds its arguments, the Event cannot give them", event.name),
                 ));
             }
         }
         EventKind::Custom => {
             out.warnings.push(Violation::new(
-                "event.custom",
+                Rule::EventCustom,
                 format!(
                     "{:?} is not a Juju event, so it is taken as a custom event of the charm; the checker cannot check its arguments",
                     event.name
@@ -200,7 +200,7 @@ fn check_event(
             ));
             for (i, arg) in event.args.iter().enumerate() {
                 if let Some(problem) = arg.find_unstorable(&format!("args[{i}]")) {
-                    out.errors.push(Violation::new("event.args", problem));
+                    out.errors.push(Violation::new(Rule::EventArgs, problem));
                 }
             }
         }
@@ -217,7 +217,7 @@ fn check_stored_states(state: &State, out: &mut Checked) {
             .any(|s| s.owner_path == stored.owner_path && s.name == stored.name);
         if duplicate {
             out.errors.push(Violation::new(
-                "stored_state.duplicate",
+                Rule::StoredStateDuplicate,
                 format!(
                     "stored_states[{i}]: {} appears more than once",
                     stored.handle_path()
@@ -229,14 +229,14 @@ fn check_stored_states(state: &State, out: &mut Checked) {
                 value.find_unstorable(&format!("stored_states[{i}].content.{key}"))
             {
                 out.errors
-                    .push(Violation::new("stored_state.unstorable", problem));
+                    .push(Violation::new(Rule::StoredStateUnstorable, problem));
             } else if matches!(
                 value,
                 StoredValue::Tuple(_) | StoredValue::FrozenSet(_) | StoredValue::KeyedDict(_)
             ) && stored.owner_path.is_some()
             {
                 out.warnings.push(Violation::new(
-                    "stored_state.type",
+                    Rule::StoredStateType,
                     format!("stored_states[{i}].content.{key} is a {}, which a charm cannot assign to a StoredState attribute", value.type_name()),
                 ));
             }
@@ -249,7 +249,7 @@ fn check_deferred(state: &State, out: &mut Checked) {
         if deferred.event_id().is_none() || !deferred.handle_path.contains("on/") {
             out.errors.push(
                 Violation::new(
-                    "deferred.handle_path",
+                    Rule::DeferredHandlePath,
                     format!("deferred[{i}]: {:?} is not an event handle path", deferred.handle_path),
                 )
                 .hint("ops writes them as <emitter path>/on/<event>[<id>], like \"MyCharm/on/start[1]\""),
@@ -260,7 +260,7 @@ fn check_deferred(state: &State, out: &mut Checked) {
                 value.find_unstorable(&format!("deferred[{i}].snapshot_data.{key}"))
             {
                 out.errors
-                    .push(Violation::new("deferred.unstorable", problem));
+                    .push(Violation::new(Rule::DeferredUnstorable, problem));
             }
         }
     }
@@ -314,7 +314,7 @@ mod tests {
     }
 
     fn rules(c: &Checked) -> Vec<&str> {
-        c.errors.iter().map(|v| v.rule.as_str()).collect()
+        c.errors.iter().map(|v| v.rule.id()).collect()
     }
 
     #[test]
@@ -343,7 +343,7 @@ mod tests {
         let undeclared = c
             .errors
             .iter()
-            .find(|v| v.rule == "config.undeclared")
+            .find(|v| v.rule.id() == "config.undeclared")
             .unwrap();
         assert_eq!(undeclared.hint.as_deref(), Some("did you mean \"port\"?"));
     }
@@ -357,7 +357,7 @@ mod tests {
             &State::default(),
         );
         assert!(c.errors.is_empty());
-        assert_eq!(c.warnings[0].rule, "event.custom");
+        assert_eq!(c.warnings[0].rule.id(), "event.custom");
         let c = check(
             &meta(),
             &ContextOptions::default(),
@@ -404,7 +404,7 @@ mod tests {
         let c = check(&meta(), &ContextOptions::default(), &Event::start(), &state);
         assert!(c.errors.is_empty());
         assert_eq!(c.warnings.len(), 1);
-        assert_eq!(c.warnings[0].rule, "stored_state.type");
+        assert_eq!(c.warnings[0].rule.id(), "stored_state.type");
         assert!(c.warnings[0]
             .message
             .contains("stored_states[0].content.t is a tuple"));

@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::{closest, Checked};
 use crate::charm::{CharmMeta, EndpointRole};
-use crate::error::Violation;
+use crate::error::{Rule, Violation};
 use crate::event::{
     complete_relation_snapshot, endpoint_matches, Event, RelationHook, RelationTargetError,
     RemoteUnitChoice,
@@ -24,7 +24,7 @@ pub(super) fn check_relation_event(
     let entity = event.entity().unwrap_or("");
     if !meta.endpoints.keys().any(|e| endpoint_matches(e, entity)) {
         let mut v = Violation::new(
-            "event.unknown",
+            Rule::EventUnknown,
             format!(
                 "{:?} names relation endpoint {entity:?}, which the charm's metadata does not declare",
                 event.name
@@ -41,20 +41,20 @@ pub(super) fn check_relation_event(
         Err(err) => {
             out.errors.push(match err {
                 RelationTargetError::NoneOnEndpoint => Violation::new(
-                    "relation.missing",
+                    Rule::RelationMissing,
                     format!("{:?} needs a relation on endpoint {entity:?}, and the State has none", event.name),
                 )
                 .hint("add the relation to State.relations and build the event from it: relation.changed_event()"),
                 RelationTargetError::NoSuchId(id) => Violation::new(
-                    "relation.not_in_state",
+                    Rule::RelationNotInState,
                     format!("{:?} is for relation {id}, which is not in the State", event.name),
                 ),
                 RelationTargetError::OtherEndpoint { id, endpoint } => Violation::new(
-                    "relation.endpoint_mismatch",
+                    Rule::RelationEndpointMismatch,
                     format!("{:?} is for relation {id}, which is on endpoint {endpoint:?}", event.name),
                 ),
                 RelationTargetError::SeveralOnEndpoint(ids) => Violation::new(
-                    "relation.ambiguous",
+                    Rule::RelationAmbiguous,
                     format!(
                         "{:?} gives no relation id and the State has several relations on {entity:?} (ids {})",
                         event.name,
@@ -70,7 +70,7 @@ pub(super) fn check_relation_event(
     let hook = target.hook;
     if !hook.has_remote_unit() && event.remote_unit.is_some() {
         out.errors.push(Violation::new(
-            "relation.remote_unit",
+            Rule::RelationRemoteUnit,
             format!(
                 "{:?}: Juju names no remote unit for this hook, so the event cannot give one",
                 event.name
@@ -79,7 +79,7 @@ pub(super) fn check_relation_event(
     }
     if hook != RelationHook::Departed && event.departing_unit.is_some() {
         out.errors.push(Violation::new(
-            "relation.departing_unit",
+            Rule::RelationDepartingUnit,
             format!(
                 "{:?}: only relation-departed has a departing unit",
                 event.name
@@ -90,7 +90,7 @@ pub(super) fn check_relation_event(
     match target.choice {
         RemoteUnitChoice::NoneAvailable => out.errors.push(
             Violation::new(
-                "relation.no_remote_unit",
+                Rule::RelationNoRemoteUnit,
                 format!(
                     "{:?} needs a remote unit, and relation {} has none",
                     event.name, target.id
@@ -99,7 +99,7 @@ pub(super) fn check_relation_event(
             .hint("add a remote unit to the relation, or name one with .remote_unit(n)"),
         ),
         RemoteUnitChoice::FirstOfSeveral => out.warnings.push(Violation::new(
-            "relation.remote_unit_defaulted",
+            Rule::RelationRemoteUnitDefaulted,
             format!(
                 "{:?} names no remote unit; relation {} has several, so the first ({}) is used",
                 event.name,
@@ -121,7 +121,7 @@ pub(super) fn check_relation_event(
     ] {
         if let Some(unit) = unit.filter(|u| !remote_units.contains(u)) {
             out.warnings.push(Violation::new(
-                "relation.unit_unknown",
+                Rule::RelationUnitUnknown,
                 format!(
                     "{:?} names {what} unit {unit}, which relation {} does not have",
                     event.name, target.id
@@ -145,7 +145,7 @@ pub(super) fn check_relations(
         let name = relation.endpoint();
         if ids[..i].contains(&ids[i]) {
             out.errors.push(Violation::new(
-                "relation.duplicate_id",
+                Rule::RelationDuplicateId,
                 format!(
                     "{at}: relation id {} is used by more than one relation",
                     ids[i]
@@ -154,7 +154,7 @@ pub(super) fn check_relations(
         }
         let Some(endpoint) = meta.endpoints.get(name) else {
             let mut v = Violation::new(
-                "relation.endpoint",
+                Rule::RelationEndpoint,
                 format!("{at}: {name:?} is not a relation endpoint in the charm's metadata"),
             );
             if let Some(close) = closest(name, meta.endpoints.keys().map(String::as_str)) {
@@ -172,7 +172,7 @@ pub(super) fn check_relations(
         if relation.kind_name() != expected {
             out.errors.push(
                 Violation::new(
-                    "relation.kind",
+                    Rule::RelationKind,
                     format!(
                         "{at}: endpoint {name:?} needs a {expected} relation, the State gives a {} relation",
                         relation.kind_name()
@@ -188,7 +188,7 @@ pub(super) fn check_relations(
         if let Some(interface) = relation.interface() {
             if interface != endpoint.interface {
                 out.errors.push(Violation::new(
-                    "relation.interface",
+                    Rule::RelationInterface,
                     format!(
                         "{at}: endpoint {name:?} has interface {:?}, the State gives {interface:?}",
                         endpoint.interface
@@ -200,7 +200,7 @@ pub(super) fn check_relations(
             if peer.peers_data.contains_key(&options.unit_id) {
                 out.errors.push(
                     Violation::new(
-                        "relation.peer_is_self",
+                        Rule::RelationPeerIsSelf,
                         format!(
                             "{at}: peers_data has unit {}, which is the unit under test",
                             options.unit_id
@@ -214,7 +214,7 @@ pub(super) fn check_relations(
     for (name, count) in per_endpoint {
         if let Some(limit) = meta.endpoints[name].limit.filter(|l| count > *l) {
             out.warnings.push(Violation::new(
-                "relation.limit",
+                Rule::RelationLimit,
                 format!("endpoint {name:?} has limit {limit}, and the State has {count} relations on it"),
             ));
         }
@@ -230,7 +230,7 @@ pub(super) fn check_networks(meta: &CharmMeta, state: &State, out: &mut Checked)
             .any(|n| n.binding_name == binding)
         {
             out.errors.push(Violation::new(
-                "network.duplicate",
+                Rule::NetworkDuplicate,
                 format!("networks[{i}]: binding {binding:?} has more than one network"),
             ));
         }
@@ -240,7 +240,7 @@ pub(super) fn check_networks(meta: &CharmMeta, state: &State, out: &mut Checked)
             || endpoint.is_some_and(|e| !e.container_scoped);
         if !known {
             out.errors.push(Violation::new(
-                "network.binding",
+                Rule::NetworkBinding,
                 format!(
                     "networks[{i}]: {binding:?} is not a binding of the charm (a relation endpoint that is not container-scoped, an extra-binding, or juju-info)"
                 ),
@@ -250,7 +250,7 @@ pub(super) fn check_networks(meta: &CharmMeta, state: &State, out: &mut Checked)
     for binding in &meta.extra_bindings {
         if meta.endpoints.contains_key(binding) {
             out.errors.push(Violation::new(
-                "network.extra_binding",
+                Rule::NetworkExtraBinding,
                 format!("extra-binding {binding:?} has the name of a relation endpoint"),
             ));
         }
@@ -273,7 +273,7 @@ pub(super) fn check_deferred_relation_events(state: &State, out: &mut Checked) {
         {
             out.errors.push(
                 Violation::new(
-                    "deferred.relation",
+                    Rule::DeferredRelation,
                     format!(
                         "deferred[{i}]: {:?} is a relation event whose relation cannot be told from its snapshot",
                         deferred.handle_path
@@ -311,7 +311,7 @@ mod tests {
         let mut rules: Vec<String> = check(&meta(), &ContextOptions::default(), event, state)
             .errors
             .into_iter()
-            .map(|v| v.rule)
+            .map(|v| v.rule.id().to_owned())
             .collect();
         rules.sort();
         rules
@@ -321,7 +321,7 @@ mod tests {
         check(&meta(), &ContextOptions::default(), event, state)
             .warnings
             .into_iter()
-            .map(|v| v.rule)
+            .map(|v| v.rule.id().to_owned())
             .collect()
     }
 

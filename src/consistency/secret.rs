@@ -17,7 +17,7 @@ use std::collections::BTreeSet;
 
 use super::Checked;
 use crate::charm::CharmMeta;
-use crate::error::Violation;
+use crate::error::{Rule, Violation};
 use crate::event::{Event, EventKind};
 use crate::options::{ContextOptions, JujuVersion};
 use crate::state::{Secret, SecretContent, SecretOwner, State};
@@ -45,7 +45,7 @@ fn check_event(options: &ContextOptions, event: &Event, state: &State, out: &mut
         ] {
             if given {
                 out.errors.push(Violation::new(
-                    "event.args",
+                    Rule::EventArgs,
                     format!(
                         "{:?} is not a secret event, so it cannot have a {field}",
                         event.name
@@ -58,7 +58,7 @@ fn check_event(options: &ContextOptions, event: &Event, state: &State, out: &mut
     if let Some(juju) = options.juju().filter(|v| *v < SECRETS_SINCE) {
         out.errors.push(
             Violation::new(
-                "secret.juju_version",
+                Rule::SecretJujuVersion,
                 format!(
                     "{:?}: secrets need Juju 3.0.2 or later, and the Context has {juju}",
                     event.name
@@ -70,7 +70,7 @@ fn check_event(options: &ContextOptions, event: &Event, state: &State, out: &mut
     let Some(id) = event.secret_id.as_deref() else {
         out.errors.push(
             Violation::new(
-                "secret.event_secret",
+                Rule::SecretEventSecret,
                 format!("{:?} names no secret", event.name),
             )
             .hint(format!(
@@ -83,7 +83,7 @@ fn check_event(options: &ContextOptions, event: &Event, state: &State, out: &mut
     let Some(secret) = event.secret_target(state) else {
         out.errors.push(
             Violation::new(
-                "secret.not_in_state",
+                Rule::SecretNotInState,
                 format!(
                     "{:?} is for secret {id:?}, which is not in the State",
                     event.name
@@ -97,13 +97,13 @@ fn check_event(options: &ContextOptions, event: &Event, state: &State, out: &mut
     match (has_revision, event.revision) {
         (true, None) => out.errors.push(
             Violation::new(
-                "secret.revision_missing",
+                Rule::SecretRevisionMissing,
                 format!("{:?} needs the revision it is about", event.name),
             )
             .hint(format!("secret.{}", constructor(&event.name))),
         ),
         (false, Some(_)) => out.errors.push(Violation::new(
-            "secret.revision_unexpected",
+            Rule::SecretRevisionUnexpected,
             format!(
                 "{:?}: Juju names no revision for this event, so the event cannot give one",
                 event.name
@@ -115,7 +115,7 @@ fn check_event(options: &ContextOptions, event: &Event, state: &State, out: &mut
         if secret.owner.is_none() {
             out.errors.push(
                 Violation::new(
-                    "secret.not_owned",
+                    Rule::SecretNotOwned,
                     format!(
                         "{:?} is for secret {id:?}, which this unit does not own: Juju sends it only to the owner",
                         event.name
@@ -125,7 +125,7 @@ fn check_event(options: &ContextOptions, event: &Event, state: &State, out: &mut
             );
         } else if secret.owner == Some(SecretOwner::App) && !state.leader {
             out.warnings.push(Violation::new(
-                "secret.not_leader",
+                Rule::SecretNotLeader,
                 format!(
                     "{:?} is for an application secret, which Juju sends only to the leader, and this unit is not the leader",
                     event.name
@@ -135,7 +135,7 @@ fn check_event(options: &ContextOptions, event: &Event, state: &State, out: &mut
     } else if secret.owner.is_some() {
         out.errors.push(
             Violation::new(
-                "secret.owned",
+                Rule::SecretOwned,
                 format!(
                     "\"secret_changed\" is for secret {id:?}, which this unit owns: Juju sends it only to observers"
                 ),
@@ -144,7 +144,7 @@ fn check_event(options: &ContextOptions, event: &Event, state: &State, out: &mut
         );
     } else if secret.latest_revision == secret.tracked_revision {
         out.warnings.push(Violation::new(
-            "secret.no_new_revision",
+            Rule::SecretNoNewRevision,
             format!(
                 "\"secret_changed\" is for secret {id:?}, whose latest revision is the one this unit tracks; Juju sends it for a new revision"
             ),
@@ -153,7 +153,7 @@ fn check_event(options: &ContextOptions, event: &Event, state: &State, out: &mut
     if let Some(revision) = event.revision.filter(|_| has_revision) {
         if event.name == "secret_remove" && revision >= secret.latest_revision {
             out.errors.push(Violation::new(
-                "secret.remove_latest",
+                Rule::SecretRemoveLatest,
                 format!(
                     "\"secret_remove\" is for revision {revision} of secret {id:?}, whose latest revision is {}: Juju sends it only for revisions no longer the latest",
                     secret.latest_revision
@@ -161,7 +161,7 @@ fn check_event(options: &ContextOptions, event: &Event, state: &State, out: &mut
             ));
         } else if revision == 0 || revision > secret.latest_revision {
             out.errors.push(Violation::new(
-                "secret.revision_unknown",
+                Rule::SecretRevisionUnknown,
                 format!(
                     "{:?} is for revision {revision} of secret {id:?}, whose revisions are 1 to {}",
                     event.name, secret.latest_revision
@@ -247,14 +247,14 @@ fn is_datetime_with_zone(text: &str) -> bool {
 fn check_content(at: &str, field: &str, content: &SecretContent, out: &mut Checked) {
     if content.is_empty() {
         out.errors.push(Violation::new(
-            "secret.content_empty",
+            Rule::SecretContentEmpty,
             format!("{at}.{field} is empty: Juju requires at least one key"),
         ));
     }
     for key in content.keys().filter(|k| !is_valid_key(k)) {
         out.errors.push(
             Violation::new(
-                "secret.content_key",
+                Rule::SecretContentKey,
                 format!("{at}.{field} has key {key:?}, which Juju does not allow"),
             )
             .hint("keys are lower-case letters and digits, at least 3 long, starting with a letter, with single hyphens between"),
@@ -268,7 +268,7 @@ fn check_secrets(meta: &CharmMeta, options: &ContextOptions, state: &State, out:
     }
     if let Some(juju) = options.juju().filter(|v| *v < SECRETS_SINCE) {
         out.warnings.push(Violation::new(
-            "secret.juju_version",
+            Rule::SecretJujuVersion,
             format!("the State has secrets, which need Juju 3.0.2 or later, and the Context has {juju}: the charm cannot use them"),
         ));
     }
@@ -280,14 +280,14 @@ fn check_secrets(meta: &CharmMeta, options: &ContextOptions, state: &State, out:
         match Secret::parse_id(&secret.id) {
             None => out.errors.push(
                 Violation::new(
-                    "secret.id",
+                    Rule::SecretId,
                     format!("{at}: {:?} is not a secret id", secret.id),
                 )
                 .hint("write it as Juju does: \"secret:\" followed by 20 characters of [0-9a-v], or leave it out for a default"),
             ),
             Some((Some(model), _)) if model != uuid && secret.owner.is_some() => {
                 out.errors.push(Violation::new(
-                    "secret.id",
+                    Rule::SecretId,
                     format!("{at}: {:?} is a secret of model {model:?}, so this unit cannot own it", secret.id),
                 ));
             }
@@ -299,7 +299,7 @@ fn check_secrets(meta: &CharmMeta, options: &ContextOptions, state: &State, out:
         {
             out.errors.push(
                 Violation::new(
-                    "secret.duplicate_id",
+                    Rule::SecretDuplicateId,
                     format!(
                         "{at}: secret id {:?} is used by more than one secret",
                         secret.id
@@ -314,13 +314,13 @@ fn check_secrets(meta: &CharmMeta, options: &ContextOptions, state: &State, out:
         }
         if secret.tracked_revision == 0 {
             out.errors.push(Violation::new(
-                "secret.revision",
+                Rule::SecretRevision,
                 format!("{at}: revisions start at 1, and the tracked revision is 0"),
             ));
         }
         if secret.latest_revision < secret.tracked_revision {
             out.errors.push(Violation::new(
-                "secret.revision",
+                Rule::SecretRevision,
                 format!(
                     "{at}: the latest revision ({}) is before the tracked one ({})",
                     secret.latest_revision, secret.tracked_revision
@@ -331,7 +331,7 @@ fn check_secrets(meta: &CharmMeta, options: &ContextOptions, state: &State, out:
         {
             out.errors.push(
                 Violation::new(
-                    "secret.revision",
+                    Rule::SecretRevision,
                     format!(
                         "{at}: the tracked and latest revision are both {}, with different content",
                         secret.tracked_revision
@@ -348,7 +348,7 @@ fn check_secrets(meta: &CharmMeta, options: &ContextOptions, state: &State, out:
                     "observed"
                 };
                 out.errors.push(Violation::new(
-                    "secret.duplicate_label",
+                    Rule::SecretDuplicateLabel,
                     format!("{at}: label {label:?} is on more than one {kind} secret"),
                 ));
             }
@@ -360,7 +360,7 @@ fn check_secrets(meta: &CharmMeta, options: &ContextOptions, state: &State, out:
         {
             out.errors.push(
                 Violation::new(
-                    "secret.expire",
+                    Rule::SecretExpire,
                     format!("{at}: expire {expire:?} is not an ISO 8601 date-time with a zone"),
                 )
                 .hint("write it like \"2026-11-25T12:00:00+00:00\""),
@@ -368,7 +368,7 @@ fn check_secrets(meta: &CharmMeta, options: &ContextOptions, state: &State, out:
         }
         if !secret.remote_grants.is_empty() && secret.owner.is_none() {
             out.errors.push(Violation::new(
-                "secret.grants",
+                Rule::SecretGrants,
                 format!("{at}: only the owner grants a secret, and this one is observed but has remote_grants"),
             ));
             continue;
@@ -376,7 +376,7 @@ fn check_secrets(meta: &CharmMeta, options: &ContextOptions, state: &State, out:
         for (relation_id, grantees) in &secret.remote_grants {
             let Some(relation) = state.relation_by_id(*relation_id) else {
                 out.errors.push(Violation::new(
-                    "secret.grants",
+                    Rule::SecretGrants,
                     format!("{at}: remote_grants names relation {relation_id}, which is not in the State (a grant goes with its relation)"),
                 ));
                 continue;
@@ -392,14 +392,14 @@ fn check_secrets(meta: &CharmMeta, options: &ContextOptions, state: &State, out:
                         .is_some_and(|n| units.contains(&n));
                 if !ok {
                     out.errors.push(Violation::new(
-                        "secret.grants",
+                        Rule::SecretGrants,
                         format!("{at}: remote_grants on relation {relation_id} names {grantee:?}, which is neither its remote application {remote_app:?} nor one of its units"),
                     ));
                 }
             }
             if grantees.len() > 1 && grantees.contains(remote_app) {
                 out.warnings.push(Violation::new(
-                    "secret.grants",
+                    Rule::SecretGrants,
                     format!("{at}: remote_grants on relation {relation_id} names both {remote_app:?} and some of its units; Juju keeps only the application grant"),
                 ));
             }
@@ -432,7 +432,7 @@ mod tests {
     }
 
     fn rules(v: &[Violation]) -> Vec<&str> {
-        v.iter().map(|v| v.rule.as_str()).collect()
+        v.iter().map(|v| v.rule.id()).collect()
     }
 
     fn observed() -> Secret {

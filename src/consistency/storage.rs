@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use super::{closest, Checked};
 use crate::charm::CharmMeta;
-use crate::error::Violation;
+use crate::error::{Rule, Violation};
 use crate::event::{Event, EventKind};
 use crate::options::{ContextOptions, JujuVersion};
 use crate::state::{ModelType, State};
@@ -48,7 +48,7 @@ fn check_event(
     match event.kind() {
         EventKind::Storage => check_storage_event(meta, event, state, out),
         _ if event.storage.is_some() => out.errors.push(Violation::new(
-            "event.args",
+            Rule::EventArgs,
             format!(
                 "{:?} is not a storage event, so it cannot have a storage",
                 event.name
@@ -59,7 +59,7 @@ fn check_event(
                 && options.juju().is_some_and(|v| v >= METRICS_REMOVED_IN) =>
         {
             out.warnings.push(Violation::new(
-                "event.collect_metrics",
+                Rule::EventCollectMetrics,
                 format!(
                     "Juju {} never dispatches collect-metrics (Juju {METRICS_REMOVED_IN} removed metrics), and add-metric fails",
                     options.juju_version
@@ -78,7 +78,7 @@ fn check_storage_event(meta: &CharmMeta, event: &Event, state: &State, out: &mut
     let matches = |name: &str| name.replace('-', "_") == entity.replace('-', "_");
     if !declared.iter().any(|d| matches(d)) {
         let mut v = Violation::new(
-            "event.unknown",
+            Rule::EventUnknown,
             format!(
                 "{:?} names storage {entity:?}, which the charm's metadata does not declare",
                 event.name
@@ -93,7 +93,7 @@ fn check_storage_event(meta: &CharmMeta, event: &Event, state: &State, out: &mut
     let Some(storage) = &event.storage else {
         out.errors.push(
             Violation::new(
-                "storage.missing",
+                Rule::StorageMissing,
                 format!("{:?} needs the storage instance it is about", event.name),
             )
             .hint("build the event from the State's storage: Storage::new(\"data\").attached_event(), or give \"storage\": {\"name\": ..., \"index\": ...}"),
@@ -102,7 +102,7 @@ fn check_storage_event(meta: &CharmMeta, event: &Event, state: &State, out: &mut
     };
     if !matches(&storage.name) {
         out.errors.push(Violation::new(
-            "storage.event_mismatch",
+            Rule::StorageEventMismatch,
             format!(
                 "{:?} is about storage {entity:?}, but its storage is {:?}",
                 event.name, storage.name
@@ -113,7 +113,7 @@ fn check_storage_event(meta: &CharmMeta, event: &Event, state: &State, out: &mut
     if !declared.contains(&storage.name.as_str()) {
         out.errors.push(
             Violation::new(
-                "storage.undeclared",
+                Rule::StorageUndeclared,
                 format!(
                     "{:?}: storage {:?} is not declared in the charm's metadata",
                     event.name, storage.name
@@ -130,7 +130,7 @@ fn check_storage_event(meta: &CharmMeta, event: &Event, state: &State, out: &mut
     {
         out.errors.push(
             Violation::new(
-                "storage.not_in_state",
+                Rule::StorageNotInState,
                 format!(
                     "{:?} is about storage {}/{}, which is not in State.storages",
                     event.name, storage.name, storage.index
@@ -147,7 +147,7 @@ fn check_storages(meta: &CharmMeta, state: &State, out: &mut Checked) {
     for (i, storage) in state.storages.iter().enumerate() {
         if !declared.contains(&storage.name.as_str()) {
             let mut v = Violation::new(
-                "storage.undeclared",
+                Rule::StorageUndeclared,
                 format!(
                     "storages[{i}]: storage {:?} is not declared in the charm's metadata",
                     storage.name
@@ -164,7 +164,7 @@ fn check_storages(meta: &CharmMeta, state: &State, out: &mut Checked) {
             .any(|s| s.name == storage.name && s.index == storage.index)
         {
             out.errors.push(Violation::new(
-                "storage.duplicate",
+                Rule::StorageDuplicate,
                 format!(
                     "storages[{i}]: storage {}/{} appears more than once",
                     storage.name, storage.index
@@ -180,7 +180,7 @@ fn check_storages(meta: &CharmMeta, state: &State, out: &mut Checked) {
         };
         if count > max {
             out.errors.push(Violation::new(
-                "storage.count",
+                Rule::StorageCount,
                 format!(
                     "the State attaches {count} instances of storage {name:?}, and its metadata allows at most {max}"
                 ),
@@ -194,12 +194,12 @@ fn check_ports(state: &State, out: &mut Checked) {
     for (i, port) in state.opened_ports.iter().enumerate() {
         if let Some(problem) = port.problem() {
             out.errors.push(Violation::new(
-                "port.invalid",
+                Rule::PortInvalid,
                 format!("opened_ports[{i}]: {problem}"),
             ));
         } else if state.opened_ports[..i].contains(port) {
             out.errors.push(Violation::new(
-                "port.duplicate",
+                Rule::PortDuplicate,
                 format!("opened_ports[{i}]: {port} appears more than once"),
             ));
         }
@@ -216,7 +216,7 @@ fn check_resources(meta: &CharmMeta, state: &State, out: &mut Checked) {
     for (i, resource) in state.resources.iter().enumerate() {
         if !declared.contains(&resource.name.as_str()) {
             let mut v = Violation::new(
-                "resource.undeclared",
+                Rule::ResourceUndeclared,
                 format!(
                     "resources[{i}]: resource {:?} is not declared in the charm's metadata",
                     resource.name
@@ -228,7 +228,7 @@ fn check_resources(meta: &CharmMeta, state: &State, out: &mut Checked) {
             out.errors.push(v);
         } else if state.resources[..i].iter().any(|r| r.name == resource.name) {
             out.errors.push(Violation::new(
-                "resource.duplicate",
+                Rule::ResourceDuplicate,
                 format!(
                     "resources[{i}]: resource {:?} appears more than once",
                     resource.name
@@ -244,7 +244,7 @@ fn check_cloud_spec(options: &ContextOptions, state: &State, out: &mut Checked) 
     };
     if spec.cloud_type.is_empty() {
         out.errors.push(
-            Violation::new("model.cloud_spec", "the model's cloud_spec has no type")
+            Violation::new(Rule::ModelCloudSpec, "the model's cloud_spec has no type")
                 .hint("give the cloud type, like CloudSpec::new(\"lxd\") or {\"type\": \"lxd\"}"),
         );
     }
@@ -254,7 +254,7 @@ fn check_cloud_spec(options: &ContextOptions, state: &State, out: &mut Checked) 
     {
         out.errors.push(
             Violation::new(
-                "model.cloud_spec",
+                Rule::ModelCloudSpec,
                 format!(
                     "a Kubernetes model gives no cloud spec before Juju {K8S_CLOUD_SPEC_SINCE} (the Context has {})",
                     options.juju_version
@@ -297,7 +297,7 @@ mod tests {
         let mut got: Vec<String> = run(event, state, &ContextOptions::default())
             .errors
             .into_iter()
-            .map(|v| v.rule)
+            .map(|v| v.rule.id().to_owned())
             .collect();
         got.sort();
         got
@@ -353,7 +353,7 @@ mod tests {
         let undeclared = c
             .errors
             .iter()
-            .find(|v| v.rule == "storage.undeclared")
+            .find(|v| v.rule.id() == "storage.undeclared")
             .unwrap();
         assert_eq!(undeclared.hint.as_deref(), Some("did you mean \"data\"?"));
         let singular = State::default()
@@ -411,7 +411,7 @@ mod tests {
             ..ContextOptions::default()
         };
         let c = run(&Event::start(), &k8s, &old);
-        assert_eq!(c.errors[0].rule, "model.cloud_spec");
+        assert_eq!(c.errors[0].rule.id(), "model.cloud_spec");
         let machine = State::default().model(
             Model::default()
                 .model_type(ModelType::Lxd)
@@ -433,7 +433,7 @@ mod tests {
             &State::default(),
             &ContextOptions::default(),
         );
-        assert_eq!(c.warnings[0].rule, "event.collect_metrics");
+        assert_eq!(c.warnings[0].rule.id(), "event.collect_metrics");
         let old = ContextOptions {
             juju_version: "3.6.10".into(),
             ..ContextOptions::default()

@@ -9,6 +9,10 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
+mod rule;
+
+pub use rule::Rule;
+
 /// `Result` with [`Error`] as the error type.
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -190,8 +194,8 @@ impl Error {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Violation {
-    /// A stable rule id, such as `config.type` or `event.unknown`.
-    pub rule: String,
+    /// The rule: a stable id, such as `config.type` or `event.unknown`.
+    pub rule: Rule,
     /// What is wrong, naming the offending value.
     pub message: String,
     /// How to fix it, when there is an obvious fix.
@@ -200,9 +204,9 @@ pub struct Violation {
 }
 
 impl Violation {
-    pub(crate) fn new(rule: &str, message: impl Into<String>) -> Self {
+    pub(crate) fn new(rule: Rule, message: impl Into<String>) -> Self {
         Violation {
-            rule: rule.to_owned(),
+            rule,
             message: message.into(),
             hint: None,
         }
