@@ -312,7 +312,9 @@ fn metrics_are_refused_where_juju_has_none() {
             &State::default().model(machine_model()),
         )
         .unwrap();
-    assert!(warnings.iter().any(|w| w.rule.id() == "event.collect_metrics"));
+    assert!(warnings
+        .iter()
+        .any(|w| w.rule.id() == "event.collect_metrics"));
     let out = ctx
         .run(
             Event::collect_metrics(),

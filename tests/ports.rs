@@ -161,9 +161,10 @@ fn the_checker_reports_ports_that_cannot_be_open() {
     let rules = |state: &State| -> Vec<String> {
         match ctx.check(&Event::start(), state) {
             Ok(_) => Vec::new(),
-            Err(Error::Inconsistent { violations }) => {
-                violations.into_iter().map(|v| v.rule.id().to_owned()).collect()
-            }
+            Err(Error::Inconsistent { violations }) => violations
+                .into_iter()
+                .map(|v| v.rule.id().to_owned())
+                .collect(),
             Err(e) => panic!("{e}"),
         }
     };

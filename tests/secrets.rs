@@ -113,7 +113,10 @@ fn rules(err: Error) -> Vec<String> {
     let Error::Inconsistent { violations } = err else {
         panic!("expected an inconsistent scenario, got {err}");
     };
-    violations.into_iter().map(|v| v.rule.id().to_owned()).collect()
+    violations
+        .into_iter()
+        .map(|v| v.rule.id().to_owned())
+        .collect()
 }
 
 // The owner.

@@ -295,9 +295,10 @@ fn the_checker_reports_storage_events_and_storages_that_cannot_be() {
     let rules = |event: &Event, state: &State| -> Vec<String> {
         match ctx.check(event, state) {
             Ok(_) => Vec::new(),
-            Err(Error::Inconsistent { violations }) => {
-                violations.into_iter().map(|v| v.rule.id().to_owned()).collect()
-            }
+            Err(Error::Inconsistent { violations }) => violations
+                .into_iter()
+                .map(|v| v.rule.id().to_owned())
+                .collect(),
             Err(e) => panic!("{e}"),
         }
     };

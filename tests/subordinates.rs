@@ -42,7 +42,10 @@ fn violated(ctx: &Context, event: &Event, state: &State) -> Vec<String> {
     match ctx.check(event, state) {
         Ok(_) => Vec::new(),
         Err(Error::Inconsistent { violations }) => {
-            let mut rules: Vec<String> = violations.into_iter().map(|v| v.rule.id().to_owned()).collect();
+            let mut rules: Vec<String> = violations
+                .into_iter()
+                .map(|v| v.rule.id().to_owned())
+                .collect();
             rules.sort();
             rules
         }
