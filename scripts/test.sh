@@ -9,6 +9,12 @@ cd "$(dirname "$0")/.."
 scripts/python-env.sh --all
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
+echo "== the engine alone, as a charm's tests get it: default features, no C compiled (no SQLite)"
+if cargo tree -p ops-scenario -e normal,build --prefix none | grep -E '^(cc|rusqlite|libsqlite3-sys) '; then
+    echo "the engine's default build compiles C: keep it behind a feature" >&2
+    exit 1
+fi
+cargo build -p ops-scenario --locked
 echo "== tests on ops 3.x (.venv)"
 VIRTUAL_ENV="$PWD/.venv" cargo test --locked
 echo "== tests on ops 2.23 (.venv-ops2)"

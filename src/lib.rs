@@ -66,7 +66,8 @@ mod context;
 pub mod case;
 pub mod delta;
 pub mod sequence;
-// 11: a live unit's State
+// 11: a live unit's State (the `snapshot` feature)
+#[cfg(feature = "snapshot")]
 pub mod snapshot;
 
 pub use charm::Charm;

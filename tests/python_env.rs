@@ -1,100 +1,15 @@
 //! Which Python environment runs the charm: the venv given to the Context, else the one
 //! `VIRTUAL_ENV` names, else the charm's own `.venv`, else its tox unit environment; every
-//! error about Python says which was used and why. The discovery cases run the `scenario` CLI
-//! as a child process without `VIRTUAL_ENV` (this process's own Python is already set up).
+//! error about Python says which was used and why. (The discovery cases, which need a process
+//! without `VIRTUAL_ENV`, run the `scenario` CLI: cli/tests/python_env.rs.)
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use ops_scenario::{Charm, Context, Error, Event, State};
 
 /// The project's venv (with ops), which the charms below get as their own.
 fn project_venv() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv")
-}
-
-/// A charm that reports the venv its Python runs from.
-fn charm_dir() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("src")).unwrap();
-    std::fs::write(
-        dir.path().join("src/charm.py"),
-        "import sys\nimport ops\n\n\
-         class Where(ops.CharmBase):\n\
-         \x20   def __init__(self, framework):\n\
-         \x20       super().__init__(framework)\n\
-         \x20       framework.observe(self.on.start, self._on_start)\n\n\
-         \x20   def _on_start(self, event):\n\
-         \x20       self.unit.status = ops.ActiveStatus(sys.prefix)\n",
-    )
-    .unwrap();
-    std::fs::write(dir.path().join("charmcraft.yaml"), "name: where\n").unwrap();
-    dir
-}
-
-/// `scenario run --charm DIR --event start` without VIRTUAL_ENV: exit code, stdout, stderr.
-fn run_without_virtual_env(charm: &Path) -> (Option<i32>, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_scenario"))
-        .args(["run", "--charm"])
-        .arg(charm)
-        .args(["--event", "start"])
-        .env_remove("VIRTUAL_ENV")
-        .output()
-        .unwrap();
-    (
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn prefix_reported(stdout: &str) -> String {
-    let output: serde_json::Value = serde_json::from_str(stdout).unwrap();
-    output["state"]["unit_status"]["message"]
-        .as_str()
-        .unwrap()
-        .to_owned()
-}
-
-#[test]
-fn the_charm_s_own_venv_is_found() {
-    let charm = charm_dir();
-    std::os::unix::fs::symlink(project_venv(), charm.path().join(".venv")).unwrap();
-    let (code, stdout, stderr) = run_without_virtual_env(charm.path());
-    assert_eq!(code, Some(0), "{stderr}");
-    assert_eq!(
-        prefix_reported(&stdout),
-        charm.path().join(".venv").display().to_string()
-    );
-}
-
-#[test]
-fn the_charm_s_tox_unit_environment_comes_next() {
-    let charm = charm_dir();
-    std::fs::create_dir(charm.path().join(".tox")).unwrap();
-    std::os::unix::fs::symlink(project_venv(), charm.path().join(".tox/unit")).unwrap();
-    let (code, stdout, stderr) = run_without_virtual_env(charm.path());
-    assert_eq!(code, Some(0), "{stderr}");
-    assert_eq!(
-        prefix_reported(&stdout),
-        charm.path().join(".tox/unit").display().to_string()
-    );
-}
-
-#[test]
-fn without_any_venv_the_error_says_where_it_looked() {
-    let charm = charm_dir();
-    let (code, _, stderr) = run_without_virtual_env(charm.path());
-    if code == Some(0) {
-        return; // the interpreter's own site-packages has ops: nothing to report
-    }
-    assert_eq!(code, Some(2), "{stderr}");
-    assert!(stderr.contains("cannot import ops"), "{stderr}");
-    assert!(stderr.contains("VIRTUAL_ENV is not set"), "{stderr}");
-    assert!(
-        stderr.contains(&charm.path().join(".tox/unit").display().to_string()),
-        "{stderr}"
-    );
 }
 
 #[test]

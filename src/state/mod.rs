@@ -37,10 +37,9 @@ pub use container::{
 pub use model::{Model, ModelType};
 pub use network::{Address, BindAddress, Network};
 pub(crate) use notice::assign_notice_ids;
-pub use relation::{
-    default_unit_databag, Databag, PeerRelation, Relation, SubordinateRelation,
-    DEFAULT_REMOTE_APP_NAME,
-};
+#[cfg(feature = "snapshot")]
+pub(crate) use relation::DEFAULT_REMOTE_APP_NAME;
+pub use relation::{default_unit_databag, Databag, PeerRelation, Relation, SubordinateRelation};
 pub use secret::{Secret, SecretContent, SecretOwner, SecretRotate};
 pub use status::Status;
 pub use storage::{Port, Protocol, Resource, Storage};

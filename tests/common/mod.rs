@@ -6,8 +6,6 @@ use std::sync::OnceLock;
 
 use ops_scenario::{Charm, Context, Event, Inspect, LogLevel, Output, State, StoredValue};
 
-pub mod cli;
-
 /// The directory of a test charm under tests/charms.
 pub fn charm_dir(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))

@@ -6,7 +6,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::cli::{finish, fixture, manifest_dir, ok, scenario};
+use common::{finish, fixture, manifest_dir, ok, scenario};
 use serde_json::{json, Value};
 
 /// Every field of the Output JSON object, in the order the CLI writes them.

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::cli::{finish, fixture, scenario};
+use common::{finish, fixture, scenario};
 use serde_json::{json, Value};
 
 /// Run a case file; its exit code and stdout as JSON.

@@ -1,5 +1,6 @@
-//! Running the `scenario` binary from tests: a command run from the package root, what it
+//! Running the `scenario` binary from tests: a command run from the repository root, what it
 //! printed and its exit code.
+#![allow(dead_code)]
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -7,8 +8,10 @@ use std::process::Command;
 
 use serde_json::Value;
 
+/// The repository's root, where the test charms, fixtures and venvs are (the CLI's own
+/// package is its `cli/` folder).
 pub fn manifest_dir() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
 }
 
 /// A case file or other input under tests/fixtures/cli.

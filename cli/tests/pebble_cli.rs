@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::cli::{finish, fixture, manifest_dir, run_ok, scenario, Finished};
+use common::{finish, fixture, manifest_dir, run_ok, scenario, Finished};
 use serde_json::{json, Value};
 
 /// `scenario run FILE` to its end.

@@ -16,7 +16,7 @@ mod common;
 use std::path::PathBuf;
 use std::process::Command;
 
-use common::cli::{finish, manifest_dir, ok, run_ok, scenario};
+use common::{finish, manifest_dir, ok, run_ok, scenario};
 use serde_json::Value;
 
 fn data(name: &str) -> PathBuf {
