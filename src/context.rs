@@ -77,11 +77,11 @@ impl CharmRoot {
                 if self.dir.join("charmcraft.yaml").exists() {
                     return Ok(Vec::new());
                 }
-                let meta = &charm.meta;
+                let (meta, config, actions) = charm.meta.documents();
                 let files = [
-                    ("metadata.yaml", Some(&meta.raw_meta)),
-                    ("config.yaml", meta.raw_config.as_ref()),
-                    ("actions.yaml", meta.raw_actions.as_ref()),
+                    ("metadata.yaml", Some(meta)),
+                    ("config.yaml", config),
+                    ("actions.yaml", actions),
                 ];
                 let mut written = Vec::new();
                 for (name, value) in files {

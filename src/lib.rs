@@ -96,7 +96,11 @@ pub type ScenarioError = Error;
 
 /// A charm's metadata, parsed and typed: what [`Charm::meta`] returns.
 pub mod meta {
-    pub use crate::charm::{CharmMeta, ConfigOption, Endpoint, EndpointRole};
+    pub use crate::charm::{
+        ActionMeta, CharmMeta, ConfigOption, ConfigType, ContainerMeta, ContainerMount, Endpoint,
+        EndpointRole, JsonType, ParamSchema, ParamType, ResourceKind, ResourceMeta, StorageCount,
+        StorageKind, StorageMeta,
+    };
 }
 
 /// The embedded interpreter, for tools that manage it themselves (the `scenario` CLI, benches):

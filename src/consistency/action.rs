@@ -14,22 +14,14 @@
 //! against the `properties`, `required`, `additionalProperties` and `items` declared there.
 //! An integer is a JSON integer (`3`, not `3.0`), as in ops.testing; a number is any number.
 
-use serde_json::{Map, Value};
+use serde_json::Value;
 
 use super::{closest, Checked};
-use crate::charm::CharmMeta;
+use crate::charm::{CharmMeta, ParamSchema, ParamType};
 use crate::error::{Rule, Violation};
 use crate::event::{Event, EventKind};
 use crate::options::{ContextOptions, JujuVersion};
 use crate::state::State;
-
-/// The JSON-schema types a parameter may declare.
-const KNOWN_TYPES: &[&str] = &[
-    "string", "integer", "number", "boolean", "array", "object", "null",
-];
-
-/// From this Juju version on, undeclared parameters are refused by default.
-const STRICT_PARAMS_SINCE: JujuVersion = JujuVersion(4, 0, 0);
 
 /// This area's rules.
 pub(super) fn check(
@@ -58,7 +50,9 @@ pub(super) fn check(
         (None, true) => {
             let entity = event.entity().unwrap_or("");
             let declared = meta
-                .action_names()
+                .actions
+                .keys()
+                .map(String::as_str)
                 .find(|a| a.replace('-', "_") == entity)
                 .unwrap_or(entity);
             out.errors.push(
@@ -91,7 +85,7 @@ pub(super) fn check(
             .hint("build action events with Event::action(name)"),
         );
     }
-    let Some(spec) = meta.action_spec(&call.name) else {
+    let Some(action_meta) = meta.actions.get(&call.name) else {
         let mut v = Violation::new(
             Rule::EventUnknown,
             format!(
@@ -99,9 +93,9 @@ pub(super) fn check(
                 event.name, call.name
             ),
         );
-        if let Some(close) = closest(&call.name, meta.action_names()) {
+        if let Some(close) = closest(&call.name, meta.actions.keys().map(String::as_str)) {
             v = v.hint(format!("did you mean {close:?}?"));
-        } else if meta.action_names().next().is_none() {
+        } else if meta.actions.is_empty() {
             v = v.hint(
                 "the charm declares no actions (actions.yaml, or actions: in charmcraft.yaml)",
             );
@@ -110,52 +104,46 @@ pub(super) fn check(
         return;
     };
     let action = &call.name;
-    let empty = Map::new();
-    let params = spec
-        .get("params")
-        .and_then(Value::as_object)
-        .unwrap_or(&empty);
-    for (name, schema) in params {
-        match schema.get("type") {
-            None | Some(Value::Null) => out.errors.push(
+    let params = &action_meta.params;
+    for (name, schema) in &params.properties {
+        if !schema.declares_type() {
+            out.errors.push(
                 Violation::new(
                     Rule::ActionParamTypeMissing,
                     format!("action {action:?}: parameter {name:?} declares no type"),
                 )
                 .hint("add `type:` (string, integer, number, boolean, array or object); charmcraft requires one"),
-            ),
-            Some(declared) => {
-                for unknown in unknown_types(declared) {
-                    out.warnings.push(
-                        Violation::new(
-                            Rule::ActionParamTypeUnknown,
-                            format!(
-                                "action {action:?}: parameter {name:?} has unknown type {unknown}, so its values cannot be checked"
-                            ),
-                        )
-                        .hint("the types are string, integer, number, boolean, array, object and null"),
-                    );
-                }
-            }
+            );
+            continue;
+        }
+        for unknown in schema.types.iter().filter_map(|t| match t {
+            ParamType::Unknown(written) => Some(written),
+            ParamType::Known(_) => None,
+        }) {
+            out.warnings.push(
+                Violation::new(
+                    Rule::ActionParamTypeUnknown,
+                    format!(
+                        "action {action:?}: parameter {name:?} has unknown type {unknown}, so its values cannot be checked"
+                    ),
+                )
+                .hint("the types are string, integer, number, boolean, array, object and null"),
+            );
         }
     }
     let juju = options.juju().unwrap_or(JujuVersion(0, 0, 0));
-    let additional = match spec.get("additionalProperties") {
-        Some(Value::Bool(allowed)) => Some(*allowed),
-        _ => None,
-    };
     for (name, value) in &call.params {
         let at = format!("action {action:?}: parameter {name:?}");
-        let Some(schema) = params.get(name) else {
+        let Some(schema) = params.property(name) else {
             let message = format!("{at} is not declared in the action's params");
             let mut v = Violation::new(Rule::ActionParamUndeclared, message);
-            if let Some(close) = closest(name, params.keys().map(String::as_str)) {
+            if let Some(close) = closest(name, params.property_names()) {
                 v = v.hint(format!("did you mean {close:?}?"));
             }
-            match additional {
+            match params.additional_properties {
                 Some(true) => {}
                 Some(false) => out.errors.push(v),
-                None if juju >= STRICT_PARAMS_SINCE => out.errors.push(v.hint(format!(
+                None if !action_meta.allows_undeclared_params(juju) => out.errors.push(v.hint(format!(
                     "Juju {juju} refuses undeclared parameters unless the action sets additionalProperties: true"
                 ))),
                 None => {
@@ -171,7 +159,7 @@ pub(super) fn check(
         };
         check_value(&at, schema, value, out);
     }
-    for name in required(spec) {
+    for name in &params.required {
         if !call.params.contains_key(name) {
             out.errors.push(
                 Violation::new(
@@ -182,42 +170,6 @@ pub(super) fn check(
             );
         }
     }
-}
-
-/// The names a schema's `required` lists.
-fn required(schema: &Map<String, Value>) -> impl Iterator<Item = &str> {
-    schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .filter_map(Value::as_str)
-}
-
-/// The declared types (one, or a list) that are not JSON-schema types, as written.
-fn unknown_types(declared: &Value) -> Vec<String> {
-    let types: Vec<&Value> = match declared {
-        Value::Array(types) => types.iter().collect(),
-        one => vec![one],
-    };
-    types
-        .into_iter()
-        .filter(|t| !t.as_str().is_some_and(|t| KNOWN_TYPES.contains(&t)))
-        .map(Value::to_string)
-        .collect()
-}
-
-fn is_of_type(value: &Value, declared: &str) -> Option<bool> {
-    Some(match declared {
-        "string" => value.is_string(),
-        "integer" => value.is_i64() || value.is_u64(),
-        "number" => value.is_number(),
-        "boolean" => value.is_boolean(),
-        "array" => value.is_array(),
-        "object" => value.is_object(),
-        "null" => value.is_null(),
-        _ => return None,
-    })
 }
 
 fn json_type(value: &Value) -> &'static str {
@@ -233,31 +185,34 @@ fn json_type(value: &Value) -> &'static str {
 }
 
 /// Check one value against its schema: type, enum, and what objects and arrays declare.
-fn check_value(at: &str, schema: &Value, value: &Value, out: &mut Checked) {
-    let Some(schema) = schema.as_object() else {
+fn check_value(at: &str, schema: &ParamSchema, value: &Value, out: &mut Checked) {
+    let verdicts: Vec<bool> = schema
+        .types
+        .iter()
+        .filter_map(|t| match t {
+            ParamType::Known(known) => Some(known.admits(value)),
+            ParamType::Unknown(_) => None,
+        })
+        .collect();
+    // Unknown types were warned about; with only those, the value cannot be checked.
+    if !verdicts.is_empty() && !verdicts.contains(&true) {
+        let names: Vec<String> = schema
+            .types
+            .iter()
+            .filter(|t| !matches!(t, ParamType::Unknown(w) if !w.is_string()))
+            .map(ParamType::name)
+            .collect();
+        out.errors.push(Violation::new(
+            Rule::ActionParamType,
+            format!(
+                "{at} is {}, the event gives {} {value}",
+                names.join(" or "),
+                json_type(value)
+            ),
+        ));
         return;
-    };
-    if let Some(declared) = schema.get("type") {
-        let names: Vec<&str> = match declared {
-            Value::String(t) => vec![t.as_str()],
-            Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
-            _ => Vec::new(),
-        };
-        let verdicts: Vec<bool> = names.iter().filter_map(|t| is_of_type(value, t)).collect();
-        // Unknown types were warned about; with only those, the value cannot be checked.
-        if !verdicts.is_empty() && !verdicts.contains(&true) {
-            out.errors.push(Violation::new(
-                Rule::ActionParamType,
-                format!(
-                    "{at} is {}, the event gives {} {value}",
-                    names.join(" or "),
-                    json_type(value)
-                ),
-            ));
-            return;
-        }
     }
-    if let Some(Value::Array(allowed)) = schema.get("enum") {
+    if let Some(allowed) = &schema.enum_values {
         if !allowed.contains(value) {
             let listed: Vec<String> = allowed.iter().map(Value::to_string).collect();
             out.errors.push(Violation::new(
@@ -268,12 +223,11 @@ fn check_value(at: &str, schema: &Value, value: &Value, out: &mut Checked) {
     }
     match value {
         Value::Object(given) => {
-            let properties = schema.get("properties").and_then(Value::as_object);
             for (key, inner) in given {
                 let inner_at = format!("{at}, key {key:?}");
-                match properties.and_then(|p| p.get(key)) {
+                match schema.property(key) {
                     Some(inner_schema) => check_value(&inner_at, inner_schema, inner, out),
-                    None if schema.get("additionalProperties") == Some(&Value::Bool(false)) => {
+                    None if schema.additional_properties == Some(false) => {
                         out.errors.push(Violation::new(
                             Rule::ActionParamUndeclared,
                             format!("{inner_at} is not declared, and the parameter's schema allows no others"),
@@ -282,7 +236,7 @@ fn check_value(at: &str, schema: &Value, value: &Value, out: &mut Checked) {
                     None => {}
                 }
             }
-            for key in required(schema) {
+            for key in &schema.required {
                 if !given.contains_key(key) {
                     out.errors.push(Violation::new(
                         Rule::ActionParamRequired,
@@ -292,7 +246,7 @@ fn check_value(at: &str, schema: &Value, value: &Value, out: &mut Checked) {
             }
         }
         Value::Array(items) => {
-            if let Some(item_schema) = schema.get("items").filter(|s| s.is_object()) {
+            if let Some(item_schema) = &schema.items {
                 for (i, item) in items.iter().enumerate() {
                     check_value(&format!("{at}, item {i}"), item_schema, item, out);
                 }

@@ -18,7 +18,7 @@ pub(super) fn check_workload_event(
         return;
     };
     let name = event.container.as_deref().unwrap_or(entity);
-    let declared: Vec<&str> = meta.containers.iter().map(String::as_str).collect();
+    let declared: Vec<&str> = meta.containers.keys().map(String::as_str).collect();
     if !declared
         .iter()
         .any(|c| *c == name || endpoint_matches(c, name))
@@ -114,12 +114,12 @@ pub(super) fn check_containers(meta: &CharmMeta, state: &State, out: &mut Checke
     for (i, container) in state.containers.iter().enumerate() {
         let at = format!("containers[{i}]");
         let name = container.name.as_str();
-        if !meta.containers.iter().any(|c| c == name) {
+        if !meta.containers.contains_key(name) {
             let mut v = Violation::new(
                 Rule::ContainerUndeclared,
                 format!("{at}: {name:?} is not a container in the charm's metadata"),
             );
-            if let Some(close) = closest(name, meta.containers.iter().map(String::as_str)) {
+            if let Some(close) = closest(name, meta.containers.keys().map(String::as_str)) {
                 v = v.hint(format!("did you mean {close:?}?"));
             }
             out.errors.push(v);

@@ -10,7 +10,7 @@ mod relation;
 mod secret;
 mod storage;
 
-use crate::charm::CharmMeta;
+use crate::charm::{CharmMeta, ConfigType};
 use crate::error::{Rule, Violation};
 use crate::event::{Event, EventKind};
 use crate::options::{ContextOptions, JujuVersion};
@@ -71,7 +71,7 @@ fn check_config(meta: &CharmMeta, options: &ContextOptions, state: &State, out: 
             out.errors.push(v);
             continue;
         };
-        let Some(option_type) = option.option_type.as_deref() else {
+        let Some(option_type) = option.option_type.as_ref() else {
             out.errors.push(
                 Violation::new(
                     Rule::ConfigMissingType,
@@ -82,11 +82,11 @@ fn check_config(meta: &CharmMeta, options: &ContextOptions, state: &State, out: 
             continue;
         };
         let expected = match option_type {
-            "string" => matches!(value, ConfigValue::String(_)),
-            "int" => matches!(value, ConfigValue::Int(_)),
-            "float" => matches!(value, ConfigValue::Float(_) | ConfigValue::Int(_)),
-            "boolean" => matches!(value, ConfigValue::Bool(_)),
-            "secret" => {
+            ConfigType::String => matches!(value, ConfigValue::String(_)),
+            ConfigType::Int => matches!(value, ConfigValue::Int(_)),
+            ConfigType::Float => matches!(value, ConfigValue::Float(_) | ConfigValue::Int(_)),
+            ConfigType::Boolean => matches!(value, ConfigValue::Bool(_)),
+            ConfigType::Secret => {
                 let juju = JujuVersion::parse(&options.juju_version);
                 if juju.is_some_and(|v| v < JujuVersion(3, 4, 0)) {
                     out.errors.push(Violation::new(
@@ -110,7 +110,7 @@ fn check_config(meta: &CharmMeta, options: &ContextOptions, state: &State, out: 
                     _ => false,
                 }
             }
-            other => {
+            ConfigType::Unknown(other) => {
                 out.errors.push(
                     Violation::new(
                         Rule::ConfigUnknownType,

@@ -31,11 +31,7 @@ pub(super) fn check(
 
 /// The storage names the metadata declares.
 fn declared_storages(meta: &CharmMeta) -> Vec<&str> {
-    meta.raw_meta
-        .get("storage")
-        .and_then(serde_json::Value::as_object)
-        .map(|m| m.keys().map(String::as_str).collect())
-        .unwrap_or_default()
+    meta.storages.keys().map(String::as_str).collect()
 }
 
 fn check_event(
@@ -175,7 +171,7 @@ fn check_storages(meta: &CharmMeta, state: &State, out: &mut Checked) {
         *counts.entry(&storage.name).or_insert(0) += 1;
     }
     for (name, count) in counts {
-        let Some(max) = meta.storage_count(name).and_then(|c| c.max) else {
+        let Some(max) = meta.storages.get(name).and_then(|s| s.count.max) else {
             continue;
         };
         if count > max {
@@ -207,12 +203,7 @@ fn check_ports(state: &State, out: &mut Checked) {
 }
 
 fn check_resources(meta: &CharmMeta, state: &State, out: &mut Checked) {
-    let declared: Vec<&str> = meta
-        .raw_meta
-        .get("resources")
-        .and_then(serde_json::Value::as_object)
-        .map(|m| m.keys().map(String::as_str).collect())
-        .unwrap_or_default();
+    let declared: Vec<&str> = meta.resources.keys().map(String::as_str).collect();
     for (i, resource) in state.resources.iter().enumerate() {
         if !declared.contains(&resource.name.as_str()) {
             let mut v = Violation::new(

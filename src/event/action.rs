@@ -104,16 +104,8 @@ impl ActionCall {
 
     /// The parameters the charm sees (`action-get`): the ones given, with the defaults of the
     /// actions metadata filled in where none was given, as Juju fills them when the action is
-    /// queued (its `InsertDefaults`):
-    ///
-    /// - a parameter that is given is kept as given; if it is an object and its schema has
-    ///   `properties`, the defaults of those are filled into it the same way;
-    /// - a parameter that is not given takes its `default:` (even `null`), or, when it has no
-    ///   default but has `properties`, the object of its properties' defaults (left out when
-    ///   that object would be empty).
-    ///
-    /// Array items get no defaults (Juju's schema library has none for them). An action the
-    /// metadata does not declare gets no defaults.
+    /// queued (see [`ActionMeta::with_defaults`](crate::meta::ActionMeta::with_defaults)). An
+    /// action the metadata does not declare gets no defaults.
     ///
     /// ```
     /// use ops_scenario::meta::CharmMeta;
@@ -136,61 +128,9 @@ impl ActionCall {
     /// );
     /// ```
     pub fn params_with_defaults(&self, meta: &CharmMeta) -> Map<String, Value> {
-        let mut params = self.params.clone();
-        if let Some(properties) = meta
-            .action_spec(&self.name)
-            .and_then(|spec| spec.get("params"))
-            .and_then(Value::as_object)
-        {
-            insert_defaults(&mut params, properties);
-        }
-        params
-    }
-}
-
-impl CharmMeta {
-    /// The declaration of action `name` in the actions metadata (an empty mapping for an
-    /// action declared as `name: {}` or `name:`), or `None` if the charm does not declare it.
-    pub(crate) fn action_spec(&self, name: &str) -> Option<&Map<String, Value>> {
-        static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
-        match self.raw_actions.as_ref()?.as_object()?.get(name)? {
-            Value::Object(spec) => Some(spec),
-            _ => Some(EMPTY.get_or_init(Map::new)),
-        }
-    }
-
-    /// The names of the declared actions, in metadata order.
-    pub(crate) fn action_names(&self) -> impl Iterator<Item = &str> {
-        self.raw_actions
-            .as_ref()
-            .and_then(Value::as_object)
-            .into_iter()
-            .flat_map(|actions| actions.keys().map(String::as_str))
-    }
-}
-
-/// Juju's `iterateAndInsert`: fill the defaults of `properties` into `into`, not touching what
-/// is there.
-fn insert_defaults(into: &mut Map<String, Value>, properties: &Map<String, Value>) {
-    for (name, schema) in properties {
-        let Some(schema) = schema.as_object() else {
-            continue;
-        };
-        let inner = schema.get("properties").and_then(Value::as_object);
-        if let Some(given) = into.get_mut(name) {
-            if let (Value::Object(given), Some(inner)) = (given, inner) {
-                insert_defaults(given, inner);
-            }
-            continue;
-        }
-        if let Some(default) = schema.get("default") {
-            into.insert(name.clone(), default.clone());
-        } else if let Some(inner) = inner {
-            let mut object = Map::new();
-            insert_defaults(&mut object, inner);
-            if !object.is_empty() {
-                into.insert(name.clone(), Value::Object(object));
-            }
+        match meta.actions.get(&self.name) {
+            Some(action) => action.with_defaults(&self.params),
+            None => self.params.clone(),
         }
     }
 }
@@ -252,46 +192,6 @@ mod tests {
     }
 
     #[test]
-    fn defaults_fill_what_is_not_given_and_nested_objects() {
-        let meta = meta(json!({"backup": {"params": {
-            "level": {"type": "integer", "default": 3},
-            "compress": {"type": "boolean", "default": true},
-            "nothing": {"type": "string", "default": null},
-            "target": {"type": "string"},
-            "s3": {"type": "object", "properties": {
-                "region": {"type": "string", "default": "eu"},
-                "bucket": {"type": "string"},
-            }},
-            "empty": {"type": "object", "properties": {"x": {"type": "string"}}},
-            "whole": {"type": "object", "default": {"k": 1}, "properties": {"k": {"default": 2}}},
-        }}}));
-        let call = Event::action("backup")
-            .params([
-                ("level", json!(9)),
-                ("s3", json!({"bucket": "b"})),
-                ("extra", json!("kept")),
-            ])
-            .action
-            .unwrap();
-        assert_eq!(
-            Value::Object(call.params_with_defaults(&meta)),
-            json!({
-                "level": 9,
-                "s3": {"bucket": "b", "region": "eu"},
-                "extra": "kept",
-                "compress": true,
-                "nothing": null,
-                "whole": {"k": 1},
-            })
-        );
-        let call = Event::action("backup").action.unwrap();
-        assert_eq!(
-            call.params_with_defaults(&meta)["s3"],
-            json!({"region": "eu"})
-        );
-    }
-
-    #[test]
     fn undeclared_actions_and_actions_without_params_get_none() {
         let meta = meta(json!({"plain": null, "noparams": {"description": "x"}}));
         for name in ["plain", "noparams", "undeclared"] {
@@ -301,11 +201,6 @@ mod tests {
                 json!({"a": 1})
             );
         }
-        assert!(meta.action_spec("plain").unwrap().is_empty());
-        assert!(meta.action_spec("undeclared").is_none());
-        assert_eq!(
-            meta.action_names().collect::<Vec<_>>(),
-            ["plain", "noparams"]
-        );
+        assert!(meta.declares_action("plain") && !meta.declares_action("undeclared"));
     }
 }

@@ -14,7 +14,7 @@ impl HookTools {
     /// # Errors
     /// `Refused` if the State has no such resource, or the metadata does not declare it.
     pub fn resource_get(&self, name: &str) -> Result<String, HookToolError> {
-        if !self.meta.declares("resources", name) {
+        if !self.meta.resources.contains_key(name) {
             return Err(refused(format!(
                 "could not download resource: the charm declares no resource \"{name}\""
             )));

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 
 use super::{refused, HookToolError, HookTools};
-use crate::charm::CharmMeta;
+use crate::charm::StorageKind;
 use crate::event::StorageRef;
 
 /// The directories that stand for storage instances' filesystems: `<root>/<name>-<index>`,
@@ -55,84 +55,6 @@ impl StorageRoot {
         std::fs::create_dir_all(&dir)?;
         Ok(dir)
     }
-}
-
-/// How many instances of a storage a unit may have, from the metadata: `multiple: range:`
-/// `n`, `n-m`, `n-` or `n+`; a storage without `multiple` is singular (exactly one).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct StorageCount {
-    pub min: u32,
-    /// `None`: no maximum.
-    pub max: Option<u32>,
-}
-
-impl CharmMeta {
-    /// The count limits of storage `name`, or `None` if the metadata does not declare it.
-    pub(crate) fn storage_count(&self, name: &str) -> Option<StorageCount> {
-        StorageCount::of(self, name)
-    }
-}
-
-impl StorageCount {
-    /// The count limits of storage `name`, or `None` if the metadata does not declare it.
-    /// A `range` that does not parse is taken as no limit (charmcraft rejects it anyway).
-    fn of(meta: &CharmMeta, name: &str) -> Option<Self> {
-        let storage = meta.raw_meta.get("storage")?.get(name)?;
-        let Some(multiple) = storage.get("multiple") else {
-            return Some(StorageCount {
-                min: 1,
-                max: Some(1),
-            });
-        };
-        let range = match multiple.get("range") {
-            Some(serde_json::Value::String(s)) => s.trim().to_owned(),
-            Some(serde_json::Value::Number(n)) => n.to_string(),
-            _ => String::new(),
-        };
-        Some(Self::parse(&range).unwrap_or(StorageCount { min: 0, max: None }))
-    }
-
-    fn parse(range: &str) -> Option<Self> {
-        if let Some(min) = range.strip_suffix('+') {
-            return Some(StorageCount {
-                min: min.parse().ok()?,
-                max: None,
-            });
-        }
-        match range.split_once('-') {
-            Some((min, "")) => Some(StorageCount {
-                min: min.parse().ok()?,
-                max: None,
-            }),
-            Some((min, max)) => Some(StorageCount {
-                min: min.parse().ok()?,
-                max: Some(max.parse().ok()?),
-            }),
-            None => {
-                let n = range.parse().ok()?;
-                Some(StorageCount {
-                    min: n,
-                    max: Some(n),
-                })
-            }
-        }
-    }
-
-    fn is_singular(self) -> bool {
-        self.min == 1 && self.max == Some(1)
-    }
-}
-
-/// The storage's `type` in the metadata (`filesystem` or `block`), as `storage-get kind`
-/// prints it.
-fn storage_kind(meta: &CharmMeta, name: &str) -> String {
-    meta.raw_meta
-        .get("storage")
-        .and_then(|s| s.get(name))
-        .and_then(|s| s.get("type"))
-        .and_then(serde_json::Value::as_str)
-        .unwrap_or("filesystem")
-        .to_owned()
 }
 
 impl HookTools {
@@ -195,7 +117,15 @@ impl HookTools {
                         "cannot make the directory of storage {name_index}: {e}"
                     ))
                 }),
-            "kind" => Ok(storage_kind(&self.meta, name)),
+            // A storage the metadata does not declare cannot be attached; Juju's default
+            // kind is a filesystem.
+            "kind" => Ok(self
+                .meta
+                .storages
+                .get(name)
+                .map_or(StorageKind::Filesystem, |s| s.kind)
+                .as_str()
+                .to_owned()),
             other => Err(refused(format!("invalid storage attribute \"{other}\""))),
         }
     }
@@ -209,7 +139,7 @@ impl HookTools {
     /// request that takes the storage (attached instances plus those already requested in
     /// this run) past the count its metadata allows.
     pub fn storage_add(&mut self, name: &str, count: u32) -> Result<(), HookToolError> {
-        let Some(limits) = self.meta.storage_count(name) else {
+        let Some(limits) = self.meta.storages.get(name).map(|s| s.count) else {
             return Err(refused(format!("charm storage \"{name}\" not found")));
         };
         if count == 0 {
@@ -391,40 +321,6 @@ mod tests {
         assert!(err.to_string().contains("3 storage instances"), "{err}");
         t.storage_add("cache", 0).unwrap();
         assert!(!t.output.requested_storages.contains_key("cache"));
-    }
-
-    #[test]
-    fn count_ranges_parse_as_juju_writes_them() {
-        let m = CharmMeta::from_values(meta(), None, None).unwrap();
-        let c = |n| StorageCount::of(&m, n).unwrap();
-        assert_eq!(
-            c("data"),
-            StorageCount {
-                min: 1,
-                max: Some(3)
-            }
-        );
-        assert_eq!(
-            c("cache"),
-            StorageCount {
-                min: 1,
-                max: Some(1)
-            }
-        );
-        assert_eq!(c("raw"), StorageCount { min: 0, max: None });
-        assert_eq!(
-            c("logs"),
-            StorageCount {
-                min: 2,
-                max: Some(2)
-            }
-        );
-        assert_eq!(StorageCount::of(&m, "nope"), None);
-        assert_eq!(
-            StorageCount::parse("2-"),
-            Some(StorageCount { min: 2, max: None })
-        );
-        assert_eq!(StorageCount::parse("x"), None);
     }
 
     #[test]

@@ -235,7 +235,7 @@ fn load_charm<'py>(
     if let Some(loaded) = slot.0.get() {
         return Ok(loaded.bind(py).clone());
     }
-    let meta = &charm.meta;
+    let (raw_meta, raw_config, raw_actions) = charm.meta.documents();
     let to_py = |value: &serde_json::Value| convert::json_to_py(py, value);
     let load = || -> PyResult<Bound<'py, PyAny>> {
         let paths: Vec<String> = charm
@@ -248,9 +248,9 @@ fn load_charm<'py>(
             charm_dir.display().to_string(),
             charm.module_name.as_str(),
             charm.class_name.as_deref(),
-            to_py(&meta.raw_meta)?,
-            meta.raw_actions.as_ref().map(to_py).transpose()?,
-            meta.raw_config.as_ref().map(to_py).transpose()?,
+            to_py(raw_meta)?,
+            raw_actions.map(to_py).transpose()?,
+            raw_config.map(to_py).transpose()?,
             options.juju_version.as_str(),
             paths,
         ))

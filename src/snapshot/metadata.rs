@@ -69,7 +69,7 @@ mod tests {
             "name: web\ncontainers:\n  web: {resource: img}\n",
         );
         let meta = from_unit(&Juju::new(&fake, None), "web/0").unwrap();
-        assert_eq!(meta.containers, ["web"]);
+        assert_eq!(meta.containers.keys().collect::<Vec<_>>(), ["web"]);
 
         let err = from_unit(&Juju::new(&FakeJuju::new(), None), "web/0")
             .unwrap_err()

@@ -346,7 +346,7 @@ pub fn snapshot(runner: &dyn JujuRunner, options: &SnapshotOptions) -> Result<Sn
             state = state.containers(containers::gather(
                 &juju,
                 unit,
-                &meta.containers,
+                &meta.containers.keys().cloned().collect::<Vec<_>>(),
                 &options.fetch,
                 &mut warnings,
             )?);
@@ -378,7 +378,7 @@ pub fn snapshot(runner: &dyn JujuRunner, options: &SnapshotOptions) -> Result<Sn
             .collect();
         state = state.secrets(secrets::gather(&juju, unit, &keys, &mut warnings)?);
     }
-    if wants(Part::Storage) && meta.raw_meta.get("storage").is_some_and(|s| s.is_object()) {
+    if wants(Part::Storage) && !meta.storages.is_empty() {
         state = state.storages(storage::gather(&juju, unit)?);
     }
     if wants(Part::Deferred) || wants(Part::StoredState) {
