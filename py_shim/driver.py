@@ -54,7 +54,6 @@ _MODEL_TAKES_REMOTE_UNIT: bool = 'remote_unit_name' in inspect.signature(ops.Mod
 _clear_security_log_cache = getattr(
     getattr(ops.log, '_get_juju_log_and_app_id', None), 'cache_clear', lambda: None
 )
-_RESTRICTED_EVENTS = frozenset({'collect_metrics', 'meter_status_changed'})
 
 
 class _ObserverSignature:
@@ -505,7 +504,11 @@ class Dispatch:
         event_name: str,
         capture_deferred: bool,
         capture_framework: bool,
+        broken_relation_id: int | None,
+        remote_unit_name: str | None,
+        restricted: bool,
     ) -> None:
+        self._restricted = restricted
         self.framework: CapturingFramework | None = None
         self.charm: ops.CharmBase | None = None
         self._events: _RunEvents | None = None
@@ -526,20 +529,12 @@ class Dispatch:
         _clear_security_log_cache()
         try:
             self._log_debug(f'ops {OPS_VERSION} up and running.')
-            # As ops' own dispatch does: relation-broken leaves the dying relation out of
-            # `model.relations`, and departed/broken keep the remote unit's databag readable.
-            context = self.juju_context
-            model_args: dict[str, Any] = {
-                'broken_relation_id': (
-                    context.relation_id if event_name.endswith('_relation_broken') else None
-                )
-            }
+            # As ops' own dispatch does (Rust decides which): relation-broken leaves the dying
+            # relation out of `model.relations`, and departed/broken keep the remote unit's
+            # databag readable.
+            model_args: dict[str, Any] = {'broken_relation_id': broken_relation_id}
             if _MODEL_TAKES_REMOTE_UNIT:
-                model_args['remote_unit_name'] = (
-                    context.remote_unit_name
-                    if event_name.endswith(('_relation_departed', '_relation_broken'))
-                    else None
-                )
+                model_args['remote_unit_name'] = remote_unit_name
             model = ops.Model(loaded.meta, backend, **model_args)
             framework_class = (
                 CapturingDeferredFramework if capture_deferred else CapturingFramework
@@ -574,7 +569,7 @@ class Dispatch:
         assert framework is not None
         if self.charm is None:  # ended cleanly in __init__
             return False
-        restricted = builtin and event_name in _RESTRICTED_EVENTS
+        restricted = self._restricted
         try:
             if not restricted:
                 framework.reemit()

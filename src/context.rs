@@ -3,7 +3,7 @@
 use crate::charm::Charm;
 use crate::consistency;
 use crate::error::{Error, Result, Violation};
-use crate::event::Event;
+use crate::event::{Event, Prepared};
 use std::path::PathBuf;
 use std::sync::{Arc, OnceLock};
 
@@ -337,7 +337,16 @@ impl Context {
     /// # Errors
     /// [`Error::Inconsistent`] listing every violated rule.
     pub fn check(&self, event: &Event, state: &State) -> Result<Vec<Violation>> {
-        let checked = consistency::check(&self.charm.meta, &self.options, event, state);
+        self.check_prepared(event, &self.prepare(event, state))
+    }
+
+    /// The run's input: `state` normalised, and `event` resolved against it (once per run).
+    fn prepare(&self, event: &Event, state: &State) -> Prepared {
+        Prepared::new(&self.charm.meta, &self.options, event, state)
+    }
+
+    fn check_prepared(&self, event: &Event, prepared: &Prepared) -> Result<Vec<Violation>> {
+        let checked = consistency::check(&self.charm.meta, &self.options, event, prepared);
         if checked.errors.is_empty() {
             Ok(checked.warnings)
         } else {
@@ -445,10 +454,11 @@ impl Context {
         state: &State,
         inspect: Option<&mut Inspect<'_>>,
     ) -> Result<Output, runtime::Failure> {
+        let prepared = self.prepare(event, state);
         let warnings = if self.skip_consistency_checks {
             Vec::new()
         } else {
-            self.check(event, state)?
+            self.check_prepared(event, &prepared)?
         };
         if let Some(root) = &self.charm_root {
             root.prepare(&self.charm)?;
@@ -459,9 +469,8 @@ impl Context {
             python_env: self.python_env(),
             loaded: &self.loaded,
             options: &self.options,
-            app_name: self.application_name(),
             event,
-            state: self.run_state(state),
+            prepared,
             inspect,
             storage_root: &self.storage_root,
         };
@@ -484,28 +493,5 @@ impl Context {
         })?;
         output.warnings = warnings;
         Ok(output)
-    }
-}
-
-impl Context {
-    /// The State a run starts from: a copy of the caller's, with every relation's id (by the
-    /// State's numbering rule) and interface (from the metadata), and every notice's id,
-    /// written out.
-    fn run_state(&self, state: &State) -> State {
-        let mut state = state.clone();
-        state.assign_relation_ids();
-        crate::state::assign_notice_ids(&mut state.containers);
-        // ops reads a running check without a change id as inactive.
-        for container in &mut state.containers {
-            crate::pebble::assign_check_change_ids(container);
-        }
-        for relation in &mut state.relations {
-            if relation.interface().is_none() {
-                if let Some(endpoint) = self.charm.meta.endpoints.get(relation.endpoint()) {
-                    relation.set_interface(endpoint.interface.clone());
-                }
-            }
-        }
-        state
     }
 }

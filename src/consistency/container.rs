@@ -3,7 +3,7 @@
 use super::{closest, Checked};
 use crate::charm::CharmMeta;
 use crate::error::{Rule, Violation};
-use crate::event::{endpoint_matches, Event, WorkloadHook, WorkloadTargetError};
+use crate::event::{endpoint_matches, Event, Prepared, WorkloadHook, WorkloadTargetError};
 use crate::state::State;
 
 /// A Pebble event must be for a container of the charm that is in the State, with the notice
@@ -11,7 +11,7 @@ use crate::state::State;
 pub(super) fn check_workload_event(
     meta: &CharmMeta,
     event: &Event,
-    state: &State,
+    prepared: &Prepared,
     out: &mut Checked,
 ) {
     let Some((entity, hook)) = WorkloadHook::split(&event.name) else {
@@ -51,29 +51,14 @@ pub(super) fn check_workload_event(
             format!("{:?}: only check events have a check", event.name),
         ));
     }
-    // Notices without an id get theirs by the State's rule before the run: resolve against
-    // those ids, as the run will.
-    let numbered;
-    let state = if state
-        .containers
-        .iter()
-        .any(|c| c.notices.iter().any(|n| n.id.is_none()))
-    {
-        let mut copy = state.clone();
-        crate::state::assign_notice_ids(&mut copy.containers);
-        numbered = copy;
-        &numbered
-    } else {
-        state
-    };
-    match event.workload_target(state) {
+    match &prepared.scope.workload {
         Ok(target) => {
-            if hook == WorkloadHook::Ready && !target.container.can_connect {
+            if hook == WorkloadHook::Ready && !target.can_connect {
                 out.warnings.push(Violation::new(
                     Rule::ContainerCannotConnect,
                     format!(
                         "{:?}: container {:?} cannot connect, so Pebble cannot be ready",
-                        event.name, target.container.name
+                        event.name, target.container
                     ),
                 ));
             }
@@ -185,7 +170,7 @@ pub(super) fn check_containers(meta: &CharmMeta, state: &State, out: &mut Checke
 
 #[cfg(test)]
 mod tests {
-    use super::super::check;
+    use super::super::check_state;
     use crate::charm::CharmMeta;
     use crate::options::ContextOptions;
     use crate::state::{Container, Notice, State};
@@ -203,10 +188,10 @@ mod tests {
             .notices([Notice::new("example.com/a"), Notice::new("example.com/b")]);
         let event = web.custom_notice_event(&Notice::new("example.com/b").id("2"));
         let state = State::default().containers([web]);
-        let checked = check(&meta, &ContextOptions::default(), &event, &state);
+        let checked = check_state(&meta, &ContextOptions::default(), &event, &state);
         assert!(checked.errors.is_empty(), "{:?}", checked.errors);
         let missing = Container::new("web").custom_notice_event(&Notice::new("x/y").id("3"));
-        let checked = check(&meta, &ContextOptions::default(), &missing, &state);
+        let checked = check_state(&meta, &ContextOptions::default(), &missing, &state);
         assert_eq!(checked.errors[0].rule.id(), "container.notice_not_found");
     }
 }

@@ -1,8 +1,9 @@
 //! The consistency checker: does the State and Event make sense for this charm?
 //!
-//! Pure per-concern checks over (metadata, options, event, state); every check runs and all
-//! violations are reported together. Warnings are returned, never printed. Relation and
-//! network rules are in `relation.rs`.
+//! Pure per-concern checks over the metadata, the options, the event and the run's prepared
+//! input (the normalised State and the event resolved against it, which the hook tools and
+//! the runtime read too); every check runs and all violations are reported together. Warnings
+//! are returned, never printed. Relation and network rules are in `relation.rs`.
 
 mod action;
 mod container;
@@ -12,7 +13,7 @@ mod storage;
 
 use crate::charm::{CharmMeta, ConfigType};
 use crate::error::{Rule, Violation};
-use crate::event::{Event, EventKind};
+use crate::event::{Event, EventKind, Prepared};
 use crate::options::{ContextOptions, JujuVersion};
 use crate::state::{ConfigValue, State, StoredValue};
 
@@ -28,16 +29,17 @@ pub(crate) fn check(
     meta: &CharmMeta,
     options: &ContextOptions,
     event: &Event,
-    state: &State,
+    prepared: &Prepared,
 ) -> Checked {
+    let state = &prepared.state;
     let mut checked = Checked::default();
     check_context(options, &mut checked);
     check_config(meta, options, state, &mut checked);
-    check_event(meta, options, event, state, &mut checked);
+    check_event(meta, options, event, prepared, &mut checked);
     relation::check_relations(meta, options, state, &mut checked);
     relation::check_networks(meta, state, &mut checked);
     container::check_containers(meta, state, &mut checked);
-    secret::check(meta, options, event, state, &mut checked);
+    secret::check(meta, options, event, prepared, &mut checked);
     action::check(meta, options, event, state, &mut checked);
     storage::check(meta, options, event, state, &mut checked);
     check_stored_states(state, &mut checked);
@@ -148,7 +150,7 @@ fn check_event(
     meta: &CharmMeta,
     options: &ContextOptions,
     event: &Event,
-    state: &State,
+    prepared: &Prepared,
     out: &mut Checked,
 ) {
     let name = event.event_name();
@@ -180,8 +182,8 @@ fn check_event(
         }
     }
     match event.kind() {
-        EventKind::Relation => relation::check_relation_event(meta, options, event, state, out),
-        EventKind::Workload => container::check_workload_event(meta, event, state, out),
+        EventKind::Relation => relation::check_relation_event(meta, options, event, prepared, out),
+        EventKind::Workload => container::check_workload_event(meta, event, prepared, out),
         EventKind::Lifecycle => {
             if !event.args.is_empty() || !event.kwargs.is_empty() {
                 out.errors.push(Violation::new(
@@ -266,6 +268,22 @@ fn check_deferred(state: &State, out: &mut Checked) {
     }
 }
 
+/// Run every check on a raw State (prepared here): for tests of single rules.
+#[cfg(test)]
+pub(crate) fn check_state(
+    meta: &CharmMeta,
+    options: &ContextOptions,
+    event: &Event,
+    state: &State,
+) -> Checked {
+    check(
+        meta,
+        options,
+        event,
+        &Prepared::new(meta, options, event, state),
+    )
+}
+
 /// The candidate nearest to `word` by edit distance, if it is near enough to be a typo.
 pub(crate) fn closest<'a>(
     word: &str,
@@ -327,7 +345,7 @@ mod tests {
             ("weird", 1.into()),
             ("token", "not-a-secret".into()),
         ]);
-        let c = check(&meta(), &ContextOptions::default(), &Event::start(), &state);
+        let c = check_state(&meta(), &ContextOptions::default(), &Event::start(), &state);
         let mut got = rules(&c);
         got.sort();
         assert_eq!(
@@ -350,7 +368,7 @@ mod tests {
 
     #[test]
     fn custom_events_warn_and_unknown_derived_events_fail() {
-        let c = check(
+        let c = check_state(
             &meta(),
             &ContextOptions::default(),
             &Event::custom("reconfigured"),
@@ -358,14 +376,14 @@ mod tests {
         );
         assert!(c.errors.is_empty());
         assert_eq!(c.warnings[0].rule.id(), "event.custom");
-        let c = check(
+        let c = check_state(
             &meta(),
             &ContextOptions::default(),
             &Event::new("dbb_relation_changed"),
             &State::default(),
         );
         assert_eq!(rules(&c), ["event.unknown"]);
-        let c = check(
+        let c = check_state(
             &meta(),
             &ContextOptions::default(),
             &Event::new("db_pebble_ready"),
@@ -382,7 +400,7 @@ mod tests {
                 StoredState::new("C"),
             ])
             .deferred([DeferredEvent::new("nonsense", "C", "_on")]);
-        let c = check(&meta(), &ContextOptions::default(), &Event::start(), &state);
+        let c = check_state(&meta(), &ContextOptions::default(), &Event::start(), &state);
         let mut got = rules(&c);
         got.sort();
         assert_eq!(
@@ -401,7 +419,7 @@ mod tests {
             StoredState::new("C").content([("t", StoredValue::Tuple(vec![1.into()]))]),
             StoredState::framework(1),
         ]);
-        let c = check(&meta(), &ContextOptions::default(), &Event::start(), &state);
+        let c = check_state(&meta(), &ContextOptions::default(), &Event::start(), &state);
         assert!(c.errors.is_empty());
         assert_eq!(c.warnings.len(), 1);
         assert_eq!(c.warnings[0].rule.id(), "stored_state.type");

@@ -6,11 +6,10 @@ use super::{closest, Checked};
 use crate::charm::{CharmMeta, EndpointRole};
 use crate::error::{Rule, Violation};
 use crate::event::{
-    complete_relation_snapshot, endpoint_matches, Event, RelationHook, RelationTargetError,
-    RemoteUnitChoice,
+    endpoint_matches, Event, Prepared, RelationHook, RelationTargetError, RemoteUnitChoice,
 };
 use crate::options::ContextOptions;
-use crate::state::{effective_ids, AnyRelation, State, StoredValue};
+use crate::state::{AnyRelation, State, StoredValue};
 
 /// A relation event must name a relation in the State on its endpoint, and the units Juju
 /// would name for that hook.
@@ -18,7 +17,7 @@ pub(super) fn check_relation_event(
     meta: &CharmMeta,
     options: &ContextOptions,
     event: &Event,
-    state: &State,
+    prepared: &Prepared,
     out: &mut Checked,
 ) {
     let entity = event.entity().unwrap_or("");
@@ -36,7 +35,7 @@ pub(super) fn check_relation_event(
         out.errors.push(v);
         return;
     }
-    let target = match event.relation_target(state) {
+    let target = match &prepared.scope.relation {
         Ok(target) => target,
         Err(err) => {
             out.errors.push(match err {
@@ -45,7 +44,7 @@ pub(super) fn check_relation_event(
                     format!("{:?} needs a relation on endpoint {entity:?}, and the State has none", event.name),
                 )
                 .hint("add the relation to State.relations and build the event from it: relation.changed_event()"),
-                RelationTargetError::NoSuchId(id) => Violation::new(
+                &RelationTargetError::NoSuchId(id) => Violation::new(
                     Rule::RelationNotInState,
                     format!("{:?} is for relation {id}, which is not in the State", event.name),
                 ),
@@ -86,14 +85,15 @@ pub(super) fn check_relation_event(
             ),
         ));
     }
-    let remote_units = target.relation.remote_unit_ids();
-    match target.choice {
+    let relation = &prepared.state.relations[target.index];
+    let remote_units = relation.remote_unit_ids();
+    match target.remote_unit_choice {
         RemoteUnitChoice::NoneAvailable => out.errors.push(
             Violation::new(
                 Rule::RelationNoRemoteUnit,
                 format!(
                     "{:?} needs a remote unit, and relation {} has none",
-                    event.name, target.id
+                    event.name, target.relation_id
                 ),
             )
             .hint("add a remote unit to the relation, or name one with .remote_unit(n)"),
@@ -103,15 +103,15 @@ pub(super) fn check_relation_event(
             format!(
                 "{:?} names no remote unit; relation {} has several, so the first ({}) is used",
                 event.name,
-                target.id,
-                target.remote_unit.unwrap_or_default()
+                target.relation_id,
+                target.remote_unit_id.unwrap_or_default()
             ),
         )),
         RemoteUnitChoice::OnlyOne | RemoteUnitChoice::Given => {}
     }
     // When this unit leaves a peer relation, Juju names it as the departing unit.
-    let this_unit_departs_peers = matches!(target.relation, AnyRelation::Peer(_))
-        && event.departing_unit == Some(options.unit_id);
+    let this_unit_departs_peers =
+        matches!(relation, AnyRelation::Peer(_)) && event.departing_unit == Some(options.unit_id);
     for (what, unit) in [
         ("remote", event.remote_unit),
         (
@@ -124,7 +124,7 @@ pub(super) fn check_relation_event(
                 Rule::RelationUnitUnknown,
                 format!(
                     "{:?} names {what} unit {unit}, which relation {} does not have",
-                    event.name, target.id
+                    event.name, target.relation_id
                 ),
             ));
         }
@@ -138,7 +138,8 @@ pub(super) fn check_relations(
     state: &State,
     out: &mut Checked,
 ) {
-    let ids = effective_ids(&state.relations);
+    // The State is normalised: every relation has its id.
+    let ids: Vec<u32> = state.relations.iter().filter_map(AnyRelation::id).collect();
     let mut per_endpoint: BTreeMap<&str, u64> = BTreeMap::new();
     for (i, relation) in state.relations.iter().enumerate() {
         let at = format!("relations[{i}]");
@@ -257,7 +258,9 @@ pub(super) fn check_networks(meta: &CharmMeta, state: &State, out: &mut Checked)
     }
 }
 
-/// A deferred relation event must say which relation it is for, so ops can restore it.
+/// A deferred relation event must say which relation it is for, so ops can restore it: its
+/// snapshot, as ops wrote it or as the run completed it from the State, names the relation's
+/// endpoint, id and remote application.
 pub(super) fn check_deferred_relation_events(state: &State, out: &mut Checked) {
     for (i, deferred) in state.deferred.iter().enumerate() {
         if RelationHook::of_name(deferred.name()).is_none() {
@@ -265,12 +268,9 @@ pub(super) fn check_deferred_relation_events(state: &State, out: &mut Checked) {
         }
         let snapshot = &deferred.snapshot_data;
         let complete = matches!(snapshot.get("relation_name"), Some(StoredValue::Str(_)))
-            && matches!(snapshot.get("relation_id"), Some(StoredValue::Int(_)));
-        let written_by_ops = snapshot.contains_key("app_name");
-        // `app` is only used to format unit names; any name shows whether completion works.
-        if (written_by_ops && !complete)
-            || (!written_by_ops && complete_relation_snapshot(deferred, state, "app").is_none())
-        {
+            && matches!(snapshot.get("relation_id"), Some(StoredValue::Int(_)))
+            && snapshot.contains_key("app_name");
+        if !complete {
             out.errors.push(
                 Violation::new(
                     Rule::DeferredRelation,
@@ -287,7 +287,7 @@ pub(super) fn check_deferred_relation_events(state: &State, out: &mut Checked) {
 
 #[cfg(test)]
 mod tests {
-    use super::super::check;
+    use super::super::check_state;
     use crate::charm::CharmMeta;
     use crate::event::Event;
     use crate::options::ContextOptions;
@@ -308,7 +308,7 @@ mod tests {
     }
 
     fn errors(event: &Event, state: &State) -> Vec<String> {
-        let mut rules: Vec<String> = check(&meta(), &ContextOptions::default(), event, state)
+        let mut rules: Vec<String> = check_state(&meta(), &ContextOptions::default(), event, state)
             .errors
             .into_iter()
             .map(|v| v.rule.id().to_owned())
@@ -318,7 +318,7 @@ mod tests {
     }
 
     fn warnings(event: &Event, state: &State) -> Vec<String> {
-        check(&meta(), &ContextOptions::default(), event, state)
+        check_state(&meta(), &ContextOptions::default(), event, state)
             .warnings
             .into_iter()
             .map(|v| v.rule.id().to_owned())

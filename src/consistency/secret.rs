@@ -18,7 +18,7 @@ use std::collections::BTreeSet;
 use super::Checked;
 use crate::charm::CharmMeta;
 use crate::error::{Rule, Violation};
-use crate::event::{Event, EventKind};
+use crate::event::{Event, EventKind, Prepared};
 use crate::options::{ContextOptions, JujuVersion};
 use crate::state::{Secret, SecretContent, SecretOwner, State};
 
@@ -30,14 +30,15 @@ pub(super) fn check(
     meta: &CharmMeta,
     options: &ContextOptions,
     event: &Event,
-    state: &State,
+    prepared: &Prepared,
     out: &mut Checked,
 ) {
-    check_event(options, event, state, out);
-    check_secrets(meta, options, state, out);
+    check_event(options, event, prepared, out);
+    check_secrets(meta, options, &prepared.state, out);
 }
 
-fn check_event(options: &ContextOptions, event: &Event, state: &State, out: &mut Checked) {
+fn check_event(options: &ContextOptions, event: &Event, prepared: &Prepared, out: &mut Checked) {
+    let state = &prepared.state;
     if event.kind() != EventKind::Secret {
         for (field, given) in [
             ("secret_id", event.secret_id.is_some()),
@@ -80,7 +81,12 @@ fn check_event(options: &ContextOptions, event: &Event, state: &State, out: &mut
         );
         return;
     };
-    let Some(secret) = event.secret_target(state) else {
+    let Some(secret) = prepared
+        .scope
+        .secret
+        .as_ref()
+        .map(|s| &state.secrets[s.index])
+    else {
         out.errors.push(
             Violation::new(
                 Rule::SecretNotInState,
@@ -425,9 +431,9 @@ mod tests {
 
     fn run(options: &ContextOptions, event: &Event, state: &State) -> Checked {
         let mut out = Checked::default();
-        let mut state = state.clone();
-        state.assign_relation_ids();
-        check(&meta(), options, event, &state, &mut out);
+        let meta = meta();
+        let prepared = Prepared::new(&meta, options, event, state);
+        check(&meta, options, event, &prepared, &mut out);
         out
     }
 

@@ -4,17 +4,18 @@ use serde::{Deserialize, Serialize};
 
 mod action;
 mod relation;
+mod scope;
 mod secret;
 mod storage;
 mod workload;
 
 pub(crate) use relation::{
-    complete_relation_snapshot, endpoint_matches, RelationHook, RelationTarget,
-    RelationTargetError, RemoteUnitChoice,
+    endpoint_matches, RelationHook, RelationTarget, RelationTargetError, RemoteUnitChoice,
 };
-pub(crate) use workload::{
-    complete_workload_snapshot, WorkloadHook, WorkloadTarget, WorkloadTargetError,
-};
+#[cfg(test)]
+pub(crate) use scope::RelationEventScope;
+pub(crate) use scope::{Prepared, RunScope};
+pub(crate) use workload::{WorkloadHook, WorkloadTarget, WorkloadTargetError};
 
 use crate::state::{DeferredEvent, State, StoredDict, StoredValue};
 

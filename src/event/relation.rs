@@ -150,6 +150,8 @@ pub(crate) enum RemoteUnitChoice {
 #[derive(Clone, Debug)]
 pub(crate) struct RelationTarget<'s> {
     pub hook: RelationHook,
+    /// The relation's position in `State::relations`.
+    pub index: usize,
     pub relation: &'s AnyRelation,
     pub id: u32,
     pub remote_unit: Option<u32>,
@@ -193,7 +195,7 @@ impl<'s> RelationTarget<'s> {
         departing_unit: Option<u32>,
     ) -> Result<Self, RelationTargetError> {
         let ids = crate::state::effective_ids(&state.relations);
-        let (relation, id) = match relation_id {
+        let (index, id) = match relation_id {
             Some(id) => {
                 let i = ids
                     .iter()
@@ -206,14 +208,14 @@ impl<'s> RelationTarget<'s> {
                         endpoint: relation.endpoint().to_owned(),
                     });
                 }
-                (relation, id)
+                (i, id)
             }
             None => {
                 let matching: Vec<usize> = (0..state.relations.len())
                     .filter(|i| endpoint_matches(state.relations[*i].endpoint(), entity))
                     .collect();
                 match matching[..] {
-                    [i] => (&state.relations[i], ids[i]),
+                    [i] => (i, ids[i]),
                     [] => return Err(RelationTargetError::NoneOnEndpoint),
                     _ => {
                         return Err(RelationTargetError::SeveralOnEndpoint(
@@ -223,6 +225,7 @@ impl<'s> RelationTarget<'s> {
                 }
             }
         };
+        let relation = &state.relations[index];
         let (remote_unit, choice) = if !hook.has_remote_unit() || remote_unit.is_some() {
             (
                 remote_unit.filter(|_| hook.has_remote_unit()),
@@ -241,6 +244,7 @@ impl<'s> RelationTarget<'s> {
         };
         Ok(RelationTarget {
             hook,
+            index,
             relation,
             id,
             remote_unit,

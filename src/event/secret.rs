@@ -59,12 +59,12 @@ impl Event {
     /// The secret this secret event is about, found in the State by its id (in any form):
     /// `None` for another kind of event, a secret event without a `secret_id`, or an id that
     /// no secret in the State has (the checker reports the last two).
-    pub(crate) fn secret_target<'s>(&self, state: &'s State) -> Option<&'s Secret> {
+    pub(crate) fn secret_target<'s>(&self, state: &'s State) -> Option<(usize, &'s Secret)> {
         if self.kind() != EventKind::Secret {
             return None;
         }
         let index = state.secret_index(self.secret_id.as_deref()?)?;
-        Some(&state.secrets[index])
+        Some((index, &state.secrets[index]))
     }
 
     /// Whether this is one of the events Juju sends to a secret's owner (rotate, expired,
@@ -161,7 +161,7 @@ mod tests {
         let state = State::default().secrets([owned()]);
         let e = Event::new("secret_rotate").secret_id("0123456789abcdefghij");
         assert_eq!(
-            e.secret_target(&state).unwrap().label.as_deref(),
+            e.secret_target(&state).unwrap().1.label.as_deref(),
             Some("creds")
         );
         assert!(Event::new("secret_rotate").secret_target(&state).is_none());

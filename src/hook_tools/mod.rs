@@ -26,8 +26,7 @@ pub(crate) use secret::SecretMeta;
 pub(crate) use storage::StorageRoot;
 
 use crate::charm::CharmMeta;
-use crate::event::{ActionCall, Event, RelationHook, StorageRef};
-use crate::options::{ContextOptions, JujuVersion};
+use crate::event::RunScope;
 use crate::output::Output;
 use crate::state::State;
 
@@ -59,108 +58,6 @@ impl fmt::Display for HookToolError {
 
 fn refused(message: impl Into<String>) -> HookToolError {
     HookToolError::Refused(message.into())
-}
-
-/// Who the unit is and what this run is, as the unit agent knows it.
-#[derive(Clone, Debug)]
-pub(crate) struct RunScope {
-    /// The application name.
-    pub app_name: String,
-    /// `<app>/<n>`.
-    pub unit_name: String,
-    /// The unit number.
-    pub unit_id: u32,
-    /// The Juju version the charm sees.
-    pub juju: JujuVersion,
-    /// For a relation event: the relation, the hook and the remote unit (`JUJU_REMOTE_UNIT`).
-    pub relation_event: Option<RelationEventScope>,
-    /// For a Pebble event: the container, and the notice or check, as the environment names
-    /// them (`JUJU_WORKLOAD_NAME`, `JUJU_NOTICE_*`, `JUJU_PEBBLE_CHECK_NAME`).
-    pub workload_event: Option<WorkloadEventScope>,
-    /// For an action: the action and its parameters.
-    pub action: Option<ActionCall>,
-    /// For a storage event: the storage instance.
-    pub storage: Option<StorageRef>,
-    /// Whether the run is the `collect-metrics` hook (the only one that may add metrics).
-    pub collect_metrics: bool,
-    /// Whether the application is trusted (`credential-get`).
-    pub app_trusted: bool,
-}
-
-/// The container (and notice or check) a Pebble hook runs for.
-#[derive(Clone, Debug)]
-pub(crate) struct WorkloadEventScope {
-    pub container: String,
-    /// `(id, type, key)` of a custom notice.
-    pub notice: Option<(String, String, String)>,
-    pub check: Option<String>,
-}
-
-/// The relation a relation hook runs for, as the hook's environment names it.
-#[derive(Clone, Debug)]
-pub(crate) struct RelationEventScope {
-    /// `JUJU_RELATION_ID` (the number).
-    pub relation_id: u32,
-    /// `JUJU_RELATION`.
-    pub endpoint: String,
-    pub hook: RelationHook,
-    /// `JUJU_REMOTE_APP`.
-    pub remote_app: String,
-    /// `JUJU_REMOTE_UNIT`.
-    pub remote_unit: Option<String>,
-    /// `JUJU_DEPARTING_UNIT`.
-    pub departing_unit: Option<String>,
-}
-
-impl RunScope {
-    /// The scope of running `event` on `state` as unit `unit_id` of `app_name`. A relation
-    /// event whose relation cannot be found (the checker reports it) runs without one.
-    pub fn new(app_name: &str, options: &ContextOptions, event: &Event, state: &State) -> Self {
-        let relation_event = event.relation_target(state).ok().map(|target| {
-            let remote_app = target.relation.remote_app_name(app_name).to_owned();
-            let unit = |n: Option<u32>| n.map(|n| format!("{remote_app}/{n}"));
-            RelationEventScope {
-                relation_id: target.id,
-                endpoint: target.relation.endpoint().to_owned(),
-                hook: target.hook,
-                remote_unit: unit(target.remote_unit),
-                departing_unit: unit(target.departing_unit),
-                remote_app,
-            }
-        });
-        let workload_event = event
-            .workload_target(state)
-            .ok()
-            .map(|target| WorkloadEventScope {
-                container: target.container.name.clone(),
-                notice: target.notice.map(|n| {
-                    (
-                        n.id.clone().unwrap_or_default(),
-                        n.notice_type.clone(),
-                        n.key.clone(),
-                    )
-                }),
-                check: target.check.map(|c| c.name.clone()),
-            });
-        RunScope {
-            app_name: app_name.to_owned(),
-            unit_name: format!("{app_name}/{}", options.unit_id),
-            unit_id: options.unit_id,
-            juju: options.juju().unwrap_or(JujuVersion(0, 0, 0)),
-            relation_event,
-            workload_event,
-            action: event
-                .action
-                .clone()
-                .filter(|_| event.kind() == crate::event::EventKind::Action),
-            storage: event
-                .storage
-                .clone()
-                .filter(|_| event.kind() == crate::event::EventKind::Storage),
-            collect_metrics: event.name == "collect_metrics",
-            app_trusted: options.app_trusted,
-        }
-    }
 }
 
 /// One run's simulated Juju: the State being changed and what the run records.
@@ -225,20 +122,18 @@ pub(crate) mod test_support {
     use super::*;
     use crate::charm::CharmMeta;
 
-    /// The scope of a run of unit `demo/0` on the default Juju version.
+    /// The scope of a run of unit `demo/0` on the default Juju version, for no event in
+    /// particular.
     pub fn scope() -> RunScope {
-        RunScope {
-            app_name: "demo".into(),
-            unit_name: "demo/0".into(),
-            unit_id: 0,
-            juju: JujuVersion::parse(ContextOptions::DEFAULT_JUJU_VERSION).unwrap(),
-            relation_event: None,
-            workload_event: None,
-            action: None,
-            storage: None,
-            collect_metrics: false,
-            app_trusted: false,
-        }
+        RunScope::resolve(
+            &crate::options::ContextOptions {
+                app_name: Some("demo".into()),
+                ..Default::default()
+            },
+            "demo",
+            &crate::event::Event::start(),
+            &State::default(),
+        )
     }
 
     /// Hook tools over `state` for a charm with this metadata and config.

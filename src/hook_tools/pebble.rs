@@ -65,9 +65,7 @@ impl HookTools {
         let workload = self.workloads.entry(name.to_owned()).or_default();
         if workload.changes == 0 {
             if let Some(container) = self.state.containers.iter().find(|c| c.name == name) {
-                let next: u32 = crate::pebble::next_change_id(container)
-                    .parse()
-                    .unwrap_or(1);
+                let next: u32 = crate::state::next_change_id(container).parse().unwrap_or(1);
                 workload.changes = next.saturating_sub(1);
             }
         }

@@ -41,8 +41,7 @@ impl HookTools {
     /// The hook this run is, if it runs for relation `id`.
     fn hook_for(&self, id: u32) -> Option<RelationHook> {
         self.scope
-            .relation_event
-            .as_ref()
+            .relation_event()
             .filter(|e| e.relation_id == id)
             .map(|e| e.hook)
     }
@@ -74,8 +73,7 @@ impl HookTools {
             Some(RelationHook::Broken) => return Ok(Vec::new()),
             Some(RelationHook::Departed) => self
                 .scope
-                .relation_event
-                .as_ref()
+                .relation_event()
                 .and_then(|e| e.remote_unit.as_deref()),
             _ => None,
         };
@@ -205,8 +203,9 @@ impl HookTools {
 #[cfg(test)]
 mod tests {
     use super::super::test_support::tools_with;
-    use super::super::{HookToolError, HookTools, RelationEventScope};
+    use super::super::{HookToolError, HookTools};
     use super::*;
+    use crate::event::{RelationEventScope, RemoteUnitChoice};
     use crate::state::{PeerRelation, Relation, State, SubordinateRelation};
 
     fn meta() -> serde_json::Value {
@@ -265,17 +264,20 @@ mod tests {
     #[test]
     fn departed_leaves_out_the_departing_unit_and_broken_has_none() {
         let mut t = tools(State::default().relations([db()]));
-        t.scope.relation_event = Some(RelationEventScope {
+        t.scope.relation = Ok(RelationEventScope {
+            index: 0,
             relation_id: 1,
             endpoint: "db".into(),
             hook: RelationHook::Departed,
             remote_app: "pg".into(),
+            remote_unit_id: Some(1),
             remote_unit: Some("pg/1".into()),
             departing_unit: Some("pg/1".into()),
+            remote_unit_choice: RemoteUnitChoice::Given,
         });
         assert_eq!(t.relation_list(1, None).unwrap(), ["pg/0"]);
         assert_eq!(t.relation_get(1, "pg/1", false, None).unwrap()["k"], "v");
-        t.scope.relation_event.as_mut().unwrap().hook = RelationHook::Broken;
+        t.scope.relation.as_mut().unwrap().hook = RelationHook::Broken;
         assert!(t.relation_list(1, None).unwrap().is_empty());
         assert_eq!(t.relation_get(1, "pg", true, None).unwrap()["host"], "h");
     }

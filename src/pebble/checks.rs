@@ -13,7 +13,9 @@
 use serde_json::{json, Value};
 
 use super::PebbleError;
-use crate::state::{CheckInfo, CheckLevel, CheckStartup, CheckStatus, Container, LayerItem};
+use crate::state::{
+    next_change_id, CheckInfo, CheckLevel, CheckStartup, CheckStatus, Container, LayerItem,
+};
 
 /// The threshold Pebble gives a check whose plan gives none.
 const DEFAULT_THRESHOLD: u32 = 3;
@@ -47,17 +49,6 @@ fn plan_threshold(check: &LayerItem) -> u32 {
 /// Whether a startup means "disabled" (an unset startup is enabled, as in Pebble).
 fn is_disabled(startup: CheckStartup) -> bool {
     startup == CheckStartup::Disabled
-}
-
-/// The change id the container's next check change takes (see the module docs).
-pub(crate) fn next_change_id(container: &Container) -> String {
-    let highest = container
-        .check_infos
-        .iter()
-        .filter_map(|info| info.change_id.as_deref()?.parse::<u64>().ok())
-        .max()
-        .unwrap_or(0);
-    (highest + 1).to_string()
 }
 
 /// Start the check info at `index`: a new perform-check change, status up, failures reset
@@ -239,19 +230,6 @@ pub(crate) fn stop_checks(
         }
     }
     Ok(sorted(stopped))
-}
-
-/// Give every check info of the State that runs (status up or down) but has no change id a
-/// new one, by the module's rule, in State order: ops reads a check without a change id as
-/// inactive (`CheckInfo.from_dict`), and ops.testing numbers them too.
-pub(crate) fn assign_check_change_ids(container: &mut Container) {
-    for index in 0..container.check_infos.len() {
-        let info = &container.check_infos[index];
-        if info.status != CheckStatus::Inactive && info.change_id.is_none() {
-            let change_id = next_change_id(container);
-            container.check_infos[index].change_id = Some(change_id);
-        }
-    }
 }
 
 /// A check info as Pebble's `GET /v1/checks` gives it, for `ops.pebble.CheckInfo.from_dict`:
@@ -525,20 +503,6 @@ checks:
             "a new enabled info is already running"
         );
         assert_eq!(c.check_infos.len(), 3);
-    }
-
-    #[test]
-    fn assign_change_ids_numbers_running_checks() {
-        let mut c = container(CHECKS).check_infos([
-            CheckInfo::new("alive"),
-            CheckInfo::new("ready").status(CheckStatus::Inactive),
-            CheckInfo::new("off").status(CheckStatus::Down),
-        ]);
-        c.check_infos[0].change_id = Some("4".into());
-        c.check_infos[2].change_id = None;
-        assign_check_change_ids(&mut c);
-        let ids: Vec<_> = c.check_infos.iter().map(|i| i.change_id.clone()).collect();
-        assert_eq!(ids, vec![Some("4".into()), None, Some("5".into())]);
     }
 
     #[test]

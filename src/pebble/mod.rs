@@ -11,10 +11,7 @@ mod services;
 
 use std::fmt;
 
-pub(crate) use checks::{
-    assign_check_change_ids, check_info_problems, check_to_api, get_checks, next_change_id,
-    start_checks, stop_checks,
-};
+pub(crate) use checks::{check_info_problems, check_to_api, get_checks, start_checks, stop_checks};
 pub(crate) use exec::{run as run_exec, ExecRequest, ExecStdin};
 pub(crate) use fs::{Filesystem, MakeDirOptions, PushOptions};
 pub(crate) use notices::{get_notice, get_notices, notice_to_api, notify, NoticeFilter};

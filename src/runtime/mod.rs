@@ -27,11 +27,12 @@ pub use live::{Inspect, LiveCharm};
 
 use crate::charm::Charm;
 use crate::error::{Error, Result};
+use crate::event::Prepared;
 use crate::event::{Event, EventKind};
-use crate::hook_tools::{HookTools, RunScope, StorageRoot};
+use crate::hook_tools::{HookTools, StorageRoot};
 use crate::options::ContextOptions;
 use crate::output::Output;
-use crate::state::State;
+use crate::state::UnitStore;
 use backend::RunBackend;
 use interpreter::Shim;
 use python_env::PythonEnv;
@@ -60,10 +61,9 @@ pub(crate) struct RunRequest<'a, 'i> {
     pub python_env: &'a PythonEnv,
     pub loaded: &'a LoadedCharm,
     pub options: &'a ContextOptions,
-    pub app_name: &'a str,
     pub event: &'a Event,
-    /// The input State, cloned, with every relation's id and interface filled in.
-    pub state: State,
+    /// The input State, normalised, and the event resolved against it.
+    pub prepared: Prepared,
     pub inspect: Option<&'a mut Inspect<'i>>,
     /// Where storage instances' directories are made (the Context's).
     pub storage_root: &'a Arc<StorageRoot>,
@@ -104,18 +104,28 @@ fn run_attached(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Output, F
     let RunRequest {
         charm,
         options,
-        app_name,
         event,
-        state,
+        prepared: Prepared { state, scope },
         inspect,
         storage_root,
         ..
     } = request;
-    let scope = RunScope::new(app_name, options, event, &state);
-    let env = juju_env(py, charm_dir, options, &scope, event, &state)
-        .map_err(|e| internal(py, shim, e))?;
-    let store =
-        Bound::new(py, RunStore::seeded(&state, app_name)).map_err(|e| internal(py, shim, e))?;
+    let env = PyDict::new(py);
+    for (key, value) in scope.juju_environment(options, &state.model, charm_dir) {
+        env.set_item(key, value)
+            .map_err(|e| internal(py, shim, e))?;
+    }
+    let store = Bound::new(
+        py,
+        RunStore {
+            store: UnitStore::seeded(&state),
+        },
+    )
+    .map_err(|e| internal(py, shim, e))?;
+    // What ops' dispatch would decide from the hook's name, decided by the scope.
+    let broken_relation_id = scope.broken_relation_id();
+    let model_remote_unit = scope.model_remote_unit().map(str::to_owned);
+    let restricted = scope.restricted;
     let tools = HookTools::new(
         state,
         Arc::clone(&charm.meta),
@@ -135,6 +145,9 @@ fn run_attached(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Output, F
             event.event_name(),
             options.capture_deferred_events,
             options.capture_framework_events,
+            broken_relation_id,
+            model_remote_unit,
+            restricted,
         ))
         .map_err(|e| charm_error(py, shim, e))
         .and_then(|dispatch| {
@@ -176,7 +189,7 @@ fn run_attached(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Output, F
         }
     };
     if committed {
-        std::mem::take(&mut *store.borrow_mut()).read_back(&mut output.state);
+        std::mem::take(&mut store.borrow_mut().store).read_back(&mut output.state);
     }
     Ok(output)
 }
@@ -265,96 +278,6 @@ fn load_charm<'py>(
     })?;
     let _ = slot.0.set(loaded.clone().unbind());
     Ok(loaded)
-}
-
-/// The id an action gets when the event gives none (`JUJU_ACTION_UUID`).
-pub(crate) const DEFAULT_ACTION_ID: &str = "1";
-
-/// The environment Juju gives the charm process for this event.
-fn juju_env<'py>(
-    py: Python<'py>,
-    charm_dir: &std::path::Path,
-    options: &ContextOptions,
-    scope: &RunScope,
-    event: &Event,
-    state: &State,
-) -> PyResult<Bound<'py, PyDict>> {
-    let env = PyDict::new(py);
-    // The hook name keeps the entity as the metadata spells it (`my-db-relation-changed`).
-    let hook_name = match (&scope.relation_event, &scope.workload_event) {
-        (Some(relation), _) => event.hook_name_for(&relation.endpoint),
-        (_, Some(workload)) => event.hook_name_for(&workload.container),
-        _ => event.hook_name(),
-    };
-    match &event.action {
-        // Juju dispatches actions as `actions/<name>`, with no hook name.
-        Some(action) if event.kind() == EventKind::Action => {
-            let id = action.id.as_deref().unwrap_or(DEFAULT_ACTION_ID);
-            env.set_item("JUJU_DISPATCH_PATH", format!("actions/{}", action.name))?;
-            env.set_item("JUJU_HOOK_NAME", "")?;
-            env.set_item("JUJU_ACTION_NAME", &action.name)?;
-            env.set_item("JUJU_ACTION_UUID", id)?;
-            env.set_item("JUJU_ACTION_TAG", format!("action-{id}"))?;
-        }
-        _ => {
-            env.set_item("JUJU_DISPATCH_PATH", format!("hooks/{hook_name}"))?;
-            env.set_item("JUJU_HOOK_NAME", hook_name)?;
-        }
-    }
-    // Juju names the secret by its full id, and its label as this unit knows it.
-    if let Some(secret) = event.secret_target(state) {
-        env.set_item("JUJU_SECRET_ID", &secret.id)?;
-        env.set_item("JUJU_SECRET_LABEL", secret.label.as_deref().unwrap_or(""))?;
-        if let Some(revision) = event.revision {
-            env.set_item("JUJU_SECRET_REVISION", revision.to_string())?;
-        }
-    }
-    if let (Some(storage), EventKind::Storage) = (&event.storage, event.kind()) {
-        env.set_item(
-            "JUJU_STORAGE_ID",
-            format!("{}/{}", storage.name, storage.index),
-        )?;
-    }
-    env.set_item("JUJU_UNIT_NAME", &scope.unit_name)?;
-    if let Some(relation) = &scope.relation_event {
-        env.set_item("JUJU_RELATION", &relation.endpoint)?;
-        env.set_item(
-            "JUJU_RELATION_ID",
-            format!("{}:{}", relation.endpoint, relation.relation_id),
-        )?;
-        env.set_item("JUJU_REMOTE_APP", &relation.remote_app)?;
-        if let Some(unit) = &relation.remote_unit {
-            env.set_item("JUJU_REMOTE_UNIT", unit)?;
-        }
-        if let Some(unit) = &relation.departing_unit {
-            env.set_item("JUJU_DEPARTING_UNIT", unit)?;
-        }
-    }
-    if let Some(workload) = &scope.workload_event {
-        env.set_item("JUJU_WORKLOAD_NAME", &workload.container)?;
-        if let Some((id, notice_type, key)) = &workload.notice {
-            env.set_item("JUJU_NOTICE_ID", id)?;
-            env.set_item("JUJU_NOTICE_TYPE", notice_type)?;
-            env.set_item("JUJU_NOTICE_KEY", key)?;
-        }
-        if let Some(check) = &workload.check {
-            env.set_item("JUJU_PEBBLE_CHECK_NAME", check)?;
-        }
-    }
-    env.set_item("JUJU_MODEL_NAME", &state.model.name)?;
-    env.set_item("JUJU_MODEL_UUID", &state.model.uuid)?;
-    env.set_item("JUJU_VERSION", &options.juju_version)?;
-    env.set_item("JUJU_CHARM_DIR", charm_dir.display().to_string())?;
-    for (key, value) in [
-        ("JUJU_AVAILABILITY_ZONE", &options.availability_zone),
-        ("JUJU_MACHINE_ID", &options.machine_id),
-        ("JUJU_PRINCIPAL_UNIT", &options.principal_unit),
-    ] {
-        if let Some(value) = value {
-            env.set_item(key, value)?;
-        }
-    }
-    Ok(env)
 }
 
 /// An exception out of the charm (or its `__init__`), as the caller sees it.

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::Container;
+
 /// A check's level.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CheckLevel {
@@ -127,5 +129,48 @@ impl CheckInfo {
     pub fn change_id(mut self, id: impl Into<String>) -> Self {
         self.change_id = Some(id.into());
         self
+    }
+}
+/// The change id the container's next check change takes: one more than the highest numeric
+/// change id of its check infos (Pebble numbers changes from 1 up).
+pub(crate) fn next_change_id(container: &Container) -> String {
+    let highest = container
+        .check_infos
+        .iter()
+        .filter_map(|info| info.change_id.as_deref()?.parse::<u64>().ok())
+        .max()
+        .unwrap_or(0);
+    (highest + 1).to_string()
+}
+
+/// Give every check info of the State that runs (status up or down) but has no change id a
+/// new one, by the module's rule, in State order: ops reads a check without a change id as
+/// inactive (`CheckInfo.from_dict`), and ops.testing numbers them too.
+pub(crate) fn assign_check_change_ids(container: &mut Container) {
+    for index in 0..container.check_infos.len() {
+        let info = &container.check_infos[index];
+        if info.status != CheckStatus::Inactive && info.change_id.is_none() {
+            let change_id = next_change_id(container);
+            container.check_infos[index].change_id = Some(change_id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assign_change_ids_numbers_running_checks() {
+        let mut c = Container::new("web").check_infos([
+            CheckInfo::new("alive"),
+            CheckInfo::new("ready").status(CheckStatus::Inactive),
+            CheckInfo::new("off").status(CheckStatus::Down),
+        ]);
+        c.check_infos[0].change_id = Some("4".into());
+        c.check_infos[2].change_id = None;
+        assign_check_change_ids(&mut c);
+        let ids: Vec<_> = c.check_infos.iter().map(|i| i.change_id.clone()).collect();
+        assert_eq!(ids, vec![Some("4".into()), None, Some("5".into())]);
     }
 }

@@ -20,6 +20,7 @@ mod secret;
 mod status;
 mod storage;
 mod stored;
+mod unit_store;
 mod value;
 
 use std::collections::BTreeMap;
@@ -28,6 +29,7 @@ use serde::{Deserialize, Serialize};
 
 pub(crate) use any_relation::effective_ids;
 pub use any_relation::AnyRelation;
+pub(crate) use check::{assign_check_change_ids, next_change_id};
 pub use cloud::{CloudCredential, CloudSpec};
 pub use config::ConfigValue;
 pub use container::{
@@ -44,6 +46,7 @@ pub use secret::{Secret, SecretContent, SecretOwner, SecretRotate};
 pub use status::Status;
 pub use storage::{Port, Protocol, Resource, Storage};
 pub use stored::{DeferredEvent, StoredState, DEFAULT_STORED_STATE_NAME};
+pub(crate) use unit_store::UnitStore;
 pub(crate) use value::dict_from_pairs;
 pub use value::{stored_dict, StoredDict, StoredValue};
 
