@@ -16,7 +16,7 @@
 
 use serde_json::Value;
 
-use super::{closest, Checked};
+use super::{closest, suggest, Checked};
 use crate::charm::{CharmMeta, ParamSchema, ParamType};
 use crate::error::{Rule, Violation};
 use crate::event::{Event, EventKind};
@@ -86,21 +86,18 @@ pub(super) fn check(
         );
     }
     let Some(action_meta) = meta.actions.get(&call.name) else {
-        let mut v = Violation::new(
+        let v = Violation::new(
             Rule::EventUnknown,
             format!(
                 "{:?} runs action {:?}, which the charm's actions metadata does not declare",
                 event.name, call.name
             ),
         );
-        if let Some(close) = closest(&call.name, meta.actions.keys().map(String::as_str)) {
-            v = v.hint(format!("did you mean {close:?}?"));
-        } else if meta.actions.is_empty() {
-            v = v.hint(
-                "the charm declares no actions (actions.yaml, or actions: in charmcraft.yaml)",
-            );
-        }
-        out.errors.push(v);
+        out.errors.push(v.hint(suggest(
+            &call.name,
+            meta.actions.keys().map(String::as_str),
+            "actions",
+        )));
         return;
     };
     let action = &call.name;
@@ -139,6 +136,8 @@ pub(super) fn check(
             let mut v = Violation::new(Rule::ActionParamUndeclared, message);
             if let Some(close) = closest(name, params.property_names()) {
                 v = v.hint(format!("did you mean {close:?}?"));
+            } else if params.properties.is_empty() {
+                v = v.hint(format!("action {action:?} declares no parameters"));
             }
             match params.additional_properties {
                 Some(true) => {}

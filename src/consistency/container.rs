@@ -1,6 +1,6 @@
 //! Container and Pebble-event rules.
 
-use super::{closest, Checked};
+use super::{suggest, Checked};
 use crate::charm::CharmMeta;
 use crate::error::{Rule, Violation};
 use crate::event::{endpoint_matches, Event, Prepared, WorkloadHook, WorkloadTargetError};
@@ -23,17 +23,16 @@ pub(super) fn check_workload_event(
         .iter()
         .any(|c| *c == name || endpoint_matches(c, name))
     {
-        let mut v = Violation::new(
-            Rule::EventUnknown,
-            format!(
-                "{:?} names container {name:?}, which the charm's metadata does not declare",
-                event.name
-            ),
+        out.errors.push(
+            Violation::new(
+                Rule::EventUnknown,
+                format!(
+                    "{:?} names container {name:?}, which the charm's metadata does not declare",
+                    event.name
+                ),
+            )
+            .hint(suggest(name, declared.iter().copied(), "containers")),
         );
-        if let Some(close) = closest(name, declared.iter().copied()) {
-            v = v.hint(format!("did you mean {close:?}?"));
-        }
-        out.errors.push(v);
         return;
     }
     if event.notice_id.is_some() && hook != WorkloadHook::CustomNotice {
@@ -100,14 +99,15 @@ pub(super) fn check_containers(meta: &CharmMeta, state: &State, out: &mut Checke
         let at = format!("containers[{i}]");
         let name = container.name.as_str();
         if !meta.containers.contains_key(name) {
-            let mut v = Violation::new(
+            let v = Violation::new(
                 Rule::ContainerUndeclared,
                 format!("{at}: {name:?} is not a container in the charm's metadata"),
             );
-            if let Some(close) = closest(name, meta.containers.keys().map(String::as_str)) {
-                v = v.hint(format!("did you mean {close:?}?"));
-            }
-            out.errors.push(v);
+            out.errors.push(v.hint(suggest(
+                name,
+                meta.containers.keys().map(String::as_str),
+                "containers",
+            )));
         }
         if state.containers[..i].iter().any(|c| c.name == name) {
             out.errors.push(Violation::new(

@@ -10,12 +10,14 @@ mod container;
 mod relation;
 mod secret;
 mod storage;
+mod suggest;
 
 use crate::charm::{CharmMeta, ConfigType};
 use crate::error::{Rule, Violation};
 use crate::event::{Event, EventKind, Prepared};
 use crate::options::{ContextOptions, JujuVersion};
 use crate::state::{ConfigValue, State, StoredValue};
+pub(crate) use suggest::{closest, suggest};
 
 /// What the checker found.
 #[derive(Debug, Default)]
@@ -63,14 +65,15 @@ fn check_context(options: &ContextOptions, out: &mut Checked) {
 fn check_config(meta: &CharmMeta, options: &ContextOptions, state: &State, out: &mut Checked) {
     for (key, value) in &state.config {
         let Some(option) = meta.config_options.get(key) else {
-            let mut v = Violation::new(
+            let v = Violation::new(
                 Rule::ConfigUndeclared,
                 format!("option {key:?} is not declared in the charm's config"),
             );
-            if let Some(close) = closest(key, meta.config_options.keys().map(String::as_str)) {
-                v = v.hint(format!("did you mean {close:?}?"));
-            }
-            out.errors.push(v);
+            out.errors.push(v.hint(suggest(
+                key,
+                meta.config_options.keys().map(String::as_str),
+                "config options",
+            )));
             continue;
         };
         let Some(option_type) = option.option_type.as_ref() else {
@@ -193,13 +196,18 @@ fn check_event(
             }
         }
         EventKind::Custom => {
-            out.warnings.push(Violation::new(
+            let mut v = Violation::new(
                 Rule::EventCustom,
                 format!(
                     "{:?} is not a Juju event, so it is taken as a custom event of the charm; the checker cannot check its arguments",
                     event.name
                 ),
-            ));
+            );
+            let juju_events = Event::LIFECYCLE_EVENTS.iter().chain(Event::SECRET_EVENTS);
+            if let Some(close) = closest(&event.name, juju_events.copied()) {
+                v = v.hint(format!("did you mean the Juju event {close:?}?"));
+            }
+            out.warnings.push(v);
             for (i, arg) in event.args.iter().enumerate() {
                 if let Some(problem) = arg.find_unstorable(&format!("args[{i}]")) {
                     out.errors.push(Violation::new(Rule::EventArgs, problem));
@@ -284,33 +292,6 @@ pub(crate) fn check_state(
     )
 }
 
-/// The candidate nearest to `word` by edit distance, if it is near enough to be a typo.
-pub(crate) fn closest<'a>(
-    word: &str,
-    candidates: impl Iterator<Item = &'a str>,
-) -> Option<&'a str> {
-    candidates
-        .map(|c| (edit_distance(word, c), c))
-        .filter(|(d, c)| *d <= 2.max(c.len() / 4))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut row: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut prev = row[0];
-        row[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let cur = row[j + 1];
-            row[j + 1] = (prev + usize::from(ca != *cb)).min(row[j] + 1).min(cur + 1);
-            prev = cur;
-        }
-    }
-    row[b.len()]
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -364,6 +345,20 @@ mod tests {
             .find(|v| v.rule.id() == "config.undeclared")
             .unwrap();
         assert_eq!(undeclared.hint.as_deref(), Some("did you mean \"port\"?"));
+    }
+
+    #[test]
+    fn a_custom_event_near_a_juju_event_name_asks_which_was_meant() {
+        let c = check_state(
+            &meta(),
+            &ContextOptions::default(),
+            &Event::custom("strat"),
+            &State::default(),
+        );
+        assert_eq!(
+            c.warnings[0].hint.as_deref(),
+            Some("did you mean the Juju event \"start\"?")
+        );
     }
 
     #[test]

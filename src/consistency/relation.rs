@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{closest, Checked};
+use super::{suggest, Checked};
 use crate::charm::{CharmMeta, EndpointRole};
 use crate::error::{Rule, Violation};
 use crate::event::{
@@ -22,17 +22,18 @@ pub(super) fn check_relation_event(
 ) {
     let entity = event.entity().unwrap_or("");
     if !meta.endpoints.keys().any(|e| endpoint_matches(e, entity)) {
-        let mut v = Violation::new(
+        let v = Violation::new(
             Rule::EventUnknown,
             format!(
                 "{:?} names relation endpoint {entity:?}, which the charm's metadata does not declare",
                 event.name
             ),
         );
-        if let Some(close) = closest(entity, meta.endpoints.keys().map(String::as_str)) {
-            v = v.hint(format!("did you mean {close:?}?"));
-        }
-        out.errors.push(v);
+        out.errors.push(v.hint(suggest(
+            entity,
+            meta.endpoints.keys().map(String::as_str),
+            "relation endpoints",
+        )));
         return;
     }
     let target = match &prepared.scope.relation {
@@ -154,14 +155,15 @@ pub(super) fn check_relations(
             ));
         }
         let Some(endpoint) = meta.endpoints.get(name) else {
-            let mut v = Violation::new(
+            let v = Violation::new(
                 Rule::RelationEndpoint,
                 format!("{at}: {name:?} is not a relation endpoint in the charm's metadata"),
             );
-            if let Some(close) = closest(name, meta.endpoints.keys().map(String::as_str)) {
-                v = v.hint(format!("did you mean {close:?}?"));
-            }
-            out.errors.push(v);
+            out.errors.push(v.hint(suggest(
+                name,
+                meta.endpoints.keys().map(String::as_str),
+                "relation endpoints",
+            )));
             continue;
         };
         *per_endpoint.entry(name).or_default() += 1;
@@ -323,6 +325,30 @@ mod tests {
             .into_iter()
             .map(|v| v.rule.id().to_owned())
             .collect()
+    }
+
+    #[test]
+    fn an_unknown_endpoint_gets_the_nearest_or_the_declared_ones() {
+        let hints = |event: &Event| -> Vec<String> {
+            check_state(
+                &meta(),
+                &ContextOptions::default(),
+                event,
+                &State::default(),
+            )
+            .errors
+            .into_iter()
+            .filter_map(|v| v.hint)
+            .collect()
+        };
+        assert_eq!(
+            hints(&Event::new("dbb_relation_changed")),
+            ["did you mean \"db\"?"]
+        );
+        assert_eq!(
+            hints(&Event::new("postgresql_relation_changed")),
+            ["the charm declares the relation endpoints \"db\", \"info\", \"cluster\""]
+        );
     }
 
     #[test]

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{closest, Checked};
+use super::{suggest, Checked};
 use crate::charm::CharmMeta;
 use crate::error::{Rule, Violation};
 use crate::event::{Event, EventKind};
@@ -73,17 +73,15 @@ fn check_storage_event(meta: &CharmMeta, event: &Event, state: &State, out: &mut
     let declared = declared_storages(meta);
     let matches = |name: &str| name.replace('-', "_") == entity.replace('-', "_");
     if !declared.iter().any(|d| matches(d)) {
-        let mut v = Violation::new(
+        let v = Violation::new(
             Rule::EventUnknown,
             format!(
                 "{:?} names storage {entity:?}, which the charm's metadata does not declare",
                 event.name
             ),
         );
-        if let Some(close) = closest(entity, declared.iter().copied()) {
-            v = v.hint(format!("did you mean {close:?}?"));
-        }
-        out.errors.push(v);
+        out.errors
+            .push(v.hint(suggest(entity, declared.iter().copied(), "storage")));
         return;
     }
     let Some(storage) = &event.storage else {
@@ -115,7 +113,7 @@ fn check_storage_event(meta: &CharmMeta, event: &Event, state: &State, out: &mut
                     event.name, storage.name
                 ),
             )
-            .hint("name the storage exactly as the metadata does"),
+            .hint(suggest(&storage.name, declared.iter().copied(), "storage")),
         );
         return;
     }
@@ -142,17 +140,15 @@ fn check_storages(meta: &CharmMeta, state: &State, out: &mut Checked) {
     let mut counts: BTreeMap<&str, u32> = BTreeMap::new();
     for (i, storage) in state.storages.iter().enumerate() {
         if !declared.contains(&storage.name.as_str()) {
-            let mut v = Violation::new(
+            let v = Violation::new(
                 Rule::StorageUndeclared,
                 format!(
                     "storages[{i}]: storage {:?} is not declared in the charm's metadata",
                     storage.name
                 ),
             );
-            if let Some(close) = closest(&storage.name, declared.iter().copied()) {
-                v = v.hint(format!("did you mean {close:?}?"));
-            }
-            out.errors.push(v);
+            out.errors
+                .push(v.hint(suggest(&storage.name, declared.iter().copied(), "storage")));
             continue;
         }
         if state.storages[..i]
@@ -206,17 +202,18 @@ fn check_resources(meta: &CharmMeta, state: &State, out: &mut Checked) {
     let declared: Vec<&str> = meta.resources.keys().map(String::as_str).collect();
     for (i, resource) in state.resources.iter().enumerate() {
         if !declared.contains(&resource.name.as_str()) {
-            let mut v = Violation::new(
+            let v = Violation::new(
                 Rule::ResourceUndeclared,
                 format!(
                     "resources[{i}]: resource {:?} is not declared in the charm's metadata",
                     resource.name
                 ),
             );
-            if let Some(close) = closest(&resource.name, declared.iter().copied()) {
-                v = v.hint(format!("did you mean {close:?}?"));
-            }
-            out.errors.push(v);
+            out.errors.push(v.hint(suggest(
+                &resource.name,
+                declared.iter().copied(),
+                "resources",
+            )));
         } else if state.resources[..i].iter().any(|r| r.name == resource.name) {
             out.errors.push(Violation::new(
                 Rule::ResourceDuplicate,

@@ -35,6 +35,7 @@ const DERIVED_EVENT_SUFFIXES: &[(&str, EventKind)] = &[
     ("_action", EventKind::Action),
 ];
 
+/// The secret events, by their Python names.
 const SECRET_EVENTS: &[&str] = &[
     "secret_changed",
     "secret_rotate",
@@ -137,6 +138,9 @@ macro_rules! lifecycle_constructors {
 }
 
 impl Event {
+    /// The secret events Juju dispatches, by their Python names.
+    pub(crate) const SECRET_EVENTS: &'static [&'static str] = SECRET_EVENTS;
+
     /// The lifecycle events Juju dispatches with no further context, by their Python names.
     pub const LIFECYCLE_EVENTS: &'static [&'static str] = &[
         "install",
