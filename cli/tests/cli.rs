@@ -679,57 +679,6 @@ fn inconsistent_state_exits_2_naming_the_rule() {
     assert!(stderr.contains("\"undeclared\""), "{stderr}");
 }
 
-#[test]
-fn no_arguments_exits_2_with_usage() {
-    let no_args: [&str; 0] = [];
-    let stderr = run_bad_input(&mut scenario(no_args));
-    assert!(stderr.contains("usage:"), "{stderr}");
-    assert!(stderr.contains("scenario run CASE.json"), "{stderr}");
-}
-
-#[test]
-fn unknown_command_exits_2_with_usage() {
-    let stderr = run_bad_input(&mut scenario(["walk", "case.json"]));
-    assert!(stderr.contains("usage:"), "{stderr}");
-}
-
-#[test]
-fn bad_flag_exits_2_naming_it_with_usage() {
-    let stderr = run_bad_input(&mut scenario(["run", "--bogus"]));
-    assert!(stderr.contains("--bogus"), "{stderr}");
-    assert!(stderr.contains("usage:"), "{stderr}");
-}
-
-#[test]
-fn missing_event_flag_exits_2_with_usage() {
-    let stderr = run_bad_input(&mut scenario(["run", "--charm", "tests/charms/status"]));
-    assert!(stderr.contains("--event is required"), "{stderr}");
-    assert!(stderr.contains("usage:"), "{stderr}");
-}
-
-#[test]
-fn flag_without_a_value_exits_2() {
-    let stderr = run_bad_input(&mut scenario([
-        "run",
-        "--charm",
-        "tests/charms/status",
-        "--event",
-    ]));
-    assert!(stderr.contains("--event needs a value"), "{stderr}");
-}
-
-#[test]
-fn help_prints_usage_on_stdout_and_exits_0() {
-    let done = finish(&mut scenario(["--help"]));
-    assert_eq!(done.code, Some(0), "{}", done.stderr);
-    assert!(done.stdout.contains("usage:"), "{}", done.stdout);
-    assert!(
-        done.stdout.contains("--charm DIR --event NAME"),
-        "{}",
-        done.stdout
-    );
-}
-
 // --- the Python environment ---------------------------------------------------------------
 
 #[test]
