@@ -190,15 +190,8 @@ fn a_relation_case_naming_a_missing_relation_is_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("case.json");
     std::fs::write(&file, case.to_string()).unwrap();
-    let done = finish(&mut scenario(["run".as_ref(), file.as_os_str()]));
-    assert_eq!(done.code, Some(2));
-    assert!(done.stdout.is_empty());
-    assert!(
-        done.stderr.contains("state.relations[1].peers_dta")
-            && done.stderr.contains("unknown field `peers_dta`"),
-        "{}",
-        done.stderr
-    );
+    let stderr = run_bad_input(&mut scenario(["run".as_ref(), file.as_os_str()]));
+    insta::assert_snapshot!(stderr);
 }
 
 #[test]
@@ -455,6 +448,29 @@ fn short_form_class_flag_picks_the_class() {
 
 // --- the charm raises ---------------------------------------------------------------------
 
+/// The Output's `error` with its traceback cut to the charm's own frames (the frames in ops
+/// and the shim, whose lines differ between ops releases, become `...`) and the repository
+/// path replaced.
+fn charm_error(output: &Value) -> Value {
+    let mut error = output["error"].clone();
+    let traceback = error["traceback"].as_str().expect("a traceback");
+    let mut kept: Vec<String> = Vec::new();
+    let mut in_charm = false;
+    for line in traceback.lines() {
+        if line.starts_with("  File ") {
+            in_charm = line.contains("/tests/charms/");
+            if !in_charm && kept.last().map(String::as_str) != Some("  ...") {
+                kept.push("  ...".into());
+            }
+        }
+        if !line.starts_with("  ") || in_charm {
+            kept.push(common::normalise(line, &[]));
+        }
+    }
+    error["traceback"] = Value::from(kept);
+    error
+}
+
 #[test]
 fn charm_exception_exits_1_with_the_traceback() {
     let done = finish(&mut scenario([
@@ -471,18 +487,14 @@ fn charm_exception_exits_1_with_the_traceback() {
         .collect();
     assert_eq!(fields, OUTPUT_FIELDS);
     assert_eq!(output["state"], Value::Null);
-    let error = &output["error"];
-    assert_eq!(error["type"], json!("KeyError"));
-    let message = error["message"].as_str().unwrap();
-    assert!(message.contains("no such key: 'password'"), "{message}");
-    let traceback = error["traceback"].as_str().unwrap();
-    assert!(traceback.starts_with("Traceback"), "{traceback}");
     assert!(
-        traceback.contains("tests/charms/raising/src/charm.py"),
-        "{traceback}"
+        output["error"]["traceback"]
+            .as_str()
+            .unwrap()
+            .starts_with("Traceback (most recent call last):\n"),
+        "{output:#}"
     );
-    assert!(traceback.contains("in _on_start"), "{traceback}");
-    assert!(traceback.contains("KeyError"), "{traceback}");
+    insta::assert_json_snapshot!(charm_error(&output));
     // What the run did before it failed is reported too.
     let logged: Vec<&str> = output["juju_log"]
         .as_array()
@@ -506,22 +518,8 @@ fn charm_exception_deep_in_the_charm_has_every_frame() {
     assert_eq!(done.code, Some(1), "stderr:\n{}", done.stderr);
     let output: Value = serde_json::from_str(&done.stdout).unwrap();
     assert_eq!(output["state"], Value::Null);
-    assert_eq!(output["error"]["type"], json!("RuntimeError"));
-    assert_eq!(output["error"]["message"], json!("stop failed"));
-    let traceback = output["error"]["traceback"].as_str().unwrap();
-    let frames = ["_on_stop", "_shutdown", "_check_stop_allowed", "_fail"];
-    let positions: Vec<usize> = frames
-        .iter()
-        .map(|f| {
-            traceback
-                .find(&format!("in {f}\n"))
-                .unwrap_or_else(|| panic!("{f} in {traceback}"))
-        })
-        .collect();
-    assert!(
-        positions.windows(2).all(|w| w[0] < w[1]),
-        "frames in call order: {traceback}"
-    );
+    // Every frame of the charm, in call order: _on_stop, _shutdown, _check_stop_allowed, _fail.
+    insta::assert_json_snapshot!(charm_error(&output));
 }
 
 #[test]
@@ -553,47 +551,26 @@ fn charm_that_does_not_raise_on_another_event_exits_0() {
 }
 
 // --- bad input ----------------------------------------------------------------------------
+// The message on stderr is the engine's report, after `scenario: `, unchanged.
 
 #[test]
 fn malformed_json_exits_2_with_line_and_column() {
-    let stderr = bad_case("bad-syntax.json");
-    assert!(stderr.contains("line 4 column"), "{stderr}");
-    assert!(stderr.contains("invalid input"), "{stderr}");
+    insta::assert_snapshot!(bad_case("bad-syntax.json"));
 }
 
 #[test]
-fn unknown_field_exits_2_naming_its_path() {
-    let stderr = bad_case("bad-unknown-field.json");
-    assert!(stderr.contains("state.leadr"), "{stderr}");
-    assert!(stderr.contains("unknown field `leadr`"), "{stderr}");
-    // serde lists what is allowed there.
-    assert!(stderr.contains("`leader`"), "{stderr}");
-}
-
-#[test]
-fn unknown_field_path_names_the_field_once() {
-    let stderr = bad_case("bad-unknown-field.json");
-    assert!(stderr.contains("at state.leadr (line 4 column"), "{stderr}");
-    let stderr = bad_case("bad-nested-unknown-field.json");
-    assert!(
-        stderr.contains("at state.stored_states[0].nmae (line 4 column"),
-        "{stderr}"
-    );
+fn unknown_field_exits_2_naming_its_path_once_and_the_known_fields() {
+    insta::assert_snapshot!(bad_case("bad-unknown-field.json"));
 }
 
 #[test]
 fn nested_unknown_field_exits_2_naming_its_path() {
-    let stderr = bad_case("bad-nested-unknown-field.json");
-    assert!(stderr.contains("state.stored_states[0].nmae"), "{stderr}");
-    assert!(stderr.contains("unknown field `nmae`"), "{stderr}");
+    insta::assert_snapshot!(bad_case("bad-nested-unknown-field.json"));
 }
 
 #[test]
 fn wrong_type_exits_2_naming_the_field() {
-    let stderr = bad_case("bad-wrong-type.json");
-    assert!(stderr.contains("state.planned_units"), "{stderr}");
-    assert!(stderr.contains("invalid type"), "{stderr}");
-    assert!(stderr.contains("\"three\""), "{stderr}");
+    insta::assert_snapshot!(bad_case("bad-wrong-type.json"));
 }
 
 #[test]
@@ -610,15 +587,12 @@ fn wrong_type_in_a_state_file_exits_2_naming_the_field() {
         "--state".as_ref(),
         state_file.as_os_str(),
     ]));
-    assert!(stderr.contains("leader"), "{stderr}");
-    assert!(stderr.contains("invalid type"), "{stderr}");
+    insta::assert_snapshot!(stderr);
 }
 
 #[test]
 fn missing_charm_dir_exits_2_naming_it() {
-    let stderr = bad_case("bad-missing-charm.json");
-    assert!(stderr.contains("cannot load the charm"), "{stderr}");
-    assert!(stderr.contains("no-such-charm"), "{stderr}");
+    insta::assert_snapshot!(common::normalise(&bad_case("bad-missing-charm.json"), &[]));
 }
 
 #[test]
@@ -627,7 +601,7 @@ fn missing_case_file_exits_2_naming_it() {
         "run",
         "tests/fixtures/cli/no-such-case.json",
     ]));
-    assert!(stderr.contains("no-such-case.json"), "{stderr}");
+    insta::assert_snapshot!(stderr);
 }
 
 #[test]
@@ -641,7 +615,7 @@ fn missing_state_file_exits_2_naming_it() {
         "--state",
         "tests/fixtures/cli/no-such-state.json",
     ]));
-    assert!(stderr.contains("no-such-state.json"), "{stderr}");
+    insta::assert_snapshot!(stderr);
 }
 
 #[test]
@@ -651,32 +625,19 @@ fn unknown_event_exits_2_listing_the_charm_events() {
         "--charm",
         "tests/charms/status",
         "--event",
-        "nope",
+        "strat",
     ]));
-    assert!(stderr.contains("\"nope\""), "{stderr}");
-    for event in [
-        "start",
-        "install",
-        "update_status",
-        "config_changed",
-        "stop",
-    ] {
-        assert!(stderr.contains(event), "{event} in {stderr}");
-    }
+    insta::assert_snapshot!(stderr);
 }
 
 #[test]
 fn unknown_event_in_a_case_file_exits_2() {
-    let stderr = bad_case("bad-unknown-event.json");
-    assert!(stderr.contains("unknown event \"nope\""), "{stderr}");
+    insta::assert_snapshot!(bad_case("bad-unknown-event.json"));
 }
 
 #[test]
 fn inconsistent_state_exits_2_naming_the_rule() {
-    let stderr = bad_case("bad-undeclared-config.json");
-    assert!(stderr.contains("inconsistent"), "{stderr}");
-    assert!(stderr.contains("config.undeclared"), "{stderr}");
-    assert!(stderr.contains("\"undeclared\""), "{stderr}");
+    insta::assert_snapshot!(bad_case("bad-undeclared-config.json"));
 }
 
 // --- the Python environment ---------------------------------------------------------------
@@ -698,26 +659,17 @@ fn venv_without_ops_exits_2_saying_how_to_fix_it() {
     ]);
     cmd.env("VIRTUAL_ENV", &venv);
     let stderr = run_bad_input(&mut cmd);
+    // The sys.path entries are the machine's; the venv's site-packages is among them.
     assert!(
-        stderr.contains("the embedded Python cannot import ops"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("No module named 'ops'"), "{stderr}");
-    assert!(stderr.contains("searched sys.path:"), "{stderr}");
-    assert!(
-        stderr.contains(&format!("{}/lib/python3", venv.display())),
+        stderr
+            .lines()
+            .any(|l| l.starts_with(&format!("    {}/lib/python3", venv.display()))),
         "the venv's site-packages is listed: {stderr}"
     );
-    assert!(
-        stderr.contains(&format!("venv: {} (VIRTUAL_ENV is set)", venv.display())),
-        "{stderr}"
-    );
-    let fix = stderr
-        .lines()
-        .find(|l| l.trim_start().starts_with("fix:"))
-        .unwrap_or_else(|| panic!("a fix line in {stderr}"));
-    assert!(fix.contains("pip install"), "{fix}");
-    assert!(fix.contains("ops"), "{fix}");
+    insta::assert_snapshot!(common::python_environment_report(
+        &stderr,
+        &[(&venv, "[VENV]")]
+    ));
 }
 
 #[test]
@@ -730,6 +682,11 @@ fn virtual_env_that_does_not_exist_exits_2_naming_it() {
     ]);
     cmd.env("VIRTUAL_ENV", &venv);
     let stderr = run_bad_input(&mut cmd);
+    // Not a snapshot: the message names the machine's Python version, which the venv must
+    // be made with.
     assert!(stderr.contains(&venv.display().to_string()), "{stderr}");
-    assert!(stderr.contains("-m venv"), "{stderr}");
+    assert!(
+        stderr.contains(&format!(" -m venv {}", venv.display())),
+        "{stderr}"
+    );
 }
