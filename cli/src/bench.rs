@@ -55,18 +55,17 @@ fn time(case: &Case, base: &Path, runs: usize) -> Result<(), Error> {
     times.sort();
     let micros = |d: Duration| d.as_secs_f64() * 1e6;
     let at = |q: f64| micros(times[((times.len() - 1) as f64 * q).round() as usize]);
-    println!(
-        "start-up: interpreter and `import ops` {:.1} ms; charm load and first run {:.1} ms",
+    crate::print_stdout(&format!(
+        "start-up: interpreter and `import ops` {:.1} ms; charm load and first run {:.1} ms\n\
+         {runs} runs: min {:.1} µs, p10 {:.1} µs, p90 {:.1} µs, max {:.1} µs\n\
+         median {:.1} µs/run\n",
         micros(python) / 1e3,
-        micros(first_run) / 1e3
-    );
-    println!(
-        "{runs} runs: min {:.1} µs, p10 {:.1} µs, p90 {:.1} µs, max {:.1} µs",
+        micros(first_run) / 1e3,
         at(0.0),
         at(0.1),
         at(0.9),
-        at(1.0)
-    );
-    println!("median {:.1} µs/run", at(0.5));
+        at(1.0),
+        at(0.5),
+    ));
     Ok(())
 }

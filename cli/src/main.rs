@@ -215,6 +215,22 @@ fn main() -> ExitCode {
     code
 }
 
+/// Print `text` on stdout. A reader that has gone away (`scenario run case.json | head`) is not
+/// an error: the rest of the output is dropped, as other command-line tools do.
+fn print_stdout(text: &str) {
+    use std::io::Write as _;
+    let mut stdout = std::io::stdout().lock();
+    match stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+    {
+        Err(err) if err.kind() != std::io::ErrorKind::BrokenPipe => {
+            eprintln!("scenario: writing to stdout: {err}");
+        }
+        _ => {}
+    }
+}
+
 /// `--help` and `--version` as clap prints them (exit code 0); any other error as one line on
 /// stderr (exit code 2): what is wrong, the nearest valid name when clap found one, and the
 /// subcommand's `--help`.

@@ -56,7 +56,7 @@ fn run_case(case: &Case, base: &Path) -> Result<ExitCode, Error> {
     ops_scenario::python::python_stdout_to_stderr()?;
     let output = case.run(base)?;
     let json = serde_json::to_string_pretty(&output.to_json()).expect("JSON values serialise");
-    println!("{json}");
+    crate::print_stdout(&format!("{json}\n"));
     Ok(if output.error.is_some() {
         ExitCode::from(1)
     } else {

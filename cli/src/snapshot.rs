@@ -73,7 +73,7 @@ fn print(args: &SnapshotArgs, options: &SnapshotOptions, line: &[OsString]) -> R
         )
         .command(command_line(line));
         test.class_name = args.class.clone();
-        print!("{}", rustfmt(snap.to_rust_test(&test)?));
+        crate::print_stdout(&rustfmt(snap.to_rust_test(&test)?));
     } else if let Some(event) = &args.event {
         // The case names the charm by absolute path, so that it runs wherever it is saved.
         let charm = match charm {
@@ -83,12 +83,10 @@ fn print(args: &SnapshotArgs, options: &SnapshotOptions, line: &[OsString]) -> R
                 PathBuf::from(".")
             }
         };
-        println!(
-            "{}",
-            snap.to_case_json(&charm, args.class.as_deref(), event)?
-        );
+        let case = snap.to_case_json(&charm, args.class.as_deref(), event)?;
+        crate::print_stdout(&format!("{case}\n"));
     } else {
-        println!("{}", snap.to_json());
+        crate::print_stdout(&format!("{}\n", snap.to_json()));
     }
     Ok(())
 }

@@ -369,6 +369,24 @@ fn case_file_charm_path_is_relative_to_the_case_file_folder() {
     assert_eq!(output["state"]["unit_status"]["message"], json!("ready"));
 }
 
+#[test]
+fn a_reader_that_goes_away_is_not_an_error() {
+    // `scenario run case.json | head -0`: the pipe is closed before the Output is written.
+    let mut child = scenario([
+        "run".as_ref(),
+        fixture("status-start-leader.json").as_os_str(),
+    ])
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
+    drop(child.stdout.take());
+    let done = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert_eq!(done.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr, "");
+}
+
 // --- the short form -----------------------------------------------------------------------
 
 #[test]
