@@ -190,15 +190,8 @@ fn a_relation_case_naming_a_missing_relation_is_bad_input() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("case.json");
     std::fs::write(&file, case.to_string()).unwrap();
-    let done = finish(&mut scenario(["run".as_ref(), file.as_os_str()]));
-    assert_eq!(done.code, Some(2));
-    assert!(done.stdout.is_empty());
-    assert!(
-        done.stderr.contains("state.relations[1].peers_dta")
-            && done.stderr.contains("unknown field `peers_dta`"),
-        "{}",
-        done.stderr
-    );
+    let stderr = run_bad_input(&mut scenario(["run".as_ref(), file.as_os_str()]));
+    insta::assert_snapshot!(stderr);
 }
 
 #[test]
@@ -376,6 +369,24 @@ fn case_file_charm_path_is_relative_to_the_case_file_folder() {
     assert_eq!(output["state"]["unit_status"]["message"], json!("ready"));
 }
 
+#[test]
+fn a_reader_that_goes_away_is_not_an_error() {
+    // `scenario run case.json | head -0`: the pipe is closed before the Output is written.
+    let mut child = scenario([
+        "run".as_ref(),
+        fixture("status-start-leader.json").as_os_str(),
+    ])
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
+    drop(child.stdout.take());
+    let done = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&done.stderr);
+    assert_eq!(done.status.code(), Some(0), "{stderr}");
+    assert_eq!(stderr, "");
+}
+
 // --- the short form -----------------------------------------------------------------------
 
 #[test]
@@ -455,6 +466,29 @@ fn short_form_class_flag_picks_the_class() {
 
 // --- the charm raises ---------------------------------------------------------------------
 
+/// The Output's `error` with its traceback cut to the charm's own frames (the frames in ops
+/// and the shim, whose lines differ between ops releases, become `...`) and the repository
+/// path replaced.
+fn charm_error(output: &Value) -> Value {
+    let mut error = output["error"].clone();
+    let traceback = error["traceback"].as_str().expect("a traceback");
+    let mut kept: Vec<String> = Vec::new();
+    let mut in_charm = false;
+    for line in traceback.lines() {
+        if line.starts_with("  File ") {
+            in_charm = line.contains("/tests/charms/");
+            if !in_charm && kept.last().map(String::as_str) != Some("  ...") {
+                kept.push("  ...".into());
+            }
+        }
+        if !line.starts_with("  ") || in_charm {
+            kept.push(common::normalise(line, &[]));
+        }
+    }
+    error["traceback"] = Value::from(kept);
+    error
+}
+
 #[test]
 fn charm_exception_exits_1_with_the_traceback() {
     let done = finish(&mut scenario([
@@ -471,18 +505,14 @@ fn charm_exception_exits_1_with_the_traceback() {
         .collect();
     assert_eq!(fields, OUTPUT_FIELDS);
     assert_eq!(output["state"], Value::Null);
-    let error = &output["error"];
-    assert_eq!(error["type"], json!("KeyError"));
-    let message = error["message"].as_str().unwrap();
-    assert!(message.contains("no such key: 'password'"), "{message}");
-    let traceback = error["traceback"].as_str().unwrap();
-    assert!(traceback.starts_with("Traceback"), "{traceback}");
     assert!(
-        traceback.contains("tests/charms/raising/src/charm.py"),
-        "{traceback}"
+        output["error"]["traceback"]
+            .as_str()
+            .unwrap()
+            .starts_with("Traceback (most recent call last):\n"),
+        "{output:#}"
     );
-    assert!(traceback.contains("in _on_start"), "{traceback}");
-    assert!(traceback.contains("KeyError"), "{traceback}");
+    insta::assert_json_snapshot!(charm_error(&output));
     // What the run did before it failed is reported too.
     let logged: Vec<&str> = output["juju_log"]
         .as_array()
@@ -506,22 +536,8 @@ fn charm_exception_deep_in_the_charm_has_every_frame() {
     assert_eq!(done.code, Some(1), "stderr:\n{}", done.stderr);
     let output: Value = serde_json::from_str(&done.stdout).unwrap();
     assert_eq!(output["state"], Value::Null);
-    assert_eq!(output["error"]["type"], json!("RuntimeError"));
-    assert_eq!(output["error"]["message"], json!("stop failed"));
-    let traceback = output["error"]["traceback"].as_str().unwrap();
-    let frames = ["_on_stop", "_shutdown", "_check_stop_allowed", "_fail"];
-    let positions: Vec<usize> = frames
-        .iter()
-        .map(|f| {
-            traceback
-                .find(&format!("in {f}\n"))
-                .unwrap_or_else(|| panic!("{f} in {traceback}"))
-        })
-        .collect();
-    assert!(
-        positions.windows(2).all(|w| w[0] < w[1]),
-        "frames in call order: {traceback}"
-    );
+    // Every frame of the charm, in call order: _on_stop, _shutdown, _check_stop_allowed, _fail.
+    insta::assert_json_snapshot!(charm_error(&output));
 }
 
 #[test]
@@ -553,47 +569,26 @@ fn charm_that_does_not_raise_on_another_event_exits_0() {
 }
 
 // --- bad input ----------------------------------------------------------------------------
+// The message on stderr is the engine's report, after `scenario: `, unchanged.
 
 #[test]
 fn malformed_json_exits_2_with_line_and_column() {
-    let stderr = bad_case("bad-syntax.json");
-    assert!(stderr.contains("line 4 column"), "{stderr}");
-    assert!(stderr.contains("invalid input"), "{stderr}");
+    insta::assert_snapshot!(bad_case("bad-syntax.json"));
 }
 
 #[test]
-fn unknown_field_exits_2_naming_its_path() {
-    let stderr = bad_case("bad-unknown-field.json");
-    assert!(stderr.contains("state.leadr"), "{stderr}");
-    assert!(stderr.contains("unknown field `leadr`"), "{stderr}");
-    // serde lists what is allowed there.
-    assert!(stderr.contains("`leader`"), "{stderr}");
-}
-
-#[test]
-fn unknown_field_path_names_the_field_once() {
-    let stderr = bad_case("bad-unknown-field.json");
-    assert!(stderr.contains("at state.leadr (line 4 column"), "{stderr}");
-    let stderr = bad_case("bad-nested-unknown-field.json");
-    assert!(
-        stderr.contains("at state.stored_states[0].nmae (line 4 column"),
-        "{stderr}"
-    );
+fn unknown_field_exits_2_naming_its_path_once_and_the_known_fields() {
+    insta::assert_snapshot!(bad_case("bad-unknown-field.json"));
 }
 
 #[test]
 fn nested_unknown_field_exits_2_naming_its_path() {
-    let stderr = bad_case("bad-nested-unknown-field.json");
-    assert!(stderr.contains("state.stored_states[0].nmae"), "{stderr}");
-    assert!(stderr.contains("unknown field `nmae`"), "{stderr}");
+    insta::assert_snapshot!(bad_case("bad-nested-unknown-field.json"));
 }
 
 #[test]
 fn wrong_type_exits_2_naming_the_field() {
-    let stderr = bad_case("bad-wrong-type.json");
-    assert!(stderr.contains("state.planned_units"), "{stderr}");
-    assert!(stderr.contains("invalid type"), "{stderr}");
-    assert!(stderr.contains("\"three\""), "{stderr}");
+    insta::assert_snapshot!(bad_case("bad-wrong-type.json"));
 }
 
 #[test]
@@ -610,15 +605,12 @@ fn wrong_type_in_a_state_file_exits_2_naming_the_field() {
         "--state".as_ref(),
         state_file.as_os_str(),
     ]));
-    assert!(stderr.contains("leader"), "{stderr}");
-    assert!(stderr.contains("invalid type"), "{stderr}");
+    insta::assert_snapshot!(stderr);
 }
 
 #[test]
 fn missing_charm_dir_exits_2_naming_it() {
-    let stderr = bad_case("bad-missing-charm.json");
-    assert!(stderr.contains("cannot load the charm"), "{stderr}");
-    assert!(stderr.contains("no-such-charm"), "{stderr}");
+    insta::assert_snapshot!(common::normalise(&bad_case("bad-missing-charm.json"), &[]));
 }
 
 #[test]
@@ -627,7 +619,7 @@ fn missing_case_file_exits_2_naming_it() {
         "run",
         "tests/fixtures/cli/no-such-case.json",
     ]));
-    assert!(stderr.contains("no-such-case.json"), "{stderr}");
+    insta::assert_snapshot!(stderr);
 }
 
 #[test]
@@ -641,7 +633,7 @@ fn missing_state_file_exits_2_naming_it() {
         "--state",
         "tests/fixtures/cli/no-such-state.json",
     ]));
-    assert!(stderr.contains("no-such-state.json"), "{stderr}");
+    insta::assert_snapshot!(stderr);
 }
 
 #[test]
@@ -651,83 +643,19 @@ fn unknown_event_exits_2_listing_the_charm_events() {
         "--charm",
         "tests/charms/status",
         "--event",
-        "nope",
+        "strat",
     ]));
-    assert!(stderr.contains("\"nope\""), "{stderr}");
-    for event in [
-        "start",
-        "install",
-        "update_status",
-        "config_changed",
-        "stop",
-    ] {
-        assert!(stderr.contains(event), "{event} in {stderr}");
-    }
+    insta::assert_snapshot!(stderr);
 }
 
 #[test]
 fn unknown_event_in_a_case_file_exits_2() {
-    let stderr = bad_case("bad-unknown-event.json");
-    assert!(stderr.contains("unknown event \"nope\""), "{stderr}");
+    insta::assert_snapshot!(bad_case("bad-unknown-event.json"));
 }
 
 #[test]
 fn inconsistent_state_exits_2_naming_the_rule() {
-    let stderr = bad_case("bad-undeclared-config.json");
-    assert!(stderr.contains("inconsistent"), "{stderr}");
-    assert!(stderr.contains("config.undeclared"), "{stderr}");
-    assert!(stderr.contains("\"undeclared\""), "{stderr}");
-}
-
-#[test]
-fn no_arguments_exits_2_with_usage() {
-    let no_args: [&str; 0] = [];
-    let stderr = run_bad_input(&mut scenario(no_args));
-    assert!(stderr.contains("usage:"), "{stderr}");
-    assert!(stderr.contains("scenario run CASE.json"), "{stderr}");
-}
-
-#[test]
-fn unknown_command_exits_2_with_usage() {
-    let stderr = run_bad_input(&mut scenario(["walk", "case.json"]));
-    assert!(stderr.contains("usage:"), "{stderr}");
-}
-
-#[test]
-fn bad_flag_exits_2_naming_it_with_usage() {
-    let stderr = run_bad_input(&mut scenario(["run", "--bogus"]));
-    assert!(stderr.contains("--bogus"), "{stderr}");
-    assert!(stderr.contains("usage:"), "{stderr}");
-}
-
-#[test]
-fn missing_event_flag_exits_2_with_usage() {
-    let stderr = run_bad_input(&mut scenario(["run", "--charm", "tests/charms/status"]));
-    assert!(stderr.contains("--event is required"), "{stderr}");
-    assert!(stderr.contains("usage:"), "{stderr}");
-}
-
-#[test]
-fn flag_without_a_value_exits_2() {
-    let stderr = run_bad_input(&mut scenario([
-        "run",
-        "--charm",
-        "tests/charms/status",
-        "--event",
-    ]));
-    assert!(stderr.contains("--event needs a value"), "{stderr}");
-}
-
-#[test]
-fn help_prints_usage_on_stdout_and_exits_0() {
-    let done = finish(&mut scenario(["--help"]));
-    assert_eq!(done.code, Some(0), "{}", done.stderr);
-    assert!(done.stdout.contains("usage:"), "{}", done.stdout);
-    assert!(
-        done.stdout.contains("--charm DIR --event NAME"),
-        "{}",
-        done.stdout
-    );
+    insta::assert_snapshot!(bad_case("bad-undeclared-config.json"));
 }
 
 // --- the Python environment ---------------------------------------------------------------
@@ -749,26 +677,17 @@ fn venv_without_ops_exits_2_saying_how_to_fix_it() {
     ]);
     cmd.env("VIRTUAL_ENV", &venv);
     let stderr = run_bad_input(&mut cmd);
+    // The sys.path entries are the machine's; the venv's site-packages is among them.
     assert!(
-        stderr.contains("the embedded Python cannot import ops"),
-        "{stderr}"
-    );
-    assert!(stderr.contains("No module named 'ops'"), "{stderr}");
-    assert!(stderr.contains("searched sys.path:"), "{stderr}");
-    assert!(
-        stderr.contains(&format!("{}/lib/python3", venv.display())),
+        stderr
+            .lines()
+            .any(|l| l.starts_with(&format!("    {}/lib/python3", venv.display()))),
         "the venv's site-packages is listed: {stderr}"
     );
-    assert!(
-        stderr.contains(&format!("venv: {} (VIRTUAL_ENV is set)", venv.display())),
-        "{stderr}"
-    );
-    let fix = stderr
-        .lines()
-        .find(|l| l.trim_start().starts_with("fix:"))
-        .unwrap_or_else(|| panic!("a fix line in {stderr}"));
-    assert!(fix.contains("pip install"), "{fix}");
-    assert!(fix.contains("ops"), "{fix}");
+    insta::assert_snapshot!(common::python_environment_report(
+        &stderr,
+        &[(&venv, "[VENV]")]
+    ));
 }
 
 #[test]
@@ -781,6 +700,11 @@ fn virtual_env_that_does_not_exist_exits_2_naming_it() {
     ]);
     cmd.env("VIRTUAL_ENV", &venv);
     let stderr = run_bad_input(&mut cmd);
+    // Not a snapshot: the message names the machine's Python version, which the venv must
+    // be made with.
     assert!(stderr.contains(&venv.display().to_string()), "{stderr}");
-    assert!(stderr.contains("-m venv"), "{stderr}");
+    assert!(
+        stderr.contains(&format!(" -m venv {}", venv.display())),
+        "{stderr}"
+    );
 }

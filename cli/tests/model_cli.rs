@@ -178,11 +178,7 @@ fn a_change_juju_refuses_at_commit_exits_1_with_the_refusal() {
     let (code, output) = run_case("secret-observer-set.json");
     assert_eq!(code, Some(1), "{output:#}");
     assert_eq!(output["state"], Value::Null);
-    assert_eq!(output["error"]["type"], "CommitRefused");
-    assert_eq!(
-        output["error"]["message"],
-        "secret-set secret:0123456789abcdefghij: ERROR permission denied"
-    );
+    insta::assert_json_snapshot!(output["error"]);
     // The charm's code ran to its end.
     assert!(charm_log(&output).contains(&"set the password; carrying on"));
 }

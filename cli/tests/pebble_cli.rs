@@ -158,5 +158,5 @@ fn a_container_the_metadata_does_not_declare_is_bad_input() {
         done.stderr
     );
     assert_eq!(done.stdout, "");
-    assert!(done.stderr.contains("database"), "{}", done.stderr);
+    insta::assert_snapshot!(done.stderr);
 }

@@ -76,3 +76,30 @@ pub fn ok(cmd: &mut Command) -> Finished {
 pub fn run_ok(path: &Path) -> Value {
     ok(&mut scenario([OsStr::new("run"), path.as_os_str()])).json()
 }
+
+/// `text` with the machine's paths replaced, for snapshots: the repository root by `[REPO]`
+/// (as the tests spell it and as it resolves), then each of `more` by its label.
+pub fn normalise(text: &str, more: &[(&Path, &str)]) -> String {
+    let mut text = text.to_owned();
+    for (path, label) in more {
+        text = text.replace(&path.display().to_string(), label);
+        if let Ok(real) = path.canonicalize() {
+            text = text.replace(&real.display().to_string(), label);
+        }
+    }
+    let root = manifest_dir();
+    text = text.replace(&root.display().to_string(), "[REPO]");
+    let real = root.canonicalize().expect("the repository root exists");
+    text.replace(&real.display().to_string(), "[REPO]")
+}
+
+/// The report of a Python environment that cannot import ops, for a snapshot: the lines that
+/// name the machine's Python (its version and prefix, the entries of its sys.path) left out,
+/// the paths in the rest replaced as [`normalise`] does.
+pub fn python_environment_report(stderr: &str, more: &[(&Path, &str)]) -> String {
+    let kept: Vec<&str> = stderr
+        .lines()
+        .filter(|line| !line.starts_with("  Python: ") && !line.starts_with("    "))
+        .collect();
+    normalise(&kept.join("\n"), more)
+}
