@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 
 /// A check's level.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum CheckLevel {
     /// No level. The default.
     #[default]
@@ -19,6 +20,7 @@ pub enum CheckLevel {
 
 /// Whether a check starts with the plan.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum CheckStartup {
     /// Not given: treated as `enabled`.
     #[serde(rename = "")]
@@ -34,6 +36,7 @@ pub enum CheckStartup {
 
 /// A check's status.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum CheckStatus {
     /// Passing. The default.
@@ -47,6 +50,7 @@ pub enum CheckStatus {
 
 /// The state of one check of the plan.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CheckInfo {
     /// The check name in the plan.

@@ -51,6 +51,7 @@ use crate::error::{Error, Result};
 
 /// Everything about the unit and its model that a charm can observe or change in one event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct State {
     /// Config options the user has set. Options left out fall back to their `default` in the
