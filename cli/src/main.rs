@@ -19,6 +19,8 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+mod schema;
+
 use ops_scenario::case::{self, Case};
 use ops_scenario::{ContextOptions, Error, Event, State};
 
@@ -30,8 +32,9 @@ usage:
   scenario snapshot APP/N [-m MODEL] [--format json|rust] [--include PARTS]
                     [--fetch CONTAINER:PATH | --fetch FETCH.json]... [--charm DIR]
                     [--class NAME] [--event NAME]
+  scenario schema [case|state|output]
 
-run: runs one event of a charm and prints the Output as JSON (STATE_JSON.md).
+run: runs one event of a charm and prints the Output as JSON (docs/STATE_JSON.md).
 Exit codes: 0 the run finished; 1 the charm raised (see `error`); 2 bad input.
 bench: runs the case N times (default 1000) in one process; prints the start-up times,
 then the median time per run as its last line (`median 123.4 µs/run`).
@@ -42,7 +45,8 @@ of relations, config, containers, networks, secrets, storage, cloud-spec, deferr
 stored-state, status.
 --fetch copies a container's file into the State (FETCH.json: {\"container\": [\"/path\"]}).
 --charm: the charm's source, for its metadata (else read from the unit).
-Exit codes: 0 done (warnings on stderr); 1 a juju command failed; 2 bad input.";
+Exit codes: 0 done (warnings on stderr); 1 a juju command failed; 2 bad input.
+schema: prints the JSON Schema of case files (the default), States or Outputs.";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -74,6 +78,7 @@ fn main() -> ExitCode {
                 })
             }
         },
+        Some("schema") => schema::main(&args[1..]),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             ExitCode::SUCCESS
