@@ -19,8 +19,9 @@ use common::{finish, fixture, manifest_dir, ok, scenario};
 use jsonschema::Validator;
 use ops_scenario::case::{from_json, Case};
 use ops_scenario::{
-    AnyRelation, ContainerFile, Databag, FileContent, FileKind, Output, PeerRelation, Relation,
-    Rule, State, Status, StoredValue, SubordinateRelation,
+    AnyRelation, CloudSpec, Container, ContainerFile, ContextOptions, Databag, DeferredEvent,
+    Event, FileContent, FileKind, Output, PeerRelation, Relation, Rule, Secret, State, Status,
+    StoredState, StoredValue, SubordinateRelation,
 };
 use serde_json::{json, Map, Value};
 
@@ -742,6 +743,97 @@ fn the_known_differences_between_the_reader_and_the_schema() {
             CASE.is_valid(case),
             !reader_takes_it,
             "{label}: the schema changed"
+        );
+    }
+}
+
+// --- the contract's examples -----------------------------------------------------------------
+
+/// The blocks of docs/STATE_JSON.md fenced as ```` ```json TAG ````: the tag and the text.
+fn tagged_examples() -> Vec<(String, String)> {
+    let doc = std::fs::read_to_string(manifest_dir().join("docs/STATE_JSON.md")).unwrap();
+    let mut examples = Vec::new();
+    let mut open: Option<(String, String)> = None;
+    for line in doc.lines() {
+        match &mut open {
+            Some((tag, text)) => {
+                if line.trim_start() == "```" {
+                    examples.push((std::mem::take(tag), std::mem::take(text)));
+                    open = None;
+                } else {
+                    text.push_str(line);
+                    text.push('\n');
+                }
+            }
+            None => {
+                if let Some(tag) = line.trim_start().strip_prefix("```json ") {
+                    open = Some((tag.trim().to_owned(), String::new()));
+                }
+            }
+        }
+    }
+    examples
+}
+
+/// Whether the reader takes `text` as the type named `tag`, and the schema that says so.
+fn read_as(tag: &str, text: &str) -> (Result<(), String>, Validator) {
+    macro_rules! read {
+        ($type:ty) => {
+            from_json::<$type>(text)
+                .map(drop)
+                .map_err(|e| e.to_string())
+        };
+    }
+    let read = match tag {
+        "case" => return (read!(Case), definition_or_root(&CASE_SCHEMA, None)),
+        "state" => {
+            return (
+                read!(State),
+                definition_or_root(&CASE_SCHEMA, Some("State")),
+            )
+        }
+        "output" => return (read!(Output), definition_or_root(&OUTPUT_SCHEMA, None)),
+        "ContextOptions" => read!(ContextOptions),
+        "Event" => read!(Event),
+        "CloudSpec" => read!(CloudSpec),
+        "AnyRelation" => read!(AnyRelation),
+        "Container" => read!(Container),
+        "Secret" => read!(Secret),
+        "StoredState" => read!(StoredState),
+        "DeferredEvent" => read!(DeferredEvent),
+        other => panic!("docs/STATE_JSON.md: an example of unknown type {other:?}"),
+    };
+    (read, definition_or_root(&CASE_SCHEMA, Some(tag)))
+}
+
+fn definition_or_root(schema: &Value, name: Option<&str>) -> Validator {
+    match name {
+        Some(name) => definition(schema, name),
+        None => validator(schema),
+    }
+}
+
+#[test]
+fn every_example_of_the_contract_reads_and_passes_the_schema() {
+    let examples = tagged_examples();
+    assert!(examples.len() >= 12, "only {} examples", examples.len());
+    for tag in ["case", "state", "output"] {
+        assert!(
+            examples.iter().any(|(t, _)| t == tag),
+            "no `json {tag}` example"
+        );
+    }
+    for (tag, text) in &examples {
+        let (read, schema) = read_as(tag, text);
+        assert!(
+            read.is_ok(),
+            "a `json {tag}` example does not read: {read:?}\n{text}"
+        );
+        let value: Value = serde_json::from_str(text).unwrap();
+        assert!(
+            schema.is_valid(&value),
+            "a `json {tag}` example does not pass the schema:\n{}\n{text}",
+            errors(&schema, &value)
         );
     }
 }
