@@ -1,5 +1,5 @@
 //! Case files: a charm, a Context, an Event and a State in one JSON document, as
-//! `scenario run CASE.json` reads it (STATE_JSON.md), and JSON parsing that says where it
+//! `scenario run CASE.json` reads it (docs/STATE_JSON.md), and JSON parsing that says where it
 //! failed.
 
 use std::path::{Path, PathBuf};

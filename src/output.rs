@@ -9,7 +9,7 @@ use crate::state::{State, Status};
 
 /// The result of one run.
 ///
-/// JSON form: the `Output` object of `STATE_JSON.md`. When `error` is set (the CLI reports a
+/// JSON form: the `Output` object of `docs/STATE_JSON.md`. When `error` is set (the CLI reports a
 /// charm exception this way) `state` is written as `null`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
