@@ -55,7 +55,7 @@ pub enum CheckStatus {
 pub struct CheckInfo {
     /// The check name in the plan.
     pub name: String,
-    /// Defaults to the plan's level.
+    /// Defaults to none (`""`); the consistency checker wants the plan's level.
     #[serde(default)]
     pub level: CheckLevel,
     /// Defaults to `enabled`.
