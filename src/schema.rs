@@ -55,7 +55,13 @@ pub fn state_schema() -> Value {
 /// The JSON Schema (draft 2020-12) of an Output, as `scenario run` writes it (`state` is `null`
 /// when the charm raised).
 pub fn output_schema() -> Value {
-    root_schema::<Output>(SchemaSettings::draft2020_12().for_serialize())
+    // What is written has no defaults to tell.
+    let settings = SchemaSettings::draft2020_12()
+        .for_serialize()
+        .with_transform(RecursiveTransform(|schema: &mut Schema| {
+            schema.remove("default");
+        }));
+    root_schema::<Output>(settings)
 }
 
 fn root_schema<T: JsonSchema>(settings: SchemaSettings) -> Value {
@@ -600,6 +606,13 @@ mod tests {
             json!(["string", "null"])
         );
         assert_eq!(schema["additionalProperties"], false);
+    }
+
+    #[test]
+    fn the_output_schema_gives_no_defaults() {
+        let schema = output_schema().to_string();
+        assert!(!schema.contains("\"default\""), "{schema}");
+        assert!(case_schema().to_string().contains("\"default\""));
     }
 
     #[test]
