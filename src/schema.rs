@@ -15,12 +15,14 @@
 //! reader accepts: [`Status`], [`Databag`], [`AnyRelation`], [`Layers`], [`ContainerFile`],
 //! [`StoredValue`] and [`Rule`].
 //!
-//! What a JSON Schema cannot say, and only the reader checks:
-//! - a number written with a fraction or an exponent (`1.0`, `1e2`, `-0`) where an integer is
+//! Where the schema and the reader part (docs/STATE_JSON.md, "What the schema cannot say"):
+//! - a number written with a fraction or an exponent (`1.0`, `1e2`, `-0.0`) where an integer is
 //!   expected: JSON Schema counts it as an integer, the reader refuses it;
 //! - the order of an object's keys: a stored value reads an object as a tagged value only when
 //!   its *first* key is a tag (`{"$set": [...]}`), so `{"$set": [1], "a": 2}` passes the schema
-//!   as a dict but the reader refuses it (no writer produces it).
+//!   as a dict but the reader refuses it (no writer produces it);
+//! - the reader of a relation takes `null` for any field (and for a field of another kind) as
+//!   the field left out; the schema takes `null` only where the field's type has it.
 //!
 //! The Output schema describes what is written (every field that is always written is
 //! `required`); the case and State schemas describe what is read (every field with a default
