@@ -1,5 +1,5 @@
 //! Case files: a charm, a Context, an Event and a State in one JSON document, as
-//! `scenario run CASE.json` reads it (STATE_JSON.md), and JSON parsing that says where it
+//! `scenario run CASE.json` reads it (docs/STATE_JSON.md), and JSON parsing that says where it
 //! failed.
 
 use std::path::{Path, PathBuf};
@@ -17,7 +17,9 @@ use crate::state::State;
 
 /// One run described in JSON.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
+#[serde(from = "CaseJson")]
 pub struct Case {
     /// The charm directory; relative paths are relative to the case file's folder.
     pub charm: PathBuf,
@@ -32,6 +34,51 @@ pub struct Case {
     /// The input State. Defaults to [`State::default()`].
     #[serde(default)]
     pub state: State,
+}
+
+/// A case file as read: the fields of [`Case`], and `"$schema"`, which the run ignores.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+struct CaseJson {
+    /// The JSON Schema an editor validates the file against (`scenario schema case` prints
+    /// it): a path relative to the file, or a URL. The run ignores it.
+    #[serde(rename = "$schema", default)]
+    _schema: Option<String>,
+    /// The charm directory; relative paths are relative to the case file's folder.
+    charm: PathBuf,
+    /// The CharmBase subclass to run, when `src/charm.py` has several. Defaults to the only
+    /// one, or the one `ops.main()` is given.
+    #[serde(default)]
+    charm_class: Option<String>,
+    /// How Juju runs the charm. Every field may be omitted.
+    #[serde(default)]
+    context: ContextOptions,
+    /// The event.
+    event: Event,
+    /// The input State. Defaults to a fresh unit (`{}`).
+    #[serde(default)]
+    state: State,
+}
+
+impl From<CaseJson> for Case {
+    fn from(json: CaseJson) -> Case {
+        let CaseJson {
+            _schema,
+            charm,
+            charm_class,
+            context,
+            event,
+            state,
+        } = json;
+        Case {
+            charm,
+            charm_class,
+            context,
+            event,
+            state,
+        }
+    }
 }
 
 impl Case {
@@ -201,6 +248,17 @@ mod tests {
             }
             other => panic!("{other}"),
         }
+    }
+
+    #[test]
+    fn a_case_may_name_its_json_schema() {
+        let case = from_json::<Case>(
+            r#"{"$schema": "../case.schema.json", "charm": "x", "event": {"name": "start"}}"#,
+        )
+        .unwrap();
+        assert_eq!(case.event.name, "start");
+        let written = serde_json::to_value(&case).unwrap();
+        assert!(written.get("$schema").is_none(), "{written}");
     }
 
     #[test]

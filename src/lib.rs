@@ -66,6 +66,9 @@ mod context;
 pub mod case;
 pub mod delta;
 pub mod sequence;
+// JSON Schemas of the portable JSON form (the `schema` feature)
+#[cfg(feature = "schema")]
+pub mod schema;
 // 11: a live unit's State (the `snapshot` feature)
 #[cfg(feature = "snapshot")]
 pub mod snapshot;

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 ///
 /// JSON form: the `context` object of a case file. Every field may be omitted.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct ContextOptions {
     /// The application name. Defaults to the charm's metadata `name`.

@@ -9,13 +9,15 @@ use crate::state::{State, Status};
 
 /// The result of one run.
 ///
-/// JSON form: the `Output` object of `STATE_JSON.md`. When `error` is set (the CLI reports a
+/// JSON form: the `Output` object of `docs/STATE_JSON.md`. When `error` is set (the CLI reports a
 /// charm exception this way) `state` is written as `null`.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct Output {
     /// The State after the event.
     #[serde(deserialize_with = "null_or_state")]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<State>"))]
     pub state: State,
     /// The unit's previous statuses, oldest first: one entry (the status it replaced) for every
     /// `status-set` on the unit, as ops.testing records them. The current status is not in it.
@@ -125,6 +127,7 @@ impl Output {
 
 /// One juju-log record.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct JujuLogLine {
     /// The level Juju logged it at.
@@ -136,6 +139,7 @@ pub struct JujuLogLine {
 /// A level of Juju's log, as `juju-log --log-level` reads it (Juju's logger, loggo:
 /// `ParseLevel`). JSON form: the upper-case name, `"DEBUG"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "UPPERCASE")]
 pub enum LogLevel {
     /// `TRACE`.
@@ -189,6 +193,7 @@ impl std::fmt::Display for LogLevel {
 /// When the charm asked Juju to reboot the machine (`juju-reboot`). JSON form: `"after_hook"`
 /// or `"now"`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum Reboot {
     /// `juju-reboot`: once the hook has finished.
@@ -199,6 +204,7 @@ pub enum Reboot {
 
 /// One event ops emitted during the run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct EmittedEvent {
     /// The event kind: `start`, `collect_unit_status`, `greeted`.
@@ -225,6 +231,7 @@ impl EmittedEvent {
 
 /// One `add-metric` call.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct AddedMetrics {
     /// Metric names to their values.
@@ -236,6 +243,7 @@ pub struct AddedMetrics {
 
 /// One command the charm ran in a container (`container.exec`), with how it asked to run it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ExecArgs {
     /// The command and its arguments.
@@ -281,6 +289,7 @@ fn utf8() -> Option<String> {
 
 /// A Python exception the charm did not catch.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CharmError {
     /// The exception type: `KeyError`, `ops.model.ModelError`.

@@ -20,7 +20,7 @@ const LAYERS: &[&[&str]] = &[
     &["consistency"],
     &["runtime"],
     &["context"],
-    &["sequence", "case", "delta", "explore"],
+    &["sequence", "case", "delta", "explore", "schema"],
     &["snapshot"],
 ];
 

@@ -13,6 +13,7 @@
 
 mod bench;
 mod run;
+mod schema;
 mod snapshot;
 
 use std::ffi::OsString;
@@ -53,6 +54,7 @@ enum Command {
     Run(RunArgs),
     Bench(BenchArgs),
     Snapshot(SnapshotArgs),
+    Schema(SchemaArgs),
 }
 
 /// Run one event of a charm and print the Output as JSON on stdout.
@@ -157,6 +159,29 @@ struct SnapshotArgs {
     event: Option<String>,
 }
 
+/// Print the JSON Schema (draft 2020-12) of case files, of a State or of the Output.
+///
+/// Save it beside your case files and name it in them for your editor:
+/// "$schema": "./case.schema.json" (docs/STATE_JSON.md).
+#[derive(Debug, Args)]
+#[command(after_help = "Exit codes: 0 printed; 2 bad arguments.")]
+struct SchemaArgs {
+    /// Which document
+    #[arg(value_enum, default_value_t = Schema::Case)]
+    which: Schema,
+}
+
+/// The documents `schema` describes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum Schema {
+    /// A case file (`scenario run CASE.json`)
+    Case,
+    /// A State (`--state` files, `scenario snapshot`'s JSON)
+    State,
+    /// The Output `scenario run` prints
+    Output,
+}
+
 /// What `snapshot` prints.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
@@ -209,6 +234,7 @@ fn main() -> ExitCode {
         Command::Run(run) => run::run(&run),
         Command::Bench(bench) => bench::bench(&bench),
         Command::Snapshot(snapshot) => snapshot::snapshot(&snapshot, &args[2..]),
+        Command::Schema(schema) => schema::schema(schema.which),
     };
     // The embedded interpreter is never finalised: flush what the charm printed.
     ops_scenario::python::flush_python_output();

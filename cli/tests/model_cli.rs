@@ -1,7 +1,7 @@
 //! `scenario run` with the rest of Juju's model: case files holding secrets (owner and
 //! observer events, removed revisions, a change Juju refuses when it commits), actions
 //! (params, results, logs, failure), storage, ports, a trusted app's cloud spec and a resource
-//! path relative to the case file, as STATE_JSON.md writes them.
+//! path relative to the case file, as docs/STATE_JSON.md writes them.
 
 mod common;
 

@@ -1,5 +1,5 @@
 //! State deltas: the difference between two States as a JSON Patch (RFC 6902) over their JSON
-//! form (`STATE_JSON.md`) that applies back, and as a readable diff for assertion failures
+//! form (`docs/STATE_JSON.md`) that applies back, and as a readable diff for assertion failures
 //! ([`assert_state_eq!`](crate::assert_state_eq)).
 //!
 //! The patch is computed over the JSON form: objects member by member; lists of items that

@@ -192,6 +192,7 @@ impl Error {
 
 /// One violated consistency rule (an error) or a warning from the consistency checker.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Violation {
     /// The rule: a stable id, such as `config.type` or `event.unknown`.

@@ -81,6 +81,7 @@ pub enum EventKind {
 /// assert_eq!(custom.owner_path(), ["greeter"]);
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Event {
     /// The Python event name (`update_status`, `db_relation_changed`), or for a custom event on
@@ -415,6 +416,7 @@ impl Event {
 
 /// The storage instance a storage event is about. JSON form: `{"name": "data", "index": 0}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StorageRef {
     /// The storage name.
@@ -427,6 +429,7 @@ pub struct StorageRef {
 /// An action to run, with its parameters. JSON form: `{"name": "backup", "params": {...},
 /// "id": "1"}`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ActionCall {
     /// The action name in the actions metadata.

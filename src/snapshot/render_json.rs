@@ -1,4 +1,4 @@
-//! A snapshot as JSON: the State's portable form (STATE_JSON.md), or a whole case file that
+//! A snapshot as JSON: the State's portable form (docs/STATE_JSON.md), or a whole case file that
 //! `scenario run` runs.
 
 use std::path::Path;

@@ -6,6 +6,7 @@ use super::Container;
 
 /// A check's level.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum CheckLevel {
     /// No level. The default.
     #[default]
@@ -21,6 +22,7 @@ pub enum CheckLevel {
 
 /// Whether a check starts with the plan.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 pub enum CheckStartup {
     /// Not given: treated as `enabled`.
     #[serde(rename = "")]
@@ -36,6 +38,7 @@ pub enum CheckStartup {
 
 /// A check's status.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum CheckStatus {
     /// Passing. The default.
@@ -49,11 +52,12 @@ pub enum CheckStatus {
 
 /// The state of one check of the plan.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct CheckInfo {
     /// The check name in the plan.
     pub name: String,
-    /// Defaults to the plan's level.
+    /// Defaults to none (`""`); the consistency checker wants the plan's level.
     #[serde(default)]
     pub level: CheckLevel,
     /// Defaults to `enabled`.

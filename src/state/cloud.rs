@@ -10,6 +10,7 @@ use super::Model;
 ///
 /// JSON form: `{"auth_type": "userpass", "attributes": {"username": "u"}, "redacted": []}`.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct CloudCredential {
     /// The authentication type (`userpass`, `certificate`, `access-key`, ...).
@@ -64,6 +65,7 @@ impl CloudCredential {
 /// assert!(model.cloud_spec.is_some());
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct CloudSpec {
     /// The cloud type (`ec2`, `lxd`, `kubernetes`, ...).

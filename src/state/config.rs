@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 /// JSON form: the plain JSON value (`"info"`, `8080`, `0.5`, `true`). A `secret` option's value is
 /// the secret id string.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(untagged)]
 pub enum ConfigValue {
     /// `boolean` options.

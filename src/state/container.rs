@@ -31,6 +31,7 @@ pub use super::notice::{Notice, DEFAULT_NOTICE_TIME};
 /// # Ok::<(), ops_scenario::Error>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct Container {
     /// The container name in the metadata.
@@ -216,6 +217,7 @@ impl<'de> Deserialize<'de> for Layers {
 
 /// A service's status, as Pebble reports it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ServiceStatus {
     /// Running.
@@ -243,6 +245,7 @@ impl ServiceStatus {
 
 /// A host directory mounted into a container.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Mount {
     /// Where the container sees it (an absolute path).
@@ -265,6 +268,7 @@ impl Mount {
 /// starts with `command_prefix` (the longest matching prefix wins; an empty prefix matches
 /// every command).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Exec {
     /// The command's first words.

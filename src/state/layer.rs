@@ -13,6 +13,7 @@ pub type LayerItem = serde_json::Map<String, serde_json::Value>;
 /// A Pebble layer. JSON form: Pebble's layer YAML as JSON (`summary`, `description`,
 /// `services`, `checks`, `log-targets`).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(default, deny_unknown_fields)]
 pub struct Layer {
     /// The layer's summary.

@@ -1,7 +1,7 @@
 //! The State a charm runs against: pure Rust data, no Python.
 //!
 //! Every type derives `Clone, Debug, PartialEq, Serialize, Deserialize`; its JSON form is the
-//! portable one in `STATE_JSON.md`. `State::default()` is a fresh unit: not leader, unknown
+//! portable one in `docs/STATE_JSON.md`. `State::default()` is a fresh unit: not leader, unknown
 //! statuses, no config set, one planned unit, nothing stored or deferred.
 
 mod any_relation;
@@ -54,6 +54,7 @@ use crate::error::{Error, Result};
 
 /// Everything about the unit and its model that a charm can observe or change in one event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct State {
     /// Config options the user has set. Options left out fall back to their `default` in the
@@ -406,7 +407,7 @@ mod tests {
 
     #[test]
     fn the_relations_and_networks_of_state_json_md_read_and_write_back() {
-        // The example State of STATE_JSON.md, its relation and network parts.
+        // The example State of docs/STATE_JSON.md, its relation and network parts.
         let text = r#"{
           "relations": [
             {"type": "regular", "endpoint": "db", "interface": "pgsql", "id": 1,

@@ -12,6 +12,7 @@ pub const DEFAULT_MODEL_UUID: &str = "00000000-0000-4000-8000-000000000000";
 
 /// The Juju model: its name, uuid and type.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct Model {
     /// The model name. Defaults to `"test-model"`.
@@ -60,6 +61,7 @@ impl Model {
 
 /// The kind of cloud a model runs on.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ModelType {
     /// A Kubernetes model (sidecar charms with workload containers).

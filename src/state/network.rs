@@ -20,6 +20,7 @@ use super::relation::DEFAULT_ADDRESS;
 /// assert_eq!(net.bind_addresses[0].addresses[0].value, "10.1.2.3");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Network {
     /// The binding: an endpoint name, an extra-binding name, or `juju-info`.
@@ -83,6 +84,7 @@ impl Network {
 
 /// The addresses of one network interface.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct BindAddress {
     /// The interface name (`eth0`). Defaults to `""`.
@@ -120,6 +122,7 @@ impl BindAddress {
 
 /// One address on an interface.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Address {
     /// The IP address (`10.1.2.3`).

@@ -13,6 +13,7 @@ pub const DEFAULT_NOTICE_TIME: &str = "2026-01-01T00:00:00+00:00";
 
 /// A Pebble notice. Every Pebble field; times are ISO 8601 with a zone, durations seconds.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Notice {
     /// The notice id. Defaults to the lowest free number from 1 up, in State order.

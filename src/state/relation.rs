@@ -56,6 +56,7 @@ fn default_remote_units() -> BTreeMap<u32, Databag> {
 /// assert_eq!(event.name, "db_relation_changed");
 /// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct Relation {
     /// The endpoint name in this charm's metadata.
@@ -104,6 +105,7 @@ impl Default for Relation {
 ///
 /// The application databag is the one app bag all peers share: `local_app_data`.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct PeerRelation {
     /// The endpoint name in this charm's `peers`.
@@ -138,6 +140,7 @@ impl Default for PeerRelation {
 /// The relation between a subordinate unit and the one principal unit it is attached to
 /// (an endpoint with `scope: container`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields, default)]
 pub struct SubordinateRelation {
     /// The endpoint name in this charm's metadata.

@@ -16,6 +16,7 @@ use crate::error::{Error, Result};
 
 /// Who owns a secret.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum SecretOwner {
     /// This unit.
@@ -26,6 +27,7 @@ pub enum SecretOwner {
 
 /// How often an owned secret should be rotated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum SecretRotate {
     /// Never.
@@ -98,6 +100,7 @@ pub type SecretContent = BTreeMap<String, String>;
 /// # Ok::<(), ops_scenario::Error>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(from = "SecretJson")]
 pub struct Secret {
     /// The secret id: `secret:` followed by 20 characters of `[0-9a-v]` (or, for a secret of
@@ -130,27 +133,44 @@ pub struct Secret {
 
 /// The JSON form, with its defaults.
 #[derive(Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 struct SecretJson {
+    /// The secret id: `secret:` followed by 20 characters of `[0-9a-v]`, or
+    /// `secret://<model uuid>/<20 characters>` for a secret of another model. Defaults to one
+    /// derived from the tracked content.
     #[serde(default)]
     id: Option<String>,
+    /// `unit` or `app`; none for a secret this application observes (was granted). Defaults
+    /// to none.
     #[serde(default)]
     owner: Option<SecretOwner>,
+    /// The secret's label, as this unit knows it. Defaults to none.
     #[serde(default)]
     label: Option<String>,
+    /// The content of the revision this unit tracks.
     tracked_content: SecretContent,
+    /// The content of the latest revision. Defaults to the tracked content.
     #[serde(default)]
     latest_content: Option<SecretContent>,
+    /// The revision this unit tracks. Defaults to 1.
     #[serde(default)]
     tracked_revision: Option<u32>,
+    /// The latest revision. Defaults to the tracked revision, or the one after it when the
+    /// latest content differs.
     #[serde(default)]
     latest_revision: Option<u32>,
+    /// The description (owner metadata). Defaults to none.
     #[serde(default)]
     description: Option<String>,
+    /// When it expires (ISO 8601 with a zone). Defaults to never.
     #[serde(default)]
     expire: Option<String>,
+    /// The rotation policy. Defaults to none (Juju's "never").
     #[serde(default)]
     rotate: Option<SecretRotate>,
+    /// Grants by relation id: the application or unit names granted access. Defaults to
+    /// none.
     #[serde(default)]
     remote_grants: BTreeMap<u32, BTreeSet<String>>,
 }

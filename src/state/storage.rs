@@ -26,6 +26,7 @@ use super::State;
 /// assert_eq!(state.storages.len(), 2);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Storage {
     /// The storage name in the metadata.
@@ -60,6 +61,7 @@ impl Storage {
 ///
 /// JSON form: `{"name": "bin", "path": "path/to/file"}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Resource {
     /// The resource name in the metadata.
@@ -81,6 +83,7 @@ impl Resource {
 
 /// A port's protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Protocol {
     /// TCP.
@@ -131,6 +134,7 @@ impl fmt::Display for Protocol {
 /// assert_eq!(Port::udp(53).protocol, Protocol::Udp);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Port {
     /// The protocol.

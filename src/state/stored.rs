@@ -14,6 +14,7 @@ pub const DEFAULT_STORED_STATE_NAME: &str = "_stored";
 /// name (`"MyCharm"`), a charm library object (`"MyCharm/MyLib[key]"`), or `None` for the
 /// framework's own (which holds `event_count`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct StoredState {
     /// Handle path of the owner; `None` for the framework's own StoredState.
@@ -89,6 +90,7 @@ impl StoredState {
 
 /// An event that a charm deferred, waiting in ops' queue to be re-emitted before the next event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DeferredEvent {
     /// The event's handle path: `MyCharm/on/update_status[1]`.
