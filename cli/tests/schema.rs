@@ -100,7 +100,11 @@ fn schema_with_a_bad_argument_is_bad_input() {
     let help = ok(&mut scenario(["schema", "--help"]));
     assert!(help.stdout.contains("\"$schema\""), "{}", help.stdout);
     let top = ok(&mut scenario(["--help"]));
-    assert!(top.stdout.contains("  schema    Print the JSON Schema"), "{}", top.stdout);
+    assert!(
+        top.stdout.contains("  schema    Print the JSON Schema"),
+        "{}",
+        top.stdout
+    );
 }
 
 // --- every case file in the repository ------------------------------------------------------
