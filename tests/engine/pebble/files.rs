@@ -3,11 +3,9 @@
 //! mounts read from and written to the host, every file error Pebble raises, and the files
 //! the output State holds.
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::{charm_logs, ctx};
+use crate::common::{charm_logs, ctx};
 use ops_scenario::{Container, ContainerFile, FileKind, Mount, Output, State, Status};
 
 /// What the probe logged, by step: `probe <name> <step>: <result>`.

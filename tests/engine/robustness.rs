@@ -2,11 +2,9 @@
 //! and the next run, of the same charm or another, is unaffected. Also: a hostile charm's
 //! threads, and many threads running mixed cases at once.
 
-mod common;
-
 use std::sync::Arc;
 
-use common::{charm_logs, ctx};
+use crate::common::{charm_logs, ctx};
 use ops_scenario::{Context, Error, Event, State, Status};
 
 fn misbehaving(what: &str) -> State {
@@ -36,7 +34,7 @@ fn raised(err: Error) -> (String, String) {
 /// Run the misbehaviour, then check that this charm and another run as before.
 fn then_all_is_well(ctx: &Context) {
     assert_eq!(report(ctx), clean_report());
-    let other = common::ctx("pebble-ready");
+    let other = crate::common::ctx("pebble-ready");
     let web = ops_scenario::Container::new("workload").can_connect(true);
     let out = other
         .run(

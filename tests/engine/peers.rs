@@ -2,9 +2,7 @@
 //! read and write rules among the units of one application, defaults, the checker's rules,
 //! deferral, chained runs and networks. The charm is tests/charms/peer-cluster.
 
-mod common;
-
-use common::{charm_logs, ctx, deferred_paths, event_names};
+use crate::common::{charm_logs, ctx, deferred_paths, event_names};
 use ops_scenario::{
     default_unit_databag, Address, AnyRelation, BindAddress, Context, Databag, Error, Event,
     Inspect, Network, Output, PeerRelation, Relation, State, Status, StoredValue,

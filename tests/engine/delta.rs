@@ -4,11 +4,9 @@
 //! stored state, the deferred queue, ...), that names keyed items by their key, and that
 //! survives a JSON round trip; `StateDiff` and `assert_state_eq!` say what changed.
 
-mod common;
-
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
-use common::ctx;
+use crate::common::ctx;
 use ops_scenario::delta::{JsonPatch, PatchOp, StateDiff};
 use ops_scenario::{
     assert_state_eq, stored_dict, Address, BindAddress, CheckInfo, CheckStatus, Container,

@@ -2,11 +2,9 @@
 //! not in the plan, checks started and stopped and the check infos a layer brings, and every
 //! call on a container whose Pebble cannot be reached.
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::{charm_logs, ctx, ops_version};
+use crate::common::{charm_logs, ctx, ops_version};
 use ops_scenario::{
     CheckInfo, CheckLevel, CheckStartup, CheckStatus, Container, Error, Event, Layer, Output,
     ServiceStatus, State, Status,

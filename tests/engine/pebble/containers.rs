@@ -4,9 +4,7 @@
 //! Pebble events, chained runs, the consistency rules about containers, and runs from many
 //! threads.
 
-mod common;
-
-use common::{charm_logs, ctx, deferred_paths, event_names, ops_version};
+use crate::common::{charm_logs, ctx, deferred_paths, event_names, ops_version};
 use ops_scenario::{
     CheckInfo, CheckLevel, CheckStatus, Container, ContainerFile, Context, Error, Event, Exec,
     FileKind, Layer, Notice, Output, ServiceStatus, State, Status, Violation,

@@ -7,9 +7,7 @@
 //! `"after_hook"` or `"now"`), `added_metrics` (the values as ops formats them) and
 //! `pod_spec` (`{"spec": ..., "k8s_resources": ...}`).
 
-mod common;
-
-use common::{charm_logs, ctx};
+use crate::common::{charm_logs, ctx};
 use ops_scenario::{
     ActionCall, AddedMetrics, CloudCredential, CloudSpec, Context, Error, Event, Model, ModelType,
     Output, Resource, State, Status,

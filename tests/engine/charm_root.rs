@@ -2,9 +2,7 @@
 //! metadata files it lacks are written for the charm and removed with the Context; nothing
 //! the user put there is changed; by default no directory is made at all.
 
-mod common;
-
-use common::charm;
+use crate::common::charm;
 use ops_scenario::{Context, Error, Event, State, Status};
 
 /// The charm-dir charm renders `templates/motd.txt` from its charm dir on start.

@@ -1,9 +1,7 @@
 //! Networks: network-get for relation endpoints, extra-bindings and juju-info, from the State
 //! or the default network, in the shape ops parses.
 
-mod common;
-
-use common::{charm_logs, ctx};
+use crate::common::{charm_logs, ctx};
 use ops_scenario::{
     Address, BindAddress, Charm, Context, Error, Event, Network, Relation, State, Status,
 };

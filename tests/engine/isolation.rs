@@ -1,10 +1,8 @@
 //! Runs are isolated: repeatable, thread-safe, no state leaking from one run into the next.
 
-mod common;
-
 use std::sync::Arc;
 
-use common::{charm_logs, ctx};
+use crate::common::{charm_logs, ctx};
 use ops_scenario::{Error, Event, Inspect, State, Status, StoredValue};
 
 #[test]

@@ -3,9 +3,7 @@
 //! refused as Juju allows and refuses it; every secret event; removed revisions in the Output;
 //! chained runs; the checker's secret rules.
 
-mod common;
-
-use common::{charm_logs, ctx, ops_version};
+use crate::common::{charm_logs, ctx, ops_version};
 
 use ops_scenario::{
     Context, Error, Event, Inspect, Relation, Secret, SecretOwner, SecretRotate, State, Status,

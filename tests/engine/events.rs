@@ -1,8 +1,6 @@
 //! Lifecycle and custom events: which events run, what they emit, and unknown events.
 
-mod common;
-
-use common::{charm_logs, ctx, event_names};
+use crate::common::{charm_logs, ctx, event_names};
 use ops_scenario::{Error, Event, State, Status, StoredValue};
 
 #[test]

@@ -1,8 +1,6 @@
 //! StoredState: seeded before the charm is built, read back after commit, every Python type.
 
-mod common;
-
-use common::ctx;
+use crate::common::ctx;
 use ops_scenario::{Error, Event, State, StoredState, StoredValue};
 
 fn charm_stored(state: &State) -> &StoredState {

@@ -1,9 +1,9 @@
 //! Regular relations: every event and what the handler sees, the databags a requirer and a
 //! provider read and write, Juju's access rules, default ids and databags, chained runs.
 
-mod common;
-
-use common::{charm_logs, ctx, ops_lists_departed_unit, ops_reads_departed_unit_data, ops_version};
+use crate::common::{
+    charm_logs, ctx, ops_lists_departed_unit, ops_reads_departed_unit_data, ops_version,
+};
 use ops_scenario::{
     default_unit_databag, AnyRelation, Charm, Context, Error, Event, Inspect, Relation, State,
     Status, StoredValue,

@@ -2,9 +2,7 @@
 //! ids, handlers that raise or defer, deferred hook events re-emitted first, and the checker's
 //! action rules.
 
-mod common;
-
-use common::{ctx, event_names};
+use crate::common::{ctx, event_names};
 use ops_scenario::{Error, Event, Output, State, Status, Violation};
 use serde_json::{json, Value};
 

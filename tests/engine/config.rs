@@ -1,8 +1,6 @@
 //! Config: values from the State, defaults from metadata, and the consistency rules.
 
-mod common;
-
-use common::{charm_logs, ctx};
+use crate::common::{charm_logs, ctx};
 use ops_scenario::{ConfigValue, Error, Event, State, Status};
 
 #[test]

@@ -2,11 +2,9 @@
 //! prefix), exit codes and `ExecError`, stdin, stdout and stderr, `encoding=None`, a command
 //! with no result in the State, and what `Output.exec_history` records of every call.
 
-mod common;
-
 use std::collections::BTreeMap;
 
-use common::{charm_logs, ctx};
+use crate::common::{charm_logs, ctx};
 use ops_scenario::{Container, Event, Exec, ExecArgs, Output, State, Status};
 
 fn probe_results(out: &Output, probe: &str) -> BTreeMap<String, String> {

@@ -3,9 +3,7 @@
 //! checker's rules, chained runs and the `juju-info` network. The charm is
 //! tests/charms/subordinate (application `log-agent`).
 
-mod common;
-
-use common::{charm_logs, ctx, ops_lists_departed_unit, ops_reads_departed_unit_data};
+use crate::common::{charm_logs, ctx, ops_lists_departed_unit, ops_reads_departed_unit_data};
 use ops_scenario::{
     default_unit_databag, Address, AnyRelation, BindAddress, Context, Error, Event, Inspect,
     Network, Output, Relation, State, Status, StoredValue, SubordinateRelation,

@@ -3,9 +3,7 @@
 //! real charms (a requirer, a peer cluster, a subordinate, storage, Pebble workloads), as
 //! leader and follower, in Juju's order.
 
-mod common;
-
-use common::{charm_logs, ctx, event_names};
+use crate::common::{charm_logs, ctx, event_names};
 use ops_scenario::sequence::SequenceFailure;
 use ops_scenario::sequence::{ModelChange, Sequence, Step};
 use ops_scenario::{

@@ -1,8 +1,6 @@
 //! Looking at the live charm during a run.
 
-mod common;
-
-use common::ctx;
+use crate::common::ctx;
 use ops_scenario::{Error, Event, Inspect, State, Status, StoredValue};
 
 #[test]

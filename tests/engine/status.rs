@@ -1,8 +1,6 @@
 //! Statuses, their history, workload versions, collect-status and leadership rules.
 
-mod common;
-
-use common::{charm_logs, ctx};
+use crate::common::{charm_logs, ctx};
 use ops_scenario::{Event, State, Status};
 
 #[test]

@@ -1,10 +1,8 @@
 //! The architecture keeps its shape: Python only in runtime/, every hook tool overridden.
 
-mod common;
-
 use std::path::Path;
 
-use common::ctx;
+use crate::common::ctx;
 use ops_scenario::{Event, Inspect, State, StoredValue};
 
 fn rust_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {

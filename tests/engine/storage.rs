@@ -3,11 +3,9 @@
 //! the runs of one Context and removed with it), storage-list, storage-get and storage-add
 //! with Juju's limits and errors, `requested_storages`, and the checker's storage rules.
 
-mod common;
-
 use std::path::{Path, PathBuf};
 
-use common::{charm_logs, ctx};
+use crate::common::{charm_logs, ctx};
 use ops_scenario::{Error, Event, Output, State, Status, Storage};
 
 /// The directory the charm logged for `id` (`attached data/0 at <dir>`).
@@ -127,7 +125,7 @@ fn runs_of_one_context_share_the_directories_and_detaching_reads_them() {
         dir.display()
     )));
     // Another Context has its own, empty directories.
-    let other = common::ctx("storage-db")
+    let other = crate::common::ctx("storage-db")
         .run(data(0).detaching_event(), &state)
         .unwrap();
     let other_dir = logged_dir(&other, "detaching", "data/0");

@@ -1,8 +1,6 @@
 //! Deferred events: seeded into ops' queue, re-emitted first, in queue order, read back.
 
-mod common;
-
-use common::{charm_logs, ctx, deferred_paths, event_names};
+use crate::common::{charm_logs, ctx, deferred_paths, event_names};
 use ops_scenario::{DeferredEvent, Event, State, Status, StoredState, StoredValue};
 
 fn not_ready() -> StoredState {
@@ -239,7 +237,7 @@ fn emitted_events_can_be_filtered_by_class_and_deferral() {
     assert!(out.emitted_of_type("RelationEvent").is_empty());
     assert!(out.emitted_events.iter().all(|e| e.is_a("EventBase")));
     // Without capture, re-emissions are not listed.
-    let out = common::ctx("deferring")
+    let out = crate::common::ctx("deferring")
         .run(Event::update_status(), &state)
         .unwrap();
     assert!(out.reemitted().is_empty());

@@ -1,9 +1,7 @@
 //! Ports: `open_port`, `close_port`, `set_ports` and `opened_ports` on the State's
 //! `opened_ports`, what Juju refuses (with its messages), and the checker's port rules.
 
-mod common;
-
-use common::{charm_logs, ctx};
+use crate::common::{charm_logs, ctx};
 use ops_scenario::{Error, Event, Output, Port, Protocol, State, Status};
 
 fn run(event: Event, state: &State) -> Output {
