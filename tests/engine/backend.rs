@@ -4,9 +4,11 @@
 //! of a charm whose metadata defines events.
 
 use ops_scenario::{
-    Charm, Context, Event, Inspect, Relation, Resource, Secret, SecretOwner, State, Status,
-    Storage, StoredValue,
+    Context, Event, Inspect, Relation, Resource, Secret, SecretOwner, State, Status, Storage,
+    StoredValue,
 };
+
+use crate::common::ctx_from_source;
 
 const CHARM: &str = r#"
 import ops
@@ -28,7 +30,7 @@ class WorkloadCharm(ops.CharmBase):
 const META: &str = "name: workload\ncontainers:\n  web:\n    resource: web-image\nrequires:\n  db:\n    interface: pgsql\nstorage:\n  data:\n    type: filesystem\n    multiple:\n      range: 1-3\nresources:\n  bin:\n    type: file\n    filename: bin\n";
 
 fn ctx() -> Context {
-    Context::new(Charm::from_source(CHARM, META).unwrap()).unwrap()
+    ctx_from_source(CHARM, META)
 }
 
 #[test]

@@ -7,6 +7,8 @@
 use ops_scenario::case::{self, Case};
 use ops_scenario::{Charm, Context, Error, Event, Relation, State};
 
+use crate::common::ctx_from_source;
+
 fn invalid_at(err: Error) -> (String, String) {
     match err {
         Error::InvalidInput { path, message } => (path, message),
@@ -102,12 +104,10 @@ fn a_charm_source_that_is_not_utf8_or_not_python_is_a_load_error_naming_it() {
 
 #[test]
 fn duplicate_relation_ids_are_named_by_the_checker() {
-    let charm = Charm::from_source(
+    let ctx = ctx_from_source(
         "import ops\nclass C(ops.CharmBase):\n    pass\n",
         "name: c\nrequires:\n  db:\n    interface: pg\n",
-    )
-    .unwrap();
-    let ctx = Context::new(charm).unwrap();
+    );
     let state = State::default().relations([Relation::new("db").id(3), Relation::new("db").id(3)]);
     match ctx.run(Event::start(), &state).unwrap_err() {
         Error::Inconsistent { violations } => {

@@ -2,7 +2,7 @@
 //! metadata files it lacks are written for the charm and removed with the Context; nothing
 //! the user put there is changed; by default no directory is made at all.
 
-use crate::common::charm;
+use crate::common::{charm, eval};
 use ops_scenario::{Context, Error, Event, State, Status};
 
 /// The charm-dir charm renders `templates/motd.txt` from its charm dir on start.
@@ -77,17 +77,12 @@ fn files_already_in_the_root_are_never_overwritten_or_removed() {
 fn the_juju_environment_names_the_root() {
     let root = tempfile::tempdir().unwrap();
     let ctx = ctx_with_root(root.path());
-    let mut seen = None;
-    ctx.run_inspected(
-        Event::update_status(),
+    let seen = eval(
+        &ctx,
         &State::default(),
-        ops_scenario::Inspect::new().before(|charm| {
-            seen = Some(charm.eval_repr("__import__('os').environ['JUJU_CHARM_DIR']")?);
-            Ok(())
-        }),
-    )
-    .unwrap();
-    assert_eq!(seen.unwrap(), format!("'{}'", root.path().display()));
+        "__import__('os').environ['JUJU_CHARM_DIR']",
+    );
+    assert_eq!(seen, root.path().display().to_string().into());
 }
 
 #[test]

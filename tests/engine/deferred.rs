@@ -1,6 +1,6 @@
 //! Deferred events: seeded into ops' queue, re-emitted first, in queue order, read back.
 
-use crate::common::{charm_logs, ctx, deferred_paths, event_names};
+use crate::common::{charm_logs, ctx, ctx_from_source, deferred_paths, event_names};
 use ops_scenario::{DeferredEvent, Event, State, Status, StoredState, StoredValue};
 
 fn not_ready() -> StoredState {
@@ -167,7 +167,7 @@ fn snapshot_data_restores_a_deferred_custom_event() {
 /// and reach a charm's own log handler, as well as juju-log, when one does.
 #[test]
 fn ops_debug_lines_reach_juju_log_and_the_charm_s_own_handlers() {
-    let charm = ops_scenario::Charm::from_source(
+    let ctx = ctx_from_source(
         r#"
 import logging
 import ops
@@ -190,9 +190,7 @@ class Listening(ops.CharmBase):
         self.unit.status = ops.ActiveStatus(f"seen {len([s for s in seen if s.startswith('Deferring')])}")
 "#,
         "name: listening\nconfig:\n  options:\n    listen:\n      type: boolean\n      default: false\n",
-    )
-    .unwrap();
-    let ctx = ops_scenario::Context::new(charm).unwrap();
+    );
     for listen in [false, true] {
         let state = State::default().config([("listen", listen.into())]);
         let out = ctx.run(Event::update_status(), &state).unwrap();

@@ -2,7 +2,9 @@
 //! hook without an ops commit (statuses stay, stored state and deferrals roll back); any
 //! other exit code is a failure.
 
-use ops_scenario::{Charm, Context, Error, Event, State, Status, StoredState, StoredValue};
+use ops_scenario::{Context, Error, Event, State, Status, StoredState, StoredValue};
+
+use crate::common::ctx_from_source;
 
 const CHARM: &str = r#"
 import sys
@@ -43,7 +45,7 @@ class ExitingCharm(ops.CharmBase):
 "#;
 
 fn ctx() -> Context {
-    Context::new(Charm::from_source(CHARM, "name: exiting\n").unwrap()).unwrap()
+    ctx_from_source(CHARM, "name: exiting\n")
 }
 
 fn seeded() -> State {
@@ -100,7 +102,7 @@ fn a_normal_run_commits() {
 
 #[test]
 fn ending_the_hook_in_init_with_code_0_is_a_success_without_commit() {
-    let charm = Charm::from_source(
+    let ctx = ctx_from_source(
         r#"
 import ops
 
@@ -121,9 +123,7 @@ class Unconfigured(ops.CharmBase):
         self.unit.status = ops.ActiveStatus("never reached")
 "#,
         "name: unconfigured\n",
-    )
-    .unwrap();
-    let ctx = Context::new(charm).unwrap();
+    );
     let state = State::default().deferred([Event::start().deferred("Unconfigured", "_on_start")]);
     let out = ctx.run(Event::start(), &state).unwrap();
     assert_eq!(out.state.unit_status, Status::blocked("set a config value"));

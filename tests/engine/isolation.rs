@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::common::{charm_logs, ctx};
+use crate::common::{charm_logs, ctx, ctx_from_source, juju_env};
 use ops_scenario::{Error, Event, Inspect, State, Status, StoredValue};
 
 #[test]
@@ -118,30 +118,19 @@ fn the_traceback_shows_every_charm_frame() {
 #[test]
 fn juju_environment_is_set_during_a_run_and_restored_after() {
     let env_of = |ctx: &ops_scenario::Context| {
-        let mut seen = None;
-        ctx.run_inspected(
+        juju_env(
+            ctx,
             Event::start(),
             &State::default(),
-            Inspect::new().before(|charm| {
-                seen = Some(charm.eval(
-                    "(__import__('os').environ.get('JUJU_UNIT_NAME'), __import__('os').environ.get('JUJU_AVAILABILITY_ZONE'))",
-                )?);
-                Ok(())
-            }),
+            &["JUJU_UNIT_NAME", "JUJU_AVAILABILITY_ZONE"],
         )
-        .unwrap();
-        seen.unwrap()
     };
     let zoned = ctx("null").app_name("zoned").availability_zone("az-1");
     assert_eq!(
         env_of(&zoned),
-        StoredValue::Tuple(vec!["zoned/0".into(), "az-1".into()])
+        [Some("zoned/0".to_owned()), Some("az-1".to_owned())]
     );
-    let plain = ctx("null");
-    assert_eq!(
-        env_of(&plain),
-        StoredValue::Tuple(vec!["null/0".into(), StoredValue::None])
-    );
+    assert_eq!(env_of(&ctx("null")), [Some("null/0".to_owned()), None]);
 }
 
 #[test]
@@ -210,7 +199,7 @@ fn a_charm_that_reconfigures_logging_does_not_silence_later_runs() {
 
 #[test]
 fn a_charm_s_changes_to_os_environ_do_not_outlive_its_run() {
-    let charm = ops_scenario::Charm::from_source(
+    let ctx = ctx_from_source(
         r#"
 import os
 import ops
@@ -231,9 +220,7 @@ class Meddler(ops.CharmBase):
         self.unit.status = ops.ActiveStatus(repr(seen))
 "#,
         "name: meddler\n",
-    )
-    .unwrap();
-    let ctx = ops_scenario::Context::new(charm).unwrap();
+    );
     ctx.run(Event::start(), &State::default()).unwrap();
     let out = ctx.run(Event::update_status(), &State::default()).unwrap();
     assert_eq!(out.state.unit_status, Status::active("(None, True)"));

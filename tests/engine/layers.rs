@@ -8,6 +8,8 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+use crate::common::{rust_files, src_dir};
+
 /// The layers, lowest first. A module may import from its own row only if no cycle results.
 const LAYERS: &[&[&str]] = &[
     &["error", "options", "text"],
@@ -35,17 +37,6 @@ struct Import {
     line: usize,
     /// The path's module segments (`["state", "relation"]`), before any item name.
     segments: Vec<String>,
-}
-
-fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() {
-            rust_files(&path, out);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            out.push(path);
-        }
-    }
 }
 
 /// The module path a file under `src/` defines: `src/state/relation.rs` is `state::relation`,
@@ -190,14 +181,9 @@ fn target_file(src: &Path, segments: &[String]) -> Option<PathBuf> {
     found
 }
 
-fn src_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("src")
-}
-
 fn all_imports() -> (PathBuf, Vec<Import>) {
     let src = src_dir();
-    let mut files = Vec::new();
-    rust_files(&src, &mut files);
+    let mut files = rust_files(&src);
     files.sort();
     let imports = files
         .iter()

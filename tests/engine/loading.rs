@@ -1,21 +1,13 @@
 //! Charm loading through the library API: charm directories in both layouts, inline
 //! sources, picking the charm class, and the errors that say why a charm cannot load.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use ops_scenario::meta::CharmMeta;
 use ops_scenario::{Charm, ConfigValue, Context, Error, Event, State, Status};
 use serde_json::json;
 
-fn charm_path(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/charms")
-        .join(name)
-}
-
-fn charm(name: &str) -> Charm {
-    Charm::from_dir(charm_path(name)).unwrap_or_else(|e| panic!("loading {name}: {e}"))
-}
+use crate::common::{charm, charm_dir, ctx_from_source, redact_dir};
 
 /// Run `event` on a default State with a Context built from `charm`.
 fn run(charm: Charm, event: Event) -> ops_scenario::Result<ops_scenario::Output> {
@@ -31,15 +23,6 @@ fn temp_charm_dir(files: &[(&str, &str)]) -> tempfile::TempDir {
         std::fs::write(dir.path().join(name), text).unwrap();
     }
     dir
-}
-
-/// `message` with `dir` (and its canonical form) replaced by `[DIR]`, for snapshots.
-fn redact_dir(message: &str, dir: &Path) -> String {
-    let mut out = message.to_owned();
-    if let Ok(canonical) = dir.canonicalize() {
-        out = out.replace(&canonical.display().to_string(), "[DIR]");
-    }
-    out.replace(&dir.display().to_string(), "[DIR]")
 }
 
 const NULL_CHARM: &str = "\
@@ -149,7 +132,7 @@ fn charm_dir_charm_imports_its_src_module_and_its_lib() {
 #[test]
 fn charm_dir_charm_sees_the_juju_environment_of_its_dispatch() {
     let charm = charm("charm-dir");
-    let canonical = charm_path("charm-dir").canonicalize().unwrap();
+    let canonical = charm_dir("charm-dir").canonicalize().unwrap();
     assert_eq!(charm.dir(), canonical);
     let ctx = Context::new(charm)
         .unwrap()
@@ -182,7 +165,7 @@ fn charm_dir_given_as_a_relative_path_is_made_canonical() {
     let relative = Path::new("tests/charms/charm-dir/../charm-dir");
     // cargo runs integration tests from the package root.
     let charm = Charm::from_dir(relative).unwrap();
-    assert_eq!(charm.dir(), charm_path("charm-dir").canonicalize().unwrap());
+    assert_eq!(charm.dir(), charm_dir("charm-dir").canonicalize().unwrap());
     assert!(charm.dir().is_absolute());
 }
 
@@ -214,7 +197,7 @@ fn unknown_class_name_is_a_load_error_naming_the_candidates() {
     let Error::CharmLoad { path, message } = &err else {
         panic!("expected CharmLoad, got {err}");
     };
-    assert_eq!(*path, charm_path("multi-class").canonicalize().unwrap());
+    assert_eq!(*path, charm_dir("multi-class").canonicalize().unwrap());
     assert!(message.contains("NoSuchCharm"), "{message}");
     assert!(message.contains("BaseDemoCharm"), "{message}");
     assert!(message.contains("SpecialDemoCharm"), "{message}");
@@ -277,8 +260,8 @@ fn inline_charm_with_metadata_from_values() {
 #[test]
 fn inline_charms_with_the_same_class_name_do_not_clash() {
     let other = GREETER.replace("hello", "goodbye");
-    let first = Context::new(Charm::from_source(GREETER, GREETER_YAML).unwrap()).unwrap();
-    let second = Context::new(Charm::from_source(&other, GREETER_YAML).unwrap()).unwrap();
+    let first = ctx_from_source(GREETER, GREETER_YAML);
+    let second = ctx_from_source(&other, GREETER_YAML);
     let state = State::default();
     let a = first.run(Event::start(), &state).unwrap();
     let b = second.run(Event::start(), &state).unwrap();
@@ -381,7 +364,7 @@ config:
 
 #[test]
 fn charm_raising_in_init_is_charm_raised_and_the_context_stays_usable() {
-    let ctx = Context::new(Charm::from_source(FRAGILE, FRAGILE_YAML).unwrap()).unwrap();
+    let ctx = ctx_from_source(FRAGILE, FRAGILE_YAML);
 
     let exploding = State::default().config([("explode", true.into())]);
     let err = ctx.run(Event::start(), &exploding).unwrap_err();
@@ -528,7 +511,7 @@ fn charm_dir_without_any_metadata_is_a_load_error() {
 
 #[test]
 fn charm_dir_that_does_not_exist_is_a_load_error_naming_it() {
-    let missing = charm_path("no-such-charm");
+    let missing = charm_dir("no-such-charm");
     let err = Charm::from_dir(&missing).unwrap_err();
     let Error::CharmLoad { path, .. } = &err else {
         panic!("expected CharmLoad, got {err}");

@@ -1,10 +1,8 @@
 //! Networks: network-get for relation endpoints, extra-bindings and juju-info, from the State
 //! or the default network, in the shape ops parses.
 
-use crate::common::{charm_logs, ctx};
-use ops_scenario::{
-    Address, BindAddress, Charm, Context, Error, Event, Network, Relation, State, Status,
-};
+use crate::common::{charm_logs, ctx, ctx_from_source, rules};
+use ops_scenario::{Address, BindAddress, Event, Network, Relation, State, Status};
 
 fn db() -> Relation {
     Relation::new("db").remote_app_data([("host", "10.0.0.1")])
@@ -74,7 +72,7 @@ const NETWORK_META: &str =
 
 #[test]
 fn endpoints_extra_bindings_and_juju_info_have_networks_and_other_names_do_not() {
-    let ctx = Context::new(Charm::from_source(NETWORK_PROBE, NETWORK_META).unwrap()).unwrap();
+    let ctx = ctx_from_source(NETWORK_PROBE, NETWORK_META);
     let state = State::default()
         .relations([db()])
         .networks([Network::new("metrics")
@@ -114,9 +112,5 @@ fn a_network_for_a_binding_the_charm_lacks_is_inconsistent() {
             ]),
         )
         .unwrap_err();
-    let Error::Inconsistent { violations } = err else {
-        panic!("{err}")
-    };
-    let rules: Vec<&str> = violations.iter().map(|v| v.rule.id()).collect();
-    assert_eq!(rules, ["network.binding", "network.duplicate"]);
+    assert_eq!(rules(err), ["network.binding", "network.duplicate"]);
 }

@@ -2,11 +2,12 @@
 //! read and write rules among the units of one application, defaults, the checker's rules,
 //! deferral, chained runs and networks. The charm is tests/charms/peer-cluster.
 
-use crate::common::{charm_logs, ctx, deferred_paths, event_names};
+use crate::common::{
+    charm_logs, ctx, deferred_paths, event_names, juju_env, raised, rule_ids, violated,
+};
 use ops_scenario::{
-    default_unit_databag, Address, AnyRelation, BindAddress, Context, Databag, Error, Event,
-    Inspect, Network, Output, PeerRelation, Relation, State, Status, StoredValue,
-    SubordinateRelation,
+    default_unit_databag, Address, AnyRelation, BindAddress, Databag, Error, Event, Network,
+    Output, PeerRelation, Relation, State, Status, StoredValue, SubordinateRelation,
 };
 
 const CHARM: &str = "peer-cluster";
@@ -52,59 +53,6 @@ fn members(out: &Output) -> Vec<String> {
 
 fn names(units: &[u32]) -> Vec<String> {
     units.iter().map(|n| format!("{CHARM}/{n}")).collect()
-}
-
-/// The rule ids of the checker's errors for this event and State.
-fn violated(ctx: &Context, event: &Event, state: &State) -> Vec<String> {
-    match ctx.check(event, state) {
-        Ok(_) => Vec::new(),
-        Err(Error::Inconsistent { violations }) => {
-            let mut rules: Vec<String> = violations
-                .into_iter()
-                .map(|v| v.rule.id().to_owned())
-                .collect();
-            rules.sort();
-            rules
-        }
-        Err(other) => panic!("expected an inconsistency, got {other}"),
-    }
-}
-
-/// The exception type and message of a run that must raise.
-fn raised(result: ops_scenario::Result<Output>) -> (String, String) {
-    match result {
-        Err(Error::CharmRaised {
-            exc_type, message, ..
-        }) => (exc_type, message),
-        Err(other) => panic!("expected the charm to raise, got {other}"),
-        Ok(out) => panic!(
-            "expected the charm to raise, it did not: {:?}",
-            charm_logs(&out)
-        ),
-    }
-}
-
-/// The `JUJU_*` variables the charm sees while it handles `event`, in the order asked.
-fn juju_env(ctx: &Context, event: Event, state: &State, keys: &[&str]) -> Vec<Option<String>> {
-    let mut seen = Vec::new();
-    ctx.run_inspected(
-        event,
-        state,
-        Inspect::new().before(|charm| {
-            for key in keys {
-                seen.push(
-                    match charm.eval(&format!("__import__('os').environ.get({key:?})"))? {
-                        StoredValue::Str(s) => Some(s),
-                        StoredValue::None => None,
-                        other => panic!("{key} is {other:?}"),
-                    },
-                );
-            }
-            Ok(())
-        }),
-    )
-    .unwrap();
-    seen
 }
 
 // Every relation event, as the handler sees it.
@@ -527,8 +475,7 @@ fn with_several_peers_and_no_remote_unit_the_first_peer_is_used_with_a_warning()
         "{:?}",
         charm_logs(&out)
     );
-    let rules: Vec<&str> = out.warnings.iter().map(|w| w.rule.id()).collect();
-    assert_eq!(rules, ["relation.remote_unit_defaulted"]);
+    assert_eq!(rule_ids(&out.warnings), ["relation.remote_unit_defaulted"]);
 }
 
 // The checker's rules for peer relations.
@@ -576,7 +523,7 @@ fn this_unit_among_the_peers_is_inconsistent() {
             &rel.changed_event().remote_unit(1),
             &state
         ),
-        Vec::<String>::new()
+        Vec::<&str>::new()
     );
 }
 
@@ -634,7 +581,7 @@ fn joined_changed_and_departed_need_a_peer_but_created_and_broken_do_not() {
     for event in [rel.created_event(), rel.broken_event()] {
         assert_eq!(
             violated(&ctx, &event, &state),
-            Vec::<String>::new(),
+            Vec::<&str>::new(),
             "{}",
             event.name
         );

@@ -1,11 +1,13 @@
 //! Ports: `open_port`, `close_port`, `set_ports` and `opened_ports` on the State's
 //! `opened_ports`, what Juju refuses (with its messages), and the checker's port rules.
 
-use crate::common::{charm_logs, ctx};
-use ops_scenario::{Error, Event, Output, Port, Protocol, State, Status};
+use crate::common::{charm_logs, ctx, probe, rules, violated};
+
+const CHARM: &str = "ports-web";
+use ops_scenario::{Event, Output, Port, Protocol, State, Status};
 
 fn run(event: Event, state: &State) -> Output {
-    ctx("ports-web")
+    ctx(CHARM)
         .run(event, state)
         .unwrap_or_else(|e| panic!("{e}"))
 }
@@ -17,20 +19,6 @@ fn logged_opened(out: &Output) -> String {
         .rev()
         .find_map(|l| l.strip_prefix("INFO opened: ").map(str::to_owned))
         .expect("the charm logs its opened ports")
-}
-
-/// What update-status's probe `name` logged, and the output.
-fn probe(state: State, name: &str) -> (Output, String) {
-    let out = run(
-        Event::update_status(),
-        &state.config([("probe", name.into())]),
-    );
-    let prefix = format!("INFO probe {name}: ");
-    let result = charm_logs(&out)
-        .iter()
-        .find_map(|l| l.strip_prefix(&prefix).map(str::to_owned))
-        .unwrap_or_else(|| panic!("probe {name} logged nothing: {:?}", charm_logs(&out)));
-    (out, result)
 }
 
 #[test]
@@ -107,7 +95,7 @@ fn set_ports_with_nothing_closes_everything() {
 #[test]
 fn opened_ports_reads_the_states_ports_as_ops_ports() {
     let state = State::default().opened_ports([Port::udp(5353), Port::icmp()]);
-    let (out, result) = probe(state, "close-unopened");
+    let (out, result) = probe(CHARM, state, "close-unopened");
     assert_eq!(result, "ok");
     assert_eq!(logged_opened(&out), "['5353/udp', 'icmp'] as ['Port']");
     assert_eq!(out.state.opened_ports, [Port::udp(5353), Port::icmp()]);
@@ -115,7 +103,7 @@ fn opened_ports_reads_the_states_ports_as_ops_ports() {
 
 #[test]
 fn ops_lower_cases_the_protocol() {
-    let (out, result) = probe(State::default(), "upper-case");
+    let (out, result) = probe(CHARM, State::default(), "upper-case");
     assert_eq!(result, "ok");
     assert_eq!(out.state.opened_ports, [Port::tcp(9000)]);
 }
@@ -146,7 +134,7 @@ fn juju_refuses_bad_ports_with_its_messages() {
         ),
     ];
     for (name, message) in cases {
-        let (out, result) = probe(State::default().opened_ports([Port::tcp(80)]), name);
+        let (out, result) = probe(CHARM, State::default().opened_ports([Port::tcp(80)]), name);
         assert!(result.starts_with("ModelError: "), "{name}: {result}");
         assert!(result.contains(message), "{name}: {result}");
         assert_eq!(out.state.opened_ports, [Port::tcp(80)], "{name}");
@@ -155,18 +143,11 @@ fn juju_refuses_bad_ports_with_its_messages() {
 
 #[test]
 fn the_checker_reports_ports_that_cannot_be_open() {
-    let ctx = ctx("ports-web");
-    let rules = |state: &State| -> Vec<String> {
-        match ctx.check(&Event::start(), state) {
-            Ok(_) => Vec::new(),
-            Err(Error::Inconsistent { violations }) => violations
-                .into_iter()
-                .map(|v| v.rule.id().to_owned())
-                .collect(),
-            Err(e) => panic!("{e}"),
-        }
-    };
-    assert!(rules(&State::default().opened_ports([Port::tcp(1), Port::udp(65535)])).is_empty());
+    let ctx = ctx(CHARM);
+    let violated_by = |state: &State| violated(&ctx, &Event::start(), state);
+    assert!(
+        violated_by(&State::default().opened_ports([Port::tcp(1), Port::udp(65535)])).is_empty()
+    );
     let bad = [
         Port {
             protocol: Protocol::Tcp,
@@ -180,13 +161,13 @@ fn the_checker_reports_ports_that_cannot_be_open() {
     ];
     for port in bad {
         assert_eq!(
-            rules(&State::default().opened_ports([port])),
+            violated_by(&State::default().opened_ports([port])),
             ["port.invalid"],
             "{port:?}"
         );
     }
     assert_eq!(
-        rules(&State::default().opened_ports([Port::icmp(), Port::icmp()])),
+        violated_by(&State::default().opened_ports([Port::icmp(), Port::icmp()])),
         ["port.duplicate"]
     );
     let json: Result<State, _> = serde_json::from_value(serde_json::json!({
@@ -199,5 +180,5 @@ fn the_checker_reports_ports_that_cannot_be_open() {
             &State::default().opened_ports([Port::tcp(0)]),
         )
         .expect_err("a run with port 0 went ahead");
-    assert!(matches!(err, Error::Inconsistent { .. }));
+    assert_eq!(rules(err), ["port.invalid"]);
 }

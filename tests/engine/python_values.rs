@@ -1,6 +1,8 @@
 //! Every value type ops can store crosses between Python and the Rust State intact.
 
-use ops_scenario::{stored_dict, Charm, Context, Event, Inspect, State, StoredValue};
+use ops_scenario::{stored_dict, Event, State, StoredValue};
+
+use crate::common::{ctx_from_source, eval};
 
 const CHARM: &str = r#"
 import ops
@@ -29,7 +31,7 @@ class ValuesCharm(ops.CharmBase):
 
 #[test]
 fn nested_python_values_come_out_typed() {
-    let ctx = Context::new(Charm::from_source(CHARM, "name: values\n").unwrap()).unwrap();
+    let ctx = ctx_from_source(CHARM, "name: values\n");
     let out = ctx.run(Event::install(), &State::default()).unwrap();
     let content = &out
         .state
@@ -72,19 +74,12 @@ fn nested_python_values_come_out_typed() {
     assert_eq!(content["nothing"], StoredValue::None);
 
     // And back into Python: the charm sees the same values (compared in Python).
-    let mut same = None;
-    ctx.run_inspected(
-        Event::update_status(),
+    let same = eval(
+        &ctx,
         &out.state,
-        Inspect::new().before(|charm| {
-            same = Some(charm.eval(
-                "self._stored.nested._under == [(1, 'a'), frozenset({2}), {1: 'int key', (1, 2): 'tuple key', 's': None}, -(2 ** 80), 1.5, b'\\x00\\xff', True]",
-            )?);
-            Ok(())
-        }),
-    )
-    .unwrap();
-    assert_eq!(same, Some(StoredValue::Bool(true)));
+        "self._stored.nested._under == [(1, 'a'), frozenset({2}), {1: 'int key', (1, 2): 'tuple key', 's': None}, -(2 ** 80), 1.5, b'\\x00\\xff', True]",
+    );
+    assert_eq!(same, StoredValue::Bool(true));
 
     // And through JSON.
     let json = serde_json::to_string(&out.state).unwrap();

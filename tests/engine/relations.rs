@@ -2,11 +2,11 @@
 //! provider read and write, Juju's access rules, default ids and databags, chained runs.
 
 use crate::common::{
-    charm_logs, ctx, ops_lists_departed_unit, ops_reads_departed_unit_data, ops_version,
+    charm_logs, ctx, ctx_from_source, ops_lists_departed_unit, ops_reads_departed_unit_data,
+    ops_version, rules,
 };
 use ops_scenario::{
-    default_unit_databag, AnyRelation, Charm, Context, Error, Event, Inspect, Relation, State,
-    Status, StoredValue,
+    default_unit_databag, AnyRelation, Error, Event, Inspect, Relation, State, Status, StoredValue,
 };
 
 fn db() -> Relation {
@@ -354,7 +354,7 @@ class Probe(ops.CharmBase):
 const PROBE_META: &str = "name: probe\nrequires:\n  db:\n    interface: pgsql\n";
 
 fn probe(leader: bool) -> serde_json::Value {
-    let ctx = Context::new(Charm::from_source(PROBE, PROBE_META).unwrap()).unwrap();
+    let ctx = ctx_from_source(PROBE, PROBE_META);
     let db = Relation::new("db").remote_app_name("pg");
     let out = ctx
         .run(
@@ -408,7 +408,7 @@ fn the_leader_also_reads_and_writes_its_application_bag() {
 #[test]
 fn the_hook_tools_themselves_refuse_what_juju_refuses() {
     // Outside a handler ops does not check access; Juju's own rules (in the backend) still hold.
-    let ctx = Context::new(Charm::from_source(PROBE, PROBE_META).unwrap()).unwrap();
+    let ctx = ctx_from_source(PROBE, PROBE_META);
     let db = Relation::new("db").id(3).remote_app_name("pg");
     let state = State::default().relations([db.clone()]);
     // ops before 2.20 call relation_set with one key and value (an empty value deletes it),
@@ -510,7 +510,7 @@ class Deferring(ops.CharmBase):
         self.unit.status = ops.ActiveStatus(f"{event.relation.id} {event.app.name} {event.unit.name}")
 "#;
     let meta = "name: deferring\nrequires:\n  db:\n    interface: pgsql\nconfig:\n  options:\n    ready: {type: boolean, default: false}\n";
-    let ctx = Context::new(Charm::from_source(DEFERRING, meta).unwrap()).unwrap();
+    let ctx = ctx_from_source(DEFERRING, meta);
     let db = Relation::new("db")
         .id(5)
         .remote_app_name("pg")
@@ -554,10 +554,5 @@ fn inconsistent_relation_events_are_rejected_with_every_rule() {
             &State::default().relations([Relation::new("dbb"), Relation::new("db").id(2)]),
         )
         .unwrap_err();
-    let Error::Inconsistent { violations } = err else {
-        panic!("{err}")
-    };
-    let mut rules: Vec<&str> = violations.iter().map(|v| v.rule.id()).collect();
-    rules.sort();
-    assert_eq!(rules, ["relation.endpoint", "relation.not_in_state"]);
+    assert_eq!(rules(err), ["relation.not_in_state", "relation.endpoint"]);
 }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use crate::common::{charm_logs, ctx};
+use crate::common::{charm_logs, ctx, raised};
 use ops_scenario::{Context, Error, Event, State, Status};
 
 fn misbehaving(what: &str) -> State {
@@ -20,15 +20,6 @@ fn report(ctx: &Context) -> Vec<String> {
 fn clean_report() -> Vec<String> {
     static CLEAN: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
     CLEAN.get_or_init(|| report(&ctx("hostile"))).clone()
-}
-
-fn raised(err: Error) -> (String, String) {
-    match err {
-        Error::CharmRaised {
-            exc_type, message, ..
-        } => (exc_type, message),
-        other => panic!("expected the charm to raise, got {other}"),
-    }
 }
 
 /// Run the misbehaviour, then check that this charm and another run as before.

@@ -3,7 +3,7 @@
 //! refused as Juju allows and refuses it; every secret event; removed revisions in the Output;
 //! chained runs; the checker's secret rules.
 
-use crate::common::{charm_logs, ctx, ops_version};
+use crate::common::{charm_logs, ctx, eval, exec, ops_version, raised, rules, Failed};
 
 use ops_scenario::{
     Context, Error, Event, Inspect, Relation, Secret, SecretOwner, SecretRotate, State, Status,
@@ -39,50 +39,10 @@ fn provider() -> Relation {
         .remote_app_data([("secret-id", ID)])
 }
 
-/// Run Python statements against the live charm during `update_status`; the exception they
-/// raise, as `(type, message)`.
-fn raised(ctx: &Context, state: &State, statements: &str) -> (String, String) {
-    let err = ctx
-        .run_inspected(
-            Event::update_status(),
-            state,
-            Inspect::new().before(|charm| charm.exec(statements)),
-        )
-        .unwrap_err();
-    match err {
-        Error::CharmRaised {
-            exc_type, message, ..
-        } => (exc_type, message),
-        other => panic!("expected the charm to raise, got {other}"),
-    }
-}
-
-/// Evaluate a Python expression against the live charm during `update_status`.
-fn eval(ctx: &Context, state: &State, expression: &str) -> StoredValue {
-    let mut value = None;
-    ctx.run_inspected(
-        Event::update_status(),
-        state,
-        Inspect::new().before(|charm| {
-            value = Some(charm.eval(expression)?);
-            Ok(())
-        }),
-    )
-    .unwrap();
-    value.unwrap()
-}
-
-/// Run Python statements against the live charm during `update_status`; Juju's refusals when
-/// it commits the hook.
+/// Juju's refusals, when it commits the hook, of what Python statements run against the live
+/// charm before update-status did.
 fn refused_at_commit(ctx: &Context, state: &State, statements: &str) -> Vec<String> {
-    let err = ctx
-        .run_inspected(
-            Event::update_status(),
-            state,
-            Inspect::new().before(|charm| charm.exec(statements)),
-        )
-        .unwrap_err();
-    match err {
+    match exec(ctx, state, statements).error() {
         Error::CommitRefused { refusals } => refusals,
         other => panic!("expected Juju to refuse the hook's changes, got {other}"),
     }
@@ -105,16 +65,6 @@ fn assert_refused_at_commit(ctx: &Context, state: &State, actions: &[(&str, &str
 /// A test charm's Context on another Juju version.
 fn ctx_on(name: &str, juju: &str) -> Context {
     ctx(name).juju_version(juju)
-}
-
-fn rules(err: Error) -> Vec<String> {
-    let Error::Inconsistent { violations } = err else {
-        panic!("expected an inconsistent scenario, got {err}");
-    };
-    violations
-        .into_iter()
-        .map(|v| v.rule.id().to_owned())
-        .collect()
 }
 
 // The owner.
@@ -145,11 +95,11 @@ fn the_leader_adds_an_application_secret_with_a_deterministic_id() {
 #[test]
 fn a_follower_cannot_add_an_application_secret_but_can_add_its_own() {
     let ctx = ctx("secret-owner");
-    let (exc_type, message) = raised(
+    let (exc_type, message) = raised(exec(
         &ctx,
         &State::default(),
         "self.app.add_secret({'password': 'x'})",
-    );
+    ));
     assert_eq!(exc_type, "ops.model.ModelError");
     assert!(message.contains("this unit is not the leader"), "{message}");
 
@@ -192,18 +142,13 @@ fn new_content_makes_a_new_revision_and_the_same_content_does_not() {
 
 /// Update the `creds` secret's metadata during `update_status` on this Juju version.
 fn set_info_on(juju: &str, state: &State) -> ops_scenario::Output {
-    ctx_on("secret-owner", juju)
-        .run_inspected(
-            Event::update_status(),
-            state,
-            Inspect::new().before(|charm| {
-                charm.exec(
-                    "s = self.model.get_secret(label='creds')\n\
+    exec(
+        &ctx_on("secret-owner", juju),
+        state,
+        "s = self.model.get_secret(label='creds')\n\
                      s.set_info(description='rotated weekly', rotate=ops.SecretRotate.WEEKLY)",
-                )
-            }),
-        )
-        .unwrap()
+    )
+    .unwrap()
 }
 
 #[test]
@@ -235,21 +180,16 @@ fn before_juju_3_6_ops_3_4_and_later_set_the_content_again_which_makes_a_revisio
 fn a_hook_makes_at_most_one_revision_of_a_secret() {
     let ctx = ctx("secret-owner");
     let state = State::default().leader(true).secrets([creds()]);
-    let out = ctx
-        .run_inspected(
-            Event::update_status(),
-            &state,
-            Inspect::new().before(|charm| {
-                charm.exec(
-                    "s = self.model.get_secret(label='creds')\n\
+    let out = exec(
+        &ctx,
+        &state,
+        "s = self.model.get_secret(label='creds')\n\
                      s.set_content({'password': 'third'})\n\
                      s.set_content({'password': 'fourth'})\n\
                      added = self.app.add_secret({'token': 'a'}, label='new')\n\
                      added.set_content({'token': 'b'})",
-                )
-            }),
-        )
-        .unwrap();
+    )
+    .unwrap();
     let secret = out.state.secret(ID).unwrap();
     assert_eq!(secret.latest_revision, 3);
     assert_eq!(secret.latest_content["password"], "fourth");
@@ -277,29 +217,24 @@ fn the_latest_content_again_makes_a_revision_only_before_juju_3_6() {
 #[test]
 fn expiry_and_rotation_are_kept_as_given() {
     let ctx = ctx("secret-owner");
-    let out = ctx
-        .run_inspected(
-            Event::update_status(),
-            &State::default(),
-            Inspect::new().before(|charm| {
-                charm.exec(
-                    "import datetime\n\
+    let out = exec(
+&ctx,
+&State::default(),
+"import datetime\n\
                      self.unit.add_secret({'a1b': 'x'}, label='l', \
                        expire=datetime.datetime(2027, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc), \
                        rotate=ops.SecretRotate.MONTHLY)",
-                )
-            }),
-        )
+)
         .unwrap();
     let secret = out.state.secret_by_label("l").unwrap();
     assert_eq!(secret.expire.as_deref(), Some("2027-01-02T03:04:05+00:00"));
     assert_eq!(secret.rotate, Some(SecretRotate::Monthly));
     // A time without a zone is not one Juju can read.
-    let (exc_type, message) = raised(
+    let (exc_type, message) = raised(exec(
         &ctx,
         &State::default(),
         "import datetime\nself.unit.add_secret({'a1b': 'x'}, expire=datetime.datetime(2027, 1, 2))",
-    );
+    ));
     assert_eq!(exc_type, "ops.model.ModelError");
     assert!(message.contains("expire time or duration"), "{message}");
 }
@@ -398,48 +333,38 @@ fn grants_to_a_unit_and_revokes_follow_juju() {
         .leader(true)
         .relations([db.clone()])
         .secrets([creds()]);
-    let out = ctx
-        .run_inspected(
-            Event::update_status(),
-            &state,
-            Inspect::new().before(|charm| {
-                charm.exec(
-                    "s = self.model.get_secret(label='creds')\n\
+    let out = exec(
+        &ctx,
+        &state,
+        "s = self.model.get_secret(label='creds')\n\
                      rel = self.model.get_relation('db')\n\
                      s.grant(rel, unit=self.model.get_unit('consumer/1'))",
-                )
-            }),
-        )
-        .unwrap();
+    )
+    .unwrap();
     assert!(out.state.secrets[0].remote_grants[&1].contains("consumer/1"));
 
     let state = out.state;
-    let out = ctx
-        .run_inspected(
-            Event::update_status(),
-            &state,
-            Inspect::new().before(|charm| {
-                charm.exec(
-                    "s = self.model.get_secret(label='creds')\n\
+    let out = exec(
+&ctx,
+&state,
+"s = self.model.get_secret(label='creds')\n\
                      s.revoke(self.model.get_relation('db'), unit=self.model.get_unit('consumer/1'))",
-                )
-            }),
-        )
+)
         .unwrap();
     assert!(out.state.secrets[0].remote_grants.is_empty());
 
-    let (exc_type, message) = raised(
+    let (exc_type, message) = raised(exec(
         &ctx,
         &state,
         "self.model._backend.secret_grant('secret:0123456789abcdefghij', 7)",
-    );
+    ));
     // ops raises SecretNotFoundError for any secret tool's "not found", this one included.
     assert_eq!(exc_type, "ops.model.SecretNotFoundError", "{message}");
-    let (exc_type, message) = raised(
+    let (exc_type, message) = raised(exec(
         &ctx,
         &state,
         "self.model.get_secret(label='creds').grant(self.model.get_relation('db'))",
-    );
+    ));
     assert_eq!(exc_type, "ops.model.ModelError");
     assert!(message.contains("unit level grants"), "{message}");
 }
@@ -492,15 +417,12 @@ fn removing_the_latest_revision_is_allowed_as_in_juju() {
 fn removing_every_revision_removes_the_secret() {
     let ctx = ctx("secret-owner");
     let state = State::default().leader(true).secrets([creds()]);
-    let out = ctx
-        .run_inspected(
-            Event::update_status(),
-            &state,
-            Inspect::new().before(|charm| {
-                charm.exec("self.model.get_secret(label='creds').remove_all_revisions()")
-            }),
-        )
-        .unwrap();
+    let out = exec(
+        &ctx,
+        &state,
+        "self.model.get_secret(label='creds').remove_all_revisions()",
+    )
+    .unwrap();
     assert!(out.state.secrets.is_empty());
     assert!(out.removed_secret_revisions.is_empty());
 }
@@ -517,11 +439,11 @@ fn a_follower_reads_the_application_secret_but_cannot_manage_it() {
         ),
         "initial".into()
     );
-    let (exc_type, _) = raised(
+    let (exc_type, _) = raised(exec(
         &ctx,
         &state,
         "self.model.get_secret(label='creds').get_info()",
-    );
+    ));
     assert_eq!(exc_type, "ops.model.SecretNotFoundError");
     // Juju takes these and refuses them when the hook commits: the charm sees no error.
     assert_refused_at_commit(
@@ -637,7 +559,7 @@ fn an_observer_cannot_manage_what_it_was_granted() {
         .secrets([granted()]);
     let by_id = format!("s = self.model.get_secret(id='{ID}')\n");
     for action in ["s.get_info()", "s.grant(self.model.get_relation('db'))"] {
-        let (exc_type, message) = raised(&ctx, &state, &format!("{by_id}{action}"));
+        let (exc_type, message) = raised(exec(&ctx, &state, &format!("{by_id}{action}")));
         assert_eq!(
             exc_type, "ops.model.SecretNotFoundError",
             "{action}: {message}"
@@ -663,14 +585,7 @@ fn a_refused_change_fails_the_hook_after_the_charm_finishes() {
         "self.model.get_secret(id='{ID}').set_content({{'password': 'x'}})\n\
          self.unit.status = ops.ActiveStatus('went on')"
     );
-    let old = ctx_on("secret-observer", "3.5.4");
-    let err = old
-        .run_inspected(
-            Event::update_status(),
-            &state,
-            Inspect::new().before(|charm| charm.exec(&statements)),
-        )
-        .unwrap_err();
+    let err = exec(&ctx_on("secret-observer", "3.5.4"), &state, &statements).unwrap_err();
     if ops_version() >= (3, 4) {
         assert!(
             matches!(&err, Error::CharmRaised { exc_type, .. } if exc_type == "ops.model.SecretNotFoundError"),
@@ -694,7 +609,7 @@ fn unknown_secrets_are_not_found() {
         "self.model.get_secret(id='secret:aaaaaaaaaaaaaaaaaaaa')",
         "self.model.get_secret(label='nope')",
     ] {
-        let (exc_type, _) = raised(&ctx, &state, lookup);
+        let (exc_type, _) = raised(exec(&ctx, &state, lookup));
         assert_eq!(exc_type, "ops.model.SecretNotFoundError", "{lookup}");
     }
 }
@@ -703,7 +618,11 @@ fn unknown_secrets_are_not_found() {
 fn secrets_need_juju_3_0_2() {
     let ctx = ctx_on("secret-observer", "2.9.44");
     let state = State::default();
-    let (exc_type, message) = raised(&ctx, &state, &format!("self.model.get_secret(id='{ID}')"));
+    let (exc_type, message) = raised(exec(
+        &ctx,
+        &state,
+        &format!("self.model.get_secret(id='{ID}')"),
+    ));
     assert_eq!(exc_type, "ops.model.ModelError");
     assert!(message.contains("need Juju 3.0.2"), "{message}");
 }
@@ -804,7 +723,7 @@ fn secret_events_go_where_juju_sends_them() {
     let owner = ctx("secret-owner");
     let state = State::default().leader(true).secrets([creds()]);
     assert_eq!(
-        rules(owner.run(creds().changed_event(), &state).unwrap_err()),
+        rules(owner.run(creds().changed_event(), &state)),
         ["secret.owned"]
     );
     let observer = ctx("secret-observer");
@@ -815,7 +734,7 @@ fn secret_events_go_where_juju_sends_them() {
         granted().remove_event(1),
     ] {
         assert_eq!(
-            rules(observer.run(&event, &state).unwrap_err()),
+            rules(observer.run(&event, &state)),
             ["secret.not_owned"],
             "{}",
             event.name
@@ -827,42 +746,26 @@ fn secret_events_go_where_juju_sends_them() {
 fn secret_events_name_a_secret_in_the_state_and_juju_3() {
     let observer = ctx("secret-observer");
     assert_eq!(
-        rules(
-            observer
-                .run(granted().changed_event(), &State::default())
-                .unwrap_err()
-        ),
+        rules(observer.run(granted().changed_event(), &State::default())),
         ["secret.not_in_state"]
     );
     assert_eq!(
-        rules(
-            observer
-                .run(Event::new("secret_changed"), &State::default())
-                .unwrap_err()
-        ),
+        rules(observer.run(Event::new("secret_changed"), &State::default())),
         ["secret.event_secret"]
     );
     let state = State::default().secrets([granted()]);
     assert_eq!(
-        rules(
-            ctx_on("secret-observer", "2.9.44")
-                .run(granted().changed_event(), &state)
-                .unwrap_err()
-        ),
+        rules(ctx_on("secret-observer", "2.9.44").run(granted().changed_event(), &state)),
         ["secret.juju_version"]
     );
     let owner = ctx("secret-owner");
     let state = State::default().leader(true).secrets([creds()]);
     assert_eq!(
-        rules(
-            owner
-                .run(Event::new("secret_remove").secret_id(ID), &state)
-                .unwrap_err()
-        ),
+        rules(owner.run(Event::new("secret_remove").secret_id(ID), &state)),
         ["secret.revision_missing"]
     );
     assert_eq!(
-        rules(owner.run(creds().remove_event(2), &state).unwrap_err()),
+        rules(owner.run(creds().remove_event(2), &state)),
         ["secret.remove_latest"]
     );
 }
@@ -876,12 +779,12 @@ fn the_checker_refuses_secrets_juju_cannot_have() {
         granted().label("a").id("secret:bbbbbbbbbbbbbbbbbbbb"),
     ]);
     assert_eq!(
-        rules(ctx.run(Event::update_status(), &state).unwrap_err()),
+        rules(ctx.run(Event::update_status(), &state)),
         ["secret.id", "secret.duplicate_label"]
     );
     let state = State::default().secrets([granted(), granted()]);
     assert_eq!(
-        rules(ctx.run(Event::update_status(), &state).unwrap_err()),
+        rules(ctx.run(Event::update_status(), &state)),
         ["secret.duplicate_id"]
     );
 }

@@ -5,8 +5,10 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{charm_logs, ctx};
-use ops_scenario::{Error, Event, Output, State, Status, Storage};
+use crate::common::{charm_logs, ctx, probe, rules, violated};
+
+const CHARM: &str = "storage-db";
+use ops_scenario::{Event, Output, State, Status, Storage};
 
 /// The directory the charm logged for `id` (`attached data/0 at <dir>`).
 fn logged_dir(out: &Output, verb: &str, id: &str) -> PathBuf {
@@ -19,27 +21,13 @@ fn logged_dir(out: &Output, verb: &str, id: &str) -> PathBuf {
     PathBuf::from(rest.split(": ").next().unwrap())
 }
 
-/// What update-status's probe `name` logged.
-fn probe(state: State, name: &str) -> (Output, String) {
-    let state = state.config([("probe", name.into())]);
-    let out = ctx("storage-db")
-        .run(Event::update_status(), &state)
-        .unwrap_or_else(|e| panic!("probe {name}: {e}"));
-    let prefix = format!("INFO probe {name}: ");
-    let result = charm_logs(&out)
-        .iter()
-        .find_map(|l| l.strip_prefix(&prefix).map(str::to_owned))
-        .unwrap_or_else(|| panic!("probe {name} logged nothing: {:?}", charm_logs(&out)));
-    (out, result)
-}
-
 fn data(index: u32) -> Storage {
     Storage::new("data").index(index)
 }
 
 #[test]
 fn attached_writes_into_the_instance_and_the_test_reads_it_after_the_run() {
-    let ctx = ctx("storage-db");
+    let ctx = ctx(CHARM);
     let state = State::default().storages([data(0)]);
     let out = ctx.run(data(0).attached_event(), &state).unwrap();
     assert_eq!(out.state.unit_status, Status::active("data: 1"));
@@ -63,7 +51,7 @@ fn attached_writes_into_the_instance_and_the_test_reads_it_after_the_run() {
 
 #[test]
 fn a_test_finds_seeds_and_reads_an_instances_directory_through_the_context() {
-    let ctx = ctx("storage-db");
+    let ctx = ctx(CHARM);
     // A test can fill the directory before the run; the charm sees what it put there.
     let dir = ctx.storage_dir(&data(0)).unwrap();
     assert!(dir.is_dir() && dir.ends_with("data-0"));
@@ -89,7 +77,7 @@ fn a_test_finds_seeds_and_reads_an_instances_directory_through_the_context() {
 
 #[test]
 fn a_second_instance_gets_its_own_directory_next_to_the_first() {
-    let ctx = ctx("storage-db");
+    let ctx = ctx(CHARM);
     let state = State::default().storages([data(0), data(2)]);
     let out = ctx.run(data(2).attached_event(), &state).unwrap();
     assert_eq!(out.state.unit_status, Status::active("data: 2"));
@@ -110,7 +98,7 @@ fn a_second_instance_gets_its_own_directory_next_to_the_first() {
 
 #[test]
 fn runs_of_one_context_share_the_directories_and_detaching_reads_them() {
-    let ctx = ctx("storage-db");
+    let ctx = ctx(CHARM);
     let state = State::default().storages([data(0)]);
     let attached = ctx.run(data(0).attached_event(), &state).unwrap();
     let dir = logged_dir(&attached, "attached", "data/0");
@@ -125,7 +113,7 @@ fn runs_of_one_context_share_the_directories_and_detaching_reads_them() {
         dir.display()
     )));
     // Another Context has its own, empty directories.
-    let other = crate::common::ctx("storage-db")
+    let other = crate::common::ctx(CHARM)
         .run(data(0).detaching_event(), &state)
         .unwrap();
     let other_dir = logged_dir(&other, "detaching", "data/0");
@@ -137,7 +125,7 @@ fn runs_of_one_context_share_the_directories_and_detaching_reads_them() {
 
 #[test]
 fn block_storage_gets_a_directory_too() {
-    let ctx = ctx("storage-db");
+    let ctx = ctx(CHARM);
     let scratch = Storage::new("scratch");
     let state = State::default().storages([scratch.clone()]);
     let out = ctx.run(scratch.attached_event(), &state).unwrap();
@@ -152,7 +140,7 @@ fn block_storage_gets_a_directory_too() {
 
 #[test]
 fn a_directory_is_made_only_when_the_charm_asks_for_it() {
-    let ctx = ctx("storage-db");
+    let ctx = ctx(CHARM);
     let state = State::default()
         .storages([data(0), data(1)])
         .config([("probe", "list".into())]);
@@ -174,7 +162,11 @@ fn a_directory_is_made_only_when_the_charm_asks_for_it() {
 
 #[test]
 fn locations_are_one_directory_per_instance() {
-    let (_, result) = probe(State::default().storages([data(0), data(2)]), "locations");
+    let (_, result) = probe(
+        CHARM,
+        State::default().storages([data(0), data(2)]),
+        "locations",
+    );
     let dirs: Vec<(&str, &Path)> = result
         .split(' ')
         .map(|pair| {
@@ -193,9 +185,7 @@ fn locations_are_one_directory_per_instance() {
 #[test]
 fn config_changed_requests_more_instances() {
     let state = State::default().storages([data(0)]);
-    let out = ctx("storage-db")
-        .run(Event::config_changed(), &state)
-        .unwrap();
+    let out = ctx(CHARM).run(Event::config_changed(), &state).unwrap();
     assert_eq!(
         out.state.unit_status,
         Status::maintenance("requested 2 data")
@@ -209,7 +199,7 @@ fn config_changed_requests_more_instances() {
 
 #[test]
 fn requests_add_up_within_a_run() {
-    let (out, result) = probe(State::default().storages([data(0)]), "request-twice");
+    let (out, result) = probe(CHARM, State::default().storages([data(0)]), "request-twice");
     assert_eq!(result, "requested");
     assert_eq!(out.requested_storages["data"], 2);
 }
@@ -219,9 +209,7 @@ fn a_request_past_the_metadata_maximum_fails_with_jujus_message() {
     let state = State::default()
         .storages([data(0)])
         .config([("request", 3.into())]);
-    let out = ctx("storage-db")
-        .run(Event::config_changed(), &state)
-        .unwrap();
+    let out = ctx(CHARM).run(Event::config_changed(), &state).unwrap();
     assert_eq!(out.state.unit_status, Status::blocked("cannot add storage"));
     assert!(
         charm_logs(&out).iter().any(|l| {
@@ -239,6 +227,7 @@ fn a_request_past_the_metadata_maximum_fails_with_jujus_message() {
 #[test]
 fn singular_storage_cannot_grow() {
     let (out, result) = probe(
+        CHARM,
         State::default().storages([data(0), Storage::new("scratch")]),
         "singular",
     );
@@ -253,33 +242,33 @@ fn singular_storage_cannot_grow() {
 #[test]
 fn storage_tools_refuse_what_juju_and_ops_refuse() {
     let state = || State::default().storages([data(0), Storage::new("scratch")]);
-    let (_, kind) = probe(state(), "kind");
+    let (_, kind) = probe(CHARM, state(), "kind");
     assert_eq!(kind, "filesystem block");
-    let (_, not_attached) = probe(state(), "not-attached");
+    let (_, not_attached) = probe(CHARM, state(), "not-attached");
     assert!(not_attached.starts_with("ModelError: "), "{not_attached}");
     assert!(
         not_attached.contains("invalid value \"data/7\" for option -s: storage not found"),
         "{not_attached}"
     );
-    let (_, bad) = probe(state(), "bad-attribute");
+    let (_, bad) = probe(CHARM, state(), "bad-attribute");
     assert!(
         bad.starts_with("ModelError: ") && bad.contains("invalid storage attribute \"size\""),
         "{bad}"
     );
-    let (_, empty) = probe(state(), "empty-attribute");
+    let (_, empty) = probe(CHARM, state(), "empty-attribute");
     assert!(
         empty.starts_with("RuntimeError: calling storage_get with `attribute=\"\"`"),
         "{empty}"
     );
     // ops itself refuses names its metadata does not declare.
-    let (_, unknown) = probe(state(), "unknown-name");
+    let (_, unknown) = probe(CHARM, state(), "unknown-name");
     assert_eq!(
         unknown,
         "ModelError: cannot add storage 'logs': it is not present in the charm metadata"
     );
-    let (_, key) = probe(state(), "undeclared-key");
+    let (_, key) = probe(CHARM, state(), "undeclared-key");
     assert!(key.starts_with("KeyError: "), "{key}");
-    let (out, count) = probe(state(), "bad-count");
+    let (out, count) = probe(CHARM, state(), "bad-count");
     assert!(
         count.starts_with("TypeError: storage count must be integer"),
         "{count}"
@@ -289,45 +278,36 @@ fn storage_tools_refuse_what_juju_and_ops_refuse() {
 
 #[test]
 fn the_checker_reports_storage_events_and_storages_that_cannot_be() {
-    let ctx = ctx("storage-db");
-    let rules = |event: &Event, state: &State| -> Vec<String> {
-        match ctx.check(event, state) {
-            Ok(_) => Vec::new(),
-            Err(Error::Inconsistent { violations }) => violations
-                .into_iter()
-                .map(|v| v.rule.id().to_owned())
-                .collect(),
-            Err(e) => panic!("{e}"),
-        }
-    };
+    let ctx = ctx(CHARM);
+    let violated_by = |event: &Event, state: &State| violated(&ctx, event, state);
     let state = State::default().storages([data(0)]);
-    assert!(rules(&data(0).attached_event(), &state).is_empty());
+    assert!(violated_by(&data(0).attached_event(), &state).is_empty());
     assert_eq!(
-        rules(&Event::new("data_storage_attached"), &state),
+        violated_by(&Event::new("data_storage_attached"), &state),
         ["storage.missing"]
     );
     assert_eq!(
-        rules(&data(1).attached_event(), &state),
+        violated_by(&data(1).attached_event(), &state),
         ["storage.not_in_state"]
     );
     assert_eq!(
-        rules(&Storage::new("logs").attached_event(), &state),
+        violated_by(&Storage::new("logs").attached_event(), &state),
         ["event.unknown"]
     );
     let mut start = Event::start();
     start.storage = data(0).attached_event().storage;
-    assert_eq!(rules(&start, &state), ["event.args"]);
+    assert_eq!(violated_by(&start, &state), ["event.args"]);
     let crowded = State::default().storages([data(0), data(0), Storage::new("dta")]);
-    let mut got = rules(&Event::start(), &crowded);
+    let mut got = violated_by(&Event::start(), &crowded);
     got.sort();
     assert_eq!(got, ["storage.duplicate", "storage.undeclared"]);
     let too_many = State::default().storages([data(0), data(1), data(2), data(3)]);
-    assert_eq!(rules(&Event::start(), &too_many), ["storage.count"]);
+    assert_eq!(violated_by(&Event::start(), &too_many), ["storage.count"]);
     // And a run refuses them before the charm runs.
     let err = ctx
         .run(data(1).attached_event(), &state)
         .expect_err("an unattached storage's event runs");
-    assert!(matches!(err, Error::Inconsistent { .. }), "{err}");
+    assert_eq!(rules(err), ["storage.not_in_state"]);
 }
 
 #[test]

@@ -3,10 +3,13 @@
 //! checker's rules, chained runs and the `juju-info` network. The charm is
 //! tests/charms/subordinate (application `log-agent`).
 
-use crate::common::{charm_logs, ctx, ops_lists_departed_unit, ops_reads_departed_unit_data};
+use crate::common::{
+    charm_logs, ctx, juju_env, ops_lists_departed_unit, ops_reads_departed_unit_data, raised,
+    violated,
+};
 use ops_scenario::{
-    default_unit_databag, Address, AnyRelation, BindAddress, Context, Error, Event, Inspect,
-    Network, Output, Relation, State, Status, StoredValue, SubordinateRelation,
+    default_unit_databag, Address, AnyRelation, BindAddress, Error, Event, Network, Output,
+    Relation, State, Status, SubordinateRelation,
 };
 
 const CHARM: &str = "subordinate";
@@ -33,59 +36,6 @@ fn logs() -> SubordinateRelation {
 
 fn out_info(out: &Output) -> &SubordinateRelation {
     out.state.relation(&juju_info()).unwrap()
-}
-
-/// The rule ids of the checker's errors for this event and State.
-fn violated(ctx: &Context, event: &Event, state: &State) -> Vec<String> {
-    match ctx.check(event, state) {
-        Ok(_) => Vec::new(),
-        Err(Error::Inconsistent { violations }) => {
-            let mut rules: Vec<String> = violations
-                .into_iter()
-                .map(|v| v.rule.id().to_owned())
-                .collect();
-            rules.sort();
-            rules
-        }
-        Err(other) => panic!("expected an inconsistency, got {other}"),
-    }
-}
-
-/// The exception type and message of a run that must raise.
-fn raised(result: ops_scenario::Result<Output>) -> (String, String) {
-    match result {
-        Err(Error::CharmRaised {
-            exc_type, message, ..
-        }) => (exc_type, message),
-        Err(other) => panic!("expected the charm to raise, got {other}"),
-        Ok(out) => panic!(
-            "expected the charm to raise, it did not: {:?}",
-            charm_logs(&out)
-        ),
-    }
-}
-
-/// The `JUJU_*` variables the charm sees while it handles `event`, in the order asked.
-fn juju_env(ctx: &Context, event: Event, state: &State, keys: &[&str]) -> Vec<Option<String>> {
-    let mut seen = Vec::new();
-    ctx.run_inspected(
-        event,
-        state,
-        Inspect::new().before(|charm| {
-            for key in keys {
-                seen.push(
-                    match charm.eval(&format!("__import__('os').environ.get({key:?})"))? {
-                        StoredValue::Str(s) => Some(s),
-                        StoredValue::None => None,
-                        other => panic!("{key} is {other:?}"),
-                    },
-                );
-            }
-            Ok(())
-        }),
-    )
-    .unwrap();
-    seen
 }
 
 // Every relation event, as the handler sees it.
@@ -498,7 +448,7 @@ fn a_subordinate_relation_on_a_regular_endpoint_is_inconsistent() {
     let state = State::default().relations([Relation::new("log-store")]);
     assert_eq!(
         violated(&ctx, &Event::update_status(), &state),
-        Vec::<String>::new()
+        Vec::<&str>::new()
     );
 }
 
@@ -530,7 +480,7 @@ fn juju_info_takes_a_network_though_it_is_container_scoped() {
         .networks([Network::new("juju-info"), Network::new("log-store")]);
     assert_eq!(
         violated(&ctx(CHARM), &Event::update_status(), &state),
-        Vec::<String>::new()
+        Vec::<&str>::new()
     );
 }
 

@@ -4,7 +4,7 @@
 //! Pebble events, chained runs, the consistency rules about containers, and runs from many
 //! threads.
 
-use crate::common::{charm_logs, ctx, deferred_paths, event_names, ops_version};
+use crate::common::{assert_logged, ctx, deferred_paths, event_names, ops_version, violations};
 use ops_scenario::{
     CheckInfo, CheckLevel, CheckStatus, Container, ContainerFile, Context, Error, Event, Exec,
     FileKind, Layer, Notice, Output, ServiceStatus, State, Status, Violation,
@@ -72,18 +72,6 @@ fn webapp() -> Context {
 
 fn out_web(out: &Output) -> &Container {
     out.state.container("web").unwrap()
-}
-
-fn has_log(out: &Output, line: &str) -> bool {
-    charm_logs(out).iter().any(|l| l == line)
-}
-
-fn assert_logged(out: &Output, line: &str) {
-    assert!(
-        has_log(out, line),
-        "no log {line:?} in {:?}",
-        charm_logs(out)
-    );
 }
 
 fn web_mut(state: &mut State) -> &mut Container {
@@ -613,17 +601,6 @@ fn chained_runs_carry_the_plan_files_and_checks_forward() {
 
 fn mentions(v: &Violation, word: &str) -> bool {
     v.message.contains(word) || v.hint.as_deref().is_some_and(|h| h.contains(word))
-}
-
-fn violations(result: ops_scenario::Result<Output>) -> Vec<Violation> {
-    match result {
-        Err(Error::Inconsistent { violations }) => violations,
-        Err(e) => panic!("expected an inconsistent scenario, got {e}"),
-        Ok(out) => panic!(
-            "expected an inconsistent scenario, the run succeeded with {:?}",
-            out.state.unit_status
-        ),
-    }
 }
 
 #[test]

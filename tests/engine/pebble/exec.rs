@@ -4,33 +4,13 @@
 
 use std::collections::BTreeMap;
 
+use super::workload;
 use crate::common::{charm_logs, ctx};
 use ops_scenario::{Container, Event, Exec, ExecArgs, Output, State, Status};
 
-fn probe_results(out: &Output, probe: &str) -> BTreeMap<String, String> {
-    let prefix = format!("INFO probe {probe} ");
-    charm_logs(out)
-        .iter()
-        .filter_map(|line| line.strip_prefix(&prefix)?.split_once(": "))
-        .map(|(step, result)| (step.to_owned(), result.to_owned()))
-        .collect()
-}
-
+/// Run the charm's probe `probe` with the workload container answering these commands.
 fn run_probe(probe: &str, execs: Vec<Exec>) -> (Output, BTreeMap<String, String>) {
-    let state = State::default()
-        .config([("probe", probe.into())])
-        .containers([Container::new("workload").can_connect(true).execs(execs)]);
-    let out = ctx("pebble-exec")
-        .run(Event::config_changed(), &state)
-        .unwrap_or_else(|e| panic!("probe {probe}: {e}"));
-    assert_eq!(
-        out.state.unit_status,
-        Status::active(format!("probe {probe} done")),
-        "{:?}",
-        charm_logs(&out)
-    );
-    let results = probe_results(&out, probe);
-    (out, results)
+    super::run_probe("pebble-exec", probe, workload().execs(execs))
 }
 
 fn history<'o>(out: &'o Output, container: &str) -> &'o [ExecArgs] {

@@ -5,18 +5,11 @@
 
 use std::collections::BTreeMap;
 
-use crate::common::{charm_logs, ctx};
-use ops_scenario::{Container, ContainerFile, FileKind, Mount, Output, State, Status};
+use super::{probe_results, run_probe, workload};
+use crate::common::ctx;
+use ops_scenario::{ContainerFile, FileKind, Mount, Output};
 
-/// What the probe logged, by step: `probe <name> <step>: <result>`.
-fn probe_results(out: &Output, probe: &str) -> BTreeMap<String, String> {
-    let prefix = format!("INFO probe {probe} ");
-    charm_logs(out)
-        .iter()
-        .filter_map(|line| line.strip_prefix(&prefix)?.split_once(": "))
-        .map(|(step, result)| (step.to_owned(), result.to_owned()))
-        .collect()
-}
+const CHARM: &str = "pebble-files";
 
 fn directory() -> ContainerFile {
     ContainerFile {
@@ -25,35 +18,13 @@ fn directory() -> ContainerFile {
     }
 }
 
-fn workload() -> Container {
-    Container::new("workload").can_connect(true)
-}
-
-/// Run the probe against `container` and return the output and what the probe logged.
-fn run_probe(probe: &str, container: Container) -> (Output, BTreeMap<String, String>) {
-    let state = State::default()
-        .config([("probe", probe.into())])
-        .containers([container]);
-    let out = ctx("pebble-files")
-        .run(ops_scenario::Event::config_changed(), &state)
-        .unwrap_or_else(|e| panic!("probe {probe}: {e}"));
-    assert_eq!(
-        out.state.unit_status,
-        Status::active(format!("probe {probe} done")),
-        "{:?}",
-        charm_logs(&out)
-    );
-    let results = probe_results(&out, probe);
-    (out, results)
-}
-
 fn output_files(out: &Output) -> &BTreeMap<String, ContainerFile> {
     &out.state.container("workload").unwrap().files
 }
 
 #[test]
 fn text_bytes_and_streams_are_pushed_as_given_and_pull_back_unchanged() {
-    let (out, results) = run_probe("push-kinds", workload());
+    let (out, results) = run_probe(CHARM, "push-kinds", workload());
     assert_eq!(results["pull /data/str.txt"], r"'text\n'");
     assert_eq!(
         results["pull /data/stringio.txt"],
@@ -92,7 +63,7 @@ fn text_bytes_and_streams_are_pushed_as_given_and_pull_back_unchanged() {
 
 #[test]
 fn pushing_under_a_missing_directory_without_make_dirs_is_a_not_found_path_error() {
-    let (out, results) = run_probe("missing-parent", workload());
+    let (out, results) = run_probe(CHARM, "missing-parent", workload());
     assert_eq!(results["push"], "PathError not-found");
     assert_eq!(results["exists /nowhere"], "False");
     assert!(!output_files(&out).keys().any(|p| p.starts_with("/nowhere")));
@@ -107,7 +78,7 @@ fn files_pull_as_text_or_bytes_and_missing_files_or_directories_are_path_errors(
             ContainerFile::from(b"\x00\xffblob".to_vec()),
         ),
     ]);
-    let (out, results) = run_probe("pull", container.clone());
+    let (out, results) = run_probe(CHARM, "pull", container.clone());
     assert_eq!(results["text"], r"'port: 80\n'");
     assert_eq!(results["bytes"], r"bytes b'\x00\xffblob'");
     assert_eq!(results["missing"], "PathError not-found");
@@ -127,7 +98,7 @@ fn list_files_gives_a_directory_s_entries_itself_a_pattern_or_a_file_and_404_whe
         ("/etc/app/README", ContainerFile::from("read me")),
         ("/etc/app/conf.d", directory()),
     ]);
-    let (_, results) = run_probe("list", container);
+    let (_, results) = run_probe(CHARM, "list", container);
     assert_eq!(
         results["dir"],
         "[('README', 'file'), ('conf.d', 'directory'), ('extra.conf', 'file'), ('main.conf', 'file')]"
@@ -152,7 +123,7 @@ fn list_files_gives_a_directory_s_entries_itself_a_pattern_or_a_file_and_404_whe
 #[test]
 fn exists_and_isdir_tell_files_directories_and_missing_paths_apart() {
     let container = workload().files([("/etc/app.conf", "x")]);
-    let (_, results) = run_probe("exists", container);
+    let (_, results) = run_probe(CHARM, "exists", container);
     assert_eq!(results["/etc/app.conf"], "exists=True isdir=False");
     assert_eq!(results["/etc"], "exists=True isdir=True");
     assert_eq!(results["/nope"], "exists=False isdir=False");
@@ -161,7 +132,7 @@ fn exists_and_isdir_tell_files_directories_and_missing_paths_apart() {
 #[test]
 fn make_dir_refuses_an_existing_directory_unless_making_parents_and_needs_its_parent() {
     let container = workload().files([("/etc/app.conf", "x")]);
-    let (out, results) = run_probe("make-dir", container);
+    let (out, results) = run_probe(CHARM, "make-dir", container);
     assert_eq!(results["existing"], "PathError generic-file-error");
     assert_eq!(results["existing with parents"], "ok");
     assert_eq!(results["missing parent"], "PathError not-found");
@@ -185,7 +156,7 @@ fn remove_path_needs_recursive_for_a_non_empty_directory_and_an_existing_path() 
         ("/srv/empty", directory()),
         ("/etc/untouched", ContainerFile::from("u")),
     ]);
-    let (out, results) = run_probe("remove", container);
+    let (out, results) = run_probe(CHARM, "remove", container);
     assert_eq!(results["non-empty"], "PathError generic-file-error");
     assert_eq!(results["still there"], "True");
     assert_eq!(results["recursive"], "ok");
@@ -202,7 +173,7 @@ fn remove_path_needs_recursive_for_a_non_empty_directory_and_an_existing_path() 
 
 #[test]
 fn push_path_and_pull_path_copy_trees_between_the_charm_and_the_container() {
-    let (out, results) = run_probe("push-pull-path", workload());
+    let (out, results) = run_probe(CHARM, "push-pull-path", workload());
     assert_eq!(
         results["pushed"],
         "[('a.txt', 'file'), ('sub', 'directory')]"
@@ -224,7 +195,7 @@ fn push_path_and_pull_path_copy_trees_between_the_charm_and_the_container() {
 
 #[test]
 fn a_one_mebibyte_file_goes_through_intact() {
-    let (out, results) = run_probe("large", workload());
+    let (out, results) = run_probe(CHARM, "large", workload());
     assert_eq!(results["size"], "1048576");
     assert_eq!(results["same"], "True");
     assert_eq!(
@@ -243,7 +214,7 @@ fn files_under_a_mount_are_read_from_the_host_directory() {
     std::fs::create_dir(host.path().join("nested")).unwrap();
     std::fs::write(host.path().join("nested/deep.txt"), "deep\n").unwrap();
     let container = workload().mounts([("data", Mount::new("/var/lib/app", host.path()))]);
-    let (out, results) = run_probe("mount-read", container);
+    let (out, results) = run_probe(CHARM, "mount-read", container);
     assert_eq!(results["seed"], r"'seeded\n'");
     assert_eq!(results["nested"], r"'deep\n'");
     assert_eq!(
@@ -268,7 +239,7 @@ fn writes_under_a_mount_land_in_the_host_directory() {
     let host = tempfile::tempdir().unwrap();
     std::fs::write(host.path().join("old.txt"), "stale").unwrap();
     let container = workload().mounts([("data", Mount::new("/var/lib/app", host.path()))]);
-    let (out, results) = run_probe("mount-write", container);
+    let (out, results) = run_probe(CHARM, "mount-write", container);
     assert_eq!(
         results["listing"],
         "[('made', 'directory'), ('out', 'directory'), ('result.txt', 'file')]"
@@ -293,14 +264,14 @@ fn writes_under_a_mount_land_in_the_host_directory() {
 
 #[test]
 fn files_pushed_in_one_run_are_there_in_the_next() {
-    let (first, _) = run_probe("push-kinds", workload());
+    let (first, _) = run_probe(CHARM, "push-kinds", workload());
     let mut next = first.state.clone();
     next.config.insert("probe".into(), "exists".into());
     // The exists probe looks at /etc/app.conf: put it in, as a test would between runs.
     next.containers[0]
         .files
         .insert("/etc/app.conf".into(), ContainerFile::from("x"));
-    let out = ctx("pebble-files")
+    let out = ctx(CHARM)
         .run(ops_scenario::Event::config_changed(), &next)
         .unwrap();
     let files = output_files(&out);

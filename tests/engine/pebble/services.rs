@@ -4,38 +4,15 @@
 
 use std::collections::BTreeMap;
 
-use crate::common::{charm_logs, ctx, ops_version};
+use super::{run_probe, workload};
+use crate::common::{ctx, ops_version};
 use ops_scenario::{
     CheckInfo, CheckLevel, CheckStartup, CheckStatus, Container, Error, Event, Layer, Output,
-    ServiceStatus, State, Status,
+    ServiceStatus, State,
 };
 use serde_json::json;
 
-fn probe_results(out: &Output, probe: &str) -> BTreeMap<String, String> {
-    let prefix = format!("INFO probe {probe} ");
-    charm_logs(out)
-        .iter()
-        .filter_map(|line| line.strip_prefix(&prefix)?.split_once(": "))
-        .map(|(step, result)| (step.to_owned(), result.to_owned()))
-        .collect()
-}
-
-fn run_probe(probe: &str, container: Container) -> (Output, BTreeMap<String, String>) {
-    let state = State::default()
-        .config([("probe", probe.into())])
-        .containers([container]);
-    let out = ctx("pebble-services")
-        .run(Event::config_changed(), &state)
-        .unwrap_or_else(|e| panic!("probe {probe}: {e}"));
-    assert_eq!(
-        out.state.unit_status,
-        Status::active(format!("probe {probe} done")),
-        "{:?}",
-        charm_logs(&out)
-    );
-    let results = probe_results(&out, probe);
-    (out, results)
-}
+const CHARM: &str = "pebble-services";
 
 /// The charm's `BASE` layer.
 fn base_layer() -> Layer {
@@ -72,17 +49,13 @@ fn checks_layer() -> Layer {
     .unwrap()
 }
 
-fn workload() -> Container {
-    Container::new("workload").can_connect(true)
-}
-
 fn output_container(out: &Output) -> &Container {
     out.state.container("workload").unwrap()
 }
 
 #[test]
 fn replan_starts_enabled_services_and_start_stop_restart_change_their_status() {
-    let (out, results) = run_probe("lifecycle", workload());
+    let (out, results) = run_probe(CHARM, "lifecycle", workload());
     assert_eq!(
         results["before replan"],
         "{'web': 'inactive', 'worker': 'inactive'}"
@@ -122,7 +95,7 @@ fn replan_starts_enabled_services_and_start_stop_restart_change_their_status() {
 
 #[test]
 fn autostart_starts_only_the_enabled_services() {
-    let (out, results) = run_probe("autostart", workload());
+    let (out, results) = run_probe(CHARM, "autostart", workload());
     assert_eq!(
         results["after autostart"],
         "{'web': 'active', 'worker': 'inactive'}"
@@ -136,7 +109,7 @@ fn autostart_starts_only_the_enabled_services() {
 #[test]
 fn services_not_in_the_plan_are_refused_with_a_400_and_none_is_started() {
     let container = workload().layers([("base", base_layer())]);
-    let (out, results) = run_probe("unknown", container);
+    let (out, results) = run_probe(CHARM, "unknown", container);
     assert_eq!(results["start"], "APIError 400");
     assert_eq!(results["stop"], "APIError 400");
     assert_eq!(results["restart"], "APIError 400");
@@ -156,7 +129,7 @@ fn services_not_in_the_plan_are_refused_with_a_400_and_none_is_started() {
 #[test]
 fn a_merge_layer_adds_to_the_service_below_it_and_combine_merges_into_a_label() {
     let container = workload().layers([("base", base_layer())]);
-    let (out, results) = run_probe("merge", container);
+    let (out, results) = run_probe(CHARM, "merge", container);
     assert_eq!(results["command"], "/usr/bin/web --fast");
     assert_eq!(results["environment"], "{'A': '1', 'B': '2'}");
     assert_eq!(results["startup"], "enabled");
@@ -180,7 +153,7 @@ fn a_merge_layer_adds_to_the_service_below_it_and_combine_merges_into_a_label() 
 #[test]
 fn adding_a_layer_under_an_existing_label_without_combine_is_a_400() {
     let container = workload().layers([("base", base_layer())]);
-    let (out, results) = run_probe("relabel", container);
+    let (out, results) = run_probe(CHARM, "relabel", container);
     assert_eq!(results["same label"], "APIError 400");
     assert_eq!(results["layers unchanged"], "['web', 'worker']");
     assert_eq!(output_container(&out).layers.len(), 1);
@@ -199,9 +172,7 @@ fn checks_stop_and_start_by_name_and_unknown_checks_are_a_400() {
         let state = State::default()
             .config([("probe", "checks".into())])
             .containers([container]);
-        let err = ctx("pebble-services")
-            .run(Event::config_changed(), &state)
-            .unwrap_err();
+        let err = ctx(CHARM).run(Event::config_changed(), &state).unwrap_err();
         assert!(
             matches!(&err, Error::CharmRaised { exc_type, message, .. }
                 if exc_type == "AttributeError" && message.contains("stop_checks")),
@@ -209,7 +180,7 @@ fn checks_stop_and_start_by_name_and_unknown_checks_are_a_400() {
         );
         return;
     }
-    let (out, results) = run_probe("checks", container);
+    let (out, results) = run_probe(CHARM, "checks", container);
     assert_eq!(results["all"], "{'alive': 'up', 'ready': 'up'}");
     assert_eq!(results["stop alive"], "['alive']");
     assert_eq!(
@@ -236,7 +207,7 @@ fn checks_stop_and_start_by_name_and_unknown_checks_are_a_400() {
 
 #[test]
 fn a_layer_s_checks_get_check_infos_in_the_output() {
-    let (out, results) = run_probe("add-checks", workload());
+    let (out, results) = run_probe(CHARM, "add-checks", workload());
     // A check's `startup` came with ops 2.19: earlier ops leave it out of the layer they send,
     // so Pebble starts the check.
     let startup_known = ops_version() >= (2, 19);
@@ -272,7 +243,7 @@ fn every_pebble_call_raises_connection_error_when_pebble_cannot_be_reached() {
     let container = Container::new("workload")
         .layers([("base", base_layer())])
         .files([("/x", "x")]);
-    let (out, results) = run_probe("disconnected", container.clone());
+    let (out, results) = run_probe(CHARM, "disconnected", container.clone());
     assert_eq!(results["can_connect"], "False");
     let calls = [
         "push",
