@@ -22,12 +22,14 @@ pub use redact::{redact_dir, redact_traceback};
 
 // --- charms and Contexts ---------------------------------------------------------------------
 
+/// The directory of the test charms, tests/charms.
+pub fn charms_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/charms")
+}
+
 /// The directory of a test charm under tests/charms.
 pub fn charm_dir(name: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .join("tests")
-        .join("charms")
-        .join(name)
+    charms_dir().join(name)
 }
 
 /// A test charm, loaded from tests/charms.

@@ -7,7 +7,7 @@ use ops_scenario::meta::CharmMeta;
 use ops_scenario::{Charm, ConfigValue, Context, Error, Event, State, Status};
 use serde_json::json;
 
-use crate::common::{charm, charm_dir, ctx_from_source, redact_dir};
+use crate::common::{charm, charm_dir, charms_dir, ctx_from_source, redact_dir};
 
 /// Run `event` on a default State with a Context built from `charm`.
 fn run(charm: Charm, event: Event) -> ops_scenario::Result<ops_scenario::Output> {
@@ -194,24 +194,14 @@ fn unknown_class_name_is_a_load_error_naming_the_candidates() {
         Event::start(),
     )
     .unwrap_err();
-    let Error::CharmLoad { path, message } = &err else {
+    let Error::CharmLoad { path, .. } = &err else {
         panic!("expected CharmLoad, got {err}");
     };
     assert_eq!(*path, charm_dir("multi-class").canonicalize().unwrap());
-    assert!(message.contains("NoSuchCharm"), "{message}");
-    assert!(message.contains("BaseDemoCharm"), "{message}");
-    assert!(message.contains("SpecialDemoCharm"), "{message}");
-}
-
-#[test]
-fn unknown_class_name_error_display_matches_the_snapshot() {
-    let err = run(
-        charm("multi-class").class_name("NoSuchCharm"),
-        Event::start(),
-    )
-    .unwrap_err();
-    let charms = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/charms");
-    insta::assert_snapshot!(redact_dir(&err.to_string(), &charms));
+    insta::assert_snapshot!(
+        "unknown_class_name",
+        redact_dir(&err.to_string(), &charms_dir())
+    );
 }
 
 // --- inline charms -----------------------------------------------------------------------
@@ -293,9 +283,7 @@ class SecondCharm(ops.CharmBase):
     let Error::CharmLoad { message, .. } = &err else {
         panic!("expected CharmLoad, got {err}");
     };
-    assert!(message.contains("FirstCharm"), "{message}");
-    assert!(message.contains("SecondCharm"), "{message}");
-    assert!(message.contains("name the one to run"), "{message}");
+    insta::assert_snapshot!("two_charm_classes", redact_dir(message, charm.dir()));
 
     // Naming one resolves it.
     run(charm.class_name("SecondCharm"), Event::start()).unwrap();
@@ -304,11 +292,11 @@ class SecondCharm(ops.CharmBase):
 #[test]
 fn inline_charm_without_a_charm_class_is_a_load_error() {
     let charm = Charm::from_source("import ops\n\nX = 1\n", "name: none\n").unwrap();
-    let err = run(charm, Event::start()).unwrap_err();
+    let err = run(charm.clone(), Event::start()).unwrap_err();
     let Error::CharmLoad { message, .. } = &err else {
         panic!("expected CharmLoad, got {err}");
     };
-    assert!(message.contains("no CharmBase subclass"), "{message}");
+    insta::assert_snapshot!("no_charm_class", redact_dir(message, charm.dir()));
 }
 
 #[test]
@@ -319,6 +307,7 @@ fn inline_charm_with_a_syntax_error_is_a_load_error_with_the_traceback() {
     let Error::CharmLoad { message, .. } = &err else {
         panic!("expected CharmLoad, got {err}");
     };
+    // Python's own report, whose layout changes between Python releases.
     assert!(message.contains("SyntaxError"), "{message}");
     assert!(message.contains("charm.py"), "{message}");
     assert!(message.contains("line 3"), "{message}");
@@ -334,6 +323,7 @@ fn inline_charm_failing_import_is_a_load_error_with_the_traceback() {
     let Error::CharmLoad { message, .. } = &err else {
         panic!("expected CharmLoad, got {err}");
     };
+    // Python's own traceback, whose frames change between Python releases.
     assert!(message.contains("ModuleNotFoundError"), "{message}");
     assert!(message.contains("no_such_module_for_scenario"), "{message}");
     assert!(message.contains("Traceback"), "{message}");
@@ -378,6 +368,7 @@ fn charm_raising_in_init_is_charm_raised_and_the_context_stays_usable() {
     };
     assert_eq!(exc_type, "ValueError");
     assert_eq!(message, "exploding in __init__ as configured");
+    // Python's own traceback, whose frames in ops change between ops releases.
     assert!(traceback.contains("in __init__"), "{traceback}");
     assert!(traceback.contains("charm.py"), "{traceback}");
 
@@ -412,19 +403,23 @@ fn malformed_charmcraft_yaml_is_a_metadata_error_with_line_and_column() {
     assert!(line.is_some(), "{err}");
     assert!(column.is_some(), "{err}");
     assert!(!message.is_empty());
-    let text = err.to_string();
-    assert!(text.contains("charmcraft.yaml"), "{text}");
-    assert!(text.contains(" at line "), "{text}");
+    insta::assert_snapshot!(
+        "unterminated_options_list",
+        redact_dir(&err.to_string(), dir.path())
+    );
 }
 
 #[test]
-fn malformed_charmcraft_yaml_error_display_matches_the_snapshot() {
+fn malformed_charmcraft_yaml_error_names_where_the_yaml_parser_stopped() {
     let dir = temp_charm_dir(&[(
         "charmcraft.yaml",
         "name: broken\nsummary: x\nconfig:\n  options:\n    port: {type: int, default: 80\n",
     )]);
     let err = Charm::from_dir(dir.path()).unwrap_err();
-    insta::assert_snapshot!(redact_dir(&err.to_string(), dir.path()));
+    insta::assert_snapshot!(
+        "unterminated_flow_mapping",
+        redact_dir(&err.to_string(), dir.path())
+    );
 }
 
 #[test]
@@ -439,6 +434,10 @@ fn malformed_legacy_config_yaml_names_that_file() {
     };
     assert_eq!(file.file_name().unwrap(), "config.yaml");
     assert!(line.is_some(), "{err}");
+    insta::assert_snapshot!(
+        "malformed_legacy_config_yaml",
+        redact_dir(&err.to_string(), dir.path())
+    );
 }
 
 #[test]
@@ -454,18 +453,21 @@ fn malformed_inline_yaml_is_a_metadata_error() {
 fn metadata_yaml_without_a_name_is_a_metadata_error() {
     let dir = temp_charm_dir(&[("metadata.yaml", "summary: nameless\n")]);
     let err = Charm::from_dir(dir.path()).unwrap_err();
-    let Error::Metadata { file, message, .. } = &err else {
+    let Error::Metadata { file, .. } = &err else {
         panic!("expected Metadata, got {err}");
     };
     assert_eq!(file.file_name().unwrap(), "metadata.yaml");
-    assert!(message.contains("name"), "{message}");
+    insta::assert_snapshot!(
+        "metadata_yaml_without_a_name",
+        redact_dir(&err.to_string(), dir.path())
+    );
 }
 
 #[test]
 fn metadata_values_without_a_name_are_a_metadata_error() {
     let err = CharmMeta::from_values(json!({"summary": "nameless"}), None, None).unwrap_err();
     assert!(matches!(err, Error::Metadata { .. }), "{err}");
-    assert!(err.to_string().contains("the charm has no name"), "{err}");
+    insta::assert_snapshot!("metadata_values_without_a_name", err);
 }
 
 #[test]
@@ -482,10 +484,8 @@ fn config_options_of_the_wrong_shape_are_a_metadata_error() {
         None,
     )
     .unwrap_err();
-    let Error::Metadata { message, .. } = &err else {
-        panic!("expected Metadata, got {err}");
-    };
-    assert!(message.contains("config.options"), "{message}");
+    assert!(matches!(err, Error::Metadata { .. }), "{err}");
+    insta::assert_snapshot!("config_options_not_a_mapping", err);
 }
 
 #[test]
@@ -493,20 +493,22 @@ fn charm_dir_without_src_charm_py_is_a_load_error() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("charmcraft.yaml"), "name: empty\n").unwrap();
     let err = Charm::from_dir(dir.path()).unwrap_err();
-    let Error::CharmLoad { message, .. } = &err else {
-        panic!("expected CharmLoad, got {err}");
-    };
-    assert!(message.contains("src/charm.py"), "{message}");
+    assert!(matches!(err, Error::CharmLoad { .. }), "{err}");
+    insta::assert_snapshot!(
+        "charm_dir_without_src_charm_py",
+        redact_dir(&err.to_string(), dir.path())
+    );
 }
 
 #[test]
 fn charm_dir_without_any_metadata_is_a_load_error() {
     let dir = temp_charm_dir(&[]);
     let err = Charm::from_dir(dir.path()).unwrap_err();
-    let Error::CharmLoad { message, .. } = &err else {
-        panic!("expected CharmLoad, got {err}");
-    };
-    assert!(message.contains("metadata"), "{message}");
+    assert!(matches!(err, Error::CharmLoad { .. }), "{err}");
+    insta::assert_snapshot!(
+        "charm_dir_without_metadata",
+        redact_dir(&err.to_string(), dir.path())
+    );
 }
 
 #[test]
@@ -517,5 +519,8 @@ fn charm_dir_that_does_not_exist_is_a_load_error_naming_it() {
         panic!("expected CharmLoad, got {err}");
     };
     assert_eq!(*path, missing);
-    assert!(err.to_string().contains("no-such-charm"), "{err}");
+    insta::assert_snapshot!(
+        "charm_dir_that_does_not_exist",
+        redact_dir(&err.to_string(), &charms_dir())
+    );
 }

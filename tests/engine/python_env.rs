@@ -5,7 +5,9 @@
 
 use std::path::PathBuf;
 
-use ops_scenario::{Charm, Context, Error, Event, State};
+use ops_scenario::{Error, Event, State};
+
+use crate::common::{ctx_from_source, redact_dir};
 
 /// The project's venv (with ops), which the charms below get as their own.
 fn project_venv() -> PathBuf {
@@ -14,28 +16,24 @@ fn project_venv() -> PathBuf {
 
 #[test]
 fn a_context_may_name_the_venv_and_one_process_has_one() {
-    let charm = || {
-        Charm::from_source(
+    let ctx = || {
+        ctx_from_source(
             "import ops\nclass C(ops.CharmBase):\n    pass\n",
             "name: c\n",
         )
-        .unwrap()
     };
     // This process runs the project venv (VIRTUAL_ENV, set by .cargo/config.toml).
     let in_use = std::env::var("VIRTUAL_ENV")
         .map(PathBuf::from)
         .unwrap_or_else(|_| project_venv());
-    let same = Context::new(charm()).unwrap().venv(&in_use);
+    let same = ctx().venv(&in_use);
     same.run(Event::start(), &State::default()).unwrap();
-    let other = Context::new(charm()).unwrap().venv("/opt/another-venv");
-    match other.run(Event::start(), &State::default()).unwrap_err() {
-        Error::PythonEnvironment { message } => {
-            assert!(message.contains(&in_use.display().to_string()), "{message}");
-            assert!(
-                message.contains("/opt/another-venv (given to the Context)"),
-                "{message}"
-            );
-        }
-        err => panic!("{err}"),
-    }
+    let other = ctx().venv("/opt/another-venv");
+    let err = other.run(Event::start(), &State::default()).unwrap_err();
+    assert!(matches!(err, Error::PythonEnvironment { .. }), "{err}");
+    // The venv in use is the one VIRTUAL_ENV names: one of the project's three.
+    insta::assert_snapshot!(
+        "a_second_venv",
+        redact_dir(&err.to_string(), &in_use).replace("[DIR]", "[VENV IN USE]")
+    );
 }
