@@ -61,6 +61,16 @@ pub fn violations(failed: impl Failed) -> Vec<Violation> {
     }
 }
 
+/// The checker's report (the error's `Display`) of a run or a check that must have been
+/// refused as inconsistent.
+#[track_caller]
+pub fn inconsistency_report(failed: impl Failed) -> String {
+    match failed.error() {
+        err @ Error::Inconsistent { .. } => err.to_string(),
+        other => panic!("expected an inconsistent scenario, got {other}"),
+    }
+}
+
 /// The ids of the rules a run or a check that must have been refused violated, in the
 /// checker's order.
 #[track_caller]

@@ -16,7 +16,7 @@ use std::sync::OnceLock;
 
 use ops_scenario::{Charm, Context, LogLevel, Output, State, StoredValue};
 
-pub use failure::{raised, rule_ids, rules, violated, violations, Failed};
+pub use failure::{inconsistency_report, raised, rule_ids, rules, violated, violations, Failed};
 pub use live::{eval, exec, juju_env};
 pub use redact::{redact_dir, redact_traceback};
 
@@ -67,6 +67,15 @@ pub fn assert_logged(out: &Output, line: &str) {
         logs.iter().any(|l| l == line),
         "no log {line:?} in {logs:?}"
     );
+}
+
+/// The first line the charm logged (as [`charm_logs`] gives it) that starts with `start`.
+#[track_caller]
+pub fn logged(out: &Output, start: &str) -> String {
+    charm_logs(out)
+        .into_iter()
+        .find(|l| l.starts_with(start))
+        .unwrap_or_else(|| panic!("no log line starting {start:?}: {:?}", charm_logs(out)))
 }
 
 /// What the charm's probe `name` found, for a test charm whose `probe` option picks what its

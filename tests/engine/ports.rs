@@ -110,35 +110,20 @@ fn ops_lower_cases_the_protocol() {
 
 #[test]
 fn juju_refuses_bad_ports_with_its_messages() {
-    let cases = [
-        (
-            "icmp-with-port",
-            "protocol \"icmp\" doesn't support any ports; got \"8\"",
-        ),
-        (
-            "tcp-without-port",
-            "expected <port>[/<protocol>] or <from>-<to>[/<protocol>] or icmp; got \"tcp\"",
-        ),
-        (
-            "out-of-range",
-            "port must be in the range [1, 65535]; got \"70000\"",
-        ),
-        ("zero", "port must be in the range [1, 65535]; got \"0\""),
-        (
-            "bad-protocol",
-            "protocol must be \"tcp\", \"udp\", or \"icmp\"; got \"sctp\"",
-        ),
-        (
-            "close-bad",
-            "protocol \"icmp\" doesn't support any ports; got \"1\"",
-        ),
-    ];
-    for (name, message) in cases {
+    let mut refusals = Vec::new();
+    for name in [
+        "icmp-with-port",
+        "tcp-without-port",
+        "out-of-range",
+        "zero",
+        "bad-protocol",
+        "close-bad",
+    ] {
         let (out, result) = probe(CHARM, State::default().opened_ports([Port::tcp(80)]), name);
-        assert!(result.starts_with("ModelError: "), "{name}: {result}");
-        assert!(result.contains(message), "{name}: {result}");
+        refusals.push(format!("{name}: {result}"));
         assert_eq!(out.state.opened_ports, [Port::tcp(80)], "{name}");
     }
+    insta::assert_snapshot!("bad_ports", refusals.join("\n"));
 }
 
 #[test]

@@ -77,6 +77,7 @@ fn endless_recursion_is_a_recursion_error() {
         panic!("{err}")
     };
     assert_eq!(exc_type, "RecursionError");
+    // Python's traceback, which Python shortens differently from one release to the next.
     assert!(traceback.contains("_recurse"), "{traceback}");
     then_all_is_well(&ctx);
 }
@@ -208,12 +209,7 @@ fn a_panic_during_a_run_is_an_error_and_the_next_run_works() {
             ops_scenario::Inspect::new().before(|_| panic!("boom in a closure")),
         )
         .unwrap_err();
-    let Error::Runtime { message } = err else {
-        panic!("{err}")
-    };
-    assert!(
-        message.contains("the run panicked: boom in a closure"),
-        "{message}"
-    );
+    assert!(matches!(err, Error::Runtime { .. }), "{err}");
+    insta::assert_snapshot!("panic_in_a_closure", err);
     then_all_is_well(&ctx);
 }

@@ -3,7 +3,9 @@
 //! refused as Juju allows and refuses it; every secret event; removed revisions in the Output;
 //! chained runs; the checker's secret rules.
 
-use crate::common::{charm_logs, ctx, eval, exec, ops_version, raised, rules, Failed};
+use crate::common::{
+    assert_logged, charm_logs, ctx, eval, exec, ops_version, raised, rules, Failed,
+};
 
 use ops_scenario::{
     Context, Error, Event, Inspect, Relation, Secret, SecretOwner, SecretRotate, State, Status,
@@ -86,7 +88,7 @@ fn the_leader_adds_an_application_secret_with_a_deterministic_id() {
         .bytes()
         .all(|b| b.is_ascii_digit() || (b'a'..=b'v').contains(&b)));
     assert_eq!(out.state.unit_status, Status::active("revision 1"));
-    assert!(charm_logs(&out).contains(&format!("INFO added {}", secret.id)));
+    assert_logged(&out, &format!("INFO added {}", secret.id));
     // Same State, same id.
     let again = ctx.run(Event::config_changed(), &state).unwrap();
     assert_eq!(again.state.secrets[0].id, secret.id);
@@ -101,7 +103,7 @@ fn a_follower_cannot_add_an_application_secret_but_can_add_its_own() {
         "self.app.add_secret({'password': 'x'})",
     ));
     assert_eq!(exc_type, "ops.model.ModelError");
-    assert!(message.contains("this unit is not the leader"), "{message}");
+    insta::assert_snapshot!("follower_adds_an_application_secret", message);
 
     let mut id = None;
     let out = ctx
@@ -236,7 +238,7 @@ fn expiry_and_rotation_are_kept_as_given() {
         "import datetime\nself.unit.add_secret({'a1b': 'x'}, expire=datetime.datetime(2027, 1, 2))",
     ));
     assert_eq!(exc_type, "ops.model.ModelError");
-    assert!(message.contains("expire time or duration"), "{message}");
+    insta::assert_snapshot!("expiry_without_a_time_zone", message);
 }
 
 #[test]
@@ -366,7 +368,7 @@ fn grants_to_a_unit_and_revokes_follow_juju() {
         "self.model.get_secret(label='creds').grant(self.model.get_relation('db'))",
     ));
     assert_eq!(exc_type, "ops.model.ModelError");
-    assert!(message.contains("unit level grants"), "{message}");
+    insta::assert_snapshot!("grant_to_a_relation_with_unit_level_grants", message);
 }
 
 #[test]
@@ -378,7 +380,7 @@ fn rotating_sets_new_content() {
     assert_eq!(secret.latest_revision, 3);
     assert_eq!(secret.latest_content["password"], "rotated-3");
     assert_eq!(out.state.unit_status, Status::active("revision 3"));
-    assert!(charm_logs(&out).contains(&format!("INFO rotated {ID} label=creds")));
+    assert_logged(&out, &format!("INFO rotated {ID} label=creds"));
     // Before Juju 3.6 ops reads the secret and its metadata before it sets it.
     let out = ctx_on("secret-owner", "3.4.6")
         .run(creds().rotate_event(), &state)
@@ -395,11 +397,11 @@ fn expired_and_unused_revisions_are_removed_and_recorded() {
     let out = ctx.run(secret.remove_event(1), &state).unwrap();
     assert_eq!(out.removed_secret_revisions, [1]);
     assert_eq!(out.state.secrets, state.secrets);
-    assert!(charm_logs(&out).contains(&"INFO removing revision 1 of creds".to_owned()));
+    assert_logged(&out, "INFO removing revision 1 of creds");
 
     let out = ctx.run(secret.expired_event(2), &state).unwrap();
     assert_eq!(out.removed_secret_revisions, [2]);
-    assert!(charm_logs(&out).contains(&"INFO expired revision 2 of creds".to_owned()));
+    assert_logged(&out, "INFO expired revision 2 of creds");
 }
 
 #[test]
@@ -497,12 +499,9 @@ fn secret_changed_peeks_and_refreshes() {
     let secret = granted().label("db-creds");
     let state = State::default().secrets([secret.clone()]);
     let out = ctx.run(secret.changed_event(), &state).unwrap();
-    assert!(
-        charm_logs(&out).contains(&format!(
-            "INFO changed {ID}: tracked=old latest=new refreshed=new"
-        )),
-        "{:?}",
-        charm_logs(&out)
+    assert_logged(
+        &out,
+        &format!("INFO changed {ID}: tracked=old latest=new refreshed=new"),
     );
     assert_eq!(out.state.unit_status, Status::active("password=new"));
     let after = &out.state.secrets[0];
@@ -624,7 +623,7 @@ fn secrets_need_juju_3_0_2() {
         &format!("self.model.get_secret(id='{ID}')"),
     ));
     assert_eq!(exc_type, "ops.model.ModelError");
-    assert!(message.contains("need Juju 3.0.2"), "{message}");
+    insta::assert_snapshot!("secrets_on_juju_2_9", message);
 }
 
 #[test]
@@ -637,12 +636,9 @@ fn a_deferred_secret_event_is_re_emitted_with_its_secret() {
     assert_eq!(deferred.snapshot_data["id"], StoredValue::from(ID));
     let state = State::default().secrets([secret]).deferred([deferred]);
     let out = ctx.run(Event::update_status(), &state).unwrap();
-    assert!(
-        charm_logs(&out).contains(&format!(
-            "INFO changed {ID}: tracked=old latest=new refreshed=new"
-        )),
-        "{:?}",
-        charm_logs(&out)
+    assert_logged(
+        &out,
+        &format!("INFO changed {ID}: tracked=old latest=new refreshed=new"),
     );
     assert!(out.state.deferred.is_empty());
 }

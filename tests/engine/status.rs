@@ -1,6 +1,6 @@
 //! Statuses, their history, workload versions, collect-status and leadership rules.
 
-use crate::common::{charm_logs, ctx};
+use crate::common::{assert_logged, charm_logs, ctx, logged};
 use ops_scenario::{Event, State, Status};
 
 #[test]
@@ -38,11 +38,9 @@ fn non_leader_cannot_set_app_status() {
     let out = ctx("status").run(Event::stop(), &State::default()).unwrap();
     assert_eq!(out.state.app_status, Status::Unknown);
     assert_eq!(out.state.unit_status, Status::blocked("stopped"));
-    let logs = charm_logs(&out);
-    assert!(
-        logs.iter()
-            .any(|l| l.starts_with("WARNING cannot set app status")),
-        "{logs:?}"
+    insta::assert_snapshot!(
+        "follower_sets_app_status",
+        logged(&out, "WARNING cannot set app status")
     );
 }
 
@@ -139,18 +137,13 @@ fn status_reads_on_upgrade_follow_leadership() {
         .app_status(Status::blocked("a"));
     let out = ctx.run(Event::upgrade_charm(), &state).unwrap();
     assert_eq!(out.state.workload_version, "2.0");
-    let logs = charm_logs(&out);
-    assert!(
-        logs.contains(&"INFO unit status: active: u".to_owned()),
-        "{logs:?}"
-    );
-    assert!(
-        logs.iter()
-            .any(|l| l.starts_with("WARNING cannot read app status")),
-        "{logs:?}"
+    assert_logged(&out, "INFO unit status: active: u");
+    insta::assert_snapshot!(
+        "follower_reads_app_status",
+        logged(&out, "WARNING cannot read app status")
     );
     let out = ctx
         .run(Event::upgrade_charm(), &state.clone().leader(true))
         .unwrap();
-    assert!(charm_logs(&out).contains(&"INFO app status: blocked: a".to_owned()));
+    assert_logged(&out, "INFO app status: blocked: a");
 }

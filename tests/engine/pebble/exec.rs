@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::workload;
-use crate::common::{charm_logs, ctx};
+use crate::common::{assert_logged, charm_logs, ctx};
 use ops_scenario::{Container, Event, Exec, ExecArgs, Output, State, Status};
 
 /// Run the charm's probe `probe` with the workload container answering these commands.
@@ -256,8 +256,10 @@ fn a_failing_version_command_blocks_the_unit() {
         out.state.unit_status,
         Status::blocked("metrics-exporter exited 1")
     );
-    assert!(charm_logs(&out)
-        .contains(&"WARNING metrics-exporter --version exited 1: unknown flag\n".to_owned()));
+    assert_logged(
+        &out,
+        "WARNING metrics-exporter --version exited 1: unknown flag\n",
+    );
     assert_eq!(out.state.workload_version, "");
 }
 
