@@ -67,10 +67,9 @@ fn defaults_of_a_minimal_cloud_spec_reach_the_charm() {
         .app_trusted(true)
         .run(Event::start(), &state)
         .unwrap();
-    let logs = charm_logs(&out);
-    assert!(logs.contains(&"INFO cloud: lxd localhost None None".to_owned()));
-    assert!(logs.contains(&"INFO credential: None".to_owned()));
-    assert!(logs.contains(&"INFO tls: [] False controller=False".to_owned()));
+    assert_logged(&out, "INFO cloud: lxd localhost None None");
+    assert_logged(&out, "INFO credential: None");
+    assert_logged(&out, "INFO tls: [] False controller=False");
 }
 
 #[test]
@@ -324,10 +323,11 @@ fn pod_specs_are_refused_to_followers_and_on_juju_3() {
         .run(Event::upgrade_charm(), &State::default())
         .unwrap();
     assert_eq!(follower.state.unit_status, Status::blocked("no pod spec"));
-    // ops checks leadership itself.
-    assert!(charm_logs(&follower).contains(
-        &"ERROR pod-spec-set failed: cannot set a pod spec as this unit is not a leader".to_owned()
-    ));
+    // ops checks leadership itself, in its own words.
+    assert_logged(
+        &follower,
+        "ERROR pod-spec-set failed: cannot set a pod spec as this unit is not a leader",
+    );
     let juju3 = cloud_reader()
         .run(Event::upgrade_charm(), &State::default().leader(true))
         .unwrap();

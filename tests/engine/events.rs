@@ -54,6 +54,7 @@ fn lifecycle_constructors_name_their_events() {
 fn juju_event_is_logged_like_ops_does() {
     let out = ctx("null").run(Event::start(), &State::default()).unwrap();
     let messages: Vec<&str> = out.juju_log.iter().map(|l| l.message.as_str()).collect();
+    // ops' own lines: the first names its release.
     assert!(messages[0].starts_with("ops ") && messages[0].ends_with(" up and running."));
     assert!(messages.contains(&"Emitting Juju event start."));
 }

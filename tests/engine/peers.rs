@@ -838,12 +838,9 @@ fn peers_are_units_of_the_application_as_the_context_names_it() {
         logs[0],
         "INFO changed relation=1 app=db-cluster unit=db-cluster/1 units=['db-cluster/1']"
     );
-    assert!(
-        logs.contains(
-            &"INFO joined relation=1 app=db-cluster unit=db-cluster/1 units=['db-cluster/1']"
-                .to_owned()
-        ),
-        "{logs:?}"
+    assert_logged(
+        &out,
+        "INFO joined relation=1 app=db-cluster unit=db-cluster/1 units=['db-cluster/1']",
     );
     assert_eq!(
         members(&out),

@@ -3,7 +3,7 @@
 //! real charms (a requirer, a peer cluster, a subordinate, storage, Pebble workloads), as
 //! leader and follower, in Juju's order.
 
-use crate::common::{charm_logs, ctx, event_names, redact_traceback};
+use crate::common::{assert_logged, charm_logs, ctx, event_names, redact_traceback};
 use ops_scenario::sequence::SequenceFailure;
 use ops_scenario::sequence::{ModelChange, Sequence, Step};
 use ops_scenario::{
@@ -122,8 +122,7 @@ fn a_peer_cluster_leader_publishes_the_members_and_a_follower_waits_for_them() {
         shared(&outputs[1])["members"],
         r#"["peer-cluster/0", "peer-cluster/1"]"#
     );
-    assert!(charm_logs(&outputs[2])
-        .contains(&"INFO elected; previous leader peer-cluster/0".to_owned()));
+    assert_logged(&outputs[2], "INFO elected; previous leader peer-cluster/0");
     assert_eq!(
         outputs[4].state.unit_status,
         Status::active("2 members, leader peer-cluster/0")

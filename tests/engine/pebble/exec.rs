@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::workload;
-use crate::common::{assert_logged, charm_logs, ctx};
+use crate::common::{assert_logged, ctx};
 use ops_scenario::{Container, Event, Exec, ExecArgs, Output, State, Status};
 
 /// Run the charm's probe `probe` with the workload container answering these commands.
@@ -207,15 +207,8 @@ fn the_metrics_sidecar_reports_the_exporter_s_version() {
         Status::active("metrics-exporter 1.2.3")
     );
     assert_eq!(out.state.workload_version, "1.2.3");
-    let logs = charm_logs(&out);
-    assert!(
-        logs.contains(&"INFO log files: ['access.log', 'error.log']".to_owned()),
-        "{logs:?}"
-    );
-    assert!(
-        logs.contains(&"INFO dump is bytes of 5 bytes".to_owned()),
-        "{logs:?}"
-    );
+    assert_logged(&out, "INFO log files: ['access.log', 'error.log']");
+    assert_logged(&out, "INFO dump is bytes of 5 bytes");
     assert_eq!(
         commands(&out, "metrics"),
         [
