@@ -192,7 +192,12 @@ fn runs_repeat_with_metadata_that_defines_events() {
     // Relations and containers make ops define events on the charm's class; every run gets a
     // fresh subclass, so the second run does not trip over the first one's definitions.
     let ctx = ctx();
-    for _ in 0..3 {
-        ctx.run(Event::start(), &State::default()).unwrap();
+    let first = ctx.run(Event::start(), &State::default()).unwrap();
+    assert_eq!(
+        first.state.unit_status,
+        Status::waiting("waiting for pebble")
+    );
+    for _ in 0..2 {
+        assert_eq!(ctx.run(Event::start(), &State::default()).unwrap(), first);
     }
 }

@@ -20,19 +20,23 @@ fn the_charm_reads_its_files_from_the_root_and_finds_its_metadata_there() {
     )
     .unwrap();
     let ctx = ctx_with_root(root.path());
+    let mut seen = None;
     let out = ctx
         .run_inspected(
             Event::start(),
             &State::default(),
             ops_scenario::Inspect::new().after(|charm| {
-                let dir = charm.eval_repr("str(self.charm_dir)")?;
-                assert!(dir.contains(&root.path().display().to_string()), "{dir}");
-                let meta = charm.eval_repr("(self.charm_dir / 'metadata.yaml').read_text()")?;
-                assert!(meta.contains("name: charm-dir"), "{meta}");
+                seen = Some((
+                    charm.eval_repr("str(self.charm_dir)")?,
+                    charm.eval_repr("(self.charm_dir / 'metadata.yaml').read_text()")?,
+                ));
                 Ok(())
             }),
         )
         .unwrap();
+    let (dir, meta) = seen.expect("the closure ran");
+    assert_eq!(dir, format!("'{}'", root.path().display()));
+    assert!(meta.contains("name: charm-dir"), "{meta}");
     assert_eq!(
         out.state.unit_status,
         Status::active("from the root: charm-dir/0")

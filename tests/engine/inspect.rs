@@ -52,17 +52,27 @@ fn statements_run_against_the_charm_change_the_run() {
 
 #[test]
 fn values_python_cannot_store_are_shown_by_repr() {
+    let mut seen = None;
     ctx("null")
         .run_inspected(
             Event::start(),
             &State::default(),
             Inspect::new().after(|charm| {
-                assert!(charm.eval("self.framework").is_err());
-                assert!(charm.eval_repr("self.framework")?.contains("Framework"));
+                seen = Some((
+                    charm.eval("self.framework").map(|v| format!("{v:?}")),
+                    charm.eval_repr("self.framework")?,
+                ));
                 Ok(())
             }),
         )
         .unwrap();
+    let (value, repr) = seen.expect("the closure ran");
+    insta::assert_snapshot!("a_framework_is_no_stored_value", value.unwrap_err());
+    // Python's repr, which names the object's address.
+    assert!(
+        repr.starts_with("<") && repr.contains("Framework object at 0x"),
+        "{repr}"
+    );
 }
 
 #[test]
