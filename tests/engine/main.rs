@@ -3,9 +3,10 @@
 //! the run lock) as a charm's own test suite does.
 //!
 //! Kept out, as binaries of their own: `memory.rs` (a release-build soak), `tracing.rs` (it
-//! sets a tracer provider, once per process) and `thousand_tests.rs` (a charm suite's own
-//! binary of 1,000 tests). `snapshot_generated*.rs` are the CLI's generated tests, compiled
-//! here from where the CLI's test compares them.
+//! sets a tracer provider, once per process), `robustness.rs` (a hostile charm changes the
+//! process, its working directory above all, while its hook runs) and `thousand_tests.rs` (a
+//! charm suite's own binary of 1,000 tests). `snapshot_generated*.rs` are the CLI's generated
+//! tests, compiled here from where the CLI's test compares them.
 
 #[path = "../common/mod.rs"]
 mod common;
@@ -32,7 +33,6 @@ mod ports;
 mod python_env;
 mod python_values;
 mod relations;
-mod robustness;
 mod secrets;
 mod sequences;
 #[path = "../snapshot_generated.rs"]

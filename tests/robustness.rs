@@ -1,10 +1,17 @@
 //! Hostile charms: every way a charm can misbehave gives a clear error or the right output,
 //! and the next run, of the same charm or another, is unaffected. Also: a hostile charm's
 //! threads, and many threads running mixed cases at once.
+//!
+//! Its own test binary: the hostile charm changes the process while its hook runs (`os.chdir`
+//! most of all, which moves the working directory of every thread), and a thread it starts
+//! outlives the hook; the engine undoes it all after the run, but tests running beside it in
+//! the same process would see it in between.
+
+mod common;
 
 use std::sync::Arc;
 
-use crate::common::{charm_logs, ctx, raised};
+use common::{charm_logs, ctx, raised};
 use ops_scenario::{Context, Error, Event, State, Status};
 
 fn misbehaving(what: &str) -> State {
@@ -25,7 +32,7 @@ fn clean_report() -> Vec<String> {
 /// Run the misbehaviour, then check that this charm and another run as before.
 fn then_all_is_well(ctx: &Context) {
     assert_eq!(report(ctx), clean_report());
-    let other = crate::common::ctx("pebble-ready");
+    let other = common::ctx("pebble-ready");
     let web = ops_scenario::Container::new("workload").can_connect(true);
     let out = other
         .run(
