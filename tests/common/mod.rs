@@ -1,5 +1,5 @@
 //! Helpers shared by the integration tests: the `engine` binary (tests/engine/main.rs) and the
-//! `memory` and `tracing` binaries, each of which uses its own part.
+//! `memory`, `robustness` and `tracing` binaries, each of which uses its own part.
 //!
 //! - here: test charms and Contexts, what a run logged and emitted, the ops release in use;
 //! - [`failure`]: what a run that must fail raised or violated;
