@@ -148,7 +148,7 @@ fn set_info_on(juju: &str, state: &State) -> ops_scenario::Output {
         &ctx_on("secret-owner", juju),
         state,
         "s = self.model.get_secret(label='creds')\n\
-                     s.set_info(description='rotated weekly', rotate=ops.SecretRotate.WEEKLY)",
+         s.set_info(description='rotated weekly', rotate=ops.SecretRotate.WEEKLY)",
     )
     .unwrap()
 }
@@ -186,10 +186,10 @@ fn a_hook_makes_at_most_one_revision_of_a_secret() {
         &ctx,
         &state,
         "s = self.model.get_secret(label='creds')\n\
-                     s.set_content({'password': 'third'})\n\
-                     s.set_content({'password': 'fourth'})\n\
-                     added = self.app.add_secret({'token': 'a'}, label='new')\n\
-                     added.set_content({'token': 'b'})",
+         s.set_content({'password': 'third'})\n\
+         s.set_content({'password': 'fourth'})\n\
+         added = self.app.add_secret({'token': 'a'}, label='new')\n\
+         added.set_content({'token': 'b'})",
     )
     .unwrap();
     let secret = out.state.secret(ID).unwrap();
@@ -220,14 +220,14 @@ fn the_latest_content_again_makes_a_revision_only_before_juju_3_6() {
 fn expiry_and_rotation_are_kept_as_given() {
     let ctx = ctx("secret-owner");
     let out = exec(
-&ctx,
-&State::default(),
-"import datetime\n\
-                     self.unit.add_secret({'a1b': 'x'}, label='l', \
-                       expire=datetime.datetime(2027, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc), \
-                       rotate=ops.SecretRotate.MONTHLY)",
-)
-        .unwrap();
+        &ctx,
+        &State::default(),
+        "import datetime\n\
+         self.unit.add_secret({'a1b': 'x'}, label='l', \
+         expire=datetime.datetime(2027, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc), \
+         rotate=ops.SecretRotate.MONTHLY)",
+    )
+    .unwrap();
     let secret = out.state.secret_by_label("l").unwrap();
     assert_eq!(secret.expire.as_deref(), Some("2027-01-02T03:04:05+00:00"));
     assert_eq!(secret.rotate, Some(SecretRotate::Monthly));
@@ -280,7 +280,7 @@ fn the_owner_reads_its_info() {
         &ctx,
         &state,
         "(lambda i: (i.id, i.label, i.revision, i.description, i.rotation.value, \
-          i.expires.isoformat(), i.rotates))(self.model.get_secret(label='creds').get_info())",
+         i.expires.isoformat(), i.rotates))(self.model.get_secret(label='creds').get_info())",
     );
     assert_eq!(
         info,
@@ -339,20 +339,20 @@ fn grants_to_a_unit_and_revokes_follow_juju() {
         &ctx,
         &state,
         "s = self.model.get_secret(label='creds')\n\
-                     rel = self.model.get_relation('db')\n\
-                     s.grant(rel, unit=self.model.get_unit('consumer/1'))",
+         rel = self.model.get_relation('db')\n\
+         s.grant(rel, unit=self.model.get_unit('consumer/1'))",
     )
     .unwrap();
     assert!(out.state.secrets[0].remote_grants[&1].contains("consumer/1"));
 
     let state = out.state;
     let out = exec(
-&ctx,
-&state,
-"s = self.model.get_secret(label='creds')\n\
-                     s.revoke(self.model.get_relation('db'), unit=self.model.get_unit('consumer/1'))",
-)
-        .unwrap();
+        &ctx,
+        &state,
+        "s = self.model.get_secret(label='creds')\n\
+         s.revoke(self.model.get_relation('db'), unit=self.model.get_unit('consumer/1'))",
+    )
+    .unwrap();
     assert!(out.state.secrets[0].remote_grants.is_empty());
 
     let (exc_type, message) = raised(exec(
