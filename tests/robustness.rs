@@ -1,12 +1,17 @@
 //! Hostile charms: every way a charm can misbehave gives a clear error or the right output,
 //! and the next run, of the same charm or another, is unaffected. Also: a hostile charm's
 //! threads, and many threads running mixed cases at once.
+//!
+//! Its own test binary: the hostile charm changes the process while its hook runs (`os.chdir`
+//! most of all, which moves the working directory of every thread), and a thread it starts
+//! outlives the hook; the engine undoes it all after the run, but tests running beside it in
+//! the same process would see it in between.
 
 mod common;
 
 use std::sync::Arc;
 
-use common::{charm_logs, ctx};
+use common::{charm_logs, ctx, raised};
 use ops_scenario::{Context, Error, Event, State, Status};
 
 fn misbehaving(what: &str) -> State {
@@ -22,15 +27,6 @@ fn report(ctx: &Context) -> Vec<String> {
 fn clean_report() -> Vec<String> {
     static CLEAN: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
     CLEAN.get_or_init(|| report(&ctx("hostile"))).clone()
-}
-
-fn raised(err: Error) -> (String, String) {
-    match err {
-        Error::CharmRaised {
-            exc_type, message, ..
-        } => (exc_type, message),
-        other => panic!("expected the charm to raise, got {other}"),
-    }
 }
 
 /// Run the misbehaviour, then check that this charm and another run as before.
@@ -88,6 +84,7 @@ fn endless_recursion_is_a_recursion_error() {
         panic!("{err}")
     };
     assert_eq!(exc_type, "RecursionError");
+    // Python's traceback, which Python shortens differently from one release to the next.
     assert!(traceback.contains("_recurse"), "{traceback}");
     then_all_is_well(&ctx);
 }
@@ -219,12 +216,7 @@ fn a_panic_during_a_run_is_an_error_and_the_next_run_works() {
             ops_scenario::Inspect::new().before(|_| panic!("boom in a closure")),
         )
         .unwrap_err();
-    let Error::Runtime { message } = err else {
-        panic!("{err}")
-    };
-    assert!(
-        message.contains("the run panicked: boom in a closure"),
-        "{message}"
-    );
+    assert!(matches!(err, Error::Runtime { .. }), "{err}");
+    insta::assert_snapshot!("panic_in_a_closure", err);
     then_all_is_well(&ctx);
 }

@@ -4,8 +4,8 @@
 
 mod common;
 
-use common::ops_version;
-use ops_scenario::{Charm, Context, Event, Inspect, State, Status};
+use common::{ctx_from_source, ops_version};
+use ops_scenario::{Event, Inspect, State, Status};
 
 const CHARM: &str = r#"
 import ops
@@ -51,10 +51,11 @@ trace.set_tracer_provider(Keeping())
 
 #[test]
 fn spans_record_nothing_until_a_tracer_provider_is_set() {
-    let ctx = Context::new(Charm::from_source(CHARM, "name: traced\n").unwrap()).unwrap();
+    let ctx = ctx_from_source(CHARM, "name: traced\n");
     let out = ctx.run(Event::config_changed(), &State::default()).unwrap();
     if ops_version() < (2, 21) {
-        // ops before 2.21 has no tracing.
+        // ops before 2.21 has no tracing, and does not bring opentelemetry with it.
+        assert_eq!(out.state.unit_status, Status::active("no tracing"));
         return;
     }
     assert_eq!(
