@@ -38,7 +38,7 @@
 //! the `scenario` command-line tool reads and writes.
 #![warn(missing_docs)]
 
-// The layers, lowest first (ARCHITECTURE.md; tests/layers.rs keeps them): a module imports
+// The layers, lowest first (ARCHITECTURE.md; tests/engine/layers.rs keeps them): a module imports
 // only from the layers before its own.
 // 0: the error type, the Context's options, Python-style text
 mod error;

@@ -11,10 +11,17 @@ use ops_scenario::meta::CharmMeta;
 
 fn use_meta(meta: &CharmMeta) {
     // What the rest of the crate asks of parsed metadata.
-    for name in meta.endpoints.keys().chain(&meta.containers) {
+    for name in meta.endpoints.keys().chain(meta.containers.keys()) {
         let _ = meta.declares_endpoint(name);
-        let _ = meta.declares("containers", name);
+        let _ = meta.containers.get(name);
         let _ = meta.declares_action(name);
+    }
+    for (name, action) in &meta.actions {
+        let _ = action.with_defaults(&Default::default());
+        let _ = meta.declares_action(name);
+    }
+    for storage in meta.storages.values() {
+        let _ = (storage.count.is_singular(), storage.kind.as_str());
     }
     let _ = format!("{meta:?}");
 }
