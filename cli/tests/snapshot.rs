@@ -8,7 +8,7 @@
 //! The Rust tests the CLI generates are checked in as tests/snapshot_generated.rs and
 //! tests/snapshot_generated_k8s.rs, which the suite compiles and runs; this file regenerates
 //! them and fails if they differ. To refresh them after a change to the renderer or the
-//! fixtures: `SNAPSHOT_REGENERATE=1 cargo test --test snapshot`.
+//! fixtures: `SNAPSHOT_REGENERATE=1 cargo test -p ops-scenario-cli --test snapshot`.
 
 use std::collections::BTreeMap;
 mod common;
@@ -337,11 +337,13 @@ fn the_case_for_an_event_runs_with_scenario_run() {
 
 /// The Rust test the CLI prints for a snapshot, checked against the file the suite compiles.
 fn check_generated(scenario: &str, args: &[&str], file: &str) {
+    // The CLI lays the test out with rustfmt; the suite's own `cargo fmt` check needs it too.
     let rustfmt = Command::new("rustfmt").arg("--version").output();
-    if !rustfmt.is_ok_and(|o| o.status.success()) {
-        eprintln!("rustfmt is not installed: {file} cannot be compared (the CLI formats with it)");
-        return;
-    }
+    assert!(
+        rustfmt.is_ok_and(|o| o.status.success()),
+        "rustfmt is not installed: {file} cannot be compared (the CLI formats with it); \
+         `rustup component add rustfmt`"
+    );
     let printed = ok(&mut snapshot_cmd(&[scenario], args)).stdout;
     let path = manifest_dir().join("tests").join(file);
     if std::env::var_os("SNAPSHOT_REGENERATE").is_some() {
@@ -352,7 +354,7 @@ fn check_generated(scenario: &str, args: &[&str], file: &str) {
     assert!(
         printed == checked_in,
         "tests/{file} is not what `scenario snapshot` prints now; if the change is meant, \
-         refresh it with `SNAPSHOT_REGENERATE=1 cargo test --test snapshot`.\nprinted:\n{printed}"
+         refresh it with `SNAPSHOT_REGENERATE=1 cargo test -p ops-scenario-cli --test snapshot`.\nprinted:\n{printed}"
     );
 }
 
