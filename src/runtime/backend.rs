@@ -7,8 +7,44 @@ use pyo3::types::{PyBool, PyDict};
 
 use super::convert;
 use super::interpreter::Shim;
-use crate::hook_tools::{HookToolError, HookTools, SecretMeta};
+use crate::event::{Event, EventKind, RelationHook};
+use crate::hook_tools::{HookToolError, HookTools, RunScope, SecretMeta};
 use crate::state::{SecretContent, SecretOwner, SecretRotate};
+
+/// What ops' own dispatch decides from the hook it runs (`_Manager._make_framework`,
+/// `_is_restricted_context`), decided here from the run's scope and handed to the shim's
+/// `Dispatch`, which passes it on to ops.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct DispatchScope {
+    /// In relation-broken, the dying relation: ops leaves it out of `model.relations`.
+    pub broken_relation_id: Option<u32>,
+    /// In relation-departed and -broken, the hook's remote unit (`JUJU_REMOTE_UNIT`), whose
+    /// databag ops keeps readable (ops 2.23 / 3.0 and later).
+    pub remote_unit_name: Option<String>,
+    /// collect-metrics and meter-status-changed run in a restricted context: ops neither
+    /// re-emits deferred events nor collects status.
+    pub restricted: bool,
+}
+
+impl DispatchScope {
+    pub fn new(scope: &RunScope, event: &Event) -> Self {
+        let relation = scope.relation_event.as_ref();
+        let hook = relation.map(|r| r.hook);
+        DispatchScope {
+            broken_relation_id: relation
+                .filter(|r| r.hook == RelationHook::Broken)
+                .map(|r| r.relation_id),
+            remote_unit_name: relation
+                .filter(|_| matches!(hook, Some(RelationHook::Departed | RelationHook::Broken)))
+                .and_then(|r| r.remote_unit.clone()),
+            restricted: event.kind() != EventKind::Custom
+                && matches!(
+                    event.name.as_str(),
+                    "collect_metrics" | "meter_status_changed"
+                ),
+        }
+    }
+}
 
 /// The hook tools of one run, as a Python object.
 #[pyclass(module = "ops_scenario")]
@@ -586,7 +622,8 @@ impl RunBackend {
             .collect())
     }
 
-    /// `juju-reboot [--now]`, recorded; with `now` the shim then ends the hook, as ops does.
+    /// `juju-reboot [--now]`, recorded. With `now` the hook ends here (`SystemExit`, exit code
+    /// 0), as under ops: Juju kills the hook's process, so no code after it runs.
     fn reboot(&mut self, py: Python<'_>, now: bool) -> PyResult<()> {
         let tools = self.tools_mut()?;
         tools
@@ -595,6 +632,9 @@ impl RunBackend {
         let when = if now { "now" } else { "after_hook" };
         if tools.output.reboot_requested.as_deref() != Some("now") {
             tools.output.reboot_requested = Some(when.to_owned());
+        }
+        if now {
+            return Err(pyo3::exceptions::PySystemExit::new_err(()));
         }
         Ok(())
     }
@@ -611,5 +651,63 @@ impl RunBackend {
     /// The Pebble of the container `name`, for the shim's `Client`.
     fn pebble_for(slf: &Bound<'_, Self>, name: String) -> super::pebble::RunPebble {
         super::pebble::RunPebble::new(slf.clone().unbind(), name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::options::ContextOptions;
+    use crate::state::{Relation, State};
+
+    fn scope_of(event: &Event, state: &State) -> DispatchScope {
+        let scope = RunScope::new("app", &ContextOptions::default(), event, state);
+        DispatchScope::new(&scope, event)
+    }
+
+    fn state() -> State {
+        State::default().relations([Relation::new("db").id(7).remote_units([0, 1])])
+    }
+
+    #[test]
+    fn relation_broken_leaves_its_relation_out() {
+        let scope = scope_of(&Event::new("db_relation_broken").relation_id(7), &state());
+        assert_eq!(scope.broken_relation_id, Some(7));
+        assert_eq!(scope.remote_unit_name, None);
+        assert!(!scope.restricted);
+    }
+
+    #[test]
+    fn relation_departed_keeps_the_remote_unit_readable() {
+        let event = Event::new("db_relation_departed")
+            .relation_id(7)
+            .remote_unit(1);
+        let scope = scope_of(&event, &state());
+        assert_eq!(scope.broken_relation_id, None);
+        assert_eq!(scope.remote_unit_name.as_deref(), Some("remote/1"));
+    }
+
+    #[test]
+    fn other_relation_hooks_name_neither() {
+        let event = Event::new("db_relation_changed")
+            .relation_id(7)
+            .remote_unit(1);
+        assert_eq!(
+            scope_of(&event, &state()),
+            DispatchScope {
+                broken_relation_id: None,
+                remote_unit_name: None,
+                restricted: false
+            }
+        );
+    }
+
+    #[test]
+    fn only_collect_metrics_and_meter_status_changed_are_restricted() {
+        assert!(scope_of(&Event::collect_metrics(), &State::default()).restricted);
+        assert!(!scope_of(&Event::update_status(), &State::default()).restricted);
+        // A charm's own event of that name, on an object it holds, is not the hook.
+        let custom = Event::custom("metrics.on.collect_metrics");
+        assert!(!scope_of(&custom, &State::default()).restricted);
     }
 }

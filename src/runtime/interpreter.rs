@@ -1,4 +1,5 @@
-//! Interpreter start-up, once per process: the venv, `import ops`, the Python shim, logging.
+//! Interpreter start-up, once per process: the venv, `import ops`, the Python shim (which
+//! changes nothing in ops or the process until a run starts).
 
 use std::ffi::CStr;
 
@@ -32,7 +33,8 @@ macro_rules! shim_module {
 }
 
 /// The shim's Python modules, in import order.
-const SHIM_MODULES: [ShimModule; 4] = [
+const SHIM_MODULES: [ShimModule; 5] = [
+    shim_module!("ops_private", c"_scenario_ops_private"),
     shim_module!("pebble", c"_scenario_pebble"),
     shim_module!("backend", c"_scenario_backend"),
     shim_module!("capture", c"_scenario_capture"),
@@ -191,9 +193,6 @@ fn start(py: Python<'_>, env: &PythonEnv) -> std::result::Result<Shim, String> {
                 .cast_into::<PyType>()?
                 .unbind())
         };
-        py.import("_scenario_capture")?
-            .getattr("install_logging")?
-            .call0()?;
         Ok(Shim {
             loaded_charm: driver.getattr("LoadedCharm")?.unbind(),
             dispatch: driver.getattr("Dispatch")?.unbind(),

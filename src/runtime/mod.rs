@@ -116,6 +116,7 @@ fn run_attached(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Output, F
         .map_err(|e| internal(py, shim, e))?;
     let store =
         Bound::new(py, RunStore::seeded(&state, app_name)).map_err(|e| internal(py, shim, e))?;
+    let decided = backend::DispatchScope::new(&scope, event);
     let tools = HookTools::new(
         state,
         Arc::clone(&charm.meta),
@@ -135,12 +136,18 @@ fn run_attached(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Output, F
             event.event_name(),
             options.capture_deferred_events,
             options.capture_framework_events,
+            decided.broken_relation_id,
+            decided.remote_unit_name,
+            decided.restricted,
         ))
         .map_err(|e| charm_error(py, shim, e))
         .and_then(|dispatch| {
-            let outcome = drive(py, shim, &dispatch, event, inspect);
+            // `close` puts the process back even if an Inspect closure panics.
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                drive(py, shim, &dispatch, event, inspect)
+            }));
             let closed = dispatch.call_method0("close");
-            let committed = outcome?;
+            let committed = outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
             closed.map_err(|e| internal(py, shim, e))?;
             Ok(committed)
         });
