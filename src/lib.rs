@@ -66,6 +66,8 @@ pub use error::{Error, Result, Violation};
 pub use event::{ActionCall, Event, EventKind, StorageRef, LIFECYCLE_EVENTS};
 pub use options::{ContextOptions, DEFAULT_JUJU_VERSION};
 pub use output::{AddedMetrics, CharmError, EmittedEvent, ExecArgs, JujuLogLine, Output};
+#[doc(hidden)]
+pub use runtime::__run_python_between_runs;
 pub use runtime::{flush_python_output, python_stdout_to_stderr, start_python, LiveCharm};
 pub use sequence::{ModelChange, Sequence, Step};
 pub use state::{

@@ -266,6 +266,44 @@ pub fn python_stdout_to_stderr() -> Result<()> {
     })
 }
 
+/// Run Python statements outside any run, holding the run lock (so no run is in progress and
+/// none of a run's patches is installed), with the interpreter started as [`start_python`]
+/// starts it; returns `str(result)` if the statements set a global `result`, else "". Each call
+/// gets fresh globals. For tests of what the process looks like between runs (an ops.testing
+/// or Harness test in the same process); not part of the API.
+///
+/// # Errors
+/// [`Error::PythonEnvironment`] if the interpreter cannot start; [`Error::Runtime`] with the
+/// traceback if the statements raise.
+#[doc(hidden)]
+pub fn __run_python_between_runs(statements: &str) -> Result<String> {
+    let code = std::ffi::CString::new(statements)
+        .map_err(|e| Error::runtime(format!("Python statements with a NUL byte: {e}")))?;
+    super::lock::with_python(|py| {
+        let shim = Shim::init(py)?;
+        let run = || -> PyResult<String> {
+            let globals = pyo3::types::PyDict::new(py);
+            globals.set_item("__name__", "__between_runs__")?;
+            globals.set_item("__builtins__", py.import("builtins")?)?;
+            py.run(&code, Some(&globals), None)?;
+            match globals.get_item("result")? {
+                Some(result) => Ok(result.str()?.to_string()),
+                None => Ok(String::new()),
+            }
+        };
+        run().map_err(|e| {
+            Error::runtime(
+                shim.format_exception
+                    .bind(py)
+                    .call1((e.value(py),))
+                    .and_then(|lines| lines.extract::<Vec<String>>())
+                    .map(|lines| lines.concat())
+                    .unwrap_or_else(|_| e.to_string()),
+            )
+        })
+    })
+}
+
 /// Start the interpreter for a Context that wants `env` (see [`Shim::init_with`]).
 pub(crate) fn start_python_with(env: &PythonEnv) -> Result<()> {
     super::lock::with_python(|py| Shim::init_with(py, env).map(|_| ()))

@@ -20,6 +20,8 @@ use std::sync::{Arc, OnceLock};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
+#[doc(hidden)]
+pub use interpreter::__run_python_between_runs;
 pub(crate) use interpreter::start_python_with;
 pub use interpreter::{flush_python_output, python_stdout_to_stderr, start_python};
 pub use live::LiveCharm;
