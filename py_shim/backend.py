@@ -30,7 +30,7 @@ _Validator = ops_private.ModelBackendValidator
 class Backend(ops_private.ModelBackend):
     """The `_ModelBackend` of one run; `rs` is the run's Rust `RunBackend`."""
 
-    def __init__(self, rs: RunBackend, juju_context: Any) -> None:
+    def __init__(self, rs: RunBackend, juju_context: ops.JujuContext) -> None:
         super().__init__(juju_context=juju_context)
         self.rs = rs
 
@@ -131,6 +131,7 @@ class Backend(ops_private.ModelBackend):
         self.rs.add_metrics(formatted, dict(labels or {}))
 
     def get_pebble(self, socket_path: str) -> Any:
+        # A stand-in for `pebble.Client` (not a subclass: nothing of the real client is used).
         return _scenario_pebble.Client(self.rs, socket_path)
 
     def planned_units(self) -> int:
@@ -169,7 +170,7 @@ class Backend(ops_private.ModelBackend):
         label: str | None = None,
         description: str | None = None,
         expire: datetime.datetime | None = None,
-        rotate: Any = None,
+        rotate: ops.SecretRotate | None = None,
     ) -> None:
         self.rs.secret_set(
             id, content, label, description, expire, rotate,
@@ -183,7 +184,7 @@ class Backend(ops_private.ModelBackend):
         label: str | None = None,
         description: str | None = None,
         expire: datetime.datetime | None = None,
-        rotate: Any = None,
+        rotate: ops.SecretRotate | None = None,
         owner: str | None = None,
     ) -> str:
         return self.rs.secret_add(content, label, description, expire, rotate, owner)

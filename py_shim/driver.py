@@ -176,7 +176,7 @@ class LoadedCharm:
         self.peers = frozenset(self.meta.peers)
         # JujuContext is frozen; building one resolves the charm dir (several syscalls), so
         # each distinct environment's context is built once.
-        self._contexts: dict[tuple[tuple[str, str], ...], Any] = {}
+        self._contexts: dict[tuple[tuple[str, str], ...], ops.JujuContext] = {}
         # The charm's src/ and lib/ (and the extra paths) come first on sys.path while the
         # charm is imported and while it runs, as Juju's dispatch puts them, and only then,
         # with whatever the charm's module added to sys.path as it was imported.
@@ -193,7 +193,7 @@ class LoadedCharm:
         # made once, on which a run defines what an earlier run defined alike at no cost.
         self.charm_class_for_runs, self.events = _wrap(self.charm_class)
 
-    def juju_context(self, env: dict[str, str]) -> Any:
+    def juju_context(self, env: dict[str, str]) -> ops.JujuContext:
         """The JujuContext for this environment (built once per distinct environment)."""
         key = tuple(env.items())
         context = self._contexts.get(key)
@@ -560,7 +560,7 @@ class Dispatch:
     ) -> None:
         self.framework: CapturingFramework | None = None
         self.charm: ops.CharmBase | None = None
-        self.juju_context: Any = None
+        self.juju_context: ops.JujuContext | None = None
         self._backend: _scenario_backend.Backend | None = None
         self._events: _RunEvents | None = None
         self._restricted = restricted
@@ -610,8 +610,8 @@ class Dispatch:
     ) -> bool:
         """Returns True if ops committed, False if the charm ended the hook early without a
         commit (`_Abort(0)`, `sys.exit(0)`); any other exception propagates."""
-        framework = self.framework
-        assert framework is not None
+        framework, context = self.framework, self.juju_context
+        assert framework is not None and context is not None
         if self.charm is None:  # ended cleanly in __init__
             return False
         try:
@@ -619,7 +619,7 @@ class Dispatch:
                 framework.reemit()
             bound = _resolve_event(self.charm, owner, event_name)
             if builtin:
-                args, kwargs = ops_private.get_event_args(self.charm, bound, self.juju_context)
+                args, kwargs = ops_private.get_event_args(self.charm, bound, context)
                 self._log_debug(f'Emitting Juju event {event_name}.')
             bound.emit(*args, **kwargs)
             if not self._restricted:
@@ -655,11 +655,11 @@ class Dispatch:
             _patches.uninstall()
 
 
-def evaluate(charm: Any, expression: str) -> Any:
+def evaluate(charm: ops.CharmBase, expression: str) -> Any:
     """Evaluate a Python expression about the live charm (`charm` and `self` name it)."""
     return eval(expression, {'ops': ops, 'charm': charm, 'self': charm})
 
 
-def execute(charm: Any, statements: str) -> None:
+def execute(charm: ops.CharmBase, statements: str) -> None:
     """Run Python statements against the live charm (`charm` and `self` name it)."""
     exec(statements, {'ops': ops, 'charm': charm, 'self': charm})

@@ -1,10 +1,11 @@
 """Every private name the shim uses, of ops and of what comes with it, in one place.
 
 The other shim modules take ops' private names only from here (the methods the shim overrides
-are listed in `OVERRIDDEN`). For each name: what the shim uses it for, and the ops releases it
-is known in. "Checked" releases are the ones the test suite runs on (2.16.1, 2.23.6, 3.9.0;
-`tests/shim.rs` checks every entry there); a boundary between them ("from 2.17") is the
-release ops' changelog gives, not checked here.
+are listed in `OVERRIDDEN`; tests/shim.rs checks that no other module reaches for one). For each
+name: what the shim uses it for, and the ops releases it is known in. `KNOWN_IN` gives, for each
+name, which of the releases the test suite runs on (2.16.1, 2.23.6, 3.9.0) have it, and
+tests/shim.rs checks that against the installed ops; a boundary between them ("from 2.17") is
+the release ops' changelog gives, not checked here.
 """
 
 from __future__ import annotations
@@ -22,6 +23,42 @@ import ops.charm
 import ops.framework
 import ops.log
 import ops.model
+
+_ALL = ('2.16.1', '2.23.6', '3.9.0')
+
+#: Each private name below, as `module.attribute` (or `module.Class#attribute` for an instance
+#: attribute that `Class.__init__` sets), and the releases of `_ALL` that have it.
+KNOWN_IN: dict[str, tuple[str, ...]] = {
+    'ops.main._Abort': ('2.16.1',),
+    'ops._main._Abort': ('2.23.6', '3.9.0'),
+    'ops.main._get_event_args': _ALL,
+    'ops._main._get_event_args': ('2.23.6', '3.9.0'),
+    'ops.charm._evaluate_status': _ALL,
+    'ops.model._ModelBackend': _ALL,
+    'ops.model._ModelBackendValidator': _ALL,
+    'ops.model._ModelBackend._storage_event_details': ('2.16.1', '2.23.6'),
+    'ops.model._ModelBackend#_peer_endpoints': ('3.9.0',),
+    'ops.model._StatusDict': _ALL,
+    'ops.model._NetworkDict': _ALL,
+    'ops.jujucontext.JujuContext._from_dict': ('3.9.0',),
+    'ops.jujucontext._JujuContext.from_dict': ('2.16.1', '2.23.6'),
+    'ops.framework.Framework._emit': _ALL,
+    'ops.framework.Framework._reemit': _ALL,
+    'ops.framework.Framework._event_context': _ALL,
+    'ops.framework.Framework#_storage': _ALL,
+    'ops.framework.Framework#_type_registry': _ALL,
+    'ops.framework.Framework#_stored': _ALL,
+    'ops.framework.Framework.on._cache': _ALL,
+    'ops.framework.inspect': _ALL,
+    'ops.framework.logger': _ALL,
+    'ops.charm.logger': _ALL,
+    'ops.hookcmds._secret.secret_ids': ('3.9.0',),
+    'ops.log._get_juju_log_and_app_id': ('3.9.0',),
+    'ops._private.tracer': ('2.23.6', '3.9.0'),
+    'opentelemetry.trace._TRACER_PROVIDER': ('2.23.6', '3.9.0'),
+    'opentelemetry.trace.ProxyTracer#_real_tracer': ('2.23.6', '3.9.0'),
+    'ops.pebble._ServiceInfoDict': _ALL,
+}
 
 try:
     # ops._main: from 2.17 (checked 2.23.6, 3.9.0).
@@ -98,7 +135,7 @@ def set_peer_endpoints(backend: ops.model._ModelBackend, peers: frozenset[str]) 
 #: Builds ops' JujuContext from an environment mapping, without validation, as `_Manager`
 #: does: `JujuContext._from_dict` from 3.3 (checked 3.9.0); before, the private class's
 #: `_JujuContext.from_dict` (checked 2.16.1, 2.23.6).
-juju_context_from_dict: Callable[[Mapping[str, str]], Any]
+juju_context_from_dict: Callable[[Mapping[str, str]], ops.JujuContext]
 try:
     from ops.jujucontext import JujuContext
 
@@ -174,7 +211,7 @@ OPS_DEBUG_LOGGERS: tuple[tuple[ModuleType, str], ...] = ((ops.framework, 'logger
 
 def secret_ids_functions() -> list[tuple[ModuleType, str]]:
     """Where `ops.hookcmds.secret_ids` is bound: the package and its private module
-    `ops.hookcmds._secret` (3.x; checked 3.9.0; no ops.hookcmds in 2.16.1, 2.23.6)."""
+    `ops.hookcmds._secret` (from 3.4; checked 3.9.0; no ops.hookcmds in 2.16.1, 2.23.6)."""
     try:
         import ops.hookcmds
         import ops.hookcmds._secret

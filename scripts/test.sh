@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 scripts/python-env.sh --all
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
+scripts/typecheck.sh  # the Python shim: mypy, strict, pinned (requirements-typecheck.txt)
 echo "== tests on ops 3.x (.venv)"
 VIRTUAL_ENV="$PWD/.venv" cargo test --locked
 echo "== tests on ops 2.23 (.venv-ops2)"
