@@ -26,7 +26,7 @@ import _scenario_ops_private as ops_private
 from _scenario_capture import CapturingDeferredFramework, CapturingFramework
 
 if TYPE_CHECKING:
-    from _scenario_rs import RunBackend, RunStore
+    from _scenario_rs import RunBackend, RunPatches, RunStore
 
 logger = logging.getLogger('ops._main')
 
@@ -86,7 +86,6 @@ class _MemoisedInspect:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(inspect, name)
-
 
 
 class _NoSpan:
@@ -412,6 +411,10 @@ _environment = _Environment()
 _process_state = _ProcessState()
 
 
+#: An entry of a dict (a module's or an object's attributes) that a run replaces.
+_Entry = tuple[dict[str, Any], str, object]
+
+
 class _Patches:
     """Everything a run changes in ops and in the process, installed when the run starts and
     removed when it ends, so that between runs the interpreter is exactly as the host left it
@@ -419,61 +422,53 @@ class _Patches:
 
     During a run: `ops.framework.inspect` memoises observers' signatures; ops.framework's and
     ops.charm's loggers send plain debug lines straight to juju-log; `ops.hookcmds.secret_ids`
-    asks the run's backend; ops' modules get a tracer that records nothing, unless a tracer
+    asks the run's backend; ops' tracer opens spans that record nothing, unless a tracer
     provider is set; `os.putenv`/`os.unsetenv` do nothing and `os.chdir`/`os.fchdir` note the
     working directory first; the root logger has the run's handler and level DEBUG, as ops'
     own logging set-up gives it; the environment holds the run's JUJU_* values; the charm's
-    paths are first on sys.path. Each attribute is put back to what it was when the run
-    started, whatever the charm did meanwhile. The objects installed (and their caches) are
-    made once and kept here between runs.
+    paths are first on sys.path. Each is put back to what it was when the run started,
+    whatever the charm did meanwhile. The objects installed (and their caches) are made once
+    and kept here between runs. The attribute and root-logger swaps are the runtime's
+    `RunPatches` (Rust, given `process_patches()` at start-up), the rest is here.
     """
 
     def __init__(self) -> None:
-        inspect_owner, inspect_name = ops_private.FRAMEWORK_INSPECT
-        always: list[tuple[object, str, object]] = [
-            (inspect_owner, inspect_name, _MemoisedInspect()),
+        self.rs: RunPatches | None = None
+        self.tracer = ops_private.OpsTracer()
+        self._active = False
+        self._env: dict[bytes, bytes] | None = None
+
+    def entries(self) -> tuple[list[_Entry], list[_Entry]]:
+        """The attributes every run replaces, and those replaced while nothing records spans."""
+        framework_module, inspect_name = ops_private.FRAMEWORK_INSPECT
+        always: list[_Entry] = [
+            (vars(framework_module), inspect_name, _MemoisedInspect()),
             *(
-                (module, name, _scenario_capture.DirectDebugLogger(getattr(module, name)))
+                (vars(module), name, _scenario_capture.DirectDebugLogger(getattr(module, name)))
                 for module, name in ops_private.OPS_DEBUG_LOGGERS
             ),
-            *((owner, name, _secret_ids) for owner, name in ops_private.secret_ids_functions()),
-            (os, 'putenv', _no_putenv),
-            (os, 'unsetenv', _no_unsetenv),
-            (os, 'chdir', _process_state.chdir),
-            (os, 'fchdir', _process_state.fchdir),
+            *((vars(owner), name, _secret_ids) for owner, name in ops_private.secret_ids_functions()),
+            (vars(os), 'putenv', _no_putenv),
+            (vars(os), 'unsetenv', _no_unsetenv),
+            (vars(os), 'chdir', _process_state.chdir),
+            (vars(os), 'fchdir', _process_state.fchdir),
         ]
-        self._tracer = ops_private.OpsTracer()
-        no_recording: list[tuple[object, str, object]] = []
-        if self._tracer.proxy is not None:
-            cheap = _NoRecordingTracer(self._tracer.invalid_span)
-            no_recording = [(module, 'tracer', cheap) for module in self._tracer.modules]
-        self._always = always
-        self._with_cheap_tracer = always + no_recording
-        self._active = False
-        # What the run replaced, and the values it replaced.
-        self._installed: list[tuple[object, str, object]] = []
-        self._saved: list[object] = []
-        # The root logger's handlers (the list and its content) and level; None outside a run.
-        self._root: tuple[list[logging.Handler], list[logging.Handler], int] | None = None
-        self._env: dict[bytes, bytes] | None = None
+        no_recording: list[_Entry] = []
+        if self.tracer.proxy is not None:
+            # The tracer's own methods, shadowed on the instance every ops module shares.
+            cheap = _NoRecordingTracer(self.tracer.invalid_span)
+            no_recording = [
+                (vars(self.tracer.proxy), 'start_as_current_span', cheap.start_as_current_span),
+                (vars(self.tracer.proxy), 'start_span', cheap.start_span),
+            ]
+        return always, no_recording
 
     def install(self, env: dict[str, str], charm_paths: list[str]) -> None:
         if self._active:  # a run that never ended (it cannot happen; but if it did)
             self.uninstall()
+        assert self.rs is not None, 'the runtime gives the shim its RunPatches at start-up'
         self._active = True
-        patches = self._always
-        if self._tracer.proxy is not None and not self._tracer.records():
-            patches = self._with_cheap_tracer
-        self._saved = [getattr(owner, name) for owner, name, _ in patches]
-        self._installed = patches
-        for owner, name, value in patches:
-            setattr(owner, name, value)
-        root = logging.root
-        self._root = (root.handlers, root.handlers[:], root.level)
-        if _scenario_capture.handler not in root.handlers:
-            root.addHandler(_scenario_capture.handler)
-        if root.level != logging.DEBUG:
-            root.setLevel(logging.DEBUG)
+        self.rs.install(self.tracer.proxy is not None and not self.tracer.records())
         self._env = _environment.set(env)
         _process_state.save(charm_paths)
         ops_private.clear_security_log_cache()
@@ -481,28 +476,50 @@ class _Patches:
     def uninstall(self) -> None:
         """Put everything back; each part that was installed, whatever the run did since."""
         self._active = False
-        for (owner, name, _), value in zip(self._installed, self._saved):
-            setattr(owner, name, value)
-        self._installed = []
-        self._saved = []
-        # ops' security-event log target follows the root handler: it must not outlive the run.
-        ops_private.clear_security_log_cache()
-        if self._root is not None:
-            handlers, content, level = self._root
-            self._root = None
-            root = logging.root
-            if root.handlers is not handlers or root.handlers != content:
-                root.handlers = handlers
-                handlers[:] = content
-            if root.level != level:
-                root.setLevel(level)
-        if self._env is not None:
-            _environment.restore(self._env)
-            self._env = None
-        _process_state.restore()
+        try:
+            # ops' security-event log target follows the root handler: it must not outlive
+            # the run.
+            ops_private.clear_security_log_cache()
+            if self._env is not None:
+                env, self._env = self._env, None
+                _environment.restore(env)
+            _process_state.restore()
+        finally:
+            if self.rs is not None:
+                self.rs.uninstall()
 
 
 _patches = _Patches()
+
+
+def process_patches() -> tuple[
+    list[_Entry],
+    list[_Entry],
+    logging.Logger,
+    logging.Handler,
+    dict[str, Any],
+    type[logging.Logger],
+    str,
+]:
+    """What runs replace, for the runtime's RunPatches: the attributes (always, and while
+    nothing records spans), the root logger and the run's handler for it, and the loggers, their
+    class and the attribute that caches their levels (which a change of the root's level
+    clears)."""
+    always, no_recording = _patches.entries()
+    return (
+        always,
+        no_recording,
+        logging.root,
+        _scenario_capture.handler,
+        ops_private.LOGGERS,
+        logging.Logger,
+        ops_private.LOGGER_LEVEL_CACHE,
+    )
+
+
+def use_run_patches(rs: RunPatches) -> None:
+    """Take the runtime's RunPatches (once, at start-up)."""
+    _patches.rs = rs
 
 
 def _resolve_event(charm: ops.CharmBase, owner: list[str], name: str) -> Any:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -220,14 +221,10 @@ def secret_ids_functions() -> list[tuple[ModuleType, str]]:
     return [(ops.hookcmds, 'secret_ids'), (ops.hookcmds._secret, 'secret_ids')]
 
 
-def clear_security_log_cache() -> None:
-    """`ops.log._get_juju_log_and_app_id.cache_clear()`: the security-event log target is
-    cached per process (on the first root JujuLogHandler's backend); it must follow the run's.
-    From 3.0 (checked 3.9.0; absent in 2.16.1, 2.23.6)."""
-    _security_log_cache_clear()
-
-
-_security_log_cache_clear: Callable[[], None] = getattr(
+#: `ops.log._get_juju_log_and_app_id.cache_clear()`: the security-event log target is cached
+#: per process (on the first root JujuLogHandler's backend); it must follow the run's. From 3.0
+#: (checked 3.9.0; absent in 2.16.1, 2.23.6, where this does nothing).
+clear_security_log_cache: Callable[[], None] = getattr(
     getattr(ops.log, '_get_juju_log_and_app_id', None), 'cache_clear', lambda: None
 )
 
@@ -236,14 +233,13 @@ _security_log_cache_clear: Callable[[], None] = getattr(
 
 
 class OpsTracer:
-    """ops' tracer: `ops._private.tracer`, an opentelemetry ProxyTracer bound as `tracer` in
-    ops' modules, and whether anything records its spans: opentelemetry's global provider
+    """ops' tracer: `ops._private.tracer`, the opentelemetry ProxyTracer all ops modules share
+    as `tracer`, and whether anything records its spans: opentelemetry's global provider
     (`opentelemetry.trace._TRACER_PROVIDER`, set by `set_tracer_provider`) or the proxy's
     `_real_tracer` (set once a provider was used). None of it in ops without tracing."""
 
     def __init__(self) -> None:
         self.proxy: Any = None
-        self.modules: list[ModuleType] = []
         try:
             import opentelemetry.trace as otel_trace
 
@@ -253,17 +249,22 @@ class OpsTracer:
         self._otel: Any = otel_trace
         self.proxy = tracer
         self.invalid_span: Any = otel_trace.INVALID_SPAN
-        self.modules = [
-            m for name, m in list(sys.modules.items())
-            if name.startswith('ops') and getattr(m, 'tracer', None) is tracer
-        ]
 
     def records(self) -> bool:
-        """Whether spans may be recorded: a tracer provider is set or was used."""
-        return self._otel._TRACER_PROVIDER is not None or bool(self.proxy._real_tracer)
+        """Whether spans may be recorded: a tracer provider is set or was used (or ops' tracer
+        is not the proxy, as when a provider was set before ops was imported)."""
+        return self._otel._TRACER_PROVIDER is not None or bool(
+            getattr(self.proxy, '_real_tracer', True)
+        )
 
 
 # ---- Python's own private names -------------------------------------------------------------
+
+#: Every logger but the root (`logging.Logger.manager.loggerDict`), and the attribute of a
+#: logger that caches its `isEnabledFor` answers (`Logger._cache`), which `Logger.setLevel`
+#: clears (`Manager._clear_cache`) and so must the runtime when it changes the root's level.
+LOGGERS: dict[str, Any] = logging.Logger.manager.loggerDict
+LOGGER_LEVEL_CACHE = '_cache'
 
 #: `os.environ`'s mapping of encoded names to encoded values, and its encoders (CPython's
 #: `os._Environ._data`, `encodekey`, `encodevalue`): the run's environment is set there, never

@@ -67,7 +67,8 @@ fn the_stub_of_the_rust_objects_matches_them() {
                     "__import__('sys').modules['shim_checks'].stub_differences({:?}, [\
                      type(self.model._backend.rs), \
                      type(self.model._backend.rs.pebble_for('web')), \
-                     type(self.framework._storage)])",
+                     type(self.framework._storage), \
+                     type(__import__('sys').modules['_scenario_driver']._patches.rs)])",
                     repo("py_shim/_scenario_rs.pyi").display().to_string()
                 ))?);
                 Ok(())

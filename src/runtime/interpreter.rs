@@ -8,6 +8,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyModule, PyType};
 
+use super::patches::RunPatches;
 use crate::error::{Error, Result};
 use crate::python_env::PythonEnv;
 
@@ -186,6 +187,10 @@ fn start(py: Python<'_>, env: &PythonEnv) -> std::result::Result<Shim, String> {
     }
     let driver = driver.expect("the shim has modules");
     let lookup = || -> PyResult<Shim> {
+        // The swaps every run makes: described by the shim, done in Rust (see patches.rs).
+        let description = driver.getattr("process_patches")?.call0()?;
+        let patches = Bound::new(py, RunPatches::from_description(&description)?)?;
+        driver.getattr("use_run_patches")?.call1((patches,))?;
         let ty = |module: &str, name: &str| -> PyResult<Py<PyType>> {
             Ok(py
                 .import(module)?

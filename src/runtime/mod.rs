@@ -12,6 +12,7 @@ mod interpreter;
 mod live;
 mod lock;
 mod modules;
+mod patches;
 mod pebble;
 mod store;
 
