@@ -9,7 +9,14 @@ use std::path::PathBuf;
 use std::process::Command;
 
 /// The shim's modules (py_shim/<name>.py), compiled as `<name>.bytecode` in OUT_DIR.
-const SHIM: [&str; 5] = ["environment", "pebble", "backend", "capture", "driver"];
+const SHIM: [&str; 6] = [
+    "environment",
+    "ops_private",
+    "pebble",
+    "backend",
+    "capture",
+    "driver",
+];
 
 /// Writes `importlib.util.MAGIC_NUMBER` followed by the marshalled code object.
 const COMPILE: &str = "import importlib.util, marshal, sys

@@ -9,48 +9,46 @@ from __future__ import annotations
 
 import datetime
 import inspect
-import sys
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ops
-from ops.model import _ModelBackend, _ModelBackendValidator
 
+import _scenario_ops_private as ops_private
 import _scenario_pebble
 
-# ops 3.4 and later read a secret before `secret-set` on Juju < 3.6 (Juju bug 2081034): their
-# base `secret_set` calls `secret_info_get`.
-_OPS_READS_BEFORE_SECRET_SET: bool = (
-    'secret_info_get' in inspect.unwrap(_ModelBackend.secret_set).__code__.co_names
-)
+if TYPE_CHECKING:
+    from _scenario_rs import RunBackend
+
 # SecretInfo takes the model's uuid (for `unique_identifier`) from ops 2.17.
 _SECRET_INFO_TAKES_MODEL_UUID: bool = (
     'model_uuid' in inspect.signature(ops.SecretInfo).parameters
 )
+_Validator = ops_private.ModelBackendValidator
 
 
-class Backend(_ModelBackend):
+class Backend(ops_private.ModelBackend):
     """The `_ModelBackend` of one run; `rs` is the run's Rust `RunBackend`."""
 
-    def __init__(self, rs: Any, juju_context: Any) -> None:
+    def __init__(self, rs: RunBackend, juju_context: ops.JujuContext) -> None:
         super().__init__(juju_context=juju_context)
-        self._rs = rs
+        self.rs = rs
 
     def relation_ids(self, relation_name: str) -> list[int]:
-        return self._rs.relation_ids(relation_name)
+        return self.rs.relation_ids(relation_name)
 
     def relation_list(self, relation_id: int, *, relation_name: str | None = None) -> list[str]:
-        return self._rs.relation_list(relation_id, relation_name)
+        return self.rs.relation_list(relation_id, relation_name)
 
     def relation_remote_app_name(
         self, relation_id: int, *, relation_name: str | None = None
     ) -> str | None:
-        return self._rs.relation_remote_app_name(relation_id, relation_name)
+        return self.rs.relation_remote_app_name(relation_id, relation_name)
 
     def relation_get(
         self, relation_id: int, member_name: str, is_app: bool, *, relation_name: str | None = None
     ) -> dict[str, str]:
-        return self._rs.relation_get(relation_id, member_name, is_app, relation_name)
+        return self.rs.relation_get(relation_id, member_name, is_app, relation_name)
 
     def relation_set(
         self,
@@ -60,81 +58,84 @@ class Backend(_ModelBackend):
         *,
         relation_name: str | None = None,
     ) -> None:
-        self._rs.relation_set(relation_id, data, is_app, relation_name)
+        self.rs.relation_set(relation_id, data, is_app, relation_name)
 
     def relation_model_get(
         self, relation_id: int, *, relation_name: str | None = None
     ) -> dict[str, Any]:
-        return self._rs.relation_model_get(relation_id, relation_name)
+        return self.rs.relation_model_get(relation_id, relation_name)
 
     def config_get(self) -> dict[str, bool | int | float | str]:
-        return self._rs.config_get()
+        return self.rs.config_get()
 
     def is_leader(self) -> bool:
-        return self._rs.is_leader()
+        return self.rs.is_leader()
 
     def resource_get(self, resource_name: str) -> str:
-        return self._rs.resource_get(resource_name)
+        return self.rs.resource_get(resource_name)
 
     def pod_spec_set(
         self, spec: Mapping[str, Any], k8s_resources: Mapping[str, Any] | None = None
     ) -> None:
-        self._rs.pod_spec_set(spec, k8s_resources)
+        self.rs.pod_spec_set(spec, k8s_resources)
 
-    def status_get(self, *, is_app: bool = False) -> dict[str, str]:
-        return self._rs.status_get(is_app)
+    def status_get(self, *, is_app: bool = False) -> ops_private.StatusDict:
+        return self.rs.status_get(is_app)
 
     def status_set(self, status: str, message: str = '', *, is_app: bool = False) -> None:
-        self._rs.status_set(status, message, is_app)
+        self.rs.status_set(status, message, is_app)
 
     def storage_list(self, name: str) -> list[int]:
-        return self._rs.storage_list(name)
+        return self.rs.storage_list(name)
 
     def storage_get(self, storage_name_id: str, attribute: str) -> str:
-        return self._rs.storage_get(storage_name_id, attribute)
+        return self.rs.storage_get(storage_name_id, attribute)
 
     def storage_add(self, name: str, count: int = 1) -> None:
-        self._rs.storage_add(name, count)
+        self.rs.storage_add(name, count)
 
     def action_get(self) -> dict[str, Any]:
-        return self._rs.action_get()
+        return self.rs.action_get()
 
     def action_set(self, results: dict[str, Any]) -> None:
-        self._rs.action_set(results)
+        self.rs.action_set(results)
 
     def action_log(self, message: str) -> None:
-        self._rs.action_log(message)
+        self.rs.action_log(message)
 
     def action_fail(self, message: str = '') -> None:
-        self._rs.action_fail(message)
+        self.rs.action_fail(message)
 
     def application_version_set(self, version: str) -> None:
-        self._rs.application_version_set(version)
+        self.rs.application_version_set(version)
 
     def juju_log(self, level: str, message: str) -> None:
-        self._rs.juju_log(level, message)
+        self.rs.juju_log(level, message)
 
-    def network_get(self, binding_name: str, relation_id: int | None = None) -> dict[str, Any]:
-        return self._rs.network_get(binding_name, relation_id)
+    def network_get(
+        self, binding_name: str, relation_id: int | None = None
+    ) -> ops_private.NetworkDict:
+        return self.rs.network_get(binding_name, relation_id)
 
     def add_metrics(
         self, metrics: Mapping[str, int | float], labels: Mapping[str, str] | None = None
     ) -> None:
         # ops' own validation and formatting, which the base class does before add-metric.
-        for key, value in (labels or {}).items():
-            _ModelBackendValidator.validate_metric_label(key)
-            _ModelBackendValidator.validate_label_value(key, value)
+        for label, text in (labels or {}).items():
+            _Validator.validate_metric_label(label)
+            _Validator.validate_label_value(label, text)
         formatted = []
         for key, value in metrics.items():
-            _ModelBackendValidator.validate_metric_key(key)
-            formatted.append((key, _ModelBackendValidator.format_metric_value(value)))
-        self._rs.add_metrics(formatted, dict(labels or {}))
+            _Validator.validate_metric_key(key)
+            formatted.append((key, _Validator.format_metric_value(value)))
+        self.rs.add_metrics(formatted, dict(labels or {}))
 
     def get_pebble(self, socket_path: str) -> Any:
-        return _scenario_pebble.Client(self._rs, socket_path)
+        # A stand-in for `pebble.Client` (not a subclass: nothing of the real client is used).
+        return _scenario_pebble.Client(self.rs, socket_path)
 
     def planned_units(self) -> int:
-        return self._rs.planned_units()
+        return self.rs.planned_units()
 
     def secret_get(
         self,
@@ -144,10 +145,10 @@ class Backend(_ModelBackend):
         refresh: bool = False,
         peek: bool = False,
     ) -> dict[str, str]:
-        return self._rs.secret_get(id, label, refresh, peek)
+        return self.rs.secret_get(id, label, refresh, peek)
 
     def secret_info_get(self, *, id: str | None = None, label: str | None = None) -> ops.SecretInfo:
-        info = self._rs.secret_info_get(id, label)
+        info = self.rs.secret_info_get(id, label)
         expires = info['expires']
         extra = {'model_uuid': self.model_uuid} if _SECRET_INFO_TAKES_MODEL_UUID else {}
         return ops.SecretInfo(
@@ -169,10 +170,11 @@ class Backend(_ModelBackend):
         label: str | None = None,
         description: str | None = None,
         expire: datetime.datetime | None = None,
-        rotate: Any = None,
+        rotate: ops.SecretRotate | None = None,
     ) -> None:
-        self._rs.secret_set(
-            id, content, label, description, expire, rotate, _OPS_READS_BEFORE_SECRET_SET
+        self.rs.secret_set(
+            id, content, label, description, expire, rotate,
+            ops_private.OPS_READS_BEFORE_SECRET_SET,
         )
 
     def secret_add(
@@ -182,49 +184,47 @@ class Backend(_ModelBackend):
         label: str | None = None,
         description: str | None = None,
         expire: datetime.datetime | None = None,
-        rotate: Any = None,
+        rotate: ops.SecretRotate | None = None,
         owner: str | None = None,
     ) -> str:
-        return self._rs.secret_add(content, label, description, expire, rotate, owner)
+        return self.rs.secret_add(content, label, description, expire, rotate, owner)
 
     def secret_grant(self, id: str, relation_id: int, *, unit: str | None = None) -> None:
-        self._rs.secret_grant(id, relation_id, unit)
+        self.rs.secret_grant(id, relation_id, unit)
 
     def secret_revoke(self, id: str, relation_id: int, *, unit: str | None = None) -> None:
-        self._rs.secret_revoke(id, relation_id, unit)
+        self.rs.secret_revoke(id, relation_id, unit)
 
     def secret_remove(self, id: str, *, revision: int | None = None) -> None:
-        self._rs.secret_remove(id, revision)
+        self.rs.secret_remove(id, revision)
 
     def open_port(self, protocol: str, port: int | None = None) -> None:
-        self._rs.open_port(protocol, port)
+        self.rs.open_port(protocol, port)
 
     def close_port(self, protocol: str, port: int | None = None) -> None:
-        self._rs.close_port(protocol, port)
+        self.rs.close_port(protocol, port)
 
     def opened_ports(self) -> set[ops.Port]:
-        return {ops.Port(protocol, port) for protocol, port in self._rs.opened_ports()}
+        return {ops.Port(protocol, port) for protocol, port in self.rs.opened_ports()}
 
     def reboot(self, now: bool = False) -> None:
-        self._rs.reboot(now)
-        if now:
-            # As ops does: Juju kills the hook process, so no code after this runs.
-            sys.exit()
+        # With `now`, Rust ends the hook (SystemExit), as ops does.
+        self.rs.reboot(now)
 
     def credential_get(self) -> ops.CloudSpec:
-        return ops.CloudSpec.from_dict(self._rs.credential_get())
+        return ops.CloudSpec.from_dict(self.rs.credential_get())
 
     def _storage_event_details(self) -> tuple[int, str]:
-        # ops 2.x reads storage events' details through this (running `storage-get --help`).
-        return self._rs.storage_event_details()
+        # ops 2.x reads storage events' details through this (see `ops_private.OVERRIDDEN`).
+        return self.rs.storage_event_details()
 
 
 def _relation_set_one_key(
     self: Backend, relation_id: int, key: str, value: str, is_app: bool
 ) -> None:
     """`relation_set` as ops before 2.20 call it: one key at a time (an empty value deletes it)."""
-    self._rs.relation_set(relation_id, {key: value}, is_app, None)
+    self.rs.relation_set(relation_id, {key: value}, is_app, None)
 
 
-if 'key' in inspect.signature(_ModelBackend.relation_set).parameters:
+if ops_private.RELATION_SET_TAKES_ONE_KEY:
     Backend.relation_set = _relation_set_one_key  # type: ignore[assignment,method-assign]

@@ -1,17 +1,22 @@
 """What a run records on the Python side: emitted events and juju-log lines.
 
-Both forward to the current run's Rust object; nothing is kept here between runs.
+Both forward to the current run's Rust object; nothing is kept here between runs. The driver
+installs the log handler and the debug loggers for the duration of a run (`_Patches`).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ops
-import ops.charm
-import ops.framework
 import ops.log
+
+import _scenario_ops_private as ops_private
+
+if TYPE_CHECKING:
+    from _scenario_backend import Backend
+    from _scenario_rs import RunBackend
 
 _FRAMEWORK_EVENT_TYPES = (ops.PreCommitEvent, ops.CommitEvent, ops.CollectStatusEvent)
 
@@ -30,47 +35,51 @@ def _bases(event_type: type) -> list[str]:
 
 
 class CapturingFramework(ops.Framework):
-    """A Framework that reports every event it emits to the run's Rust object."""
+    """A Framework that reports every event it emits to the run's Rust object (it overrides
+    `Framework._emit`: see `ops_private.OVERRIDDEN`)."""
 
-    _scenario_rs: Any = None
-    _scenario_capture_framework = False
+    scenario_rs: RunBackend
+    scenario_capture_framework = False
 
     def _emit(self, event: ops.EventBase) -> None:
-        if self._scenario_capture_framework or not isinstance(event, _FRAMEWORK_EVENT_TYPES):
+        if self.scenario_capture_framework or not isinstance(event, _FRAMEWORK_EVENT_TYPES):
             kind = type(event)
-            self._scenario_rs.record_event(event.handle.kind, kind.__name__, False, _bases(kind))
+            self.scenario_rs.record_event(event.handle.kind, kind.__name__, False, _bases(kind))
         super()._emit(event)
 
 
 class CapturingDeferredFramework(CapturingFramework):
     """A CapturingFramework that also reports the deferred events it re-emits (for a Context
-    that captures them; the others are spared the extra frame on every re-emission)."""
+    that captures them; the others are spared the extra frame on every re-emission). It
+    overrides `Framework._reemit` (see `ops_private.OVERRIDDEN`)."""
 
     def _reemit(self, single_event_path: str | None = None) -> None:
         if single_event_path is None:
             seen: set[str] = set()
-            for event_path, _observer, _method in self._storage.notices(None):
+            for event_path, _observer, _method in ops_private.deferred_notices(self):
                 if event_path in seen:
                     continue
                 seen.add(event_path)
                 handle = ops.Handle.from_path(event_path)
                 parent = handle.parent.path if handle.parent else None
-                event_type = self._type_registry.get((parent, handle.kind))
+                event_type = ops_private.registered_event_type(self, parent, handle.kind)
                 name = event_type.__name__ if event_type else 'EventBase'
                 bases = _bases(event_type) if event_type else []
-                self._scenario_rs.record_event(handle.kind, name, True, bases)
+                self.scenario_rs.record_event(handle.kind, name, True, bases)
         super()._reemit(single_event_path)
 
 
 class RunLogHandler(ops.log.JujuLogHandler):
-    """The one root handler, installed once: it sends records to the current run's backend.
+    """The root handler during a run: it sends records to the run's backend.
 
-    Being a JujuLogHandler, ops' security-event logging finds it too.
+    Being a JujuLogHandler, ops' security-event logging finds it too. Made once; ops'
+    `JujuLogHandler.__init__` (which needs a backend) is not called: `emit` only reads
+    `model_backend`.
     """
 
     def __init__(self) -> None:
         logging.Handler.__init__(self, logging.DEBUG)
-        self.model_backend: Any = None
+        self.model_backend: Backend | None = None  # type: ignore[assignment]
 
     def emit(self, record: logging.LogRecord) -> None:
         if self.model_backend is not None:
@@ -99,7 +108,7 @@ class DirectDebugLogger:
             node = node.parent if node.propagate else None
 
     def _direct(self) -> bool:
-        if handler.model_backend is None or handler.filters or handler.formatter is not None:
+        if handler.filters or handler.formatter is not None:
             return False
         root = logging.root
         if root.handlers != [handler] or root.filters or not self._real.isEnabledFor(logging.DEBUG):
@@ -109,24 +118,14 @@ class DirectDebugLogger:
         )
 
     def debug(self, msg: object, *args: object, **kwargs: Any) -> None:
+        backend = handler.model_backend
         plain = not kwargs.keys() - {'stacklevel'}
         mapping = len(args) == 1 and isinstance(args[0], dict)
-        if plain and not mapping and self._direct():
+        if backend is not None and plain and not mapping and self._direct():
             text = str(msg)
-            handler.model_backend.juju_log('DEBUG', text % args if args else text)
+            backend.juju_log('DEBUG', text % args if args else text)
         else:
             self._real.debug(msg, *args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._real, name)
-
-
-def install_logging() -> None:
-    """Route the root logger to the current run (once per process)."""
-    root = logging.getLogger()
-    if handler not in root.handlers:
-        root.addHandler(handler)
-    root.setLevel(logging.DEBUG)
-    for module in (ops.framework, ops.charm):
-        if not isinstance(module.logger, DirectDebugLogger):
-            module.logger = DirectDebugLogger(module.logger)  # type: ignore[assignment]

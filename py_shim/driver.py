@@ -1,8 +1,10 @@
 """Drives one ops dispatch in-process, in ops' own order, over the Rust backend and store.
 
 `LoadedCharm` is built once per Context (import the charm, build CharmMeta); a `Dispatch` once
-per event: fresh backend, Model, Framework and charm; then re-emit deferred events, emit the
-event, collect-status, commit. Rust reads the results from its own objects afterwards.
+per event: install the run's patches, then a fresh backend, Model, Framework and charm; then
+re-emit deferred events, emit the event, collect-status, commit; `close()` removes the patches.
+Rust reads the results from its own objects afterwards. Every decision about the event (which
+relation is broken, which remote unit departs, whether the hook is restricted) comes from Rust.
 """
 
 from __future__ import annotations
@@ -14,34 +16,21 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ops
-import ops.charm
-import ops.framework
-import ops.log
-
-try:
-    from ops import _main  # ops 2.17 and later
-except ImportError:  # ops 2.16: the dispatch internals live in the (callable) ops.main module
-    _main = importlib.import_module('ops.main')
 
 import _scenario_backend
 import _scenario_capture
+import _scenario_ops_private as ops_private
 from _scenario_capture import CapturingDeferredFramework, CapturingFramework
 
+if TYPE_CHECKING:
+    from _scenario_rs import RunBackend, RunPatches, RunStore
+
 logger = logging.getLogger('ops._main')
-_root_logger = logging.getLogger()
 
 OPS_VERSION: str = ops.__version__
-try:
-    from ops.jujucontext import JujuContext as _JujuContext  # ops 3.3 and later
-
-    _context_from_dict = _JujuContext._from_dict
-except ImportError:  # ops 2.x and 3.0-3.2: a private class with a public from_dict
-    from ops.jujucontext import _JujuContext
-
-    _context_from_dict = _JujuContext.from_dict
 
 # What ops' constructors take differs between releases; each is detected once.
 # CharmMeta reads the config options from ops 2.20 (for `load_config`).
@@ -49,11 +38,6 @@ _META_TAKES_CONFIG: bool = 'config_raw' in inspect.signature(ops.CharmMeta).para
 # From ops 2.23 and 3.0 the Model takes the hook's remote unit (ops' dispatch passes it in
 # relation-departed and -broken) to keep a departing unit's databag readable; before, it cannot.
 _MODEL_TAKES_REMOTE_UNIT: bool = 'remote_unit_name' in inspect.signature(ops.Model).parameters
-
-# Per-interpreter security-event cache (ops 3.x): it must follow the current run's backend.
-_clear_security_log_cache = getattr(
-    getattr(ops.log, '_get_juju_log_and_app_id', None), 'cache_clear', lambda: None
-)
 
 
 class _ObserverSignature:
@@ -104,9 +88,6 @@ class _MemoisedInspect:
         return getattr(inspect, name)
 
 
-ops.framework.inspect = _MemoisedInspect()  # type: ignore[assignment]
-
-
 class _NoSpan:
     """The context of a span that records nothing (opentelemetry's INVALID_SPAN)."""
 
@@ -116,71 +97,38 @@ class _NoSpan:
     def __enter__(self) -> Any:
         return self._span
 
-    def __exit__(self, *exc: object) -> bool:
-        return False
+    def __exit__(self, *exc: object) -> None:
+        return None
 
 
-class _Tracing:
-    """ops' tracer (ops 3.x), made cheap while nothing records spans.
+class _NoRecordingTracer:
+    """ops' tracer (ops 2.21 and later) for a run in which nothing records spans.
 
     ops opens a span around every observer it calls (and every hook command). With no tracer
-    provider set, as in every run here, opentelemetry's no-op tracer builds three context
-    managers and attaches a context per span, all to record nothing: about 5 µs each. While no
-    provider is set, ops' modules get a tracer whose spans are opentelemetry's own
-    non-recording INVALID_SPAN at no cost; once one is set, they get ops' tracer back.
+    provider set, as in every ordinary run, opentelemetry's no-op tracer builds three context
+    managers and attaches a context per span, all to record nothing: about 5 µs each. During
+    such a run ops' modules get this tracer instead, whose spans are opentelemetry's own
+    non-recording INVALID_SPAN at no cost; once a provider is set, runs keep ops' own tracer.
     """
 
-    def __init__(self) -> None:
-        self._modules: list[Any] = []
-        self._proxy: Any = None
-        try:
-            import opentelemetry.trace as otel_trace
-
-            from ops._private import tracer  # type: ignore[attr-defined]
-        except ImportError:  # ops without tracing
-            return
-        self._otel = otel_trace
-        self._proxy = tracer
-        self._no_span = _NoSpan(otel_trace.INVALID_SPAN)
-        self._modules = [
-            m for name, m in list(sys.modules.items())
-            if name.startswith('ops') and getattr(m, 'tracer', None) is tracer
-        ]
-        self._cheap = False
+    def __init__(self, invalid_span: Any) -> None:
+        self._invalid_span = invalid_span
+        self._no_span = _NoSpan(invalid_span)
 
     def start_as_current_span(self, *args: Any, **kwargs: Any) -> _NoSpan:
         return self._no_span
 
     def start_span(self, *args: Any, **kwargs: Any) -> Any:
-        return self._otel.INVALID_SPAN
-
-    def before_run(self) -> None:
-        if self._proxy is None:
-            return
-        cheap = self._otel._TRACER_PROVIDER is None and not self._proxy._real_tracer
-        if cheap != self._cheap:
-            for module in self._modules:
-                module.tracer = self if cheap else self._proxy
-            self._cheap = cheap
-
-
-_tracing = _Tracing()
+        return self._invalid_span
 
 
 def _secret_ids() -> list[str]:
-    """`ops.hookcmds.secret_ids()` (`secret-ids`, which ops' backend never calls), answered by
-    the running hook's Rust backend instead of a subprocess."""
+    """`ops.hookcmds.secret_ids()` during a run (`secret-ids`, which ops' backend never
+    calls), answered by the running hook's Rust backend instead of a subprocess."""
     backend = _scenario_capture.handler.model_backend
     if backend is None:
         raise RuntimeError('secret-ids can only be run during a hook')
-    return backend._rs.secret_ids()
-
-
-if hasattr(ops, 'hookcmds'):  # ops 3.x
-    import ops.hookcmds._secret
-
-    ops.hookcmds.secret_ids = _secret_ids
-    ops.hookcmds._secret.secret_ids = _secret_ids
+    return backend.rs.secret_ids()
 
 
 class UnknownEventError(Exception):
@@ -215,9 +163,6 @@ class LoadedCharm:
         # (the same unless the Context gives a charm root).
         source = Path(source_dir)
         self.charm_dir = Path(charm_dir)
-        for path in [*extra_paths, str(source / 'lib'), str(source / 'src')]:
-            if path not in sys.path:
-                sys.path.insert(0, path)
         # ActionMeta reads JUJU_VERSION from the environment while it is built.
         saved = _environment.set({'JUJU_VERSION': juju_version})
         try:
@@ -230,22 +175,31 @@ class LoadedCharm:
         self.peers = frozenset(self.meta.peers)
         # JujuContext is frozen; building one resolves the charm dir (several syscalls), so
         # each distinct environment's context is built once.
-        self._contexts: dict[tuple[str, ...], Any] = {}
-        source_path = source / 'src' / 'charm.py'
-        self.charm_class = _find_charm_class(_import_module(module_name, source_path), class_name)
+        self._contexts: dict[tuple[tuple[str, str], ...], ops.JujuContext] = {}
+        # The charm's src/ and lib/ (and the extra paths) come first on sys.path while the
+        # charm is imported and while it runs, as Juju's dispatch puts them, and only then,
+        # with whatever the charm's module added to sys.path as it was imported.
+        host_path = sys.path[:]
+        try:
+            sys.path[:0] = [str(source / 'src'), str(source / 'lib'), *reversed(extra_paths)]
+            module = _import_module(module_name, source / 'src' / 'charm.py')
+            self.sys_path: list[str] = [p for p in sys.path if p not in host_path]
+        finally:
+            sys.path[:] = host_path
+        self.charm_class = _find_charm_class(module, class_name)
         # CharmBase.__init__ (and some charm code) defines events on the class of `charm.on`;
         # defining one twice raises, so the charm runs as a subclass with its own `on` class,
         # made once, on which a run defines what an earlier run defined alike at no cost.
         self.charm_class_for_runs, self.events = _wrap(self.charm_class)
 
-    def juju_context(self, env: dict[str, str]) -> Any:
+    def juju_context(self, env: dict[str, str]) -> ops.JujuContext:
         """The JujuContext for this environment (built once per distinct environment)."""
         key = tuple(env.items())
         context = self._contexts.get(key)
         if context is None:
             if len(self._contexts) > 256:
                 self._contexts.clear()
-            context = self._contexts[key] = _context_from_dict(env)
+            context = self._contexts[key] = ops_private.juju_context_from_dict(env)
         return context
 
 
@@ -307,10 +261,6 @@ def _class_passed_to_main(path: str) -> str | None:
     return None
 
 
-# The code of CharmBase.__init__, which defines the events of the charm's metadata.
-_CHARM_BASE_INIT = ops.CharmBase.__init__.__code__
-
-
 class _RunEvents:
     """The events runs define on a charm's own `on` class, so that each run sees exactly the
     events it defines, as in a fresh process, without building classes per run.
@@ -341,7 +291,10 @@ def _wrap(charm_class: type[ops.CharmBase]) -> tuple[type[ops.CharmBase], _RunEv
     def define_event(
         cls: type[ops.ObjectEvents], event_kind: str, event_type: type[ops.EventBase]
     ) -> None:
-        from_metadata = cls is events.on_class and sys._getframe(1).f_code is _CHARM_BASE_INIT
+        from_metadata = (
+            cls is events.on_class
+            and ops_private.caller_code(1) is ops_private.CHARM_BASE_INIT
+        )
         if from_metadata and events.from_metadata.get(event_kind) is event_type:
             return
         on_class.define_event.__func__(cls, event_kind, event_type)  # type: ignore[attr-defined]
@@ -365,39 +318,34 @@ class _Environment:
     Only Python's mapping behind `os.environ` is changed, never the C environment: Rust code
     in other threads may read the C environment at any moment (`std::env`, `tempfile`), and a
     `setenv` racing a `getenv` crashes the process. So during a run `os.putenv` and
-    `os.unsetenv` do nothing (a charm's own `os.environ` changes stay in the mapping), and
-    after it the mapping, and `os.environ` itself, are restored as they were. Subprocesses a
-    charm starts therefore inherit the process environment without the run's JUJU_* values.
+    `os.unsetenv` do nothing (`_Patches`; a charm's own `os.environ` changes stay in the
+    mapping), and after it the mapping, and `os.environ` itself, are restored as they were.
+    Subprocesses a charm starts therefore inherit the process environment without the run's
+    JUJU_* values.
     """
 
     def __init__(self) -> None:
         self._environ = os.environ
-        self._data: dict[Any, Any] = os.environ._data  # type: ignore[attr-defined]
-        self._encodekey = os.environ.encodekey  # type: ignore[attr-defined]
-        self._encodevalue = os.environ.encodevalue  # type: ignore[attr-defined]
-        self._putenv = os.putenv
-        self._unsetenv = os.unsetenv
-        self._keys: dict[str, Any] = {}
+        self._data = ops_private.ENVIRON_DATA
+        self._encodekey = ops_private.ENVIRON_ENCODE_KEY
+        self._encodevalue = ops_private.ENVIRON_ENCODE_VALUE
+        self._keys: dict[str, bytes] = {}
 
-    def _key(self, key: str) -> Any:
+    def _key(self, key: str) -> bytes:
         encoded = self._keys.get(key)
         if encoded is None:
             encoded = self._keys[key] = self._encodekey(key)
         return encoded
 
-    def set(self, env: dict[str, str]) -> dict[Any, Any]:
+    def set(self, env: dict[str, str]) -> dict[bytes, bytes]:
         """Set the run's environment; return what to put back."""
         saved = self._data.copy()
         for key, value in env.items():
             self._data[self._key(key)] = self._encodevalue(value)
         self._data.pop(self._key('OPERATOR_DISPATCH'), None)
-        os.putenv = _no_putenv
-        os.unsetenv = _no_unsetenv
         return saved
 
-    def restore(self, saved: dict[Any, Any]) -> None:
-        os.putenv = self._putenv
-        os.unsetenv = self._unsetenv
+    def restore(self, saved: dict[bytes, bytes]) -> None:
         os.environ = self._environ
         self._data.clear()
         self._data.update(saved)
@@ -406,49 +354,49 @@ class _Environment:
 class _ProcessState:
     """`sys.path` and the working directory, put back after a run that changed them.
 
-    sys.path is compared (a few strings) and refilled in place if the charm changed or rebound
+    sys.path is compared (a few strings) and refilled in place if the run changed or rebound
     it. The working directory is only looked up if the charm calls `os.chdir` or `os.fchdir`
-    during the run (they are wrapped while it runs), so an ordinary run pays nothing for it.
+    during the run (`_Patches` wraps them while it runs), so an ordinary run pays nothing for it.
     """
 
     def __init__(self) -> None:
         self._chdir = os.chdir
         self._fchdir = os.fchdir
         self._cwd: str | None = None
-        self._path: list[str] = []
-        self._path_list: list[str] = sys.path
+        # sys.path (the list and its content) before the run; None outside a run.
+        self._path: tuple[list[str], list[str]] | None = None
 
     def _before_chdir(self) -> None:
         if self._cwd is None:
             self._cwd = os.getcwd()
 
-    def _wrapped_chdir(self, path: Any) -> None:
+    def chdir(self, path: Any) -> None:
+        """`os.chdir` during a run."""
         self._before_chdir()
         self._chdir(path)
 
-    def _wrapped_fchdir(self, fd: Any) -> None:
+    def fchdir(self, fd: Any) -> None:
+        """`os.fchdir` during a run."""
         self._before_chdir()
         self._fchdir(fd)
 
-    def save(self) -> None:
-        self._path_list = sys.path
-        self._path = sys.path[:]
+    def save(self, charm_paths: list[str]) -> None:
+        """Remember sys.path, and put the charm's paths first for the run."""
+        self._path = (sys.path, sys.path[:])
         self._cwd = None
-        os.chdir = self._wrapped_chdir  # type: ignore[assignment]
-        os.fchdir = self._wrapped_fchdir  # type: ignore[assignment]
+        if charm_paths:
+            sys.path[:0] = charm_paths
 
     def restore(self) -> None:
-        os.chdir = self._chdir
-        os.fchdir = self._fchdir
+        if self._path is not None:
+            path, content = self._path
+            self._path = None
+            if sys.path is not path or sys.path != content:
+                sys.path = path
+                path[:] = content
         if self._cwd is not None:
-            self._chdir(self._cwd)
-            self._cwd = None
-        if sys.path is not self._path_list or sys.path != self._path:
-            sys.path = self._path_list
-            sys.path[:] = self._path
-
-
-_process_state = _ProcessState()
+            cwd, self._cwd = self._cwd, None
+            self._chdir(cwd)
 
 
 def _no_putenv(name: Any, value: Any) -> None:
@@ -460,6 +408,118 @@ def _no_unsetenv(name: Any) -> None:
 
 
 _environment = _Environment()
+_process_state = _ProcessState()
+
+
+#: An entry of a dict (a module's or an object's attributes) that a run replaces.
+_Entry = tuple[dict[str, Any], str, object]
+
+
+class _Patches:
+    """Everything a run changes in ops and in the process, installed when the run starts and
+    removed when it ends, so that between runs the interpreter is exactly as the host left it
+    (an ops.testing or Harness test in the same process sees plain ops).
+
+    During a run: `ops.framework.inspect` memoises observers' signatures; ops.framework's and
+    ops.charm's loggers send plain debug lines straight to juju-log; `ops.hookcmds.secret_ids`
+    asks the run's backend; ops' tracer opens spans that record nothing, unless a tracer
+    provider is set; `os.putenv`/`os.unsetenv` do nothing and `os.chdir`/`os.fchdir` note the
+    working directory first; the root logger has the run's handler and level DEBUG, as ops'
+    own logging set-up gives it; the environment holds the run's JUJU_* values; the charm's
+    paths are first on sys.path. Each is put back to what it was when the run started,
+    whatever the charm did meanwhile. The objects installed (and their caches) are made once
+    and kept here between runs. The attribute and root-logger swaps are the runtime's
+    `RunPatches` (Rust, given `process_patches()` at start-up), the rest is here.
+    """
+
+    def __init__(self) -> None:
+        self.rs: RunPatches | None = None
+        self.tracer = ops_private.OpsTracer()
+        self._active = False
+        self._env: dict[bytes, bytes] | None = None
+
+    def entries(self) -> tuple[list[_Entry], list[_Entry]]:
+        """The attributes every run replaces, and those replaced while nothing records spans."""
+        framework_module, inspect_name = ops_private.FRAMEWORK_INSPECT
+        always: list[_Entry] = [
+            (vars(framework_module), inspect_name, _MemoisedInspect()),
+            *(
+                (vars(module), name, _scenario_capture.DirectDebugLogger(getattr(module, name)))
+                for module, name in ops_private.OPS_DEBUG_LOGGERS
+            ),
+            *((vars(owner), name, _secret_ids) for owner, name in ops_private.secret_ids_functions()),
+            (vars(os), 'putenv', _no_putenv),
+            (vars(os), 'unsetenv', _no_unsetenv),
+            (vars(os), 'chdir', _process_state.chdir),
+            (vars(os), 'fchdir', _process_state.fchdir),
+        ]
+        no_recording: list[_Entry] = []
+        if self.tracer.proxy is not None:
+            # The tracer's own methods, shadowed on the instance every ops module shares.
+            cheap = _NoRecordingTracer(self.tracer.invalid_span)
+            no_recording = [
+                (vars(self.tracer.proxy), 'start_as_current_span', cheap.start_as_current_span),
+                (vars(self.tracer.proxy), 'start_span', cheap.start_span),
+            ]
+        return always, no_recording
+
+    def install(self, env: dict[str, str], charm_paths: list[str]) -> None:
+        if self._active:  # a run that never ended (it cannot happen; but if it did)
+            self.uninstall()
+        assert self.rs is not None, 'the runtime gives the shim its RunPatches at start-up'
+        self._active = True
+        self.rs.install(self.tracer.proxy is not None and not self.tracer.records())
+        self._env = _environment.set(env)
+        _process_state.save(charm_paths)
+        ops_private.clear_security_log_cache()
+
+    def uninstall(self) -> None:
+        """Put everything back; each part that was installed, whatever the run did since."""
+        self._active = False
+        try:
+            # ops' security-event log target follows the root handler: it must not outlive
+            # the run.
+            ops_private.clear_security_log_cache()
+            if self._env is not None:
+                env, self._env = self._env, None
+                _environment.restore(env)
+            _process_state.restore()
+        finally:
+            if self.rs is not None:
+                self.rs.uninstall()
+
+
+_patches = _Patches()
+
+
+def process_patches() -> tuple[
+    list[_Entry],
+    list[_Entry],
+    logging.Logger,
+    logging.Handler,
+    dict[str, Any],
+    type[logging.Logger],
+    str,
+]:
+    """What runs replace, for the runtime's RunPatches: the attributes (always, and while
+    nothing records spans), the root logger and the run's handler for it, and the loggers, their
+    class and the attribute that caches their levels (which a change of the root's level
+    clears)."""
+    always, no_recording = _patches.entries()
+    return (
+        always,
+        no_recording,
+        logging.root,
+        _scenario_capture.handler,
+        ops_private.LOGGERS,
+        logging.Logger,
+        ops_private.LOGGER_LEVEL_CACHE,
+    )
+
+
+def use_run_patches(rs: RunPatches) -> None:
+    """Take the runtime's RunPatches (once, at start-up)."""
+    _patches.rs = rs
 
 
 def _resolve_event(charm: ops.CharmBase, owner: list[str], name: str) -> Any:
@@ -485,21 +545,28 @@ def _resolve_event(charm: ops.CharmBase, owner: list[str], name: str) -> Any:
 
 def _is_clean_exit(e: BaseException) -> bool:
     """Whether `_Abort`/`SystemExit` ends the hook with exit code 0 (a success for Juju)."""
-    if isinstance(e, _main._Abort):
+    if isinstance(e, ops_private.Abort):
         return e.exit_code == 0
     return isinstance(e, SystemExit) and e.code in (0, None)
 
 
 class Dispatch:
-    """One event's dispatch. Construction builds the backend, Model, Framework and charm (the
-    caller may then look at `charm`); `run()` re-emits, emits, collects status and commits;
-    `close()` always follows and puts the process back as it was."""
+    """One event's dispatch. Construction installs the run's patches and builds the backend,
+    Model, Framework and charm (the caller may then look at `charm`); `run()` re-emits, emits,
+    collects status and commits; `close()` always follows and puts the process back as it was.
+
+    Rust decides what ops' dispatch would read from the hook's name: `broken_relation_id` (the
+    relation a relation-broken hook leaves out of `model.relations`), `remote_unit_name` (the
+    unit whose databag stays readable in relation-departed and -broken) and `restricted`
+    (collect-metrics and meter-status-changed, which neither re-emit deferred events nor
+    collect status).
+    """
 
     def __init__(
         self,
         loaded: LoadedCharm,
-        rs: Any,
-        store: Any,
+        rs: RunBackend,
+        store: RunStore,
         env: dict[str, str],
         event_name: str,
         capture_deferred: bool,
@@ -508,30 +575,20 @@ class Dispatch:
         remote_unit_name: str | None,
         restricted: bool,
     ) -> None:
-        self._restricted = restricted
         self.framework: CapturingFramework | None = None
         self.charm: ops.CharmBase | None = None
+        self.juju_context: ops.JujuContext | None = None
+        self._backend: _scenario_backend.Backend | None = None
         self._events: _RunEvents | None = None
-        self._saved_env = _environment.set(env)
-        _process_state.save()
-        _tracing.before_run()
-        self.juju_context = loaded.juju_context(env)
-        backend = _scenario_backend.Backend(rs, self.juju_context)
-        if hasattr(backend, '_peer_endpoints'):
-            backend._peer_endpoints = loaded.peers
-        self._backend = backend
-        _scenario_capture.handler.model_backend = backend
-        # A previous run's charm may have changed the root logger: put back what ops sets up.
-        if _root_logger.level != logging.DEBUG:
-            _root_logger.setLevel(logging.DEBUG)
-        if _scenario_capture.handler not in _root_logger.handlers:
-            _root_logger.addHandler(_scenario_capture.handler)
-        _clear_security_log_cache()
+        self._restricted = restricted
         try:
+            _patches.install(env, loaded.sys_path)
+            self.juju_context = loaded.juju_context(env)
+            backend = _scenario_backend.Backend(rs, self.juju_context)
+            ops_private.set_peer_endpoints(backend, loaded.peers)
+            self._backend = backend
+            _scenario_capture.handler.model_backend = backend
             self._log_debug(f'ops {OPS_VERSION} up and running.')
-            # As ops' own dispatch does (Rust decides which): relation-broken leaves the dying
-            # relation out of `model.relations`, and departed/broken keep the remote unit's
-            # databag readable.
             model_args: dict[str, Any] = {'broken_relation_id': broken_relation_id}
             if _MODEL_TAKES_REMOTE_UNIT:
                 model_args['remote_unit_name'] = remote_unit_name
@@ -540,15 +597,20 @@ class Dispatch:
                 CapturingDeferredFramework if capture_deferred else CapturingFramework
             )
             framework = framework_class(
-                store, loaded.charm_dir, loaded.meta, model, event_name=event_name
+                # ops' Framework duck-types its store (nine methods): the Rust RunStore.
+                store,  # type: ignore[arg-type]
+                loaded.charm_dir,
+                loaded.meta,
+                model,
+                event_name=event_name,
             )
             self.framework = framework
-            framework._scenario_rs = rs
-            framework._scenario_capture_framework = capture_framework
+            framework.scenario_rs = rs
+            framework.scenario_capture_framework = capture_framework
             self._events = loaded.events
-            with framework._event_context('__init__'):
+            with ops_private.event_context(framework, '__init__'):
                 self.charm = loaded.charm_class_for_runs(framework)
-        except (_main._Abort, SystemExit) as e:
+        except (ops_private.Abort, SystemExit) as e:
             # The charm ended the hook in its __init__; exit code 0 is a hook that succeeded
             # without a commit, as under ops.main.
             if not _is_clean_exit(e):
@@ -565,23 +627,22 @@ class Dispatch:
     ) -> bool:
         """Returns True if ops committed, False if the charm ended the hook early without a
         commit (`_Abort(0)`, `sys.exit(0)`); any other exception propagates."""
-        framework = self.framework
-        assert framework is not None
+        framework, context = self.framework, self.juju_context
+        assert framework is not None and context is not None
         if self.charm is None:  # ended cleanly in __init__
             return False
-        restricted = self._restricted
         try:
-            if not restricted:
+            if not self._restricted:
                 framework.reemit()
             bound = _resolve_event(self.charm, owner, event_name)
             if builtin:
-                args, kwargs = _main._get_event_args(self.charm, bound, self.juju_context)
+                args, kwargs = ops_private.get_event_args(self.charm, bound, context)
                 self._log_debug(f'Emitting Juju event {event_name}.')
             bound.emit(*args, **kwargs)
-            if not restricted:
-                ops.charm._evaluate_status(self.charm)
+            if not self._restricted:
+                ops_private.evaluate_status(self.charm)
             framework.commit()
-        except (_main._Abort, SystemExit) as e:
+        except (ops_private.Abort, SystemExit) as e:
             if not _is_clean_exit(e):
                 raise
             return False
@@ -590,31 +651,32 @@ class Dispatch:
     def _log_debug(self, message: str) -> None:
         """A debug line of ops' own, as `logger.debug` would send it to juju-log (but without
         building a LogRecord: the charm's own handlers never see ops' lines anyway)."""
-        if logger.isEnabledFor(logging.DEBUG):
+        if self._backend is not None and logger.isEnabledFor(logging.DEBUG):
             self._backend.juju_log('DEBUG', message)
 
     def close(self) -> None:
-        if self.framework is not None:
-            self.framework.close()
-            ops.Framework.on._cache.pop(self.framework, None)
-            # ops' Framework and its own StoredStateData refer to each other; with that cycle
-            # broken, the run's Framework, Model and backend are freed here by reference
-            # counting instead of being left for Python's cyclic garbage collector.
-            self.framework.__dict__.pop('_stored', None)
-            self.framework = None
-        _scenario_capture.handler.model_backend = None
-        if self._events is not None:
-            self._events.end_run()
-            self._events = None
-        _environment.restore(self._saved_env)
-        _process_state.restore()
+        """End the run: close the framework, and put back everything the run changed."""
+        try:
+            if self.framework is not None:
+                framework, self.framework = self.framework, None
+                framework.close()
+                # ops' Framework and its own StoredStateData refer to each other; with that
+                # cycle broken, the run's Framework, Model and backend are freed here by
+                # reference counting instead of being left for Python's cyclic collector.
+                ops_private.release_framework(framework)
+        finally:
+            _scenario_capture.handler.model_backend = None
+            if self._events is not None:
+                self._events.end_run()
+                self._events = None
+            _patches.uninstall()
 
 
-def evaluate(charm: Any, expression: str) -> Any:
+def evaluate(charm: ops.CharmBase, expression: str) -> Any:
     """Evaluate a Python expression about the live charm (`charm` and `self` name it)."""
     return eval(expression, {'ops': ops, 'charm': charm, 'self': charm})
 
 
-def execute(charm: Any, statements: str) -> None:
+def execute(charm: ops.CharmBase, statements: str) -> None:
     """Run Python statements against the live charm (`charm` and `self` name it)."""
     exec(statements, {'ops': ops, 'charm': charm, 'self': charm})

@@ -1,19 +1,24 @@
 """The Pebble client each workload container gets: a `pebble.Client` whose methods forward to
 the run's Rust Pebble and wrap what comes back in ops' own types.
 
-No rules live here: Rust decides (layers, services, checks, notices, files, exec) and raises
-ops' exception types; this only converts arguments (layers, paths, sources, streams) and
-results (`Plan`, `ServiceInfo`, `CheckInfo`, `FileInfo`, `Notice`, `Change`, exec processes).
+No rules live here: Rust decides (layers, services, checks, notices, files, exec, whether
+the container can connect at all) and raises ops' exception types; this only converts
+arguments (layers, paths, sources, streams) and results (`Plan`, `ServiceInfo`, `CheckInfo`,
+`FileInfo`, `Notice`, `Change`, exec processes). Every method reaches Rust.
 """
 
 from __future__ import annotations
 
 import datetime
 import io
-from collections.abc import Iterable
-from typing import Any
+import signal
+from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING, Any
 
 from ops import pebble
+
+if TYPE_CHECKING:
+    from _scenario_rs import RunBackend, RunPebble
 
 _START = '2026-01-01T00:00:00+00:00'
 
@@ -25,15 +30,15 @@ class Client:
     reached only when the charm calls Pebble.
     """
 
-    def __init__(self, rs: Any, socket_path: str) -> None:
+    def __init__(self, rs: RunBackend, socket_path: str) -> None:
         self._rs = rs
         self.socket_path = socket_path
         # /charm/containers/<name>/pebble.socket
         self.container_name = socket_path.rstrip('/').split('/')[-2]
-        self._pebble: Any = None
+        self._pebble: RunPebble | None = None
 
     @property
-    def _p(self) -> Any:
+    def _p(self) -> RunPebble:
         if self._pebble is None:
             self._pebble = self._rs.pebble_for(self.container_name)
         return self._pebble
@@ -83,7 +88,7 @@ class Client:
         return pebble.ChangeID(self._p.restart_services(_names(services, 'services')))
 
     def send_signal(self, sig: int | str, services: Iterable[str]) -> None:
-        name = sig if isinstance(sig, str) else __import__('signal').Signals(sig).name
+        name = sig if isinstance(sig, str) else signal.Signals(sig).name
         self._p.send_signal(name, _names(services, 'services'))
 
     def get_changes(
@@ -117,7 +122,7 @@ class Client:
 
     def notify(
         self,
-        type: pebble.NoticeType,
+        type: pebble.NoticeType | str,
         key: str,
         *,
         data: dict[str, str] | None = None,
@@ -238,20 +243,26 @@ class Client:
             combine_stderr,
         )
 
-    def get_warnings(self, select: Any = None) -> list[Any]:
-        return []
+    def get_warnings(
+        self, select: pebble.WarningState = pebble.WarningState.PENDING
+    ) -> list[pebble.Warning]:
+        return [pebble.Warning.from_dict(d) for d in self._p.get_warnings(select.value)]
 
     def ack_warnings(self, timestamp: datetime.datetime) -> int:
-        return 0
+        return self._p.ack_warnings(timestamp.isoformat())
 
     def get_identities(self) -> dict[str, Any]:
-        return {}
+        # pebble.Identity (ops 2.17 and later) is built only when there is one to build.
+        return {
+            name: pebble.Identity.from_dict(d)  # type: ignore[attr-defined,unused-ignore]
+            for name, d in self._p.get_identities().items()
+        }
 
-    def replace_identities(self, identities: Any) -> None:
-        self._p.system_info()
+    def replace_identities(self, identities: Mapping[str, Any]) -> None:
+        self._p.replace_identities(list(identities))
 
     def remove_identities(self, identities: Iterable[str]) -> None:
-        self._p.system_info()
+        self._p.remove_identities(_names(identities, 'identities'))
 
 
 def _names(names: Iterable[str], what: str) -> list[str]:
@@ -282,12 +293,22 @@ class _BytesStdin(io.BytesIO):
         super().close()
 
 
+def _output(data: bytes, encoding: str | None, to: Any) -> Any:
+    """A command's output: written to the charm's stream `to` (then None), else a stream of
+    it, text if there is an encoding."""
+    content: str | bytes = data.decode(encoding) if encoding else data
+    if to is not None:
+        to.write(content)
+        return None
+    return io.StringIO(content) if isinstance(content, str) else io.BytesIO(content)
+
+
 class _ExecProcess:
     """What `Client.exec` returns: the finished command's output, as streams and by `wait*`."""
 
     def __init__(
         self,
-        rs_pebble: Any,
+        rs_pebble: RunPebble,
         index: int,
         command: list[str],
         code: int,
@@ -305,21 +326,9 @@ class _ExecProcess:
         self._code = code
         self._encoding = encoding
         self._open_stdin = open_stdin
-        text = (lambda b: b.decode(encoding)) if encoding else (lambda b: b)
-        stream = io.StringIO if encoding else io.BytesIO
         self.stdin: Any = (_TextStdin() if encoding else _BytesStdin()) if open_stdin else None
-        if stdout is not None:
-            stdout.write(text(out))
-            self.stdout: Any = None
-        else:
-            self.stdout = stream(text(out))
-        if combine_stderr:
-            self.stderr: Any = None
-        elif stderr is not None:
-            stderr.write(text(err))
-            self.stderr = None
-        else:
-            self.stderr = stream(text(err))
+        self.stdout: Any = _output(out, encoding, stdout)
+        self.stderr: Any = None if combine_stderr else _output(err, encoding, stderr)
         self._waited = False
 
     def _close_stdin(self) -> None:

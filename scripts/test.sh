@@ -15,6 +15,8 @@ if cargo tree -p ops-scenario -e normal,build --prefix none | grep -E '^(cc|rusq
     exit 1
 fi
 cargo build -p ops-scenario --locked
+echo "== the Python shim's types: mypy, strict, pinned (requirements-typecheck.txt)"
+scripts/typecheck.sh
 echo "== tests on ops 3.x (.venv)"
 VIRTUAL_ENV="$PWD/.venv" cargo test --locked
 echo "== tests on ops 2.23 (.venv-ops2)"

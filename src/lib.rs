@@ -110,5 +110,7 @@ pub mod meta {
 /// start it early, send Python's stdout elsewhere, flush it at exit. Tests never need these:
 /// the first run starts Python.
 pub mod python {
+    #[doc(hidden)]
+    pub use crate::runtime::__run_python_between_runs;
     pub use crate::runtime::{flush_python_output, python_stdout_to_stderr, start_python};
 }

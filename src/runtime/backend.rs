@@ -586,11 +586,16 @@ impl RunBackend {
             .collect())
     }
 
-    /// `juju-reboot [--now]`, recorded; with `now` the shim then ends the hook, as ops does.
+    /// `juju-reboot [--now]`, recorded. With `now` the hook ends here (`SystemExit`, exit code
+    /// 0), as under ops: Juju kills the hook's process, so no code after it runs.
     fn reboot(&mut self, py: Python<'_>, now: bool) -> PyResult<()> {
         self.tools_mut()?
             .reboot(now)
-            .map_err(|e| hook_error(py, &e))
+            .map_err(|e| hook_error(py, &e))?;
+        if now {
+            return Err(pyo3::exceptions::PySystemExit::new_err(()));
+        }
+        Ok(())
     }
 
     /// `credential-get`, as the dict `ops.CloudSpec.from_dict` reads.

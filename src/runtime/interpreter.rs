@@ -1,4 +1,5 @@
-//! Interpreter start-up, once per process: the venv, `import ops`, the Python shim, logging.
+//! Interpreter start-up, once per process: the venv, `import ops`, the Python shim (which
+//! changes nothing in ops or the process until a run starts).
 
 use std::ffi::CStr;
 
@@ -7,6 +8,7 @@ use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
 use pyo3::types::{PyModule, PyType};
 
+use super::patches::RunPatches;
 use super::python_env::PythonEnv;
 use crate::error::{Error, Result};
 
@@ -32,7 +34,8 @@ macro_rules! shim_module {
 }
 
 /// The shim's Python modules, in import order.
-const SHIM_MODULES: [ShimModule; 4] = [
+const SHIM_MODULES: [ShimModule; 5] = [
+    shim_module!("ops_private", c"_scenario_ops_private"),
     shim_module!("pebble", c"_scenario_pebble"),
     shim_module!("backend", c"_scenario_backend"),
     shim_module!("capture", c"_scenario_capture"),
@@ -184,6 +187,10 @@ fn start(py: Python<'_>, env: &PythonEnv) -> std::result::Result<Shim, String> {
     }
     let driver = driver.expect("the shim has modules");
     let lookup = || -> PyResult<Shim> {
+        // The swaps every run makes: described by the shim, done in Rust (see patches.rs).
+        let description = driver.getattr("process_patches")?.call0()?;
+        let patches = Bound::new(py, RunPatches::from_description(&description)?)?;
+        driver.getattr("use_run_patches")?.call1((patches,))?;
         let ty = |module: &str, name: &str| -> PyResult<Py<PyType>> {
             Ok(py
                 .import(module)?
@@ -191,9 +198,6 @@ fn start(py: Python<'_>, env: &PythonEnv) -> std::result::Result<Shim, String> {
                 .cast_into::<PyType>()?
                 .unbind())
         };
-        py.import("_scenario_capture")?
-            .getattr("install_logging")?
-            .call0()?;
         Ok(Shim {
             loaded_charm: driver.getattr("LoadedCharm")?.unbind(),
             dispatch: driver.getattr("Dispatch")?.unbind(),
@@ -264,6 +268,44 @@ pub fn python_stdout_to_stderr() -> Result<()> {
         py.import("sys")
             .and_then(|sys| sys.setattr("stdout", sys.getattr("stderr")?))
             .map_err(|e| Error::runtime(e.to_string()))
+    })
+}
+
+/// Run Python statements outside any run, holding the run lock (so no run is in progress and
+/// none of a run's patches is installed), with the interpreter started as [`start_python`]
+/// starts it; returns `str(result)` if the statements set a global `result`, else "". Each call
+/// gets fresh globals. For tests of what the process looks like between runs (an ops.testing
+/// or Harness test in the same process); not part of the API.
+///
+/// # Errors
+/// [`Error::PythonEnvironment`] if the interpreter cannot start; [`Error::Runtime`] with the
+/// traceback if the statements raise.
+#[doc(hidden)]
+pub fn __run_python_between_runs(statements: &str) -> Result<String> {
+    let code = std::ffi::CString::new(statements)
+        .map_err(|e| Error::runtime(format!("Python statements with a NUL byte: {e}")))?;
+    super::lock::with_python(|py| {
+        let shim = Shim::init(py)?;
+        let run = || -> PyResult<String> {
+            let globals = pyo3::types::PyDict::new(py);
+            globals.set_item("__name__", "__between_runs__")?;
+            globals.set_item("__builtins__", py.import("builtins")?)?;
+            py.run(&code, Some(&globals), None)?;
+            match globals.get_item("result")? {
+                Some(result) => Ok(result.str()?.to_string()),
+                None => Ok(String::new()),
+            }
+        };
+        run().map_err(|e| {
+            Error::runtime(
+                shim.format_exception
+                    .bind(py)
+                    .call1((e.value(py),))
+                    .and_then(|lines| lines.extract::<Vec<String>>())
+                    .map(|lines| lines.concat())
+                    .unwrap_or_else(|_| e.to_string()),
+            )
+        })
     })
 }
 

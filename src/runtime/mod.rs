@@ -12,6 +12,7 @@ mod interpreter;
 mod live;
 mod lock;
 mod modules;
+mod patches;
 mod pebble;
 pub(crate) mod python_env;
 mod store;
@@ -21,6 +22,8 @@ use std::sync::{Arc, OnceLock};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
+#[doc(hidden)]
+pub use interpreter::__run_python_between_runs;
 pub(crate) use interpreter::start_python_with;
 pub use interpreter::{flush_python_output, python_stdout_to_stderr, start_python};
 pub use live::{Inspect, LiveCharm};
@@ -151,9 +154,12 @@ fn run_attached(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Output, F
         ))
         .map_err(|e| charm_error(py, shim, e))
         .and_then(|dispatch| {
-            let outcome = drive(py, shim, &dispatch, event, inspect);
+            // `close` puts the process back even if an Inspect closure panics.
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                drive(py, shim, &dispatch, event, inspect)
+            }));
             let closed = dispatch.call_method0("close");
-            let committed = outcome?;
+            let committed = outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
             closed.map_err(|e| internal(py, shim, e))?;
             Ok(committed)
         });

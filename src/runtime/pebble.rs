@@ -417,6 +417,39 @@ impl RunPebble {
         })
     }
 
+    /// Pebble's warnings: none (this Pebble never warns), once the container is reachable.
+    fn get_warnings<'py>(&self, py: Python<'py>, select: &str) -> PyResult<Bound<'py, PyList>> {
+        let _ = select;
+        self.with(py, |tools, name| tools.pebble_container(name).map(|_| ()))?;
+        Ok(PyList::empty(py))
+    }
+
+    /// Acknowledge warnings up to `timestamp`: none to acknowledge, once the container is
+    /// reachable.
+    fn ack_warnings(&self, py: Python<'_>, timestamp: &str) -> PyResult<u32> {
+        let _ = timestamp;
+        self.with(py, |tools, name| tools.pebble_container(name).map(|_| 0))
+    }
+
+    /// Pebble's identities: none (the State holds none), once the container is reachable.
+    fn get_identities<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        self.with(py, |tools, name| tools.pebble_container(name).map(|_| ()))?;
+        Ok(PyDict::new(py))
+    }
+
+    /// Add or replace identities: accepted and not kept (the State holds none), once the
+    /// container is reachable.
+    fn replace_identities(&self, py: Python<'_>, names: Vec<String>) -> PyResult<()> {
+        let _ = names;
+        self.with(py, |tools, name| tools.pebble_container(name).map(|_| ()))
+    }
+
+    /// Remove identities: accepted (the State holds none), once the container is reachable.
+    fn remove_identities(&self, py: Python<'_>, names: Vec<String>) -> PyResult<()> {
+        let _ = names;
+        self.with(py, |tools, name| tools.pebble_container(name).map(|_| ()))
+    }
+
     /// What the charm wrote to a command's stdin after starting it, for the exec history.
     fn exec_stdin(&self, py: Python<'_>, index: usize, data: Vec<u8>) -> PyResult<()> {
         self.with(py, |tools, name| {

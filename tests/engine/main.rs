@@ -5,7 +5,8 @@
 //! Kept out, as binaries of their own: `memory.rs` (a release-build soak), `tracing.rs` (it
 //! sets a tracer provider, once per process), `robustness.rs` (a hostile charm changes the
 //! process, its working directory above all, while its hook runs) and `thousand_tests.rs` (a
-//! charm suite's own binary of 1,000 tests). `snapshot_generated*.rs` are the CLI's generated
+//! charm suite's own binary of 1,000 tests), `same_process.rs` (ops.testing and Harness tests
+//! between engine runs, with what the process looks like before any run). `snapshot_generated*.rs` are the CLI's generated
 //! tests, compiled here from where the CLI's test compares them.
 
 #[path = "../common/mod.rs"]
@@ -35,6 +36,7 @@ mod python_values;
 mod relations;
 mod secrets;
 mod sequences;
+mod shim;
 #[path = "../snapshot_generated.rs"]
 mod snapshot_generated;
 #[path = "../snapshot_generated_k8s.rs"]

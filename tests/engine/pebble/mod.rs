@@ -5,6 +5,7 @@ mod containers;
 mod exec;
 mod files;
 mod services;
+mod unreachable;
 
 use std::collections::BTreeMap;
 

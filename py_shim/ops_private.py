@@ -1,0 +1,275 @@
+"""Every private name the shim uses, of ops and of what comes with it, in one place.
+
+The other shim modules take ops' private names only from here (the methods the shim overrides
+are listed in `OVERRIDDEN`; tests/shim.rs checks that no other module reaches for one). For each
+name: what the shim uses it for, and the ops releases it is known in. `KNOWN_IN` gives, for each
+name, which of the releases the test suite runs on (2.16.1, 2.23.6, 3.9.0) have it, and
+tests/shim.rs checks that against the installed ops; a boundary between them ("from 2.17") is
+the release ops' changelog gives, not checked here.
+"""
+
+from __future__ import annotations
+
+import importlib
+import inspect
+import logging
+import os
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from types import CodeType, ModuleType
+from typing import TYPE_CHECKING, Any, ContextManager
+
+import ops
+import ops.charm
+import ops.framework
+import ops.log
+import ops.model
+
+_ALL = ('2.16.1', '2.23.6', '3.9.0')
+
+#: Each private name below, as `module.attribute` (or `module.Class#attribute` for an instance
+#: attribute that `Class.__init__` sets), and the releases of `_ALL` that have it.
+KNOWN_IN: dict[str, tuple[str, ...]] = {
+    'ops.main._Abort': ('2.16.1',),
+    'ops._main._Abort': ('2.23.6', '3.9.0'),
+    'ops.main._get_event_args': _ALL,
+    'ops._main._get_event_args': ('2.23.6', '3.9.0'),
+    'ops.charm._evaluate_status': _ALL,
+    'ops.model._ModelBackend': _ALL,
+    'ops.model._ModelBackendValidator': _ALL,
+    'ops.model._ModelBackend._storage_event_details': ('2.16.1', '2.23.6'),
+    'ops.model._ModelBackend#_peer_endpoints': ('3.9.0',),
+    'ops.model._StatusDict': _ALL,
+    'ops.model._NetworkDict': _ALL,
+    'ops.jujucontext.JujuContext._from_dict': ('3.9.0',),
+    'ops.jujucontext._JujuContext.from_dict': ('2.16.1', '2.23.6'),
+    'ops.framework.Framework._emit': _ALL,
+    'ops.framework.Framework._reemit': _ALL,
+    'ops.framework.Framework._event_context': _ALL,
+    'ops.framework.Framework#_storage': _ALL,
+    'ops.framework.Framework#_type_registry': _ALL,
+    'ops.framework.Framework#_stored': _ALL,
+    'ops.framework.Framework.on._cache': _ALL,
+    'ops.framework.inspect': _ALL,
+    'ops.framework.logger': _ALL,
+    'ops.charm.logger': _ALL,
+    'ops.hookcmds._secret.secret_ids': ('3.9.0',),
+    'ops.log._get_juju_log_and_app_id': ('3.9.0',),
+    'ops._private.tracer': ('2.23.6', '3.9.0'),
+    'opentelemetry.trace._TRACER_PROVIDER': ('2.23.6', '3.9.0'),
+    'opentelemetry.trace.ProxyTracer#_real_tracer': ('2.23.6', '3.9.0'),
+    'ops.pebble._ServiceInfoDict': _ALL,
+}
+
+try:
+    # ops._main: from 2.17 (checked 2.23.6, 3.9.0).
+    from ops import _main
+except ImportError:  # ops 2.16 (checked 2.16.1): the dispatch internals live in ops.main.
+    _main = importlib.import_module('ops.main')
+
+if TYPE_CHECKING:
+    # ---- Types only (annotations of the backend, the Pebble client and the Rust stub) ----
+    # ops' TypedDicts of what hook tools and Pebble's API return, which the Rust objects
+    # produce and ops' `from_dict`s read. ops.model's are defined in every release (checked
+    # 2.16.1, 2.23.6, 3.9.0); ops.pebble's only for type checkers (`if TYPE_CHECKING` there),
+    # so they are checked by the type check (against 3.9.0) alone.
+    import ops.pebble
+
+    StatusDict = ops.model._StatusDict
+    NetworkDict = ops.model._NetworkDict
+    ServiceInfoDict = ops.pebble._ServiceInfoDict
+    CheckInfoDict = ops.pebble._CheckInfoDict
+    FileInfoDict = ops.pebble._FileInfoDict
+    ChangeDict = ops.pebble._ChangeDict
+    WarningDict = ops.pebble._WarningDict
+    NoticeDict = ops.pebble._NoticeDict
+
+# ---- ops' dispatch (ops.main), done by the driver in ops' own order ------------------------
+
+#: `_main._Abort(exit_code)`: what ops.main turns into `sys.exit(exit_code)`
+#: (`load_config(errors='blocked')`, `load_params(errors='fail')`): the driver ends the hook
+#: on it. All releases (checked 2.16.1 in ops.main, 2.23.6 and 3.9.0 in ops._main).
+Abort = _main._Abort
+
+#: `_main._get_event_args(charm, bound_event, juju_context)`: the arguments of a Juju event,
+#: from the JujuContext. All releases (checked 2.16.1, 2.23.6, 3.9.0).
+get_event_args = _main._get_event_args
+
+#: `ops.charm._evaluate_status(charm)`: the collect-status step after the event. All releases
+#: (checked 2.16.1, 2.23.6, 3.9.0).
+evaluate_status = ops.charm._evaluate_status
+
+# ---- The model backend ----------------------------------------------------------------------
+
+#: `ops.model._ModelBackend`: the hook tools; the shim's Backend subclasses it. All releases
+#: (checked 2.16.1, 2.23.6, 3.9.0).
+ModelBackend = ops.model._ModelBackend
+
+#: `ops.model._ModelBackendValidator`: ops' checks and formatting of `add-metric` arguments
+#: (`validate_metric_label`, `validate_label_value`, `validate_metric_key`,
+#: `format_metric_value`), which the base `add_metrics` does. All releases (checked 2.16.1,
+#: 2.23.6, 3.9.0).
+ModelBackendValidator = ops.model._ModelBackendValidator
+
+#: Whether `_ModelBackend.secret_set` reads the secret first (`secret_info_get`) on Juju < 3.6
+#: (Juju bug 2081034): read in its code. From 3.4 (checked: 3.9.0 yes; 2.16.1, 2.23.6 no).
+OPS_READS_BEFORE_SECRET_SET: bool = (
+    'secret_info_get' in inspect.unwrap(ModelBackend.secret_set).__code__.co_names
+)
+
+#: Whether `_ModelBackend.relation_set` takes one `key` and `value` (before 2.20; checked
+#: 2.16.1) rather than a mapping (checked 2.23.6, 3.9.0).
+RELATION_SET_TAKES_ONE_KEY: bool = (
+    'key' in inspect.signature(ModelBackend.relation_set).parameters
+)
+
+
+def set_peer_endpoints(backend: ops.model._ModelBackend, peers: frozenset[str]) -> None:
+    """`backend._peer_endpoints`, the metadata's peer endpoints, which ops' `_Manager` sets
+    (from 3.0; checked 3.9.0; absent in 2.16.1 and 2.23.6, where nothing is set)."""
+    if hasattr(backend, '_peer_endpoints'):
+        backend._peer_endpoints = peers
+
+
+# ---- JujuContext ----------------------------------------------------------------------------
+
+#: Builds ops' JujuContext from an environment mapping, without validation, as `_Manager`
+#: does: `JujuContext._from_dict` from 3.3 (checked 3.9.0); before, the private class's
+#: `_JujuContext.from_dict` (checked 2.16.1, 2.23.6).
+juju_context_from_dict: Callable[[Mapping[str, str]], ops.JujuContext]
+try:
+    from ops.jujucontext import JujuContext
+
+    juju_context_from_dict = JujuContext._from_dict
+except ImportError:
+    juju_context_from_dict = importlib.import_module('ops.jujucontext')._JujuContext.from_dict
+
+# ---- The Framework ----------------------------------------------------------------------------
+
+#: Methods of ops' classes that the shim's subclasses override, by class: `Framework._emit`
+#: (every emission; all releases, checked 2.16.1, 2.23.6, 3.9.0), `Framework._reemit`
+#: (re-emission of deferred events; all releases, checked likewise), and
+#: `_ModelBackend._storage_event_details` (a storage event's index and location, which ops 2.x
+#: reads by running `storage-get --help`; checked 2.16.1, 2.23.6; gone in 3.0, checked 3.9.0).
+OVERRIDDEN: dict[type, tuple[str, ...]] = {
+    ops.Framework: ('_emit', '_reemit'),
+    ModelBackend: ('_storage_event_details',),
+}
+
+
+def event_context(framework: ops.Framework, event_name: str) -> ContextManager[None]:
+    """`framework._event_context(name)`: marks the backend as running a hook while the charm is
+    built, as `_Manager` does. All releases (checked 2.16.1, 2.23.6, 3.9.0)."""
+    context: ContextManager[None] = framework._event_context(event_name)
+    return context
+
+
+def deferred_notices(framework: ops.Framework) -> Iterator[tuple[str, str, str]]:
+    """`framework._storage.notices(None)`: the deferred-event notices the framework will
+    re-emit. All releases (checked 2.16.1, 2.23.6, 3.9.0)."""
+    return iter(framework._storage.notices(None))
+
+
+def registered_event_type(
+    framework: ops.Framework, parent_path: str | None, kind: str
+) -> type | None:
+    """`framework._type_registry[(parent_path, kind)]`: the event class of a deferred event's
+    handle. All releases (checked 2.16.1, 2.23.6, 3.9.0)."""
+    return framework._type_registry.get((parent_path, kind))
+
+
+def release_framework(framework: ops.Framework) -> None:
+    """Let a closed Framework be freed by reference counting: drop it from the class-level
+    cache of `Framework.on` (`ObjectEvents._cache`, a WeakKeyDictionary whose value refers to
+    its key, so it never frees it), and break the cycle between the framework and its own
+    stored state (`framework._stored`). All releases (checked 2.16.1, 2.23.6, 3.9.0)."""
+    ops.Framework.on._cache.pop(framework, None)
+    framework.__dict__.pop('_stored', None)
+
+
+#: The code of `CharmBase.__init__`, which defines the events of the charm's metadata on the
+#: charm's `on` class (`define_event`): the shim tells those definitions from the charm's own by
+#: their caller. All releases (checked 2.16.1, 2.23.6, 3.9.0).
+CHARM_BASE_INIT: CodeType = ops.CharmBase.__init__.__code__
+
+
+def caller_code(depth: int) -> CodeType:
+    """The code of the function `depth` frames above the caller (`sys._getframe`)."""
+    return sys._getframe(depth + 1).f_code
+
+
+# ---- Module attributes of ops the shim replaces during a run --------------------------------
+# (Each is installed by the driver's `_Patches` when a run starts and put back when it ends.)
+
+#: `ops.framework.inspect`, the module `Framework.observe` calls `inspect.signature` through.
+#: All releases (checked 2.16.1, 2.23.6, 3.9.0).
+FRAMEWORK_INSPECT: tuple[ModuleType, str] = (ops.framework, 'inspect')
+
+#: The `logger` of ops.framework and ops.charm, which log a debug line for every deferral,
+#: re-emission and collected status. All releases (checked 2.16.1, 2.23.6, 3.9.0).
+OPS_DEBUG_LOGGERS: tuple[tuple[ModuleType, str], ...] = ((ops.framework, 'logger'), (ops.charm, 'logger'))
+
+
+def secret_ids_functions() -> list[tuple[ModuleType, str]]:
+    """Where `ops.hookcmds.secret_ids` is bound: the package and its private module
+    `ops.hookcmds._secret` (from 3.4; checked 3.9.0; no ops.hookcmds in 2.16.1, 2.23.6)."""
+    try:
+        import ops.hookcmds
+        import ops.hookcmds._secret
+    except ImportError:
+        return []
+    return [(ops.hookcmds, 'secret_ids'), (ops.hookcmds._secret, 'secret_ids')]
+
+
+#: `ops.log._get_juju_log_and_app_id.cache_clear()`: the security-event log target is cached
+#: per process (on the first root JujuLogHandler's backend); it must follow the run's. From 3.0
+#: (checked 3.9.0; absent in 2.16.1, 2.23.6, where this does nothing).
+clear_security_log_cache: Callable[[], None] = getattr(
+    getattr(ops.log, '_get_juju_log_and_app_id', None), 'cache_clear', lambda: None
+)
+
+
+# ---- Tracing (ops 2.21 and later; checked 2.23.6, 3.9.0; none in 2.16.1) -------------------
+
+
+class OpsTracer:
+    """ops' tracer: `ops._private.tracer`, the opentelemetry ProxyTracer all ops modules share
+    as `tracer`, and whether anything records its spans: opentelemetry's global provider
+    (`opentelemetry.trace._TRACER_PROVIDER`, set by `set_tracer_provider`) or the proxy's
+    `_real_tracer` (set once a provider was used). None of it in ops without tracing."""
+
+    def __init__(self) -> None:
+        self.proxy: Any = None
+        try:
+            import opentelemetry.trace as otel_trace
+
+            from ops._private import tracer
+        except ImportError:
+            return
+        self._otel: Any = otel_trace
+        self.proxy = tracer
+        self.invalid_span: Any = otel_trace.INVALID_SPAN
+
+    def records(self) -> bool:
+        """Whether spans may be recorded: a tracer provider is set or was used (or ops' tracer
+        is not the proxy, as when a provider was set before ops was imported)."""
+        return self._otel._TRACER_PROVIDER is not None or bool(
+            getattr(self.proxy, '_real_tracer', True)
+        )
+
+
+# ---- Python's own private names -------------------------------------------------------------
+
+#: Every logger but the root (`logging.Logger.manager.loggerDict`), and the attribute of a
+#: logger that caches its `isEnabledFor` answers (`Logger._cache`), which `Logger.setLevel`
+#: clears (`Manager._clear_cache`) and so must the runtime when it changes the root's level.
+LOGGERS: dict[str, Any] = logging.Logger.manager.loggerDict
+LOGGER_LEVEL_CACHE = '_cache'
+
+#: `os.environ`'s mapping of encoded names to encoded values, and its encoders (CPython's
+#: `os._Environ._data`, `encodekey`, `encodevalue`): the run's environment is set there, never
+#: in the C environment (see the driver's `_Environment`).
+#: (typeshed types them for str; on POSIX they are bytes.)
+ENVIRON_DATA: dict[bytes, bytes] = os.environ._data  # type: ignore[attr-defined]
+ENVIRON_ENCODE_KEY: Callable[[str], bytes] = os.environ.encodekey  # type: ignore[assignment]
+ENVIRON_ENCODE_VALUE: Callable[[str], bytes] = os.environ.encodevalue  # type: ignore[assignment]
