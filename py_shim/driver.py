@@ -132,12 +132,18 @@ def _secret_ids() -> list[str]:
 
 
 class UnknownEventError(Exception):
-    """The event is not defined on the charm (or on the object named by the event)."""
+    """The event is not defined on the charm (or on the object named by the event): what Rust
+    needs to say so. `missing` is the attribute path the charm lacks, if that is why;
+    otherwise `emitter` (`MyCharm.on`) defines `defined`."""
 
-    def __init__(self, name: str, hint: str) -> None:
-        super().__init__(name, hint)
+    def __init__(
+        self, name: str, missing: str | None, emitter: str, defined: list[str]
+    ) -> None:
+        super().__init__(name, missing, emitter, defined)
         self.name = name
-        self.hint = hint
+        self.missing = missing
+        self.emitter = emitter
+        self.defined = defined
 
 
 class CharmLoadError(Exception):
@@ -527,18 +533,16 @@ def _resolve_event(charm: ops.CharmBase, owner: list[str], name: str) -> Any:
     for attr in owner:
         emitter = getattr(emitter, attr, None)
         if emitter is None:
-            raise UnknownEventError(
-                '.'.join([*owner, 'on', name]),
-                f'the charm has no attribute path {".".join(owner)!r}',
-            )
+            raise UnknownEventError('.'.join([*owner, 'on', name]), '.'.join(owner), '', [])
     events = getattr(emitter, 'on', None)
     bound = getattr(events, name, None) if events is not None else None
     if not isinstance(bound, ops.BoundEvent):
         defined = sorted(events.events()) if isinstance(events, ops.ObjectEvents) else []
-        where = f'{type(emitter).__name__}.on'
         raise UnknownEventError(
             '.'.join([*owner, 'on', name]) if owner else name,
-            f'{where} defines: {", ".join(defined) or "no events"}',
+            None,
+            f'{type(emitter).__name__}.on',
+            defined,
         )
     return bound
 

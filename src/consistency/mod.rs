@@ -17,7 +17,8 @@ use crate::error::{Rule, Violation};
 use crate::event::{Event, EventKind, Prepared};
 use crate::options::{ContextOptions, JujuVersion};
 use crate::state::{ConfigValue, State, StoredValue};
-pub(crate) use suggest::{closest, suggest};
+pub(crate) use suggest::closest;
+use suggest::suggest;
 
 /// What the checker found.
 #[derive(Debug, Default)]

@@ -21,7 +21,18 @@ pub(crate) struct Workload {
 /// Workloads by container name.
 pub(crate) type Workloads = BTreeMap<String, Workload>;
 
+/// The Pebble version every container reports (`GET /v1/system-info`): the 1.19 series Juju
+/// 3.6 builds in (its go.mod requires `github.com/canonical/pebble v1.19.x`), whose API has
+/// every call the simulated Pebble answers. ops reads it only to tell whether Pebble answers
+/// (`Container.can_connect`); ops.testing's mock reports `1.0.0`.
+pub(crate) const PEBBLE_VERSION: &str = "1.19.0";
+
 impl HookTools {
+    /// `GET /v1/system-info`: the version of the container's Pebble.
+    pub fn pebble_system_info(&mut self, name: &str) -> Result<&'static str, PebbleError> {
+        self.pebble_container(name).map(|_| PEBBLE_VERSION)
+    }
+
     /// The container, if the charm can reach its Pebble.
     pub fn pebble_container(&mut self, name: &str) -> Result<&mut Container, PebbleError> {
         let container = self

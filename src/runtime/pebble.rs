@@ -89,7 +89,7 @@ fn level_of(name: Option<&str>) -> Option<CheckLevel> {
 impl RunPebble {
     fn system_info(&self, py: Python<'_>) -> PyResult<String> {
         self.with(py, |tools, name| {
-            tools.pebble_container(name).map(|_| "1.19.0".to_owned())
+            tools.pebble_system_info(name).map(str::to_owned)
         })
     }
 
