@@ -40,7 +40,7 @@ use crate::error::Rule;
 use crate::output::Output;
 use crate::state::{
     AnyRelation, ContainerFile, Databag, FileKind, Layer, Layers, PeerRelation, Relation, State,
-    Status, StoredValue, SubordinateRelation,
+    Status, StoredValue, SubordinateRelation, CONTAINER_FILE_KEYS,
 };
 
 /// The JSON Schema (draft 2020-12) of a case file, as `scenario run CASE.json` reads it: the
@@ -299,17 +299,6 @@ fn base64_string(description: &str) -> Value {
         "pattern": BASE64_PATTERN,
     })
 }
-
-/// The keys of `ContainerFile`'s object form, in the order it writes them.
-pub(crate) const CONTAINER_FILE_KEYS: [&str; 7] = [
-    "type",
-    "content",
-    "permissions",
-    "user",
-    "user_id",
-    "group",
-    "group_id",
-];
 
 impl JsonSchema for ContainerFile {
     fn schema_name() -> Cow<'static, str> {

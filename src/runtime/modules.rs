@@ -25,9 +25,10 @@ struct Baseline {
     version: Option<u64>,
 }
 
-/// The dict's version tag, where the interpreter keeps one (CPython before 3.14).
+/// The dict's version tag, where the interpreter keeps one (CPython before 3.14): it changes
+/// whenever the dict does.
 #[allow(deprecated)]
-fn version_tag(dict: &Bound<'_, PyDict>) -> Option<u64> {
+pub(super) fn version_tag(dict: &Bound<'_, PyDict>) -> Option<u64> {
     #[cfg(not(any(Py_3_14, PyPy, GraalPy)))]
     {
         // SAFETY: `dict` is a live dict object and we are attached; the field is read only.

@@ -10,6 +10,8 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList, PyString, PyType};
 
+use super::modules::version_tag;
+
 /// `logging.DEBUG`, the root logger's level during a run, as ops' logging set-up gives it.
 const DEBUG: i64 = 10;
 
@@ -67,22 +69,6 @@ type Description<'py> = (
     Bound<'py, PyType>,
     Bound<'py, PyString>,
 );
-
-/// A dict's version tag, where the interpreter keeps one (CPython before 3.14): it changes
-/// whenever the dict does (as in modules.rs).
-#[allow(deprecated)]
-fn version_tag(dict: &Bound<'_, PyDict>) -> Option<u64> {
-    #[cfg(not(any(Py_3_14, PyPy, GraalPy)))]
-    {
-        // SAFETY: `dict` is a live dict object and we are attached; the field is read only.
-        Some(unsafe { (*dict.as_ptr().cast::<pyo3::ffi::PyDictObject>()).ma_version_tag })
-    }
-    #[cfg(any(Py_3_14, PyPy, GraalPy))]
-    {
-        let _ = dict;
-        None
-    }
-}
 
 impl RunPatches {
     /// Built from the shim's description (`_scenario_driver.process_patches()`).

@@ -16,6 +16,17 @@ use serde::de::{self, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
+/// The keys of `ContainerFile`'s object form, in the order it writes them.
+pub(crate) const CONTAINER_FILE_KEYS: [&str; 7] = [
+    "type",
+    "content",
+    "permissions",
+    "user",
+    "user_id",
+    "group",
+    "group_id",
+];
+
 /// The permissions Pebble gives a file when none are asked for.
 pub const DEFAULT_FILE_PERMISSIONS: u32 = 0o644;
 /// The permissions Pebble gives a directory when none are asked for.
@@ -376,20 +387,7 @@ impl<'de> Deserialize<'de> for ContainerFile {
                         "user_id" => file.user_id = map.next_value()?,
                         "group" => file.group = map.next_value()?,
                         "group_id" => file.group_id = map.next_value()?,
-                        _ => {
-                            return Err(de::Error::unknown_field(
-                                &key,
-                                &[
-                                    "type",
-                                    "content",
-                                    "permissions",
-                                    "user",
-                                    "user_id",
-                                    "group",
-                                    "group_id",
-                                ],
-                            ))
-                        }
+                        _ => return Err(de::Error::unknown_field(&key, &CONTAINER_FILE_KEYS)),
                     }
                     first = false;
                 }

@@ -36,6 +36,8 @@ pub use container::{
     CheckInfo, CheckLevel, CheckStartup, CheckStatus, Container, ContainerFile, Exec, FileContent,
     FileKind, Layer, LayerItem, Layers, Mount, Notice, Plan, ServiceStatus, DEFAULT_NOTICE_TIME,
 };
+#[cfg(feature = "schema")]
+pub(crate) use container_file::CONTAINER_FILE_KEYS;
 pub use model::{Model, ModelType};
 pub use network::{Address, BindAddress, Network};
 pub(crate) use notice::assign_notice_ids;
