@@ -170,7 +170,7 @@ class LoadedCharm:
         source = Path(source_dir)
         self.charm_dir = Path(charm_dir)
         # ActionMeta reads JUJU_VERSION from the environment while it is built.
-        saved = _environment.set({'JUJU_VERSION': juju_version})
+        saved = _environment.set(_environment.encode({'JUJU_VERSION': juju_version}))
         try:
             if _META_TAKES_CONFIG:
                 self.meta = ops.CharmMeta(raw_meta, raw_actions, raw_config)
@@ -179,9 +179,6 @@ class LoadedCharm:
         finally:
             _environment.restore(saved)
         self.peers = frozenset(self.meta.peers)
-        # JujuContext is frozen; building one resolves the charm dir (several syscalls), so
-        # each distinct environment's context is built once.
-        self._contexts: dict[tuple[tuple[str, str], ...], ops.JujuContext] = {}
         # The charm's src/ and lib/ (and the extra paths) come first on sys.path while the
         # charm is imported and while it runs, as Juju's dispatch puts them, and only then,
         # with whatever the charm's module added to sys.path as it was imported.
@@ -198,15 +195,10 @@ class LoadedCharm:
         # made once, on which a run defines what an earlier run defined alike at no cost.
         self.charm_class_for_runs, self.events = _wrap(self.charm_class)
 
-    def juju_context(self, env: dict[str, str]) -> ops.JujuContext:
-        """The JujuContext for this environment (built once per distinct environment)."""
-        key = tuple(env.items())
-        context = self._contexts.get(key)
-        if context is None:
-            if len(self._contexts) > 256:
-                self._contexts.clear()
-            context = self._contexts[key] = ops_private.juju_context_from_dict(env)
-        return context
+    def environment(self, env: dict[str, str]) -> tuple[dict[bytes, bytes], ops.JujuContext]:
+        """A run's environment as `Dispatch` takes it: encoded as `os.environ` holds it, and as
+        ops' JujuContext (the runtime keeps both, made once per distinct environment)."""
+        return _environment.encode(env), ops_private.juju_context_from_dict(env)
 
 
 def _import_module(module_name: str, path: Path) -> Any:
@@ -343,13 +335,17 @@ class _Environment:
             encoded = self._keys[key] = self._encodekey(key)
         return encoded
 
-    def set(self, env: dict[str, str]) -> dict[bytes, bytes]:
-        """Set the run's environment; return what to put back."""
+    def set(self, env: dict[bytes, bytes]) -> dict[bytes, bytes]:
+        """Set the run's environment (its variables encoded as `os.environ` holds them);
+        return what to put back."""
         saved = self._data.copy()
-        for key, value in env.items():
-            self._data[self._key(key)] = self._encodevalue(value)
+        self._data.update(env)
         self._data.pop(self._key('OPERATOR_DISPATCH'), None)
         return saved
+
+    def encode(self, env: dict[str, str]) -> dict[bytes, bytes]:
+        """Variables as the mapping behind `os.environ` holds them."""
+        return {self._key(k): self._encodevalue(v) for k, v in env.items()}
 
     def restore(self, saved: dict[bytes, bytes]) -> None:
         os.environ = self._environ
@@ -469,7 +465,7 @@ class _Patches:
             ]
         return always, no_recording
 
-    def install(self, env: dict[str, str], charm_paths: list[str]) -> None:
+    def install(self, env: dict[bytes, bytes], charm_paths: list[str]) -> None:
         if self._active:  # a run that never ended (it cannot happen; but if it did)
             self.uninstall()
         assert self.rs is not None, 'the runtime gives the shim its RunPatches at start-up'
@@ -571,7 +567,8 @@ class Dispatch:
         loaded: LoadedCharm,
         rs: RunBackend,
         store: RunStore,
-        env: dict[str, str],
+        env: dict[bytes, bytes],
+        juju_context: ops.JujuContext,
         event_name: str,
         capture_deferred: bool,
         capture_framework: bool,
@@ -587,7 +584,7 @@ class Dispatch:
         self._restricted = restricted
         try:
             _patches.install(env, loaded.sys_path)
-            self.juju_context = loaded.juju_context(env)
+            self.juju_context = juju_context
             backend = _scenario_backend.Backend(rs, self.juju_context)
             ops_private.set_peer_endpoints(backend, loaded.peers)
             self._backend = backend

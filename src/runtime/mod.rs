@@ -17,8 +17,10 @@ mod pebble;
 pub(crate) mod python_env;
 mod store;
 
-use std::sync::{Arc, OnceLock};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock};
 
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
@@ -42,17 +44,73 @@ use interpreter::Shim;
 use python_env::PythonEnv;
 use store::RunStore;
 
-/// A charm's Python side (class, metadata), loaded on a Context's first run and kept.
+/// A charm's Python side (class, metadata), loaded on a Context's first run and kept; and
+/// the Python form of each distinct Juju environment its runs had.
 #[derive(Default)]
-pub(crate) struct LoadedCharm(OnceLock<Py<PyAny>>);
+pub(crate) struct LoadedCharm {
+    charm: OnceLock<Py<PyAny>>,
+    environments: Mutex<HashMap<Vec<(&'static str, String)>, RunEnvironment>>,
+}
+
+/// A Juju environment as a run hands it to the shim: `os.environ`'s entries (encoded as the
+/// mapping behind `os.environ` holds them) and ops' `JujuContext`. Both are made once per
+/// distinct environment: JujuContext is frozen, and building one resolves the charm dir
+/// (several syscalls); encoding the variables in Python costs a few µs a run.
+struct RunEnvironment {
+    encoded: Py<PyDict>,
+    juju_context: Py<PyAny>,
+}
+
+/// The environments a Context keeps at most (a test suite's runs have a few dozen).
+const ENVIRONMENTS_KEPT: usize = 256;
 
 impl std::fmt::Debug for LoadedCharm {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(if self.0.get().is_some() {
+        f.write_str(if self.charm.get().is_some() {
             "LoadedCharm(loaded)"
         } else {
             "LoadedCharm(not yet)"
         })
+    }
+}
+
+impl LoadedCharm {
+    /// The Python form of `env` (see [`RunEnvironment`]), made on its first run.
+    fn environment<'py>(
+        &self,
+        py: Python<'py>,
+        charm: &Bound<'py, PyAny>,
+        env: Vec<(&'static str, String)>,
+    ) -> PyResult<(Bound<'py, PyDict>, Bound<'py, PyAny>)> {
+        // Under the run lock: no other run uses this Context's charm now.
+        let mut environments = self
+            .environments
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some(known) = environments.get(&env) {
+            return Ok((
+                known.encoded.bind(py).clone(),
+                known.juju_context.bind(py).clone(),
+            ));
+        }
+        let plain = PyDict::new(py);
+        for (key, value) in &env {
+            plain.set_item(key, value)?;
+        }
+        let (encoded, juju_context): (Bound<'py, PyDict>, Bound<'py, PyAny>) = charm
+            .call_method1(intern!(py, "environment"), (plain,))?
+            .extract()?;
+        if environments.len() >= ENVIRONMENTS_KEPT {
+            environments.clear();
+        }
+        environments.insert(
+            env,
+            RunEnvironment {
+                encoded: encoded.clone().unbind(),
+                juju_context: juju_context.clone().unbind(),
+            },
+        );
+        Ok((encoded, juju_context))
     }
 }
 
@@ -112,13 +170,16 @@ fn run_attached(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Output, F
         prepared: Prepared { state, scope },
         inspect,
         storage_root,
+        loaded: request_loaded,
         ..
     } = request;
-    let env = PyDict::new(py);
-    for (key, value) in scope.juju_environment(options, &state.model, charm_dir) {
-        env.set_item(key, value)
-            .map_err(|e| internal(py, shim, e))?;
-    }
+    let (env, juju_context) = request_loaded
+        .environment(
+            py,
+            &loaded,
+            scope.juju_environment(options, &state.model, charm_dir),
+        )
+        .map_err(|e| internal(py, shim, e))?;
     let store = Bound::new(
         py,
         RunStore {
@@ -146,6 +207,7 @@ fn run_attached(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Output, F
             &backend,
             &store,
             env,
+            juju_context,
             event.event_name(),
             options.capture_deferred_events,
             options.capture_framework_events,
@@ -252,7 +314,7 @@ fn load_charm<'py>(
     options: &ContextOptions,
 ) -> Result<Bound<'py, PyAny>> {
     // Under the run lock no other thread can be loading the same Context's charm.
-    if let Some(loaded) = slot.0.get() {
+    if let Some(loaded) = slot.charm.get() {
         return Ok(loaded.bind(py).clone());
     }
     let (raw_meta, raw_config, raw_actions) = charm.meta.documents();
@@ -283,7 +345,7 @@ fn load_charm<'py>(
             format_exception(py, shim, &e)
         },
     })?;
-    let _ = slot.0.set(loaded.clone().unbind());
+    let _ = slot.charm.set(loaded.clone().unbind());
     Ok(loaded)
 }
 
