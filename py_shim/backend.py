@@ -30,7 +30,7 @@ _Validator = ops_private.ModelBackendValidator
 class Backend(ops_private.ModelBackend):
     """The `_ModelBackend` of one run; `rs` is the run's Rust `RunBackend`."""
 
-    def __init__(self, rs: RunBackend, juju_context: ops.JujuContext) -> None:
+    def __init__(self, rs: RunBackend, juju_context: ops_private.JujuContext) -> None:
         super().__init__(juju_context=juju_context)
         self.rs = rs
 
@@ -50,7 +50,7 @@ class Backend(ops_private.ModelBackend):
     ) -> dict[str, str]:
         return self.rs.relation_get(relation_id, member_name, is_app, relation_name)
 
-    def relation_set(
+    def relation_set(  # type: ignore[override, unused-ignore]
         self,
         relation_id: int,
         data: Mapping[str, str],

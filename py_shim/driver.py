@@ -173,7 +173,9 @@ class LoadedCharm:
         saved = _environment.set(_environment.encode({'JUJU_VERSION': juju_version}))
         try:
             if _META_TAKES_CONFIG:
-                self.meta = ops.CharmMeta(raw_meta, raw_actions, raw_config)
+                self.meta = ops.CharmMeta(  # type: ignore[call-arg, unused-ignore]
+                    raw_meta, raw_actions, raw_config
+                )
             else:
                 self.meta = ops.CharmMeta(raw_meta, raw_actions)
         finally:
@@ -195,7 +197,7 @@ class LoadedCharm:
         # made once, on which a run defines what an earlier run defined alike at no cost.
         self.charm_class_for_runs, self.events = _wrap(self.charm_class)
 
-    def environment(self, env: dict[str, str]) -> tuple[dict[bytes, bytes], ops.JujuContext]:
+    def environment(self, env: dict[str, str]) -> tuple[dict[bytes, bytes], ops_private.JujuContext]:
         """A run's environment as `Dispatch` takes it: encoded as `os.environ` holds it, and as
         ops' JujuContext (the runtime keeps both, made once per distinct environment)."""
         return _environment.encode(env), ops_private.juju_context_from_dict(env)
@@ -283,7 +285,7 @@ class _RunEvents:
 def _wrap(charm_class: type[ops.CharmBase]) -> tuple[type[ops.CharmBase], _RunEvents]:
     """A subclass of the charm with its own `on` class, keeping the names (handle paths use
     them), and the record of the events runs define on it."""
-    on_class = type(charm_class.on)
+    on_class = type(charm_class.on)  # type: ignore[arg-type, unused-ignore]
     events: _RunEvents
 
     def define_event(
@@ -295,7 +297,7 @@ def _wrap(charm_class: type[ops.CharmBase]) -> tuple[type[ops.CharmBase], _RunEv
         )
         if from_metadata and events.from_metadata.get(event_kind) is event_type:
             return
-        on_class.define_event.__func__(cls, event_kind, event_type)  # type: ignore[attr-defined]
+        on_class.define_event.__func__(cls, event_kind, event_type)  # type: ignore[attr-defined, unused-ignore]
         if from_metadata:
             events.from_metadata[event_kind] = event_type
         elif cls is events.on_class:
@@ -546,7 +548,7 @@ def _resolve_event(charm: ops.CharmBase, owner: list[str], name: str) -> Any:
 def _is_clean_exit(e: BaseException) -> bool:
     """Whether `_Abort`/`SystemExit` ends the hook with exit code 0 (a success for Juju)."""
     if isinstance(e, ops_private.Abort):
-        return e.exit_code == 0
+        return bool(e.exit_code == 0)
     return isinstance(e, SystemExit) and e.code in (0, None)
 
 
@@ -568,7 +570,7 @@ class Dispatch:
         rs: RunBackend,
         store: RunStore,
         env: dict[bytes, bytes],
-        juju_context: ops.JujuContext,
+        juju_context: ops_private.JujuContext,
         event_name: str,
         capture_deferred: bool,
         capture_framework: bool,
@@ -578,7 +580,7 @@ class Dispatch:
     ) -> None:
         self.framework: CapturingFramework | None = None
         self.charm: ops.CharmBase | None = None
-        self.juju_context: ops.JujuContext | None = None
+        self.juju_context: ops_private.JujuContext | None = None
         self._backend: _scenario_backend.Backend | None = None
         self._events: _RunEvents | None = None
         self._restricted = restricted

@@ -17,7 +17,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from types import CodeType, ModuleType
-from typing import TYPE_CHECKING, Any, ContextManager
+from typing import TYPE_CHECKING, Any, ContextManager, TypeAlias
 
 import ops
 import ops.charm
@@ -63,7 +63,7 @@ KNOWN_IN: dict[str, tuple[str, ...]] = {
 
 try:
     # ops._main: from 2.17 (checked 2.23.6, 3.9.0).
-    from ops import _main
+    from ops import _main  # type: ignore[attr-defined, unused-ignore]
 except ImportError:  # ops 2.16 (checked 2.16.1): the dispatch internals live in ops.main.
     _main = importlib.import_module('ops.main')
 
@@ -136,12 +136,17 @@ def set_peer_endpoints(backend: ops.model._ModelBackend, peers: frozenset[str]) 
 #: Builds ops' JujuContext from an environment mapping, without validation, as `_Manager`
 #: does: `JujuContext._from_dict` from 3.3 (checked 3.9.0); before, the private class's
 #: `_JujuContext.from_dict` (checked 2.16.1, 2.23.6).
-juju_context_from_dict: Callable[[Mapping[str, str]], ops.JujuContext]
-try:
-    from ops.jujucontext import JujuContext
+if TYPE_CHECKING:
+    # The type of the context the shim hands ops: the public class from 3.3; before, the
+    # private one, which the type checker then reads as Any.
+    from ops.jujucontext import JujuContext as _JujuContext  # type: ignore[attr-defined, unused-ignore]
 
-    juju_context_from_dict = JujuContext._from_dict
-except ImportError:
+    JujuContext: TypeAlias = _JujuContext
+
+juju_context_from_dict: Callable[[Mapping[str, str]], JujuContext]
+try:
+    juju_context_from_dict = importlib.import_module('ops.jujucontext').JujuContext._from_dict
+except AttributeError:
     juju_context_from_dict = importlib.import_module('ops.jujucontext')._JujuContext.from_dict
 
 # ---- The Framework ----------------------------------------------------------------------------
@@ -183,7 +188,7 @@ def release_framework(framework: ops.Framework) -> None:
     cache of `Framework.on` (`ObjectEvents._cache`, a WeakKeyDictionary whose value refers to
     its key, so it never frees it), and break the cycle between the framework and its own
     stored state (`framework._stored`). All releases (checked 2.16.1, 2.23.6, 3.9.0)."""
-    ops.Framework.on._cache.pop(framework, None)
+    ops.Framework.on._cache.pop(framework, None)  # type: ignore[arg-type, unused-ignore]
     framework.__dict__.pop('_stored', None)
 
 
@@ -214,8 +219,8 @@ def secret_ids_functions() -> list[tuple[ModuleType, str]]:
     """Where `ops.hookcmds.secret_ids` is bound: the package and its private module
     `ops.hookcmds._secret` (from 3.4; checked 3.9.0; no ops.hookcmds in 2.16.1, 2.23.6)."""
     try:
-        import ops.hookcmds
-        import ops.hookcmds._secret
+        import ops.hookcmds  # type: ignore[import-not-found, unused-ignore]
+        import ops.hookcmds._secret  # type: ignore[import-not-found, unused-ignore]
     except ImportError:
         return []
     return [(ops.hookcmds, 'secret_ids'), (ops.hookcmds._secret, 'secret_ids')]
@@ -241,9 +246,9 @@ class OpsTracer:
     def __init__(self) -> None:
         self.proxy: Any = None
         try:
-            import opentelemetry.trace as otel_trace
+            import opentelemetry.trace as otel_trace  # type: ignore[import-not-found, unused-ignore]
 
-            from ops._private import tracer
+            from ops._private import tracer  # type: ignore[attr-defined, unused-ignore]
         except ImportError:
             return
         self._otel: Any = otel_trace

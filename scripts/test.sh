@@ -15,7 +15,7 @@ if cargo tree -p ops-scenario -e normal,build --prefix none | grep -E '^(cc|rusq
     exit 1
 fi
 cargo build -p ops-scenario --locked
-echo "== the Python shim's types: mypy, strict, pinned (requirements-typecheck.txt)"
+echo "== the Python shim's types: mypy, strict, pinned (requirements-typecheck.txt), against ops 3.9, 2.23 and 2.16"
 scripts/typecheck.sh
 echo "== tests on ops 3.x (.venv)"
 VIRTUAL_ENV="$PWD/.venv" cargo test --locked
