@@ -92,8 +92,8 @@ def run_reference(python: str, cases: list[pathlib.Path]) -> dict[str, JSON]:
 
 _ADDRESS = re.compile(r"0x[0-9a-fA-F]{4,}")
 
-# STATE_JSON.md: "Every field may be omitted; omitted fields take the same defaults". Our
-# engine does not write fields it does not model yet; the reference writes them all.
+# docs/STATE_JSON.md: an omitted optional field takes its default. Our engine does not write
+# fields it does not model yet; the reference writes them all.
 _STATE_DEFAULTS: JSON = {
     "config": {},
     "leader": False,
@@ -253,8 +253,8 @@ def normalise_relation_interface(out: JSON, charm_dir: str) -> None:
                 r["interface"] = str(interface)
 
 
-# Output fields our engine has started to write (src/output.rs) that STATE_JSON.md and the
-# reference do not have yet, each with its "nothing happened" value.
+# Output fields our engine writes (src/output.rs, docs/STATE_JSON.md) that the reference does
+# not have, each with its "nothing happened" value.
 _NEW_OUTPUT_DEFAULTS: JSON = {"added_metrics": [], "pod_spec": None, "reboot_requested": None}
 
 
@@ -1262,7 +1262,7 @@ def _manages(case: Case, secret: JSON) -> bool:
 
 
 def _latest(secret: JSON) -> tuple[int, JSON]:
-    """An input secret's latest revision and content, with STATE_JSON's defaults."""
+    """An input secret's latest revision and content, with docs/STATE_JSON.md's defaults."""
     tracked = secret.get("tracked_content", {})
     latest = secret.get("latest_content") or tracked
     base = secret.get("tracked_revision", 1)

@@ -166,7 +166,7 @@ class ParsedCase:
 
 
 def read_case(path: pathlib.Path) -> ParsedCase:
-    """Read a case file (STATE_JSON.md) through the conformance suite's translator."""
+    """Read a case file (docs/STATE_JSON.md) through the conformance suite's translator."""
     case = json.loads(path.read_text())
     reference.check_fields(case)
     charm_dir = (path.parent / case["charm"]).resolve()

@@ -236,7 +236,7 @@ def summary_of_floor(case: floor.FloorCase, out: floor.Outcome) -> dict[str, Any
 
 
 def summary_of_ours(output: dict[str, Any]) -> dict[str, Any]:
-    """What `scenario run` printed (STATE_JSON.md's Output), in the same form."""
+    """What `scenario run` printed (docs/STATE_JSON.md's Output), in the same form."""
     state = output["state"]
     return {
         "unit_status": _status(state["unit_status"]["name"], state["unit_status"]["message"]),
