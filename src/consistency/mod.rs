@@ -17,8 +17,8 @@ use crate::error::{Rule, Violation};
 use crate::event::{Event, EventKind, Prepared};
 use crate::options::{ContextOptions, JujuVersion};
 use crate::state::{ConfigValue, State, StoredValue};
-pub(crate) use suggest::closest;
 use suggest::suggest;
+pub(crate) use suggest::{closest, unknown_event_hint};
 
 /// What the checker found.
 #[derive(Debug, Default)]

@@ -31,7 +31,7 @@ pub use interpreter::{flush_python_output, python_stdout_to_stderr, start_python
 pub use live::{Inspect, LiveCharm};
 
 use crate::charm::Charm;
-use crate::consistency::closest;
+use crate::consistency::unknown_event_hint;
 use crate::error::{Error, Result};
 use crate::event::Prepared;
 use crate::event::{Event, EventKind};
@@ -390,32 +390,6 @@ fn charm_error(py: Python<'_>, shim: &Shim, err: PyErr) -> Error {
     }
 }
 
-/// What to say about an event the charm does not define: the attribute path it lacks, or the
-/// events its emitter defines, with the nearest one first when the name looks like a typo.
-fn unknown_event_hint(
-    name: &str,
-    missing: Option<&str>,
-    emitter: &str,
-    defined: &[String],
-) -> String {
-    if let Some(path) = missing {
-        return format!(
-            "the charm has no attribute path {}",
-            crate::text::py_repr(path)
-        );
-    }
-    let listed = if defined.is_empty() {
-        "no events".to_owned()
-    } else {
-        defined.join(", ")
-    };
-    let event = name.rsplit_once(".on.").map_or(name, |(_, e)| e);
-    match closest(event, defined.iter().map(String::as_str)) {
-        Some(close) => format!("did you mean {close:?}? ({emitter} defines: {listed})"),
-        None => format!("{emitter} defines: {listed}"),
-    }
-}
-
 /// A Python error in the engine's own code.
 fn internal(py: Python<'_>, shim: &Shim, err: PyErr) -> Error {
     Error::runtime(format_exception(py, shim, &err))
@@ -428,30 +402,4 @@ fn format_exception(py: Python<'_>, shim: &Shim, err: &PyErr) -> String {
         .and_then(|lines| lines.extract::<Vec<String>>())
         .map(|lines| lines.concat())
         .unwrap_or_else(|_| err.to_string())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::unknown_event_hint;
-
-    #[test]
-    fn an_unknown_event_gets_the_nearest_defined_one_and_the_list() {
-        let defined = ["config_changed".to_owned(), "start".to_owned()];
-        assert_eq!(
-            unknown_event_hint("strat", None, "Demo.on", &defined),
-            "did you mean \"start\"? (Demo.on defines: config_changed, start)"
-        );
-        assert_eq!(
-            unknown_event_hint("greeter.on.grated", None, "Greeter.on", &["greeted".into()]),
-            "did you mean \"greeted\"? (Greeter.on defines: greeted)"
-        );
-        assert_eq!(
-            unknown_event_hint("reconfigured", None, "Demo.on", &defined),
-            "Demo.on defines: config_changed, start"
-        );
-        assert_eq!(
-            unknown_event_hint("x.on.y", Some("x"), "", &[]),
-            "the charm has no attribute path 'x'"
-        );
-    }
 }
