@@ -40,11 +40,16 @@ class CapturingFramework(ops.Framework):
 
     scenario_rs: RunBackend
     scenario_capture_framework = False
+    #: Where a Python host wants the emitted event objects themselves (ops.testing's
+    #: `ctx.emitted_events`), if it does.
+    scenario_event_sink: list[ops.EventBase] | None = None
 
     def _emit(self, event: ops.EventBase) -> None:
         if self.scenario_capture_framework or not isinstance(event, _FRAMEWORK_EVENT_TYPES):
             kind = type(event)
             self.scenario_rs.record_event(event.handle.kind, kind.__name__, False, _bases(kind))
+            if self.scenario_event_sink is not None:
+                self.scenario_event_sink.append(event)
         super()._emit(event)
 
 
@@ -66,7 +71,23 @@ class CapturingDeferredFramework(CapturingFramework):
                 name = event_type.__name__ if event_type else 'EventBase'
                 bases = _bases(event_type) if event_type else []
                 self.scenario_rs.record_event(handle.kind, name, True, bases)
+                if self.scenario_event_sink is not None:
+                    self._sink_deferred(handle)
         super()._reemit(single_event_path)
+
+    def _sink_deferred(self, handle: ops.Handle) -> None:
+        """Hand the host the deferred event as an object, restored from its snapshot as ops
+        will restore it, without ops tracking it twice."""
+        assert self.scenario_event_sink is not None
+        try:
+            event = self.load_snapshot(handle)
+        except ops.NoTypeError:
+            return
+        assert isinstance(event, ops.EventBase)
+        event.deferred = False
+        ops_private.forget(self, event)
+        event.restore(event.snapshot())
+        self.scenario_event_sink.append(event)
 
 
 class RunLogHandler(ops.log.JujuLogHandler):

@@ -168,6 +168,51 @@ class LoadedCharm:
         # The charm's code comes from its own directory; it sees `charm_dir` as its charm dir
         # (the same unless the Context gives a charm root).
         source = Path(source_dir)
+        # The charm's src/ and lib/ (and the extra paths) come first on sys.path while the
+        # charm is imported and while it runs, as Juju's dispatch puts them, and only then,
+        # with whatever the charm's module added to sys.path as it was imported.
+        host_path = sys.path[:]
+        try:
+            sys.path[:0] = [str(source / 'src'), str(source / 'lib'), *reversed(extra_paths)]
+            module = _import_module(module_name, source / 'src' / 'charm.py')
+            sys_path: list[str] = [p for p in sys.path if p not in host_path]
+        finally:
+            sys.path[:] = host_path
+        self._setup(
+            _find_charm_class(module, class_name), charm_dir, raw_meta, raw_actions, raw_config,
+            juju_version, sys_path,
+        )
+
+    @classmethod
+    def from_class(
+        cls,
+        charm_class: type[ops.CharmBase],
+        charm_dir: str,
+        raw_meta: dict[str, Any],
+        raw_actions: dict[str, Any] | None,
+        raw_config: dict[str, Any] | None,
+        juju_version: str,
+    ) -> LoadedCharm:
+        """A charm class a Python host has imported already (a test passes it to its Context):
+        it runs with the host's `sys.path` as it is."""
+        if not (isinstance(charm_class, type) and issubclass(charm_class, ops.CharmBase)):
+            raise CharmLoadError(f'{charm_class!r} is not a subclass of ops.CharmBase')
+        loaded = cls.__new__(cls)
+        loaded._setup(
+            charm_class, charm_dir, raw_meta, raw_actions, raw_config, juju_version, []
+        )
+        return loaded
+
+    def _setup(
+        self,
+        charm_class: type[ops.CharmBase],
+        charm_dir: str,
+        raw_meta: dict[str, Any],
+        raw_actions: dict[str, Any] | None,
+        raw_config: dict[str, Any] | None,
+        juju_version: str,
+        sys_path: list[str],
+    ) -> None:
         self.charm_dir = Path(charm_dir)
         # ActionMeta reads JUJU_VERSION from the environment while it is built.
         saved = _environment.set(_environment.encode({'JUJU_VERSION': juju_version}))
@@ -181,17 +226,8 @@ class LoadedCharm:
         finally:
             _environment.restore(saved)
         self.peers = frozenset(self.meta.peers)
-        # The charm's src/ and lib/ (and the extra paths) come first on sys.path while the
-        # charm is imported and while it runs, as Juju's dispatch puts them, and only then,
-        # with whatever the charm's module added to sys.path as it was imported.
-        host_path = sys.path[:]
-        try:
-            sys.path[:0] = [str(source / 'src'), str(source / 'lib'), *reversed(extra_paths)]
-            module = _import_module(module_name, source / 'src' / 'charm.py')
-            self.sys_path: list[str] = [p for p in sys.path if p not in host_path]
-        finally:
-            sys.path[:] = host_path
-        self.charm_class = _find_charm_class(module, class_name)
+        self.sys_path = sys_path
+        self.charm_class = charm_class
         # CharmBase.__init__ (and some charm code) defines events on the class of `charm.on`;
         # defining one twice raises, so the charm runs as a subclass with its own `on` class,
         # made once, on which a run defines what an earlier run defined alike at no cost.
@@ -577,6 +613,7 @@ class Dispatch:
         broken_relation_id: int | None,
         remote_unit_name: str | None,
         restricted: bool,
+        event_sink: list[ops.EventBase] | None = None,
     ) -> None:
         self.framework: CapturingFramework | None = None
         self.charm: ops.CharmBase | None = None
@@ -610,6 +647,7 @@ class Dispatch:
             self.framework = framework
             framework.scenario_rs = rs
             framework.scenario_capture_framework = capture_framework
+            framework.scenario_event_sink = event_sink
             self._events = loaded.events
             with ops_private.event_context(framework, '__init__'):
                 self.charm = loaded.charm_class_for_runs(framework)

@@ -46,6 +46,7 @@ KNOWN_IN: dict[str, tuple[str, ...]] = {
     'ops.framework.Framework._emit': _ALL,
     'ops.framework.Framework._reemit': _ALL,
     'ops.framework.Framework._event_context': _ALL,
+    'ops.framework.Framework._forget': _ALL,
     'ops.framework.Framework#_storage': _ALL,
     'ops.framework.Framework#_type_registry': _ALL,
     'ops.framework.Framework#_stored': _ALL,
@@ -173,6 +174,13 @@ def deferred_notices(framework: ops.Framework) -> Iterator[tuple[str, str, str]]
     """`framework._storage.notices(None)`: the deferred-event notices the framework will
     re-emit. All releases (checked 2.16.1, 2.23.6, 3.9.0)."""
     return iter(framework._storage.notices(None))
+
+
+def forget(framework: ops.Framework, obj: Any) -> None:
+    """`framework._forget(obj)`: let ops restore an object with the same handle again (a
+    deferred event handed to a host before ops re-emits it). All releases (checked 2.16.1,
+    2.23.6, 3.9.0)."""
+    framework._forget(obj)
 
 
 def registered_event_type(

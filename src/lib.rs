@@ -107,10 +107,13 @@ pub mod meta {
 }
 
 /// The embedded interpreter, for tools that manage it themselves (the `scenario` CLI, benches):
-/// start it early, send Python's stdout elsewhere, flush it at exit. Tests never need these:
-/// the first run starts Python.
+/// start it early, send Python's stdout elsewhere, flush it at exit; and the engine under a
+/// Python host (the `ops_scenario_rs` package): [`Context::for_class`](crate::Context::for_class)
+/// and runs in steps. Tests never need these: the first run starts Python.
 pub mod python {
+    pub use crate::context::HostedDirs;
     #[doc(hidden)]
     pub use crate::runtime::__run_python_between_runs;
     pub use crate::runtime::{flush_python_output, python_stdout_to_stderr, start_python};
+    pub use crate::runtime::{CharmClass, EventSink, HostedFailure, SteppedRun};
 }

@@ -125,6 +125,24 @@ impl Charm {
         })
     }
 
+    /// A charm whose code a Python host has imported already (a test hands its Context the
+    /// class): only its metadata, and an empty directory of its own (removed with the last
+    /// clone) that stands for its charm dir.
+    pub(crate) fn without_source(meta: CharmMeta) -> Result<Charm> {
+        let tmp = tempfile::Builder::new()
+            .prefix("ops-scenario-charm-")
+            .tempdir()
+            .map_err(|e| Error::io("creating a charm directory", e))?;
+        Ok(Charm {
+            dir: tmp.path().to_owned(),
+            class_name: None,
+            meta: Arc::new(meta),
+            python_paths: Vec::new(),
+            module_name: next_module_name(),
+            _inline_dir: Some(Arc::new(tmp)),
+        })
+    }
+
     /// Name the CharmBase subclass to run. Defaults to the only subclass defined in
     /// `src/charm.py`, or, when there are several, the one passed to `ops.main()`.
     pub fn class_name(mut self, name: impl Into<String>) -> Self {

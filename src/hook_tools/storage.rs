@@ -20,11 +20,14 @@ use crate::event::StorageRef;
 
 /// The directories that stand for storage instances' filesystems: `<root>/<name>-<index>`,
 /// made on demand under a temporary root that is made on first use and removed (with
-/// everything in it) when this is dropped. Shared by the runs of one Context, so what a charm
-/// writes in one run is there in the next and for the test to read.
+/// everything in it) when this is dropped, or under a root the caller owns. Shared by the runs
+/// of one Context, so what a charm writes in one run is there in the next and for the test to
+/// read.
 #[derive(Debug, Default)]
 pub(crate) struct StorageRoot {
     root: Mutex<Option<tempfile::TempDir>>,
+    /// A root the caller gave (a Python host's own directory), used instead of a temporary one.
+    given: Option<PathBuf>,
 }
 
 impl StorageRoot {
@@ -33,9 +36,22 @@ impl StorageRoot {
         StorageRoot::default()
     }
 
+    /// Instances' directories under `root`, which the caller owns (it is never removed).
+    pub(crate) fn in_dir(root: PathBuf) -> Self {
+        StorageRoot {
+            root: Mutex::default(),
+            given: Some(root),
+        }
+    }
+
     /// The directory of instance `index` of storage `name`, made (with the root) if it does
     /// not exist yet.
     pub(crate) fn dir(&self, name: &str, index: u32) -> std::io::Result<PathBuf> {
+        if let Some(given) = &self.given {
+            let dir = given.join(format!("{name}-{index}"));
+            std::fs::create_dir_all(&dir)?;
+            return Ok(dir);
+        }
         let mut root = self
             .root
             .lock()

@@ -8,6 +8,7 @@
 mod backend;
 mod convert;
 mod databags;
+mod hosted;
 mod interpreter;
 mod live;
 mod lock;
@@ -24,6 +25,8 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
+pub(crate) use hosted::begin_stepped;
+pub use hosted::{CharmClass, EventSink, HostedFailure, SteppedRun};
 #[doc(hidden)]
 pub use interpreter::__run_python_between_runs;
 pub(crate) use interpreter::start_python_with;
@@ -129,6 +132,9 @@ pub(crate) struct RunRequest<'a, 'i> {
     pub inspect: Option<&'a mut Inspect<'i>>,
     /// Where storage instances' directories are made (the Context's).
     pub storage_root: &'a Arc<StorageRoot>,
+    /// A Python host's list for the event objects ops emits (ops.testing's
+    /// `ctx.emitted_events`), if it wants them.
+    pub event_sink: Option<EventSink>,
 }
 
 /// A run that did not finish: why, and what it had recorded until then (once the charm was
@@ -149,10 +155,90 @@ impl From<Error> for Failure {
 
 /// Run one event. The caller has checked consistency already.
 pub(crate) fn run(request: RunRequest<'_, '_>) -> Result<Output, Failure> {
+    lock::no_stepped_run_open()?;
     lock::with_python(|py| run_attached(py, request))
 }
 
-fn run_attached(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Output, Failure> {
+fn run_attached(py: Python<'_>, mut request: RunRequest<'_, '_>) -> Result<Output, Failure> {
+    let inspect = request.inspect.take();
+    let event = request.event;
+    let mut begun = begin(py, request)?;
+    let looked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        // No charm: it ended the hook cleanly in its __init__, so there is nothing to look at.
+        let mut inspect = inspect.filter(|_| begun.charm(py).is_some());
+        if let Some(inspect) = inspect.as_deref_mut() {
+            let looked = begun.look(py, |charm| inspect.call_before(&LiveCharm::new(charm)));
+            begun.stop_on(looked);
+        }
+        begun.emit(py, event);
+        if let Some(inspect) = inspect {
+            let looked = begun.look(py, |charm| inspect.call_after(&LiveCharm::new(charm)));
+            begun.stop_on(looked);
+        }
+    }));
+    if let Err(panic) = looked {
+        // The process is put back even if an Inspect closure panics.
+        begun.close(py);
+        std::panic::resume_unwind(panic);
+    }
+    let shim = begun.shim;
+    begun
+        .finish(py, Keep::Nothing)
+        .map_err(|(stop, partial)| Failure {
+            error: stop.into_error(py, shim),
+            partial,
+        })
+}
+
+/// Why a run stopped before its end: an exception out of the charm's code (kept as Python
+/// raised it, for a Python host to re-raise), or an error of the engine's own.
+pub(crate) enum Stop {
+    Charm(PyErr),
+    Engine(Error),
+}
+
+impl Stop {
+    /// The error a Rust caller sees.
+    fn into_error(self, py: Python<'_>, shim: &Shim) -> Error {
+        match self {
+            Stop::Charm(err) => charm_error(py, shim, err),
+            Stop::Engine(error) => error,
+        }
+    }
+}
+
+impl From<Error> for Stop {
+    fn from(error: Error) -> Self {
+        Stop::Engine(error)
+    }
+}
+
+/// What [`Begun::finish`] leaves behind.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Keep {
+    /// Nothing: the run's State moves into the Output.
+    Nothing,
+    /// The run's backend, answering from the output State: a Python host's test may still use
+    /// the charm (and so the hook tools) after the run, as under ops.testing.
+    Backend,
+}
+
+/// A run whose charm is built (or whose building failed) and whose event comes next: a run
+/// in steps, so that the caller can look at the charm in between.
+pub(crate) struct Begun {
+    shim: &'static Shim,
+    backend: Py<RunBackend>,
+    store: Py<RunStore>,
+    /// The shim's `Dispatch`; `None` if building the charm raised.
+    dispatch: Option<Py<PyAny>>,
+    /// How the run ended, once it did: whether ops committed, or why it stopped.
+    outcome: Option<Result<bool, Stop>>,
+    closed: bool,
+}
+
+/// Load the charm, build the run's backend and store, and let the shim's `Dispatch` build
+/// ops' Model and Framework and the charm.
+fn begin(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Begun, Failure> {
     let shim = Shim::init_with(py, request.python_env)?;
     let charm_dir = request.charm_root.unwrap_or(&request.charm.dir);
     let loaded = load_charm(
@@ -168,9 +254,9 @@ fn run_attached(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Output, F
         options,
         event,
         prepared: Prepared { state, scope },
-        inspect,
         storage_root,
         loaded: request_loaded,
+        event_sink,
         ..
     } = request;
     let (env, juju_context) = request_loaded
@@ -198,95 +284,166 @@ fn run_attached(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Output, F
         Arc::clone(storage_root),
     );
     let backend = Bound::new(py, RunBackend::new(tools)).map_err(|e| internal(py, shim, e))?;
-
-    let outcome = shim
-        .dispatch
-        .bind(py)
-        .call1((
-            loaded,
-            &backend,
-            &store,
-            env,
-            juju_context,
-            event.event_name(),
-            options.capture_deferred_events,
-            options.capture_framework_events,
-            broken_relation_id,
-            model_remote_unit,
-            restricted,
-        ))
-        .map_err(|e| charm_error(py, shim, e))
-        .and_then(|dispatch| {
-            // `close` puts the process back even if an Inspect closure panics.
-            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                drive(py, shim, &dispatch, event, inspect)
-            }));
-            let closed = dispatch.call_method0("close");
-            let committed = outcome.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
-            closed.map_err(|e| internal(py, shim, e))?;
-            Ok(committed)
-        });
-
-    // Whatever the charm did to sys.modules, in its __init__ or its handlers, is undone.
-    let outcome = match (outcome, modules::restore(py)) {
-        (Ok(_), Err(e)) => Err(internal(py, shim, e)),
-        (outcome, _) => outcome,
+    let built = shim.dispatch.bind(py).call1((
+        loaded,
+        &backend,
+        &store,
+        env,
+        juju_context,
+        event.event_name(),
+        options.capture_deferred_events,
+        options.capture_framework_events,
+        broken_relation_id,
+        model_remote_unit,
+        restricted,
+        event_sink.map(|sink| sink.0),
+    ));
+    let (dispatch, outcome) = match built {
+        Ok(dispatch) => (Some(dispatch.unbind()), None),
+        // The Dispatch put the process back itself.
+        Err(e) => (None, Some(Err(Stop::Charm(e)))),
     };
-    let mut tools = backend
-        .borrow_mut()
-        .take()
-        .ok_or_else(|| Error::runtime("the run's backend was already taken"))?;
-    tools.finish_workloads();
-    let mut output = tools.output;
-    output.state = tools.state;
-    let committed = match outcome {
-        // The charm finished, but Juju refuses some of the hook's changes as it commits them.
-        Ok(_) if !tools.commit_refusals.is_empty() => {
-            return Err(Failure {
-                error: Error::CommitRefused {
-                    refusals: tools.commit_refusals,
-                },
-                partial: Some(Box::new(output)),
-            })
-        }
-        Ok(committed) => committed,
-        Err(error) => {
-            return Err(Failure {
-                error,
-                partial: Some(Box::new(output)),
-            })
-        }
-    };
-    if committed {
-        std::mem::take(&mut store.borrow_mut().store).read_back(&mut output.state);
-    }
-    Ok(output)
+    Ok(Begun {
+        shim,
+        backend: backend.unbind(),
+        store: store.unbind(),
+        closed: dispatch.is_none(),
+        dispatch,
+        outcome,
+    })
 }
 
-/// Re-emit, emit, collect status and commit, with the caller's looks at the charm before and
-/// after. Returns whether ops committed.
-fn drive(
+impl Begun {
+    /// The charm instance, if it was built (not if its `__init__` raised or ended the hook).
+    pub(crate) fn charm<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
+        let charm = self.dispatch.as_ref()?.bind(py).getattr("charm").ok()?;
+        (!charm.is_none()).then_some(charm)
+    }
+
+    /// Call `f` with the charm, if there is one.
+    fn look(&self, py: Python<'_>, f: impl FnOnce(&Bound<'_, PyAny>) -> Result<()>) -> Result<()> {
+        self.charm(py).map_or(Ok(()), |charm| f(&charm))
+    }
+
+    /// Stop the run with `result`'s error, unless it has stopped already.
+    fn stop_on(&mut self, result: Result<()>) {
+        if let Err(error) = result {
+            if !matches!(self.outcome, Some(Err(_))) {
+                self.outcome = Some(Err(Stop::Engine(error)));
+            }
+        }
+    }
+
+    /// Whether the charm is there and the event not yet emitted.
+    pub(crate) fn can_emit(&self) -> bool {
+        self.dispatch.is_some() && self.outcome.is_none() && !self.closed
+    }
+
+    /// Re-emit deferred events, emit `event`, collect status and commit: once, and only if
+    /// the run has not stopped.
+    pub(crate) fn emit(&mut self, py: Python<'_>, event: &Event) {
+        if !self.can_emit() {
+            return;
+        }
+        let Some(dispatch) = &self.dispatch else {
+            return;
+        };
+        self.outcome = Some(emit_event(py, self.shim, dispatch.bind(py), event));
+    }
+
+    /// How the run went so far: `None` until the event was emitted or the run stopped.
+    pub(crate) fn stopped_with(&self) -> Option<&Stop> {
+        match &self.outcome {
+            Some(Err(stop)) => Some(stop),
+            _ => None,
+        }
+    }
+
+    /// Put the process back (once): the shim's patches, and whatever the charm did to
+    /// `sys.modules`.
+    fn close(&mut self, py: Python<'_>) {
+        if std::mem::replace(&mut self.closed, true) {
+            return;
+        }
+        let closed = match &self.dispatch {
+            Some(dispatch) => dispatch.bind(py).call_method0("close").map(|_| ()),
+            None => Ok(()),
+        };
+        let restored = modules::restore(py);
+        if let Err(e) = closed.and(restored) {
+            if !matches!(self.outcome, Some(Err(_))) {
+                self.outcome = Some(Err(Stop::Engine(internal(py, self.shim, e))));
+            }
+        }
+    }
+
+    /// End the run: put the process back and assemble the Output, or say why the run
+    /// stopped, with what it had recorded until then.
+    pub(crate) fn finish(
+        mut self,
+        py: Python<'_>,
+        keep: Keep,
+    ) -> Result<Output, (Stop, Option<Box<Output>>)> {
+        self.close(py);
+        let taken = {
+            let mut backend = self.backend.bind(py).borrow_mut();
+            match keep {
+                Keep::Nothing => backend.take().map(|mut tools| {
+                    tools.finish_workloads();
+                    (tools.state, tools.output, tools.commit_refusals)
+                }),
+                Keep::Backend => backend.tools_mut().ok().map(|tools| {
+                    tools.finish_workloads();
+                    let refusals = tools.commit_refusals.clone();
+                    (tools.state.clone(), tools.output.clone(), refusals)
+                }),
+            }
+        };
+        let Some((state, mut output, commit_refusals)) = taken else {
+            return Err((
+                Stop::Engine(Error::runtime("the run's backend was already taken")),
+                None,
+            ));
+        };
+        output.state = state;
+        let committed = match self.outcome.take() {
+            // The charm finished, but Juju refuses some of the hook's changes as it commits
+            // them.
+            Some(Ok(_)) | None if !commit_refusals.is_empty() => {
+                return Err((
+                    Stop::Engine(Error::CommitRefused {
+                        refusals: commit_refusals,
+                    }),
+                    Some(Box::new(output)),
+                ))
+            }
+            Some(Ok(committed)) => committed,
+            // Never emitted (the caller finished early): nothing was committed.
+            None => false,
+            Some(Err(stop)) => return Err((stop, Some(Box::new(output)))),
+        };
+        if committed {
+            std::mem::take(&mut self.store.bind(py).borrow_mut().store)
+                .read_back(&mut output.state);
+        }
+        Ok(output)
+    }
+}
+
+/// Re-emit, emit, collect status and commit. Returns whether ops committed.
+fn emit_event(
     py: Python<'_>,
     shim: &Shim,
     dispatch: &Bound<'_, PyAny>,
     event: &Event,
-    inspect: Option<&mut Inspect<'_>>,
-) -> Result<bool> {
-    let charm = dispatch
-        .getattr("charm")
-        .map_err(|e| internal(py, shim, e))?;
-    // No charm: it ended the hook cleanly in its __init__, so there is nothing to look at.
-    let mut inspect = inspect.filter(|_| !charm.is_none());
-    if let Some(inspect) = inspect.as_deref_mut() {
-        inspect.call_before(&LiveCharm::new(&charm))?;
-    }
+) -> Result<bool, Stop> {
     let args = PyList::empty(py);
     for arg in &event.args {
         args.append(convert::to_py(py, arg).map_err(|e| internal(py, shim, e))?)
             .map_err(|e| internal(py, shim, e))?;
     }
     let kwargs = convert::dict_to_py(py, &event.kwargs).map_err(|e| internal(py, shim, e))?;
-    let committed = dispatch
+    dispatch
         .call_method1(
             "run",
             (
@@ -298,11 +455,64 @@ fn drive(
             ),
         )
         .and_then(|r| r.is_truthy())
-        .map_err(|e| charm_error(py, shim, e))?;
-    if let Some(inspect) = inspect {
-        inspect.call_after(&LiveCharm::new(&charm))?;
-    }
-    Ok(committed)
+        .map_err(|e| {
+            if e.is_instance(py, shim.unknown_event_error.bind(py)) {
+                Stop::Engine(charm_error(py, shim, e))
+            } else {
+                Stop::Charm(e)
+            }
+        })
+}
+
+/// Load a charm class a Python host has imported already (a test passes it to its Context)
+/// into `slot`, so that runs use it instead of importing the charm's module.
+pub(crate) fn load_class(
+    python_env: &PythonEnv,
+    class: &CharmClass,
+    charm: &Charm,
+    charm_dir: &std::path::Path,
+    slot: &LoadedCharm,
+    options: &ContextOptions,
+) -> Result<()> {
+    Python::attach(|py| load_class_attached(py, python_env, class, charm, charm_dir, slot, options))
+}
+
+fn load_class_attached(
+    py: Python<'_>,
+    python_env: &PythonEnv,
+    class: &CharmClass,
+    charm: &Charm,
+    charm_dir: &std::path::Path,
+    slot: &LoadedCharm,
+    options: &ContextOptions,
+) -> Result<()> {
+    let shim = Shim::init_with(py, python_env)?;
+    let (raw_meta, raw_config, raw_actions) = charm.meta.documents();
+    let to_py = |value: &serde_json::Value| convert::json_to_py(py, value);
+    let load = || -> PyResult<Bound<'_, PyAny>> {
+        shim.loaded_charm.bind(py).call_method1(
+            "from_class",
+            (
+                class.0.bind(py),
+                charm_dir.display().to_string(),
+                to_py(raw_meta)?,
+                raw_actions.map(to_py).transpose()?,
+                raw_config.map(to_py).transpose()?,
+                options.juju_version.as_str(),
+            ),
+        )
+    };
+    let loaded = load().map_err(|e| Error::CharmLoad {
+        path: charm_dir.to_owned(),
+        message: if e.is_instance(py, shim.charm_load_error.bind(py)) {
+            e.value(py).to_string()
+        } else {
+            format_exception(py, shim, &e)
+        },
+    })?;
+    slot.charm
+        .set(loaded.unbind())
+        .map_err(|_| Error::runtime("the Context's charm was loaded already"))
 }
 
 fn load_charm<'py>(

@@ -25,16 +25,16 @@ struct Baseline {
     version: Option<u64>,
 }
 
-/// The dict's version tag, where the interpreter keeps one (CPython before 3.14): it changes
-/// whenever the dict does.
+/// The dict's version tag, where the interpreter keeps one (CPython before 3.14) and the
+/// build can read it (not through the stable ABI): it changes whenever the dict does.
 #[allow(deprecated)]
 pub(super) fn version_tag(dict: &Bound<'_, PyDict>) -> Option<u64> {
-    #[cfg(not(any(Py_3_14, PyPy, GraalPy)))]
+    #[cfg(not(any(Py_3_14, Py_LIMITED_API, PyPy, GraalPy)))]
     {
         // SAFETY: `dict` is a live dict object and we are attached; the field is read only.
         Some(unsafe { (*dict.as_ptr().cast::<pyo3::ffi::PyDictObject>()).ma_version_tag })
     }
-    #[cfg(any(Py_3_14, PyPy, GraalPy))]
+    #[cfg(any(Py_3_14, Py_LIMITED_API, PyPy, GraalPy))]
     {
         let _ = dict;
         None

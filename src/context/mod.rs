@@ -1,5 +1,9 @@
 //! [`Context`]: a charm plus how Juju runs it; `run` runs one event on one State.
 
+mod hosted;
+
+pub use hosted::HostedDirs;
+
 use crate::charm::Charm;
 use crate::consistency;
 use crate::error::{Error, Result, Violation};
@@ -473,6 +477,7 @@ impl Context {
             prepared,
             inspect,
             storage_root: &self.storage_root,
+            event_sink: None,
         };
         // A panic (a bug in the engine, or in an Inspect closure) is an error, never an abort
         // of the caller; the next run starts afresh as always.

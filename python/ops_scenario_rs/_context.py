@@ -1,0 +1,145 @@
+"""`Context`: ops.testing's Context, whose runs go to the engine.
+
+Everything but running is ops.testing's own (the constructor and its metadata handling,
+`ctx.on`, the Manager, the output attributes): only `_run`, the step ops.testing's `run()` and
+manager form share, is replaced. The State and the event are turned into the engine's JSON,
+the engine runs the charm class the test passed, and the Output comes back as ops.testing's
+objects.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+from collections.abc import Iterator
+from typing import Any
+
+from ops import testing
+
+from . import _convert, _engine
+
+try:  # ops-scenario >= 7
+    from scenario.errors import InconsistentScenarioError, UncaughtCharmError
+except ImportError:  # pragma: no cover
+    from scenario.runtime import InconsistentScenarioError, UncaughtCharmError  # type: ignore
+
+_OpsTestingContext: Any = testing.Context
+
+
+class EngineError(RuntimeError):
+    """The engine could not run the test: input it cannot read, a charm it cannot load, or
+    a feature of ops.testing it does not have yet (the message names it)."""
+
+
+class _Ops:
+    """What ops.testing's Manager holds while a run is open: the charm, and `run()`."""
+
+    def __init__(self, ctx: Context, run: Any, state_in: testing.State, keep_backend: bool) -> None:
+        self._ctx = ctx
+        self._run = run
+        self._state_in = state_in
+        self._keep_backend = keep_backend
+        self.finished = False
+        # Kept past the run's end: tests look at the charm after `mgr.run()`.
+        self.charm = run.charm
+        # The charm's __init__ ended the hook early (as `load_config(errors='blocked')` may).
+        self._aborted_in_init = self.charm is None
+
+    def run(self) -> None:
+        self._run.emit()
+        self.finish()
+
+    def finish(self) -> None:
+        if self.finished:
+            return
+        self.finished = True
+        try:
+            output = json.loads(self._run.finish(self._keep_backend))
+        except _engine.RunFailed as failure:
+            self._ctx._failed(failure)
+        self._ctx._succeeded(output, self._state_in)
+
+
+class Context(_OpsTestingContext):  # type: ignore[misc]
+    """ops.testing's `Context`, run by the ops-scenario engine."""
+
+    _engine_instance: Any = None
+    _one_shot = False
+
+    def run(self, event: Any, state: testing.State) -> testing.State:
+        self._one_shot = True
+        try:
+            return super().run(event, state)  # type: ignore[no-any-return]
+        finally:
+            self._one_shot = False
+
+    def _engine(self) -> Any:
+        if self._engine_instance is None:
+            # `_charm_spec` since ops-scenario 8 (`charm_spec` is deprecated there); before,
+            # `charm_spec`.
+            spec = self.__dict__.get('_charm_spec') or self.__dict__['charm_spec']
+            self._engine_instance = _engine.Engine(
+                spec.charm_type,
+                json.dumps(spec.meta),
+                json.dumps(spec.config) if spec.config is not None else None,
+                json.dumps(spec.actions) if spec.actions is not None else None,
+                json.dumps(_convert.context_json(self)),
+                str(self.charm_root) if self.charm_root is not None else None,
+                str(self._tmp_path / 'storages'),
+            )
+        return self._engine_instance
+
+    @contextlib.contextmanager
+    def _run(self, event: Any, state: testing.State) -> Iterator[_Ops]:
+        if event.action:
+            # Reset the logs, failure status and results, in case the context is reused.
+            self.action_logs.clear()
+            if self.action_results is not None:
+                self.action_results.clear()
+            self._action_failure_message = None
+        try:
+            engine = self._engine()
+            run = engine.begin(
+                json.dumps(_convert.event_json(event, state)),
+                json.dumps(_convert.state_json(state, self)),
+                self.emitted_events,
+            )
+        except _engine.RunFailed as failure:
+            self._failed(failure)
+        ops = _Ops(self, run, state, keep_backend=not self._one_shot)
+        try:
+            yield ops
+        finally:
+            # The test left the block without running the event (it raised): end the run.
+            if not ops.finished:
+                ops.finished = True
+                with contextlib.suppress(_engine.RunFailed):
+                    run.finish(False)
+        if event.action and self._action_failure_message is not None:
+            raise testing.ActionFailed(self._action_failure_message, state=self._output_state)
+
+    def _succeeded(self, output: dict[str, Any], state_in: testing.State) -> None:
+        _convert.apply_output(output, self)
+        self._set_output_state(_convert.state_from_json(output['state'], state_in, self))
+
+    def _failed(self, failure: Any) -> Any:
+        """Raise what ops.testing raises for `failure`."""
+        if failure.output is not None:
+            _convert.apply_output(json.loads(failure.output), self)
+        if failure.kind == 'inconsistent':
+            error = InconsistentScenarioError(str(failure))
+            error.violations = json.loads(failure.violations)  # type: ignore[attr-defined]
+            raise error from None
+        if failure.kind == 'charm':
+            cause = failure.cause
+            bare = os.getenv('SCENARIO_BARE_CHARM_ERRORS', 'false')
+            if bare.lower() == 'true' or (bare.isdigit() and int(bare)):
+                raise cause
+            raise UncaughtCharmError(
+                f'Uncaught {type(cause).__name__} in charm, try "exceptions [n]" if using pdb '
+                f'on Python 3.13+. Details: {cause!r}'
+            ) from cause
+        if failure.kind == 'commit_refused':
+            raise UncaughtCharmError(str(failure)) from None
+        raise EngineError(str(failure)) from None

@@ -1,0 +1,196 @@
+//! The runtime under a Python host (the `ops_scenario_rs` package): the charm class the test
+//! imported, the list the host wants emitted event objects in, and runs in steps (the manager
+//! form of ops.testing: the charm is built, the test looks at it, then the event is emitted).
+//! A charm's exception stays the Python exception it raised, for the host to re-raise.
+
+use pyo3::prelude::*;
+use pyo3::types::PyList;
+
+use super::{lock, Begun, Failure, Keep, RunRequest, Stop};
+use crate::error::{Error, Violation};
+use crate::event::Event;
+use crate::output::Output;
+
+/// A charm class the Python host has imported already (a test hands it to its Context).
+#[derive(Debug)]
+pub struct CharmClass(pub(crate) Py<PyAny>);
+
+impl CharmClass {
+    /// The class object, as the host passes it.
+    pub fn new(class: &Bound<'_, PyAny>) -> Self {
+        CharmClass(class.clone().unbind())
+    }
+}
+
+/// A Python list the host wants the event objects ops emits in (ops.testing's
+/// `ctx.emitted_events`).
+#[derive(Debug)]
+pub struct EventSink(pub(crate) Py<PyList>);
+
+impl EventSink {
+    /// Append to `list`.
+    pub fn new(list: &Bound<'_, PyList>) -> Self {
+        EventSink(list.clone().unbind())
+    }
+}
+
+/// The first step of a run in steps: marks the process as having a run open until the
+/// [`SteppedRun`] is finished.
+pub(crate) fn begin_stepped(
+    request: RunRequest<'_, '_>,
+    warnings: Vec<Violation>,
+) -> Result<SteppedRun, HostedFailure> {
+    let event = request.event.clone();
+    Python::attach(|py| {
+        let begun = lock::holding(py, || {
+            lock::open_stepped_run()?;
+            super::begin(py, request).inspect_err(|_| lock::close_stepped_run())
+        })
+        .map_err(|failure: Failure| HostedFailure::Engine {
+            error: failure.error,
+            partial: failure.partial,
+        })?;
+        let mut run = SteppedRun {
+            begun: Some(begun),
+            event,
+            warnings,
+        };
+        // The charm's __init__ raised: the run is over already.
+        if run
+            .begun
+            .as_ref()
+            .is_some_and(|b| b.stopped_with().is_some())
+        {
+            return match run.finish(py, false) {
+                Err(failure) => Err(failure),
+                Ok(_) => Err(HostedFailure::engine(Error::runtime(
+                    "the charm's __init__ failed, yet the run finished",
+                ))),
+            };
+        }
+        Ok(run)
+    })
+}
+
+/// A run in steps: the charm is built; [`SteppedRun::emit`] emits the event and
+/// [`SteppedRun::finish`] ends the run. Until it is finished, no other run can start in the
+/// process (the run's changes to the process stay in place between the steps).
+pub struct SteppedRun {
+    /// `None` once finished.
+    begun: Option<Begun>,
+    event: Event,
+    warnings: Vec<Violation>,
+}
+
+impl std::fmt::Debug for SteppedRun {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SteppedRun")
+            .field("event", &self.event.event_name())
+            .field("finished", &self.begun.is_none())
+            .finish()
+    }
+}
+
+/// Why a hosted run failed, with what it had recorded until then (once the charm was being
+/// built).
+#[derive(Debug)]
+pub enum HostedFailure {
+    /// The charm's code raised this exception.
+    Charm {
+        /// The exception, as Python raised it.
+        error: PyErr,
+        /// What the run recorded until then.
+        partial: Option<Box<Output>>,
+    },
+    /// The engine refused the input or failed.
+    Engine {
+        /// What went wrong.
+        error: Error,
+        /// What the run recorded until then, if the charm was being built.
+        partial: Option<Box<Output>>,
+    },
+}
+
+impl HostedFailure {
+    pub(crate) fn engine(error: Error) -> Self {
+        HostedFailure::Engine {
+            error,
+            partial: None,
+        }
+    }
+}
+
+impl SteppedRun {
+    /// The live charm, until the run is finished (`None` if its `__init__` ended the hook).
+    pub fn charm<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyAny>> {
+        self.begun.as_ref()?.charm(py)
+    }
+
+    /// Whether the event can still be emitted (the charm is there, and it was not yet).
+    pub fn can_emit(&self) -> bool {
+        self.begun.as_ref().is_some_and(Begun::can_emit)
+    }
+
+    /// Re-emit deferred events, emit the event, collect status and let ops commit. Once; a
+    /// charm exception is reported by [`SteppedRun::finish`].
+    pub fn emit(&mut self, py: Python<'_>) {
+        if let Some(begun) = &mut self.begun {
+            lock::holding(py, || begun.emit(py, &self.event));
+        }
+    }
+
+    /// End the run: put the process back, and return the Output. With `keep_backend`, the
+    /// charm can still use its hook tools afterwards (they answer from the output State), as
+    /// a test that looks at `mgr.charm` after `mgr.run()` does.
+    ///
+    /// # Errors
+    /// [`HostedFailure::Charm`] if the charm raised; [`HostedFailure::Engine`] for Juju's
+    /// refusal of the hook's changes (`Error::CommitRefused`), an unknown event, or an
+    /// engine failure.
+    pub fn finish(
+        &mut self,
+        py: Python<'_>,
+        keep_backend: bool,
+    ) -> std::result::Result<Output, HostedFailure> {
+        let begun = self.begun.take().ok_or_else(|| {
+            HostedFailure::engine(Error::runtime("this run has been finished already"))
+        })?;
+        let keep = if keep_backend {
+            Keep::Backend
+        } else {
+            Keep::Nothing
+        };
+        let warnings = std::mem::take(&mut self.warnings);
+        let finished = lock::holding(py, || {
+            let finished = begun.finish(py, keep);
+            lock::close_stepped_run();
+            finished
+        });
+        match finished {
+            Ok(mut output) => {
+                output.warnings = warnings;
+                Ok(output)
+            }
+            Err((stop, mut partial)) => {
+                if let Some(partial) = &mut partial {
+                    partial.warnings = warnings;
+                }
+                Err(match stop {
+                    Stop::Charm(error) => HostedFailure::Charm { error, partial },
+                    Stop::Engine(error) => HostedFailure::Engine { error, partial },
+                })
+            }
+        }
+    }
+}
+
+impl Drop for SteppedRun {
+    /// A run dropped unfinished is finished, so the process is put back.
+    fn drop(&mut self) {
+        if self.begun.is_some() {
+            Python::attach(|py| {
+                let _ = self.finish(py, false);
+            });
+        }
+    }
+}
