@@ -123,3 +123,43 @@ def load_charm(charm: str) -> LoadedCharm:
 def log_messages(juju_log: list[Any], level: str | None = None) -> list[str]:
     """The messages of `ctx.juju_log`, only those at `level` (`"INFO"`, ...) when given."""
     return [line.message for line in juju_log if level is None or line.level == level]
+
+
+# --- which engine runs the suite ---------------------------------------------------------------
+
+
+def _context_class_name() -> str:
+    from ops import testing
+
+    return f"{testing.Context.__module__}.{testing.Context.__qualname__}"
+
+
+def pytest_report_header(config: Any) -> list[str]:
+    """Say in the run's header which Context the tests get, and on which ops."""
+    from importlib.metadata import version
+
+    return [
+        f"ops.testing.Context: {_context_class_name()}"
+        f" (ops {version('ops')}, ops-scenario {version('ops-scenario')})"
+    ]
+
+
+def pytest_sessionstart(session: Any) -> None:
+    """With the engine asked for, refuse to run on ops.testing's own Context.
+
+    Otherwise a run meant for the engine whose switch did not take (the package missing, its
+    plugin not registered) would run ops.testing again and compare equal to itself.
+    """
+    import os
+
+    import pytest
+    from ops import testing
+
+    on_ops_testing = testing.Context.__module__.split(".")[0] == "scenario"
+    if os.environ.get("OPS_SCENARIO_ENGINE") == "rust" and on_ops_testing:
+        pytest.exit(
+            "OPS_SCENARIO_ENGINE=rust is set but ops.testing.Context is still ops.testing's own "
+            f"({_context_class_name()}): is ops_scenario_rs installed in this venv "
+            "(scripts/python-suite-env.sh --with-engine)?",
+            returncode=4,
+        )
