@@ -64,7 +64,9 @@ def test_same_outcomes_pass(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("other", ["failed", "error", "skipped"])
-def test_a_different_outcome_fails(tmp_path: Path, other: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_different_outcome_fails(
+    tmp_path: Path, other: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(tmp_path, {"m::a": "passed"}, {"m::a": other}) == 1
     assert f"DIFF m::a: A passed, B {other} (NOT ALLOWED)" in capsys.readouterr().out
 
@@ -104,6 +106,8 @@ def test_a_missing_report_is_refused(tmp_path: Path) -> None:
     assert compare_junit.main([str(tmp_path / "none.xml"), str(tmp_path / "none.xml")]) == 2
 
 
-def test_a_stale_allowed_entry_is_only_noted(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_stale_allowed_entry_is_only_noted(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run(tmp_path, {"m::a": "passed"}, {"m::a": "passed"}, "m::a  # fixed since\n") == 0
     assert "no longer differs" in capsys.readouterr().out

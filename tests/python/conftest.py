@@ -3,10 +3,10 @@ load theirs.
 
 Every charm under `tests/charms/` keeps its code in `src/charm.py`, so a plain `import charm`
 could only ever give one of them. `load_charm("db-requirer")` imports that charm's module under
-its own name (`charm_db_requirer`, registered in `sys.modules` so `mock.patch("charm_db_requirer.x")`
-works), with the charm's `src/` and `lib/` importable as they are in a charm repository, and
-reads its metadata YAML into the dicts a test passes to `testing.Context(meta=..., config=...,
-actions=...)`.
+its own name (`charm_db_requirer`, registered in `sys.modules` so that
+`mock.patch("charm_db_requirer.x")` works), with the charm's `src/` and `lib/` importable as
+they are in a charm repository, and reads its metadata YAML into the dicts a test passes to
+`testing.Context(meta=..., config=..., actions=...)`.
 
 Nothing here touches `ops.testing.Context`: the tests take it from `ops.testing` themselves, so
 the engine switch (`OPS_SCENARIO_ENGINE=rust`), which swaps that name at pytest's configure
@@ -71,7 +71,7 @@ _LOADED: dict[str, LoadedCharm] = {}
 
 
 def module_name(charm: str) -> str:
-    """The name a charm's `src/charm.py` is imported under: `db-requirer` -> `charm_db_requirer`."""
+    """The module name of a charm's `src/charm.py`: `db-requirer` -> `charm_db_requirer`."""
     return "charm_" + charm.replace("-", "_")
 
 
@@ -82,7 +82,9 @@ def _read_yaml(path: Path) -> dict[str, Any] | None:
     return loaded if isinstance(loaded, dict) else None
 
 
-def _read_metadata(root: Path) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]:
+def _read_metadata(
+    root: Path,
+) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None]:
     """(meta, config, actions) from charmcraft.yaml, or the legacy three files."""
     unified = _read_yaml(root / "charmcraft.yaml")
     if unified is not None:

@@ -34,9 +34,7 @@ def test_state_config_overrides_defaults(ctx: testing.Context[Any]) -> None:
 
     state_out = ctx.run(ctx.on.config_changed(), state)
 
-    assert state_out.unit_status == testing.ActiveStatus(
-        "port=9090 ratio=1.5 debug=True name=db"
-    )
+    assert state_out.unit_status == testing.ActiveStatus("port=9090 ratio=1.5 debug=True name=db")
 
 
 def test_output_state_keeps_the_input_config(ctx: testing.Context[Any]) -> None:

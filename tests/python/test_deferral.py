@@ -98,7 +98,9 @@ def test_update_status_deferred_when_configured(ctx: testing.Context[Any]) -> No
 
 def test_update_status_deferred_again_and_again() -> None:
     ctx = testing.Context(RedeferCharm, meta=REDEFER.meta)
-    state = testing.State(deferred=[ctx.on.update_status().deferred(RedeferCharm._on_update_status)])
+    state = testing.State(
+        deferred=[ctx.on.update_status().deferred(RedeferCharm._on_update_status)]
+    )
 
     for _ in range(3):
         state = ctx.run(ctx.on.start(), state)

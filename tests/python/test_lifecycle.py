@@ -57,7 +57,12 @@ def test_lifecycle_event_is_the_ops_event_type(ctx: testing.Context[Any]) -> Non
 
 def test_install_start_sequence_keeps_last_status(ctx: testing.Context[Any]) -> None:
     state = testing.State()
-    for event in (ctx.on.install(), ctx.on.leader_elected(), ctx.on.config_changed(), ctx.on.start()):
+    for event in (
+        ctx.on.install(),
+        ctx.on.leader_elected(),
+        ctx.on.config_changed(),
+        ctx.on.start(),
+    ):
         state = ctx.run(event, state)
 
     assert state.unit_status == testing.ActiveStatus("start")

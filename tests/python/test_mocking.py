@@ -51,7 +51,9 @@ def test_patch_a_module_constant_the_charm_reads() -> None:
     with mock.patch.dict(service, {"command": "/usr/bin/app --debug"}):
         state_out = ctx.run(ctx.on.pebble_ready(container), testing.State(containers={container}))
 
-    assert state_out.get_container("workload").plan.services["app"].command == "/usr/bin/app --debug"
+    assert (
+        state_out.get_container("workload").plan.services["app"].command == "/usr/bin/app --debug"
+    )
 
 
 def test_patch_an_ops_object_through_the_live_charm() -> None:

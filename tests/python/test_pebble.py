@@ -92,7 +92,9 @@ def test_service_status_already_active_is_kept(ctx: testing.Context[Any]) -> Non
 
     state_out = ctx.run(ctx.on.pebble_ready(container), testing.State(containers={container}))
 
-    assert state_out.get_container("workload").service_statuses["app"] == pebble.ServiceStatus.ACTIVE
+    assert (
+        state_out.get_container("workload").service_statuses["app"] == pebble.ServiceStatus.ACTIVE
+    )
     assert state_out.unit_status == testing.ActiveStatus("app is active")
 
 
@@ -287,7 +289,9 @@ def test_update_status_lists_the_containers_notices() -> None:
     ctx = webapp_ctx()
     reload = testing.Notice("example.com/reload", occurrences=2)
     other = testing.Notice("example.com/other")
-    web = testing.Container("web", can_connect=True, layers={"web": WEB_LAYER}, notices=[reload, other])
+    web = testing.Container(
+        "web", can_connect=True, layers={"web": WEB_LAYER}, notices=[reload, other]
+    )
 
     ctx.run(ctx.on.update_status(), testing.State(containers={web}))
 

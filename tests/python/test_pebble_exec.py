@@ -83,7 +83,9 @@ def test_exec_history_records_every_argument(tmp_path: Path) -> None:
     """The sidecar charm's config check passes every exec argument; its exit 2 stops the
     handler before the `encoding=None` call (ops.testing's `Exec` output is text only)."""
     webapp = load_charm("pebble-webapp")
-    ctx = testing.Context(webapp.charm_class("WebappCharm"), meta=webapp.meta, config=webapp.config)
+    ctx = testing.Context(
+        webapp.charm_class("WebappCharm"), meta=webapp.meta, config=webapp.config
+    )
     metrics = testing.Container(
         "metrics",
         can_connect=True,

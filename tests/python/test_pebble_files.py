@@ -88,7 +88,8 @@ def test_list_files(ctx: testing.Context[Any], tmp_path: Path) -> None:
     _, lines = run_probe(ctx, "list", container)
 
     assert lines["dir"] == (
-        "[('README', 'file'), ('conf.d', 'directory'), ('extra.conf', 'file'), ('main.conf', 'file')]"
+        "[('README', 'file'), ('conf.d', 'directory'), ('extra.conf', 'file'),"
+        " ('main.conf', 'file')]"
     )
     assert lines["pattern"] == "[('extra.conf', 'file'), ('main.conf', 'file')]"
     assert lines["file"] == "[('main.conf', 'file')]"
@@ -161,7 +162,9 @@ def test_a_large_file_round_trips(ctx: testing.Context[Any]) -> None:
     assert pushed.read_bytes() == ONE_MIB
 
 
-def test_charm_writes_land_in_the_mounted_directory(ctx: testing.Context[Any], tmp_path: Path) -> None:
+def test_charm_writes_land_in_the_mounted_directory(
+    ctx: testing.Context[Any], tmp_path: Path
+) -> None:
     (tmp_path / "old.txt").write_text("stale")
     container = workload(mounts={"data": testing.Mount(location="/var/lib/app", source=tmp_path)})
 

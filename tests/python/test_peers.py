@@ -29,7 +29,9 @@ def ctx() -> testing.Context[Any]:
 def test_created_alone_the_leader_is_the_only_member(ctx: testing.Context[Any]) -> None:
     cluster = testing.PeerRelation("cluster")
 
-    state_out = ctx.run(ctx.on.relation_created(cluster), testing.State(leader=True, relations={cluster}))
+    state_out = ctx.run(
+        ctx.on.relation_created(cluster), testing.State(leader=True, relations={cluster})
+    )
 
     relation_out = state_out.get_relation(cluster.id)
     assert members(relation_out) == [f"{APP}/0"]
@@ -45,7 +47,8 @@ def test_joined_leader_lists_every_peer(ctx: testing.Context[Any]) -> None:
     )
 
     state_out = ctx.run(
-        ctx.on.relation_joined(cluster, remote_unit=2), testing.State(leader=True, relations={cluster})
+        ctx.on.relation_joined(cluster, remote_unit=2),
+        testing.State(leader=True, relations={cluster}),
     )
 
     assert members(state_out.get_relation(cluster.id)) == [f"{APP}/0", f"{APP}/1", f"{APP}/2"]
@@ -57,9 +60,13 @@ def test_joined_leader_lists_every_peer(ctx: testing.Context[Any]) -> None:
 
 def test_follower_reads_the_shared_app_databag(ctx: testing.Context[Any]) -> None:
     shared = {"members": json.dumps([f"{APP}/0", f"{APP}/1"]), "leader": f"{APP}/1"}
-    cluster = testing.PeerRelation("cluster", local_app_data=shared, peers_data={1: {"address": "a"}})
+    cluster = testing.PeerRelation(
+        "cluster", local_app_data=shared, peers_data={1: {"address": "a"}}
+    )
 
-    state_out = ctx.run(ctx.on.relation_changed(cluster, remote_unit=1), testing.State(relations={cluster}))
+    state_out = ctx.run(
+        ctx.on.relation_changed(cluster, remote_unit=1), testing.State(relations={cluster})
+    )
 
     relation_out = state_out.get_relation(cluster.id)
     assert relation_out.local_app_data == shared
@@ -71,14 +78,17 @@ def test_follower_waits_for_the_leader(ctx: testing.Context[Any]) -> None:
 
     state_out = ctx.run(ctx.on.update_status(), testing.State(relations={cluster}))
 
-    assert state_out.unit_status == testing.WaitingStatus("waiting for the leader to publish members")
+    assert state_out.unit_status == testing.WaitingStatus(
+        "waiting for the leader to publish members"
+    )
 
 
 def test_changed_from_a_peer_without_address_is_deferred(ctx: testing.Context[Any]) -> None:
     cluster = testing.PeerRelation("cluster", peers_data={1: {}})
 
     state_out = ctx.run(
-        ctx.on.relation_changed(cluster, remote_unit=1), testing.State(leader=True, relations={cluster})
+        ctx.on.relation_changed(cluster, remote_unit=1),
+        testing.State(leader=True, relations={cluster}),
     )
 
     assert len(state_out.deferred) == 1
@@ -117,7 +127,9 @@ def test_departing_unit_itself_leaves_the_cluster() -> None:
 
 def test_new_leader_takes_over_the_shared_databag(ctx: testing.Context[Any]) -> None:
     shared = {"members": json.dumps([f"{APP}/0", f"{APP}/1"]), "leader": f"{APP}/1"}
-    cluster = testing.PeerRelation("cluster", local_app_data=shared, peers_data={1: {"address": "x"}})
+    cluster = testing.PeerRelation(
+        "cluster", local_app_data=shared, peers_data={1: {"address": "x"}}
+    )
 
     state_out = ctx.run(ctx.on.leader_elected(), testing.State(leader=True, relations={cluster}))
 

@@ -71,9 +71,7 @@ def test_joined_records_the_remote_unit(ctx: testing.Context[Any], db: testing.R
 
 def test_joined_names_the_remote_unit_given() -> None:
     ctx = testing.Context(DbRequirerCharm, meta=REQUIRER_META, config=REQUIRER_CONFIG)
-    db = testing.Relation(
-        "db", remote_app_name="postgresql", remote_units_data={0: {}, 3: {}}
-    )
+    db = testing.Relation("db", remote_app_name="postgresql", remote_units_data={0: {}, 3: {}})
 
     state_out = ctx.run(ctx.on.relation_joined(db, remote_unit=3), testing.State(relations={db}))
 
@@ -121,8 +119,12 @@ def test_changed_reads_the_remote_units_databag(ctx: testing.Context[Any]) -> No
     assert "unit postgresql/0 serves port 5432" in log_messages(ctx.juju_log, "INFO")
 
 
-def test_changed_uses_the_bindings_network(ctx: testing.Context[Any], db: testing.Relation) -> None:
-    network = testing.Network("db", bind_addresses=[testing.BindAddress([testing.Address("10.1.2.3")])])
+def test_changed_uses_the_bindings_network(
+    ctx: testing.Context[Any], db: testing.Relation
+) -> None:
+    network = testing.Network(
+        "db", bind_addresses=[testing.BindAddress([testing.Address("10.1.2.3")])]
+    )
 
     state_out = ctx.run(
         ctx.on.relation_changed(db), testing.State(relations={db}, networks={network})
@@ -177,7 +179,9 @@ def test_relation_chain_created_joined_changed(ctx: testing.Context[Any]) -> Non
     state = ctx.run(ctx.on.relation_created(db), state)
     state = ctx.run(ctx.on.relation_joined(state.get_relation(db.id)), state)
     # The database answers: its app databag now has the host.
-    published = dataclasses.replace(state.get_relation(db.id), remote_app_data={"host": "db.local"})
+    published = dataclasses.replace(
+        state.get_relation(db.id), remote_app_data={"host": "db.local"}
+    )
     state = dataclasses.replace(state, relations={published})
     state = ctx.run(ctx.on.relation_changed(published), state)
 
@@ -281,7 +285,9 @@ def test_leader_copies_the_remote_app_databag() -> None:
         remote_units_data={0: {"x": "y"}, 1: {}},
     )
 
-    state_out = ctx.run(ctx.on.relation_changed(db, remote_unit=1), testing.State(leader=True, relations={db}))
+    state_out = ctx.run(
+        ctx.on.relation_changed(db, remote_unit=1), testing.State(leader=True, relations={db})
+    )
 
     relation_out = state_out.get_relation(db.id)
     assert relation_out.local_app_data == {"a": "1", "b": "2", "units": "2"}
@@ -302,7 +308,9 @@ def test_follower_copy_leaves_app_databag_as_it_was() -> None:
 def test_reads_every_databag_of_every_relation() -> None:
     ctx = testing.Context(RelationReadAllCharm, meta=READ_ALL.meta)
     first = testing.Relation(
-        "upstream", remote_app_data={"k": "v"}, remote_units_data={0: {"a": "1"}, 1: {"b": "2", "c": "3"}}
+        "upstream",
+        remote_app_data={"k": "v"},
+        remote_units_data={0: {"a": "1"}, 1: {"b": "2", "c": "3"}},
     )
     second = testing.Relation("upstream", remote_app_data={}, remote_units_data={4: {"d": "4"}})
 

@@ -1,4 +1,5 @@
-"""Secrets: the owner adds, updates, grants and rotates; the observer reads and follows revisions."""
+"""Secrets: the owner adds, updates, grants and rotates; the observer reads them and follows
+their revisions."""
 
 from __future__ import annotations
 
@@ -132,7 +133,9 @@ def test_observer_reads_the_secret_by_id_and_labels_it(observer_ctx: testing.Con
 def test_observer_without_the_id_waits(observer_ctx: testing.Context[Any]) -> None:
     db = testing.Relation("db")
 
-    state_out = observer_ctx.run(observer_ctx.on.relation_changed(db), testing.State(relations={db}))
+    state_out = observer_ctx.run(
+        observer_ctx.on.relation_changed(db), testing.State(relations={db})
+    )
 
     assert state_out.unit_status == testing.WaitingStatus("no secret yet")
 

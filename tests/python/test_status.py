@@ -26,7 +26,10 @@ def test_start_on_the_leader(ctx: testing.Context[Any]) -> None:
     assert state_out.unit_status == testing.ActiveStatus("ready")
     assert state_out.app_status == testing.ActiveStatus("app ready")
     assert state_out.workload_version == "1.1"
-    assert ctx.unit_status_history == [testing.UnknownStatus(), testing.MaintenanceStatus("starting")]
+    assert ctx.unit_status_history == [
+        testing.UnknownStatus(),
+        testing.MaintenanceStatus("starting"),
+    ]
     assert ctx.app_status_history == [testing.UnknownStatus()]
 
 
@@ -46,7 +49,9 @@ def test_follower_cannot_set_the_app_status(ctx: testing.Context[Any]) -> None:
 
     assert state_out.unit_status == testing.BlockedStatus("stopped")
     assert state_out.app_status == testing.ActiveStatus("serving")
-    assert any(m.startswith("cannot set app status") for m in log_messages(ctx.juju_log, "WARNING"))
+    assert any(
+        m.startswith("cannot set app status") for m in log_messages(ctx.juju_log, "WARNING")
+    )
 
 
 def test_charm_reads_its_current_status(ctx: testing.Context[Any]) -> None:

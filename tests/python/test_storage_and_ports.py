@@ -33,7 +33,9 @@ def test_attached_storage_is_a_real_directory(storage_ctx: testing.Context[Any])
     # shared by the whole process, so it would depend on which tests ran before.
     data = testing.Storage("data", index=0)
 
-    state_out = storage_ctx.run(storage_ctx.on.storage_attached(data), testing.State(storages={data}))
+    state_out = storage_ctx.run(
+        storage_ctx.on.storage_attached(data), testing.State(storages={data})
+    )
 
     root = data.get_filesystem(storage_ctx)
     assert (root / "marker.txt").read_text() == "written by storage-db/0\n"
@@ -56,15 +58,21 @@ def test_detaching_reads_what_the_test_seeded(storage_ctx: testing.Context[Any])
     data = testing.Storage("data", index=0)
     (data.get_filesystem(storage_ctx) / "marker.txt").write_text("seeded\n")
 
-    state_out = storage_ctx.run(storage_ctx.on.storage_detaching(data), testing.State(storages={data}))
+    state_out = storage_ctx.run(
+        storage_ctx.on.storage_detaching(data), testing.State(storages={data})
+    )
 
     assert state_out.unit_status == testing.MaintenanceStatus("detaching data/0")
-    detaching = [m for m in log_messages(storage_ctx.juju_log, "INFO") if m.startswith("detaching ")]
+    detaching = [
+        m for m in log_messages(storage_ctx.juju_log, "INFO") if m.startswith("detaching ")
+    ]
     assert len(detaching) == 1 and detaching[0].endswith(": seeded")
 
 
 def test_config_changed_requests_more_storage(storage_ctx: testing.Context[Any]) -> None:
-    state_out = storage_ctx.run(storage_ctx.on.config_changed(), testing.State(config={"request": 2}))
+    state_out = storage_ctx.run(
+        storage_ctx.on.config_changed(), testing.State(config={"request": 2})
+    )
 
     assert storage_ctx.requested_storages == {"data": 2}
     assert state_out.unit_status == testing.MaintenanceStatus("requested 2 data")
@@ -92,7 +100,9 @@ def test_storage_event_for_storage_not_in_the_state_is_inconsistent(
     storage_ctx: testing.Context[Any],
 ) -> None:
     with pytest.raises(testing.errors.InconsistentScenarioError):
-        storage_ctx.run(storage_ctx.on.storage_attached(testing.Storage("data", index=0)), testing.State())
+        storage_ctx.run(
+            storage_ctx.on.storage_attached(testing.Storage("data", index=0)), testing.State()
+        )
 
 
 # --- ports ---------------------------------------------------------------------------------------

@@ -88,13 +88,15 @@ def test_defaults_of_every_type_are_stored() -> None:
 
 def test_library_object_has_its_own_stored_state() -> None:
     ctx = testing.Context(ConfStoredCharm, meta=CONF_STORED.meta, config=CONF_STORED.config)
-    tracker = testing.StoredState(owner_path="ConfStoredCharm/Tracker[tracker]", content={"seen": 41})
+    tracker = testing.StoredState(
+        owner_path="ConfStoredCharm/Tracker[tracker]", content={"seen": 41}
+    )
 
     state_out = ctx.run(ctx.on.start(), testing.State(stored_states={tracker}))
 
-    assert state_out.get_stored_state("_stored", owner_path="ConfStoredCharm/Tracker[tracker]").content == {
-        "seen": 42
-    }
+    assert state_out.get_stored_state(
+        "_stored", owner_path="ConfStoredCharm/Tracker[tracker]"
+    ).content == {"seen": 42}
     assert state_out.get_stored_state("_extra", owner_path="ConfStoredCharm").content == {
         "started": True
     }

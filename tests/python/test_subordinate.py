@@ -1,4 +1,5 @@
-"""Subordinate relations (`testing.SubordinateRelation`): the one principal unit and its databags."""
+"""Subordinate relations (`testing.SubordinateRelation`): the one principal unit and its
+databags."""
 
 from __future__ import annotations
 
@@ -35,7 +36,9 @@ def juju_info() -> testing.SubordinateRelation:
 def test_joined_publishes_the_agent_address(
     ctx: testing.Context[Any], juju_info: testing.SubordinateRelation
 ) -> None:
-    state_out = ctx.run(ctx.on.relation_joined(juju_info), testing.State(leader=True, relations={juju_info}))
+    state_out = ctx.run(
+        ctx.on.relation_joined(juju_info), testing.State(leader=True, relations={juju_info})
+    )
 
     relation_out = state_out.get_relation(juju_info.id)
     assert relation_out.local_unit_data["agent-address"] == "192.0.2.0"
@@ -89,7 +92,9 @@ def test_logs_endpoint_waits_for_paths(ctx: testing.Context[Any]) -> None:
     assert state_out.unit_status == testing.WaitingStatus("mysql/0 has not said what to tail")
 
 
-def test_departed_principal(ctx: testing.Context[Any], juju_info: testing.SubordinateRelation) -> None:
+def test_departed_principal(
+    ctx: testing.Context[Any], juju_info: testing.SubordinateRelation
+) -> None:
     state_out = ctx.run(
         ctx.on.relation_departed(juju_info, remote_unit=3, departing_unit=3),
         testing.State(relations={juju_info}),
