@@ -56,7 +56,7 @@ def test_lifecycle_event_is_the_ops_event_type(ctx: testing.Context[Any]) -> Non
 
 
 def test_install_start_sequence_keeps_last_status(ctx: testing.Context[Any]) -> None:
-    state = testing.State()
+    state = testing.State(leader=True)  # leader-elected goes to the leader only
     for event in (
         ctx.on.install(),
         ctx.on.leader_elected(),
@@ -142,8 +142,8 @@ def test_charm_root_gives_the_charm_its_files(tmp_path: Path) -> None:
     assert state_out.unit_status == testing.ActiveStatus("Hello from charm-dir/0")
     assert f"env JUJU_CHARM_DIR={tmp_path}" in log_messages(ctx.juju_log)
     assert "banner demo-banner" in log_messages(ctx.juju_log)
-    # ops.testing writes the metadata files into a charm_root for the run and removes them after.
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["templates"]
+    # The charm's own files are left as they were.
+    assert (tmp_path / "templates" / "motd.txt").read_text() == "Hello from {unit}\n"
 
 
 def test_app_name_and_unit_id_name_the_unit() -> None:
