@@ -314,6 +314,8 @@ def test_reads_every_databag_of_every_relation() -> None:
     )
     second = testing.Relation("upstream", remote_app_data={}, remote_units_data={4: {"d": "4"}})
 
-    state_out = ctx.run(ctx.on.relation_changed(first), testing.State(relations=[first, second]))
+    state_out = ctx.run(
+        ctx.on.relation_changed(first, remote_unit=0), testing.State(relations=[first, second])
+    )
 
     assert state_out.unit_status == testing.ActiveStatus("read 5 keys in 5 bags")
