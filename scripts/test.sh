@@ -3,8 +3,8 @@
 # workspace, and the engine alone with its default features), the Python shim's types, every
 # test of the workspace (unit, integration, doc, the CLI's) on ops 3.x, the engine's tests
 # again on the newest ops 2.x and on the oldest supported ops (2.16), the 100,000-run memory
-# soak (release build) on each, every bench run once, and the conformance corpus against
-# ops.testing.
+# soak (release build) on each, every bench run once, the conformance corpus against
+# ops.testing, and the ops.testing-style Python suite (tests/python) on ops 3.9 and 2.23.
 # (scripts/ops-versions.sh runs the tests on every supported ops minor release.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -35,4 +35,8 @@ echo "== the benches run once each (criterion's test mode: the case files still 
 VIRTUAL_ENV="$PWD/.venv" cargo bench --locked -p ops-scenario --bench throughput -- --test
 echo "== conformance against ops.testing 8.9"
 ./scripts/conformance.sh
+# The engine half runs where ops_scenario_rs is installed in the suite's venvs; once the package
+# is built here, make it required with `--engine rust`.
+echo "== the Python suite (tests/python) on ops 3.9 and 2.23: on ops.testing, then on the engine, compared"
+scripts/python-suite.sh
 echo "== done"

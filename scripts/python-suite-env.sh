@@ -1,0 +1,29 @@
+#!/usr/bin/env bash
+# Create (or refresh) the two venvs the Python suite (tests/python) runs in, from pinned
+# requirements: .venv-pysuite (ops 3.9 + ops-scenario 8.9) and .venv-pysuite-ops2 (ops 2.23 +
+# ops-scenario 7.23), each with pytest. When the engine's Python package is wanted in them
+# too, pass --with-engine: `pip install .` of this checkout goes into each (it needs the
+# repository's pyproject.toml, which the engine package brings).
+# Idempotent: pip only installs what the requirements files pin and is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON="${PYTHON:-python3}"
+with_engine=false
+for arg in "$@"; do
+    case "$arg" in
+        --with-engine) with_engine=true ;;
+        -h|--help) sed -n '2,7p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        *) echo "python-suite-env.sh: unknown argument $arg (see --help)" >&2; exit 2 ;;
+    esac
+done
+make_venv() {
+    local dir=$1 requirements=$2
+    [ -x "$dir/bin/python" ] || "$PYTHON" -m venv "$dir"
+    "$dir/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
+    if $with_engine; then
+        [ -f pyproject.toml ] || { echo "--with-engine: no pyproject.toml at $(pwd)" >&2; exit 1; }
+        "$dir/bin/pip" install --quiet --disable-pip-version-check .
+    fi
+}
+make_venv .venv-pysuite tests/python/requirements.txt
+make_venv .venv-pysuite-ops2 tests/python/requirements-ops2.txt
