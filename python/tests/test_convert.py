@@ -1,0 +1,212 @@
+"""python/ops_scenario_rs/_convert.py: ops.testing objects <-> the engine's JSON.
+
+Round trips (State -> JSON -> State is the same State, with and without the input to reuse),
+and end to end: each test charm run on ops.testing, and the same run converted to a case,
+run by the engine's CLI and converted back into a fresh Context, must give the same output
+State and the same history attributes. Differences between the engines that are known and
+deliberate (conformance/DIFFERENCES.md) are asserted as such, each where it shows.
+"""
+
+from __future__ import annotations
+
+import datetime
+import pathlib
+from typing import Any
+
+import ops
+import pytest
+from conftest import SCENARIO_8, assert_same, both, context_diff, cv, load_charm, run_engine, state_diff
+from ops import pebble, testing
+
+UTC = datetime.timezone.utc
+T0 = datetime.datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
+
+
+# ---- State -> JSON -> State ---------------------------------------------------------------
+
+
+def _rich_state(tmp_path: pathlib.Path) -> testing.State:
+    src = tmp_path / "logs"
+    src.mkdir(exist_ok=True)
+    (src / "a.log").write_text("hello\n")
+    layer = pebble.Layer({
+        "summary": "web",
+        "services": {"web": {"override": "replace", "command": "/bin/web", "startup": "enabled"}},
+        "checks": {"ready": {"override": "replace", "level": "ready", "http": {"url": "http://x/"}}},
+    })
+    web = testing.Container(
+        "web",
+        can_connect=True,
+        layers={"base": layer},
+        service_statuses={"web": pebble.ServiceStatus.ACTIVE},
+        mounts={"logs": testing.Mount(location="/var/log", source=src)},
+        execs={testing.Exec(["ls"], stdout="x\n"), testing.Exec(["false"], return_code=1, stderr="no")},
+        notices=[
+            testing.Notice("example.com/reload", last_data={"reason": "r"}),
+            testing.Notice("example.com/other", type=pebble.NoticeType.CUSTOM, first_occurred=T0,
+                           last_occurred=T0, last_repeated=T0, occurrences=3,
+                           repeat_after=datetime.timedelta(seconds=5)),
+        ],
+        check_infos={testing.CheckInfo("ready", level=pebble.CheckLevel.READY, failures=1)},
+    )
+    metrics = testing.Container("metrics", can_connect=False)
+    secret = testing.Secret(
+        {"password": "x"}, latest_content={"password": "y"}, owner="app", label="creds",
+        description="d", expire=T0, rotate=ops.SecretRotate.DAILY, remote_grants={1: {"remote"}},
+    )
+    observed = testing.Secret({"token": "t"})
+    return testing.State(
+        config={"port": 8080, "log-level": "debug"},
+        leader=True,
+        unit_status=testing.ActiveStatus("up"),
+        app_status=testing.BlockedStatus("app"),
+        workload_version="1.2",
+        planned_units=3,
+        model=testing.Model("m", uuid="11111111-2222-4333-8444-555555555555", type="kubernetes",
+                            cloud_spec=testing.CloudSpec("lxd", endpoint="https://e", credential=testing.CloudCredential(
+                                auth_type="certificate", attributes={"k": "v"}, redacted=["k"]))),
+        relations=[
+            testing.Relation("db", remote_app_name="pg", remote_app_data={"h": "1"},
+                             remote_units_data={0: {"p": "1"}, 3: {}}),
+            testing.PeerRelation("cluster", peers_data={1: {"a": "b"}}),
+            testing.SubordinateRelation("logs", remote_unit_id=2),
+        ],
+        networks=[testing.Network("db", bind_addresses=[testing.BindAddress([testing.Address("10.0.0.1", cidr="10.0.0.0/24")],
+                                                                            interface_name="eth0")])],
+        containers=[web, metrics],
+        storages=[testing.Storage("data", index=0), testing.Storage("data", index=1)],
+        opened_ports=[testing.TCPPort(80), testing.UDPPort(53), testing.ICMPPort()],
+        secrets=[secret, observed],
+        resources=[testing.Resource(name="bin", path=src / "a.log")],
+        stored_states=[testing.StoredState(owner_path="MyCharm", content={"s": {1, 2}, "t": (1, "x"), "b": b"\x00",
+                                                                          "big": 2**70, "d": {1: "one"}})],
+        deferred=[testing.DeferredEvent("MyCharm/on/update_status[1]", "MyCharm", "_on_update_status")],
+    )
+
+
+@pytest.fixture
+def web_ctx() -> Any:
+    _, charm_type = load_charm("pebble-webapp")
+    with testing.Context(charm_type) as ctx:
+        yield ctx
+
+
+def test_round_trip_reuses_the_input(tmp_path: pathlib.Path, web_ctx: Any) -> None:
+    state = _rich_state(tmp_path)
+    data = cv.state_json(state, web_ctx)
+    out = cv.state_from_json(data, state, web_ctx)
+    assert out == state
+    assert state_diff(state, out) == []
+    # Deep copies, as ops.testing's output is: editing the output leaves the input alone.
+    rel = out.get_relation(next(iter(state.relations)).id)
+    assert rel is not next(r for r in state.relations if r.id == rel.id)
+    assert cv.state_json(out, web_ctx) == data
+
+
+def test_round_trip_from_json_alone(tmp_path: pathlib.Path, web_ctx: Any) -> None:
+    """Without the input to reuse, every object is built from the JSON and equals the input,
+    except what the JSON cannot say (an Exec's change id)."""
+    state = _rich_state(tmp_path)
+    data = cv.state_json(state, web_ctx)
+    out = cv.state_from_json(data, testing.State(), web_ctx)
+    assert cv.state_json(out, web_ctx) == data
+    assert state_diff(state, out, ignore=("containers", "resources")) == []
+    assert {(r.name, pathlib.Path(r.path)) for r in out.resources} == {(r.name, pathlib.Path(r.path)) for r in state.resources}
+    web_in, web_out = state.get_container("web"), out.get_container("web")
+    for field in ("name", "can_connect", "layers", "service_statuses", "notices", "check_infos"):
+        assert getattr(web_out, field) == getattr(web_in, field), field
+    assert {(e.command_prefix, e.return_code, e.stdout, e.stderr) for e in web_out.execs} == {
+        (e.command_prefix, e.return_code, e.stdout, e.stderr) for e in web_in.execs
+    }
+    assert {n: (str(m.location), pathlib.Path(m.source)) for n, m in web_out.mounts.items()} == {
+        n: (str(m.location), pathlib.Path(m.source)) for n, m in web_in.mounts.items()
+    }
+    secret = out.get_secret(label="creds")
+    assert (secret._tracked_revision, secret._latest_revision) == (1, 1)
+    assert isinstance(out.unit_status, testing.ActiveStatus)
+    assert isinstance(out.get_stored_state("_stored", owner_path="MyCharm").content["s"], set)
+
+
+def test_values_drawn_by_ops_testing_are_written_out(web_ctx: Any) -> None:
+    state = testing.State(
+        relations=[testing.Relation("db")],
+        containers=[testing.Container("web", notices=[testing.Notice("example.com/a")],
+                                      check_infos=[testing.CheckInfo("c")])],
+        secrets=[testing.Secret({"a": "b"})],
+        storages=[testing.Storage("data")],
+    )
+    data = cv.state_json(state, web_ctx)
+    rel, = state.relations
+    assert data["relations"][0]["id"] == rel.id
+    assert data["model"] == {"name": state.model.name, "uuid": state.model.uuid, "type": "kubernetes", "cloud_spec": None}
+    notice = data["containers"][0]["notices"][0]
+    assert notice["id"] == state.get_container("web").notices[0].id and notice["first_occurred"]
+    assert data["containers"][0]["check_infos"][0]["change_id"]
+    assert data["secrets"][0]["id"] == next(iter(state.secrets)).id
+    assert data["storages"][0]["index"] == next(iter(state.storages)).index
+
+
+def test_stored_values() -> None:
+    value = {"s": {1, 2}, "f": frozenset({"a"}), "t": (1, [2, b"\x01"]), "big": -(2**80), "k": {(1, 2): None},
+             "$x": 1, "n": None, "fl": 1.5}
+    assert cv.decode_value(cv.encode_value(value)) == value
+    assert cv.encode_value({"$x": 1}) == {"$dict": [["$x", 1]]}
+    with pytest.raises(cv.UnsupportedByEngine, match="complex"):
+        cv.encode_value({"c": 1j})
+
+
+def test_unexpressible_features_are_refused(web_ctx: Any, tmp_path: pathlib.Path) -> None:
+    """ops.testing features the JSON cannot say raise, naming the feature."""
+    def refused(state: testing.State, match: str) -> None:
+        with pytest.raises(NotImplementedError, match=match):
+            cv.state_json(state, web_ctx)
+
+    refused(testing.State(containers=[testing.Container("web", _base_plan={"services": {}})] if SCENARIO_8 else
+                          [testing.Container("web", _base_plan={"services": {}})]), "base plan")
+    refused(testing.State(containers=[testing.Container("web", check_infos=[testing.CheckInfo("c", successes=None)])]),
+            "successes=None")
+    refused(testing.State(stored_states=[testing.StoredState(owner_path="C", content={"x": object()})]), "object")
+    refused(testing.State(stored_states=[testing.StoredState(owner_path="C", _data_type_name="Mine")]), "_data_type_name")
+    single = tmp_path / "one-file"
+    single.write_text("x")
+    refused(testing.State(containers=[testing.Container("web", mounts={"f": testing.Mount(location="/f", source=single)})]),
+            "single file")
+
+
+def test_event_json() -> None:
+    _, charm_type = load_charm("db-requirer")
+    ctx = testing.Context(charm_type)
+    rel = testing.Relation("db", remote_units_data={4: {}, 2: {}})
+    state = testing.State(relations=[rel])
+    assert cv.event_json(ctx.on.relation_changed(rel), state) == {
+        "name": "db_relation_changed", "relation_id": rel.id, "remote_unit": 4}
+    assert cv.event_json(ctx.on.relation_departed(rel, remote_unit=2, departing_unit=4), state) == {
+        "name": "db_relation_departed", "relation_id": rel.id, "remote_unit": 2, "departing_unit": 4}
+    assert cv.event_json(ctx.on.relation_broken(rel), state) == {"name": "db_relation_broken", "relation_id": rel.id}
+    action = ctx.on.action("fail-me", params={"a": 1}, id="7")
+    assert cv.event_json(action, state) == {"name": "fail_me_action", "action": {"name": "fail-me", "params": {"a": 1}, "id": "7"}}
+    secret = testing.Secret({"a": "b"}, owner="app")
+    assert cv.event_json(ctx.on.secret_expired(secret, revision=3), state) == {
+        "name": "secret_expired", "secret_id": secret.id, "revision": 3}
+    container = testing.Container("web", notices=[testing.Notice("example.com/n", id="9")],
+                                  check_infos=[testing.CheckInfo("c")])
+    assert cv.event_json(ctx.on.pebble_custom_notice(container, container.notices[0]), state) == {
+        "name": "web_pebble_custom_notice", "container": "web", "notice_id": "9"}
+    info, = container.check_infos
+    assert cv.event_json(ctx.on.pebble_check_failed(container, info), state)["check"] == "c"
+    assert cv.event_json(ctx.on.storage_attached(testing.Storage("data", index=2)), state)["storage"] == {
+        "name": "data", "index": 2}
+
+
+def test_context_json() -> None:
+    _, charm_type = load_charm("db-requirer")
+    extra: dict[str, Any] = {"machine_id": "3", "availability_zone": "az", "principal_unit": "p/0"} if SCENARIO_8 else {}
+    ctx = testing.Context(charm_type, app_name="client", unit_id=2, juju_version="3.4.1", app_trusted=True,
+                          capture_deferred_events=True, **extra)
+    assert cv.context_json(ctx) == {
+        "app_name": "client", "unit_id": 2, "juju_version": "3.4.1", "app_trusted": True,
+        "machine_id": "3" if SCENARIO_8 else None, "availability_zone": "az" if SCENARIO_8 else None,
+        "principal_unit": "p/0" if SCENARIO_8 else None,
+        "capture_deferred_events": True, "capture_framework_events": False,
+    }
+    assert cv.context_json(testing.Context(charm_type))["app_name"] == "db-requirer"
