@@ -10,6 +10,7 @@ import importlib.util
 import json
 import os
 import pathlib
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -196,15 +197,27 @@ def tree(root: pathlib.Path) -> dict[str, Any]:
         rel = "/" + str(base.relative_to(root)) if base != root else "/"
         out[rel] = "dir"
         for f in filenames:
-            out[str(pathlib.PurePosixPath(rel) / f)] = (base / f).read_bytes()
+            path = base / f
+            out[str(pathlib.PurePosixPath(rel) / f)] = (path.read_bytes(), oct(path.stat().st_mode & 0o777))
     return out
+
+
+_TRACE_TIME = re.compile(r'"datetime": "[^"]*"')
+
+
+def _log(lines: list[Any]) -> list[Any]:
+    """juju-log lines but ops.testing's own, ops' security-event times masked (DIFFERENCES.md
+    normalisation `trace-timestamp`)."""
+    return [
+        (line.level, _TRACE_TIME.sub('"datetime": "<t>"', line.message))
+        for line in lines if line.message not in _REFERENCE_ONLY_LOG
+    ]
 
 
 def context_diff(ref: testing.Context[Any], eng: testing.Context[Any], ignore: tuple[str, ...] = ()) -> list[str]:
     diffs: list[str] = []
-    ref_log = [line for line in ref.juju_log if line.message not in _REFERENCE_ONLY_LOG]
     attrs: dict[str, tuple[Any, Any]] = {
-        "juju_log": (ref_log, eng.juju_log),
+        "juju_log": (_log(ref.juju_log), _log(eng.juju_log)),
         "unit_status_history": (ref.unit_status_history, eng.unit_status_history),
         "app_status_history": (ref.app_status_history, eng.app_status_history),
         "workload_version_history": (ref.workload_version_history, eng.workload_version_history),
@@ -243,7 +256,41 @@ def both(
     return ref, eng
 
 
-def assert_same(ref: Outcome, eng: Outcome, *, ignore: tuple[str, ...] = ()) -> None:
+def _normalise_checks(state: testing.State, state_in: testing.State) -> testing.State:
+    """DIFFERENCES.md normalisations for check infos the run (re)started: a change id that is
+    not the input's is drawn by each engine (`drawn-change-id`), and a check the plan added
+    without a check info in the input has `successes` None on ops.testing, 0 on the engine
+    (`plan-check-infos`)."""
+    given = {(c.name, i.name): i for c in state_in.containers for i in c.check_infos}
+    containers = []
+    for c in state.containers:
+        infos = []
+        for info in c.check_infos:
+            old = given.get((c.name, info.name))
+            change = info.change_id
+            if change and (old is None or old.change_id != change):
+                change = ops.pebble.ChangeID("<drawn>")
+            successes = 0 if old is None and info.successes is None else info.successes
+            infos.append(testing.CheckInfo(
+                info.name, level=info.level, startup=info.startup, status=info.status,
+                successes=successes, failures=info.failures, threshold=info.threshold, change_id=change))
+        containers.append(dataclasses.replace(c, check_infos=frozenset(infos)))
+    return dataclasses.replace(state, containers=frozenset(containers))
+
+
+def logs_except(ctx: testing.Context[Any], *prefixes: str) -> list[Any]:
+    """The juju-log lines but those starting with one of `prefixes` (and ops.testing's own)."""
+    return [line for line in _log(ctx.juju_log) if not line[1].startswith(prefixes)]
+
+
+def assert_same(
+    ref: Outcome, eng: Outcome, *, ignore: tuple[str, ...] = (), state_in: testing.State | None = None,
+) -> None:
+    """The two runs gave the same outcome, output State and Context attributes; with
+    `state_in`, check infos are compared after `_normalise_checks`."""
+    if state_in is not None and ref.state is not None and eng.state is not None:
+        ref = dataclasses.replace(ref, state=_normalise_checks(ref.state, state_in))
+        eng = dataclasses.replace(eng, state=_normalise_checks(eng.state, state_in))
     diffs: list[str] = []
     if (ref.error is None) != (eng.error is None) or type(ref.error) is not type(eng.error):
         if not (ref.error is not None and eng.error is not None and ref.state is None and eng.state is None):
