@@ -524,9 +524,31 @@ def _revisions(s: testing.Secret) -> tuple[int, int]:
     return int(getattr(s, "_tracked_revision")), int(getattr(s, "_latest_revision"))
 
 
+def _latest_content(s: testing.Secret) -> Mapping[str, str]:
+    return s.latest_content if s.latest_content is not None else s.tracked_content
+
+
+def _renumbered(s: testing.Secret) -> bool:
+    """Whether the secret's latest content differs from the tracked one under the same revision
+    number: what ops.testing gives `Secret(tracked, latest_content=other)` (both revisions 1).
+    The engine holds each revision's content, so the JSON numbers the latest revision one past
+    the tracked one, and the output's revisions are numbered back (`_revision_back`)."""
+    tracked, latest = _revisions(s)
+    return latest <= tracked and dict(_latest_content(s)) != dict(s.tracked_content)
+
+
+def _revision_back(hint: testing.Secret | None, revision: int) -> int:
+    if hint is not None and _renumbered(hint):
+        tracked, _ = _revisions(hint)
+        return revision - 1 if revision > tracked else revision
+    return revision
+
+
 def secret_json(s: testing.Secret) -> JSON:
     tracked, latest = _revisions(s)
-    latest_content = s.latest_content if s.latest_content is not None else s.tracked_content
+    if _renumbered(s):
+        latest = tracked + 1
+    latest_content = _latest_content(s)
     return {
         "id": s.id,
         "owner": s.owner,
@@ -852,10 +874,10 @@ def secret_from_json(data: JSON, hint: testing.Secret | None) -> testing.Secret:
     )
     if hint is not None and hj.get("remote_grants") == data.get("remote_grants"):
         _set_private(secret, "remote_grants", copy.deepcopy(hint.remote_grants))
-    tracked = data.get("tracked_revision")
-    latest = data.get("latest_revision")
-    _set_private(secret, "_tracked_revision", 1 if tracked is None else int(tracked))
-    _set_private(secret, "_latest_revision", (1 if tracked is None else int(tracked)) if latest is None else int(latest))
+    tracked = 1 if data.get("tracked_revision") is None else int(data["tracked_revision"])
+    latest = tracked if data.get("latest_revision") is None else int(data["latest_revision"])
+    _set_private(secret, "_tracked_revision", _revision_back(hint, tracked))
+    _set_private(secret, "_latest_revision", _revision_back(hint, latest))
     return secret
 
 
