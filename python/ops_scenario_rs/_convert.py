@@ -46,8 +46,13 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar, cast
 
 import ops
+import scenario
 from ops import pebble, testing
 from ops._private.harness import ExecArgs
+
+# ops.testing's names are scenario's, but ops 2's ops/testing.py makes type checkers see
+# ops.model.Container under `Container`: the container class is named from scenario.
+Container = scenario.Container
 
 JSON = dict[str, Any]
 T = TypeVar("T")
@@ -258,7 +263,7 @@ def _custom_event_name(event: Any) -> str:
 
 def _event_arg(value: Any, where: str) -> Any:
     state_types: tuple[type, ...] = (
-        testing.Secret, testing.Container, testing.Storage, testing.Notice, testing.CheckInfo,
+        testing.Secret, Container, testing.Storage, testing.Notice, testing.CheckInfo,
         testing.CloudSpec,
     )
     if isinstance(value, (testing.RelationBase, *state_types)) or hasattr(value, "_to_ops"):
@@ -488,7 +493,7 @@ def container_files_json(root: pathlib.Path, mounts: Iterable[str] = ()) -> JSON
     return files
 
 
-def container_json(c: testing.Container, ctx: testing.Context[Any] | None = None, *, files_from_root: bool = False) -> JSON:
+def container_json(c: Container, ctx: testing.Context[Any] | None = None, *, files_from_root: bool = False) -> JSON:
     """One container. Its `files` are what ops.testing gives the charm: nothing but the mounts
     (ops.testing empties a container's root when the charm is set up), unless
     `files_from_root`, which reads the files under `ctx._get_container_root(name)`."""
@@ -659,7 +664,7 @@ def status_from_json(data: Mapping[str, Any], hint: Any = None) -> Any:
         return copy.deepcopy(hint)
     name, message = data["name"], data.get("message", "")
     if name == "unknown":
-        return testing.UnknownStatus()
+        return cast("Any", testing.UnknownStatus)()
     classes: dict[str, Callable[[str], Any]] = {
         "active": testing.ActiveStatus,
         "blocked": testing.BlockedStatus,
@@ -796,7 +801,7 @@ def _by(items: Iterable[T], key: Callable[[T], Any]) -> dict[Any, T]:
     return {key(item): item for item in items}
 
 
-def container_from_json(data: JSON, hint: testing.Container | None) -> testing.Container:
+def container_from_json(data: JSON, hint: Container | None) -> Container:
     """A container of the output. Its `files` are not part of the dataclass (ops.testing keeps
     them under the Context's container root): `write_container_root` puts them there."""
     hint_json = container_json(hint) if hint is not None else None
@@ -819,7 +824,7 @@ def container_from_json(data: JSON, hint: testing.Container | None) -> testing.C
     old_notices = _by(hint.notices if hint else [], lambda n: str(n.id))
     old_checks = _by(hint.check_infos if hint else [], lambda c: c.name)
     old_execs = _by(hint.execs if hint else [], lambda e: tuple(e.command_prefix))
-    return testing.Container(
+    return Container(
         data["name"],
         can_connect=bool(data.get("can_connect", False)),
         layers=keep("layers", lambda: {label: pebble.Layer(cast("Any", layer)) for label, layer in data.get("layers", {}).items()}),
