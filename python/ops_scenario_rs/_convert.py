@@ -431,15 +431,30 @@ def check_info_json(c: testing.CheckInfo, container: str = "") -> JSON:
     }
 
 
+def _exec_output(e: testing.Exec, name: str) -> str:
+    """An Exec's stdout or stderr as the engine's text. ops.testing also takes bytes (the only
+    form it accepts for a charm reading with encoding=None); UTF-8 bytes are the same output as
+    their text either way the charm reads it, other bytes the engine cannot give."""
+    value: Any = getattr(e, name)
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (bytes, bytearray)):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+    raise UnsupportedByEngine(
+        f"Exec({list(e.command_prefix)!r}) with a {name} of {type(value).__name__} that is not UTF-8 text",
+        "the engine's Exec output is text",
+    )
+
+
 def exec_json(e: testing.Exec) -> JSON:
-    for name in ("stdout", "stderr"):
-        if not isinstance(getattr(e, name), str):
-            raise UnsupportedByEngine(f"Exec({list(e.command_prefix)!r}) with a non-str {name}")
     return {
         "command_prefix": list(e.command_prefix),
         "return_code": e.return_code,
-        "stdout": e.stdout,
-        "stderr": e.stderr,
+        "stdout": _exec_output(e, "stdout"),
+        "stderr": _exec_output(e, "stderr"),
     }
 
 

@@ -52,13 +52,13 @@ _MODULES: dict[pathlib.Path, ModuleType] = {}
 
 def load_charm(name: str, class_name: str | None = None) -> tuple[pathlib.Path, type[ops.CharmBase]]:
     """The test charm's directory and class (src/charm.py imported under a unique name)."""
-    charm_dir = (CHARMS / name).resolve()
+    charm_dir = (CHARMS / name).resolve() if not os.path.isabs(name) else pathlib.Path(name)
     if charm_dir not in _MODULES:
         for sub in ("lib", "src"):
             path = str(charm_dir / sub)
             if path not in sys.path:
                 sys.path.insert(0, path)
-        mod_name = "convert_test_charm_" + name.replace("-", "_")
+        mod_name = "convert_test_charm_" + "".join(c if c.isalnum() else "_" for c in name)
         spec = importlib.util.spec_from_file_location(mod_name, charm_dir / "src" / "charm.py")
         assert spec is not None and spec.loader is not None
         module = importlib.util.module_from_spec(spec)
@@ -292,9 +292,13 @@ def assert_same(
         ref = dataclasses.replace(ref, state=_normalise_checks(ref.state, state_in))
         eng = dataclasses.replace(eng, state=_normalise_checks(eng.state, state_in))
     diffs: list[str] = []
-    if (ref.error is None) != (eng.error is None) or type(ref.error) is not type(eng.error):
-        if not (ref.error is not None and eng.error is not None and ref.state is None and eng.state is None):
-            diffs.append(f"outcome:\n  ops.testing: {ref.error!r}\n  engine:      {eng.error!r}")
+    if ref.state is None and eng.state is None and ref.error is not None and eng.output is not None:
+        # Both runs failed: the charm's exception is the same type on both.
+        cause = ref.error.__cause__ or ref.error
+        if type(cause).__name__ != eng.output["error"]["type"].rsplit(".", 1)[-1]:
+            diffs.append(f"error:\n  ops.testing: {cause!r}\n  engine:      {eng.output['error']}")
+    elif (ref.error is None) != (eng.error is None) or type(ref.error) is not type(eng.error):
+        diffs.append(f"outcome:\n  ops.testing: {ref.error!r}\n  engine:      {eng.error!r}")
     if ref.state is not None and eng.state is not None:
         diffs += state_diff(ref.state, eng.state, ignore)
     diffs += context_diff(ref.ctx, eng.ctx, ignore)
