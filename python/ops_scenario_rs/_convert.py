@@ -42,6 +42,7 @@ import os
 import pathlib
 import shutil
 import stat
+import weakref
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any, TypeVar, cast
 
@@ -201,8 +202,19 @@ def _reuse(hint: T | None, hint_json: Any, data: Any) -> T | None:
     """A deep copy of the input object when its JSON is the output's: ops.testing's output is a
     deep copy of its input, so an object the run did not change is exactly that."""
     if hint is not None and hint_json == data:
-        return copy.deepcopy(hint)
+        return _copy(hint)
     return None
+
+
+# Frozen ops.testing classes whose fields are all immutable: a copy would be the same.
+_IMMUTABLE: tuple[type, ...] = (testing.Storage, testing.Port, testing.CheckInfo, *(
+    cls for cls in (testing.UnknownStatus, testing.ActiveStatus, testing.BlockedStatus, testing.MaintenanceStatus,
+                    testing.WaitingStatus, testing.ErrorStatus)
+))
+
+
+def _copy(obj: T) -> T:
+    return obj if isinstance(obj, _IMMUTABLE) else copy.deepcopy(obj)
 
 
 def _field(hint: Any, name: str, hint_value_json: Any, value_json: Any, build: Callable[[], Any]) -> Any:
@@ -676,7 +688,7 @@ def state_json(state: testing.State, ctx: testing.Context[Any], *, files_from_ro
 def status_from_json(data: Mapping[str, Any], hint: Any = None) -> Any:
     """ops.testing's status class for a status (testing.ActiveStatus, ...)."""
     if hint is not None and status_json(hint) == {"name": data["name"], "message": data.get("message", "")}:
-        return copy.deepcopy(hint)
+        return _copy(hint)
     name, message = data["name"], data.get("message", "")
     if name == "unknown":
         return cast("Any", testing.UnknownStatus)()
@@ -974,11 +986,11 @@ def state_from_json(out: Mapping[str, Any], state_in: testing.State, ctx: testin
 
     def port(p: JSON) -> testing.Port:
         key = (p.get("protocol", "tcp"), p.get("port"))
-        return copy.deepcopy(ports[key]) if key in ports else port_from_json(p)
+        return _copy(ports[key]) if key in ports else port_from_json(p)
 
     def storage(s: JSON) -> testing.Storage:
         key = (s["name"], int(s.get("index", 0)))
-        return copy.deepcopy(storages[key]) if key in storages else testing.Storage(s["name"], index=key[1])
+        return _copy(storages[key]) if key in storages else testing.Storage(s["name"], index=key[1])
 
     def resource(r: JSON) -> testing.Resource:
         old = resources.get(r["name"])
@@ -1016,18 +1028,45 @@ def _meta_containers(ctx: testing.Context[Any]) -> list[str]:
     return list((_charm_meta(ctx).get("containers") or {}).keys())
 
 
+def _is_laid_out(root: pathlib.Path, layout: Mapping[str, str]) -> bool:
+    """Whether `root` holds exactly the mount links of `layout` (location -> source) and the
+    directories above them: what emptying it and linking the mounts would give."""
+    expected: dict[str, str | None] = {}
+    for location, source in layout.items():
+        parts = pathlib.PurePosixPath(location).parts[1:]
+        for i in range(1, len(parts)):
+            expected["/".join(parts[:i])] = None
+        expected["/".join(parts)] = source
+    found: dict[str, str | None] = {}
+    stack = [root]
+    while stack:
+        for entry in os.scandir(stack.pop()):
+            rel = pathlib.Path(entry.path).relative_to(root).as_posix()
+            if rel not in expected or len(found) > len(expected):
+                return False
+            if entry.is_symlink():
+                found[rel] = os.readlink(entry.path)
+            elif entry.is_dir():
+                found[rel] = None
+                stack.append(pathlib.Path(entry.path))
+            else:
+                return False
+    return found == expected
+
+
 def reset_container_root(ctx: testing.Context[Any], name: str, mounts: Mapping[str, Any]) -> pathlib.Path:
     """What ops.testing does to a container's root when the charm is set up: empty it, then
     link each mount's location to its source. `mounts` maps names to `testing.Mount`s or to
     the JSON's `{"location", "source"}`."""
     root = pathlib.Path(ctx._get_container_root(name))
+    layout = _mount_layout(mounts)
+    if root.is_dir() and not root.is_symlink() and _is_laid_out(root, layout):
+        return root
     if root.exists() or root.is_symlink():
         shutil.rmtree(root)
     root.mkdir(parents=True)
-    for mount in mounts.values():
-        location = mount["location"] if isinstance(mount, Mapping) else mount.location
-        source = mount["source"] if isinstance(mount, Mapping) else mount.source
-        link = root.joinpath(*pathlib.PurePosixPath(str(location)).parts[1:])
+    for location, source in layout.items():
+        link = root.joinpath(*pathlib.PurePosixPath(location).parts[1:])
         link.parent.mkdir(parents=True, exist_ok=True)
         link.symlink_to(source)
     return root
@@ -1047,13 +1086,33 @@ def _write_file(root: pathlib.Path, location: str, value: Any) -> None:
     os.chmod(path, int(mode, 8) if mode else 0o644)
 
 
+# The container roots `begin_run` laid out for the run in progress, by Context (weakly):
+# container name -> the mounts linked there. `write_container_roots` writes the output files
+# into such a root without emptying it again (ops.testing empties it once, when the charm is
+# set up, and a test may put files there during the manager form).
+_FRESH_ROOTS: weakref.WeakKeyDictionary[Any, dict[str, Any]] = weakref.WeakKeyDictionary()
+
+
+def _mount_layout(mounts: Mapping[str, Any]) -> dict[str, str]:
+    layout: dict[str, str] = {}
+    for mount in mounts.values():
+        location = mount["location"] if isinstance(mount, Mapping) else mount.location
+        source = mount["source"] if isinstance(mount, Mapping) else mount.source
+        layout[str(location)] = str(pathlib.Path(source).absolute())
+    return layout
+
+
 def write_container_roots(state: Mapping[str, Any], ctx: testing.Context[Any]) -> None:
     """Lay out each container's root as ops.testing leaves it after a run: the mounts linked,
     and the files of the output State (every container the metadata declares gets a root)."""
     by_name = {c["name"]: c for c in state.get("containers", [])}
+    fresh = _FRESH_ROOTS.pop(ctx, {})
     for name in dict.fromkeys([*_meta_containers(ctx), *by_name]):
         container = by_name.get(name, {})
-        root = reset_container_root(ctx, name, container.get("mounts", {}))
+        mounts = container.get("mounts", {})
+        root = pathlib.Path(ctx._get_container_root(name))
+        if name not in fresh or fresh[name] != _mount_layout(mounts) or not root.is_dir():
+            root = reset_container_root(ctx, name, mounts)
         for location, value in container.get("files", {}).items():
             _write_file(root, location, value)
 
@@ -1071,9 +1130,13 @@ def begin_run(ctx: testing.Context[Any], event: Any, state: testing.State) -> No
             ctx.action_results.clear()
         ctx._action_failure_message = None
     containers = {c.name: c for c in state.containers}
+    fresh: dict[str, Any] = {}
     for name in _meta_containers(ctx):
         container = containers.get(name)
-        reset_container_root(ctx, name, container.mounts if container is not None else {})
+        mounts = container.mounts if container is not None else {}
+        reset_container_root(ctx, name, mounts)
+        fresh[name] = _mount_layout(mounts)
+    _FRESH_ROOTS[ctx] = fresh
 
 
 def exec_args_from_json(data: Mapping[str, Any]) -> ExecArgs:

@@ -793,3 +793,46 @@ def test_custom_event_on_the_charm(tmp_path: pathlib.Path, adhoc: str) -> None:
     # the engine emits it.
     assert ref.error is not None and "BadOwnerPath" in str(ref.error)
     assert eng.error is None and eng.state is not None and eng.state.unit_status == testing.ActiveStatus("pong")
+
+
+def test_charm_error(tmp_path: pathlib.Path) -> None:
+    """A run that raises: no output State, but the Context's attributes have what the run
+    did up to the error, as on ops.testing."""
+    state = testing.State(unit_status=testing.ActiveStatus("before"))
+    ref, eng = both("raising", lambda ctx: ctx.on.start(), state, tmp_path)
+    assert ref.state is None and eng.state is None
+    assert_same(ref, eng)
+    assert eng.ctx.unit_status_history == [testing.ActiveStatus("before")]
+    assert eng.output is not None and eng.output["error"]["type"] == "KeyError"
+    with pytest.raises(ValueError, match="KeyError"):
+        cv.state_from_json(eng.output, state, eng.ctx)
+
+
+def test_files_from_root(tmp_path: pathlib.Path, web_ctx: Any) -> None:
+    """`files_from_root` reads a container root in the JSON's file forms (for a caller that
+    wants the files a test put there, which ops.testing itself would empty)."""
+    root = web_ctx._get_container_root("web")
+    (root / "etc" / "app").mkdir(parents=True)
+    (root / "etc" / "app" / "a.conf").write_text("x=1\n")
+    (root / "bin").mkdir()
+    (root / "bin" / "tool").write_bytes(b"\xff\x00")
+    (root / "bin" / "tool").chmod(0o755)
+    (root / "empty").mkdir()
+    (root / "private").mkdir(mode=0o700)
+    (root / "private").chmod(0o700)
+    src = tmp_path / "src"
+    src.mkdir()
+    (root / "srv").mkdir()
+    (root / "srv" / "data").symlink_to(src)
+    web = testing.Container("web", mounts={"d": testing.Mount(location="/srv/data", source=src)})
+    files = cv.state_json(testing.State(containers=[web]), web_ctx, files_from_root=True)["containers"][0]["files"]
+    assert files == {
+        "/bin/tool": {"content": {"$bytes": "/wA="}, "permissions": "755"},
+        "/empty": {"type": "directory"},
+        "/etc/app/a.conf": "x=1\n",
+        "/private": {"type": "directory", "permissions": "700"},
+    }
+    # And written back as they were read.
+    cv.write_container_roots({"containers": [{"name": "web", "files": files, "mounts": {"d": {"location": "/srv/data", "source": str(src)}}}]}, web_ctx)
+    again = cv.state_json(testing.State(containers=[web]), web_ctx, files_from_root=True)["containers"][0]["files"]
+    assert again == files
