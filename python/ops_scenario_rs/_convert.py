@@ -26,16 +26,28 @@ Faithfulness to ops.testing is the rule:
   such as an `Exec`'s change id or a naive `datetime`); a changed one is rebuilt from the
   JSON with, field by field, the input's own value wherever that field did not change.
   StoredState and deferred events are built afresh, as ops.testing does.
+- A relation event's remote unit, when the test leaves it out, is the one ops.testing picks
+  (the relation's first remote unit); a Secret whose latest content differs from the tracked
+  one under the same revision number (ops.testing's default for `latest_content`) is numbered
+  for the engine and numbered back in the output.
+- Container files: ops.testing empties each container's root when the charm is set up, so the
+  charm sees only the mounts; `state_json` gives the engine no files (unless
+  `files_from_root=True`), and `state_from_json` writes the output's files under
+  `ctx._get_container_root(name)`, with the mounts linked, as ops.testing leaves the root.
 - A feature of ops.testing that the JSON cannot express raises `UnsupportedByEngine` (a
   `NotImplementedError`) naming it, so a test never passes silently on something the engine
   does not model.
+
+Raising `ActionFailed` (when `ctx._action_failure_message` is set after an action) and
+`UncaughtCharmError` (when the Output has an `error`) is the caller's, as in ops.testing's
+`Context._run`. The Output's `emitted_events`, `warnings`, `reboot_requested`, `added_metrics`
+and `pod_spec` have no ops.testing Context attribute and are not applied here.
 """
 
 from __future__ import annotations
 
 import base64
 import copy
-import dataclasses
 import datetime
 import enum
 import os
@@ -52,7 +64,7 @@ from ops import pebble, testing
 from ops._private.harness import ExecArgs
 
 # ops.testing's names are scenario's, but ops 2's ops/testing.py makes type checkers see
-# ops.model.Container under `Container`: the container class is named from scenario.
+# ops.model.Container as `testing.Container`: the container class is named from scenario.
 Container = scenario.Container
 
 JSON = dict[str, Any]

@@ -836,3 +836,18 @@ def test_files_from_root(tmp_path: pathlib.Path, web_ctx: Any) -> None:
     cv.write_container_roots({"containers": [{"name": "web", "files": files, "mounts": {"d": {"location": "/srv/data", "source": str(src)}}}]}, web_ctx)
     again = cv.state_json(testing.State(containers=[web]), web_ctx, files_from_root=True)["containers"][0]["files"]
     assert again == files
+
+
+def test_stored_state_values_and_owners(tmp_path: pathlib.Path) -> None:
+    """Every value StoredState can hold, on the charm and on a library object, in and out."""
+    state = testing.State(stored_states=[
+        testing.StoredState(owner_path="ConfStoredCharm", content={
+            "seen": {"a", "b"}, "pair": (1, "x"), "blob": b"\x00\xff", "huge": 2**80, "by_id": {1: "one"},
+            "nested": {"k": [1, 2.5, None, True]}, "frozen": frozenset({3})}),
+        testing.StoredState("_stored", owner_path="ConfStoredCharm/tracker", content={"hits": 4}),
+    ])
+    for mode in ("add", "read", "clear"):
+        ref, eng = both("conf-stored", lambda ctx: ctx.on.update_status(), dataclasses.replace(state, config={"mode": mode}), tmp_path)
+        assert_same(ref, eng)
+    ref, eng = both("conf-stored", lambda ctx: ctx.on.start(), testing.State(), tmp_path)
+    assert_same(ref, eng)
