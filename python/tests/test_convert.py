@@ -168,8 +168,7 @@ def test_unexpressible_features_are_refused(web_ctx: Any, tmp_path: pathlib.Path
         with pytest.raises(NotImplementedError, match=match):
             cv.state_json(state, web_ctx)
 
-    refused(testing.State(containers=[testing.Container("web", _base_plan={"services": {}})] if SCENARIO_8 else
-                          [testing.Container("web", _base_plan={"services": {}})]), "base plan")
+    refused(testing.State(containers=[testing.Container("web", _base_plan={"services": {}})]), "base plan")
     refused(testing.State(containers=[testing.Container("web", check_infos=[testing.CheckInfo("c", successes=None)])]),
             "successes=None")
     refused(testing.State(stored_states=[testing.StoredState(owner_path="C", content={"x": object()})]), "object")
