@@ -21,8 +21,14 @@ make_venv() {
     [ -x "$dir/bin/python" ] || "$PYTHON" -m venv "$dir"
     "$dir/bin/pip" install --quiet --disable-pip-version-check -r "$requirements"
     if $with_engine; then
-        [ -f pyproject.toml ] || { echo "--with-engine: no pyproject.toml at $(pwd)" >&2; exit 1; }
-        "$dir/bin/pip" install --quiet --disable-pip-version-check .
+        # Exactly what a user types (`pip install <checkout>`: maturin from PyPI builds the
+        # wheel), after taking out an earlier build so the current sources are installed. The
+        # Rust build shares one target directory between the venvs and runs of this script.
+        if "$dir/bin/pip" show --quiet ops-scenario-rs 2>/dev/null; then
+            "$dir/bin/pip" uninstall --quiet --disable-pip-version-check --yes ops-scenario-rs
+        fi
+        CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$PWD/target/python-package}" \
+            "$dir/bin/pip" install --quiet --disable-pip-version-check .
     fi
 }
 make_venv .venv-pysuite tests/python/requirements.txt
