@@ -19,6 +19,9 @@ if cargo tree -p ops-scenario -e normal,build --prefix none | grep -E '^(cc|rusq
     exit 1
 fi
 cargo clippy -p ops-scenario --all-targets --locked -- -D warnings
+# The Python package's crate: its own build (abi3 pyo3, the engine without `embed`), as maturin
+# builds it.
+CARGO_TARGET_DIR="$PWD/target/python-package" cargo clippy -p ops-scenario-py --locked -- -D warnings
 echo "== the Python shim's types: mypy, strict, pinned (requirements-typecheck.txt), against ops 3.9, 2.23 and 2.16"
 scripts/typecheck.sh
 echo "== tests on ops 3.x (.venv): the workspace's, doctests included"
@@ -35,8 +38,10 @@ echo "== the benches run once each (criterion's test mode: the case files still 
 VIRTUAL_ENV="$PWD/.venv" cargo bench --locked -p ops-scenario --bench throughput -- --test
 echo "== conformance against ops.testing 8.9"
 ./scripts/conformance.sh
-# The engine half runs where ops_scenario_rs is installed in the suite's venvs; once the package
-# is built here, make it required with `--engine rust`.
-echo "== the Python suite (tests/python) on ops 3.9 and 2.23: on ops.testing, then on the engine, compared"
-scripts/python-suite.sh
+echo "== the Python package: \`pip install .\` of this checkout into the Python suite's venvs (ops 3.9 + ops-scenario 8.9, ops 2.23 + ops-scenario 7.23)"
+scripts/python-suite-env.sh --with-engine
+echo "== the package's own tests (its conversions, end to end against ops.testing) and types, on both ops lines"
+python/tests/run.sh
+echo "== the Python suite (tests/python) on ops 3.9 and 2.23: on ops.testing, then on the engine, compared test by test"
+scripts/python-suite.sh --no-setup --engine rust
 echo "== done"

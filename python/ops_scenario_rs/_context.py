@@ -13,16 +13,13 @@ import contextlib
 import json
 import os
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, NoReturn
 
 from ops import testing
 
 from . import _convert, _engine
 
-try:  # ops-scenario >= 7
-    from scenario.errors import InconsistentScenarioError, UncaughtCharmError
-except ImportError:  # pragma: no cover
-    from scenario.runtime import InconsistentScenarioError, UncaughtCharmError  # type: ignore
+from scenario.errors import InconsistentScenarioError, UncaughtCharmError
 
 _OpsTestingContext: Any = testing.Context
 
@@ -92,12 +89,7 @@ class Context(_OpsTestingContext):  # type: ignore[misc]
 
     @contextlib.contextmanager
     def _run(self, event: Any, state: testing.State) -> Iterator[_Ops]:
-        if event.action:
-            # Reset the logs, failure status and results, in case the context is reused.
-            self.action_logs.clear()
-            if self.action_results is not None:
-                self.action_results.clear()
-            self._action_failure_message = None
+        _convert.begin_run(self, event, state)
         try:
             engine = self._engine()
             run = engine.begin(
@@ -120,10 +112,11 @@ class Context(_OpsTestingContext):  # type: ignore[misc]
             raise testing.ActionFailed(self._action_failure_message, state=self._output_state)
 
     def _succeeded(self, output: dict[str, Any], state_in: testing.State) -> None:
+        """Record a finished run's Output on the Context, and its output State."""
         _convert.apply_output(output, self)
         self._set_output_state(_convert.state_from_json(output['state'], state_in, self))
 
-    def _failed(self, failure: Any) -> Any:
+    def _failed(self, failure: Any) -> NoReturn:
         """Raise what ops.testing raises for `failure`."""
         if failure.output is not None:
             _convert.apply_output(json.loads(failure.output), self)

@@ -24,10 +24,8 @@ from ops import testing
 HERE = pathlib.Path(__file__).resolve().parent
 REPO = HERE.parent.parent
 CHARMS = REPO / "tests" / "charms"
-# The engine's CLI (`scenario run CASE.json`): SCENARIO_CLI, else the prebuilt snapshot, else
-# the workspace's build.
-_CANDIDATES = [os.environ.get("SCENARIO_CLI", ""), "/work/scenario-cli-snapshot", str(REPO / "target/debug/scenario")]
-CLI = next((c for c in _CANDIDATES if c and os.access(c, os.X_OK)), "")
+# The engine's CLI (`scenario run CASE.json`): SCENARIO_CLI, else the workspace's build.
+CLI = os.environ.get("SCENARIO_CLI") or str(REPO / "target/debug/scenario")
 
 SCENARIO_VERSION = tuple(int(x) for x in importlib.metadata.version("ops-scenario").split(".")[:2])
 SCENARIO_8 = SCENARIO_VERSION >= (8, 0)
@@ -110,8 +108,8 @@ def engine_case(charm: str, ctx: testing.Context[Any], event: Any, state: testin
 
 
 def run_cli(case: dict[str, Any], tmp_path: pathlib.Path) -> dict[str, Any]:
-    if not CLI:
-        pytest.skip("no engine CLI (set SCENARIO_CLI)")
+    if not os.access(CLI, os.X_OK):
+        pytest.fail(f"no engine CLI at {CLI}: run `cargo build`, or set SCENARIO_CLI")
     path = tmp_path / "case.json"
     path.write_text(json.dumps(case, indent=1))
     proc = subprocess.run(
