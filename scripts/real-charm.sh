@@ -2,7 +2,8 @@
 # A real charm's Scenario-style unit tests as a workload, on ops.testing and/or on our engine
 # (issue 18, part 5):
 #
-#   scripts/real-charm.sh REPO COMMIT [--engine ops-testing|rust|both] [--repeat N] [-- PYTEST_ARGS...]
+#   scripts/real-charm.sh REPO COMMIT [--engine ops-testing|rust|both] [--repeat N] [--profile]
+#                         [-- PYTEST_ARGS...]
 #
 # REPO is a fetched repository: a git directory (bare, as the session's fetch tool gives it, or a
 # clone), or owner/name, looked up as $REALCHARM_MIRROR/owner+name/repo (default /work/.mirror, where
@@ -28,6 +29,10 @@
 # medians per engine: tests and outcomes, the pytest process's wall time, and the time inside
 # Context.run / the manager form with the number of runs (../shared/tools/runtimer.py, as
 # `-p runtimer`); with both engines, the per-test outcome differences (scripts/real_charm/report.py).
+# --profile: every run under py-spy (pinned, in tools/; `py-spy record --format raw --full-filenames`,
+# with --native too if REALCHARM_PYSPY_NATIVE=1), and per run where the time inside runs goes
+# (scripts/real_charm/pyspy_summary.py): the charm's own code, the harness it calls, log handling,
+# and the biggest functions of the rest. Profiled runs are slower: take timings from runs without it.
 # Exit status: non-zero when a step fails, when a rust run did not run on our engine, or when the
 # engines' outcomes differ.
 #
@@ -43,15 +48,16 @@ SCRATCH_ROOT="${REALCHARM_DIR:-/work/realcharms}"
 MIRROR="${REALCHARM_MIRROR:-/work/.mirror}"
 RUNTIMER="${RUNTIMER:-$OUR_ROOT/../shared/tools/runtimer.py}"
 UV_VERSION=0.13.8
+PYSPY_VERSION=0.4.3
 
 die() { echo "real-charm.sh: $*" >&2; exit 2; }
 note() { echo "== $*" >&2; }
 
 # ---- arguments ----
-[ $# -ge 2 ] || die "usage: $0 REPO COMMIT [--engine ops-testing|rust|both] [--repeat N] [-- PYTEST_ARGS...]"
+[ $# -ge 2 ] || die "usage: $0 REPO COMMIT [--engine ops-testing|rust|both] [--repeat N] [--profile] [-- PYTEST_ARGS...]"
 REPO_ARG=$1 COMMIT_ARG=$2
 shift 2
-ENGINE=both REPEAT=1
+ENGINE=both REPEAT=1 PROFILE=''
 PYTEST_EXTRA=()
 while [ $# -gt 0 ]; do
     case "$1" in
@@ -59,6 +65,7 @@ while [ $# -gt 0 ]; do
         --engine=*) ENGINE=${1#*=}; shift ;;
         --repeat) REPEAT=${2:?}; shift 2 ;;
         --repeat=*) REPEAT=${1#*=}; shift ;;
+        --profile) PROFILE=1; shift ;;
         --) shift; PYTEST_EXTRA=("$@"); break ;;
         *) die "unknown argument: $1" ;;
     esac
@@ -159,6 +166,11 @@ if ! [ -x "$UV" ] || [ "$("$UV" --version | cut -d' ' -f2)" != "$UV_VERSION" ]; 
     note "installing uv $UV_VERSION into $TOOLS"
     [ -x "$TOOLS/bin/pip" ] || "$PYTHON" -m venv "$TOOLS"
     "$TOOLS/bin/pip" install --quiet --disable-pip-version-check "uv==$UV_VERSION"
+fi
+PYSPY="$TOOLS/bin/py-spy"
+if [ -n "$PROFILE" ] && { ! [ -x "$PYSPY" ] || [ "$("$PYSPY" --version | cut -d' ' -f2)" != "$PYSPY_VERSION" ]; }; then
+    note "installing py-spy $PYSPY_VERSION into $TOOLS"
+    "$TOOLS/bin/pip" install --quiet --disable-pip-version-check "py-spy==$PYSPY_VERSION"
 fi
 export UV_CACHE_DIR="$SCRATCH_ROOT/uv-cache" UV_NO_PROGRESS=1 UV_PYTHON_DOWNLOADS=never
 
@@ -295,10 +307,16 @@ run_engine() {  # run_engine ENGINE ROUND
                PYTHONPATH="$(charm_pythonpath)" RUNTIMER_OUT="$base.json"
                REALCHARM_ENGINE_OUT="$base.engine.json" "${CHARM_ENV[@]}")
     [ "$engine" = rust ] && env+=(OPS_SCENARIO_ENGINE=rust)
-    note "$engine, round $round: ${TEST_PATHS[*]}"
+    local profiler=()
+    if [ -n "$PROFILE" ]; then
+        profiler=("$PYSPY" record --rate 250 --format raw --full-filenames -o "$base.pyspy")
+        [ "${REALCHARM_PYSPY_NATIVE:-}" != 1 ] || profiler+=(--native)
+        profiler+=(--)
+    fi
+    note "$engine, round $round: ${TEST_PATHS[*]}${PROFILE:+ (under py-spy)}"
     start=$EPOCHREALTIME
     rc=0
-    (cd "$SRC" && sandboxed env -i "${env[@]}" "$venv/bin/python" -m pytest \
+    (cd "$SRC" && sandboxed env -i "${env[@]}" "${profiler[@]}" "$venv/bin/python" -m pytest \
         -p runtimer -p realcharm_engine --junitxml="$base.xml" \
         "${TEST_PATHS[@]}" "${PYTEST_EXTRA[@]}") > "$base.log" 2>&1 || rc=$?
     end=$EPOCHREALTIME
@@ -306,6 +324,9 @@ run_engine() {  # run_engine ENGINE ROUND
     tail -n 3 "$base.log" | sed 's/^/   /' >&2
     # 0: all passed, 1: some tests failed (reported below); anything else is a broken run
     [ $rc -le 1 ] || die "pytest exited $rc on $engine (see $base.log)"
+    if [ -n "$PROFILE" ]; then
+        "$VENV/bin/python" "$HERE/real_charm/pyspy_summary.py" "$base.pyspy" "$SRC" > "$base.pyspy-summary.txt"
+    fi
 }
 
 for round in $(seq 1 "$REPEAT"); do
@@ -318,4 +339,9 @@ echo
 echo "$CHARM @ $COMMIT: ${TEST_PATHS[*]}"
 [ ! -f "$WORK/libs.txt" ] || sed 's/^/  lib /' "$WORK/libs.txt"
 echo "  results in $RESULTS"
+if [ -n "$PROFILE" ]; then
+    echo "  (every run under py-spy: the times below are inflated by the profiler)"
+    for f in "$RESULTS"/*.pyspy-summary.txt; do echo; cat "$f"; done
+    echo
+fi
 "$VENV/bin/python" "$HERE/real_charm/report.py" "$RESULTS"
