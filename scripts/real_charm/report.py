@@ -83,6 +83,12 @@ def main() -> int:
             print('  ** this run was meant for our engine but ops.testing.Context was not replaced: '
                   'is ops_scenario_rs installed in the venv and its pytest plugin registered?')
             status = 1
+        bypasses = ctx.get('runs_on_ops_scenario_class')
+        if engine == 'rust' and bypasses:
+            print(f'  ** {bypasses} runs went to ops-scenario\'s own Context, not the engine\'s: a module '
+                  'bound `ops.testing.Context` before the switch (a conftest.py beside the tests is '
+                  'imported before pytest_configure), so the switch must happen earlier')
+            status = 1
 
     done = [e for e in ENGINES if runs[e]]
     if len(done) == 0:
