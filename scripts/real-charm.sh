@@ -290,6 +290,9 @@ sandboxed() {  # sandboxed CMD...: CMD with a private /tmp and CA folder, no net
         mkdir -p /tmp/home
         exec "$@"' sandbox "$SCRATCH_ROOT" "$@"
 }
+# refuse to run the charms' code unsandboxed: some of it writes the host's CA store
+sandboxed sh -c '[ -w /tmp ] && ! touch /.realcharm-probe 2>/dev/null' \
+    || die "cannot build the sandbox (unshare --mount --net, as root or in a user namespace; / must become read-only)"
 
 PLUGINS="$(dirname "$RUNTIMER"):$HERE/real_charm"
 charm_pythonpath() {
