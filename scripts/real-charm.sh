@@ -239,15 +239,18 @@ make_venv() {  # make_venv DIR: a venv of $PYTHON with the charm's locked requir
 # Our package into venv-rust, isolated here: `pip install <this checkout>` (maturin builds the
 # cdylib; issue 18 part 1), or the wheel in $OPS_SCENARIO_RS_WHEEL. --no-deps keeps the charm's
 # locked ops / ops-scenario as they are; reinstalled every time, so the run sees this checkout.
-install_our_package() {
-    local target
+our_package() {  # what install_our_package installs: a wheel, or this checkout
     if [ -n "${OPS_SCENARIO_RS_WHEEL:-}" ]; then
-        target="$OPS_SCENARIO_RS_WHEEL"
+        echo "$OPS_SCENARIO_RS_WHEEL"
     elif [ -f "$OUR_ROOT/pyproject.toml" ]; then
-        target="$OUR_ROOT"
+        echo "$OUR_ROOT"
     else
         die "the rust engine needs the ops-scenario-rs package: no pyproject.toml at $OUR_ROOT yet (issue 18 part 1), and OPS_SCENARIO_RS_WHEEL is not set"
     fi
+}
+install_our_package() {
+    local target
+    target="$(our_package)"
     note "installing ops-scenario-rs from $target into $WORK/venv-rust"
     "$UV" pip install --quiet --python "$WORK/venv-rust/bin/python" --no-deps \
         --reinstall-package ops-scenario-rs --refresh-package ops-scenario-rs "$target"
@@ -265,6 +268,7 @@ mv "$WORK/requirements.txt.new" "$WORK/requirements.txt"
 make_venv "$VENV"
 for e in "${ENGINES[@]}"; do
     if [ "$e" = rust ]; then
+        our_package > /dev/null
         make_venv "$WORK/venv-rust"
         install_our_package
     fi
