@@ -123,8 +123,9 @@ case "$CHARM" in
         # charmcraft.yaml pins certificate_transfer_interface.certificate_transfer 1.15,
         # tempo_coordinator_k8s.charm_tracing 0.12 and .tracing 0.11, not committed: traefik-k8s
         # carries the three (its main at 8ab4a7e6 has exactly those patches).
-        # Its test_charm_configure.py patches builtins.open for good (patcher started, never
-        # stopped); the charm writes /tmp/ca-cert.pem.
+        # Its test_charm_configure.py patches builtins.open for good (a patcher started in an autouse
+        # fixture, never stopped: one more per test) and every later test runs with it; the charm
+        # writes /tmp/ca-cert.pem; charm_tracing leaves one OpenTelemetry exporter thread per run.
         TEST_PATHS=(tests/unit)
         PYPATH=(lib src)
         LIBS_FROM=canonical/traefik-k8s-operator
@@ -139,7 +140,10 @@ case "$CHARM" in
         # test_external_url.py, test_push_config_to_workload_on_startup.py,
         # test_remote_configuration_{provider,requirer}.py, test_self_scrape_jobs.py; neither:
         # test_alertmanager_client.py. The charm writes /usr/local/share/ca-certificates/ and runs
-        # update-ca-certificates on the host (src/charm.py _update_ca_certs).
+        # update-ca-certificates on the host (src/charm.py _update_ca_certs). tests/unit/conftest.py
+        # binds `from ops.testing import Context` at import, before pytest_configure, and its
+        # autouse fixture patches subprocess.run, lightkube's client and socket.getfqdn per test.
+        # The charm's __init__ builds an ssl.create_default_context() every run (about 20 ms here).
         TEST_PATHS=(tests/unit/test_brute_isolated.py tests/unit/test_config_changes.py
                     tests/unit/test_log_forwarding.py tests/unit/test_server_scheme.py
                     tests/unit/test_workload_tracing.py)
