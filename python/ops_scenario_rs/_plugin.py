@@ -1,7 +1,9 @@
 """The pytest switch: with `OPS_SCENARIO_ENGINE=rust` (or `--ops-engine=rust`), the session's
 `ops.testing.Context` (and `scenario.Context`, for suites that import `scenario`) is the
-engine's, from pytest's configure phase on: before any test module is imported, and before
-other plugins' `pytest_sessionstart`. Otherwise it does nothing."""
+engine's. The swap is made before pytest imports the suite's initial conftest.py files (a
+conftest may `from ops.testing import Context` at import time), so it is in place for every
+test module and for other plugins by the end of the configure phase. Otherwise it does
+nothing."""
 
 from __future__ import annotations
 
@@ -24,16 +26,27 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     )
 
 
-def _wanted(config: pytest.Config) -> bool:
-    choice = config.getoption('--ops-engine') or os.environ.get(ENV) or 'ops-testing'
+def _wanted(option: str | None) -> bool:
+    choice = option or os.environ.get(ENV) or 'ops-testing'
     if choice not in _CHOICES:
         raise pytest.UsageError(f'{ENV}={choice!r}: use "rust" or "ops-testing"')
     return bool(choice == 'rust')
 
 
 @pytest.hookimpl(tryfirst=True)
+def pytest_load_initial_conftests(early_config: pytest.Config) -> None:
+    """The earliest hook an installed plugin gets after the command line is parsed."""
+    _swap(early_config, getattr(early_config.known_args_namespace, 'ops_engine', None))
+
+
+@pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
-    if not _wanted(config):
+    """For a session that loads the plugin late (`-p ops_scenario_rs._plugin`)."""
+    _swap(config, config.getoption('--ops-engine'))
+
+
+def _swap(config: pytest.Config, option: str | None) -> None:
+    if config.stash.get(_SWAPPED, False) or not _wanted(option):
         return
     import ops.testing
 

@@ -49,3 +49,17 @@ def test_another_value_is_a_usage_error(pytester: pytest.Pytester, monkeypatch: 
     result = pytester.runpytest_subprocess()
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines(["*OPS_SCENARIO_ENGINE='python'*"])
+
+
+def test_a_conftest_importing_context_gets_the_engine_s(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Suites bind `Context` when their conftest.py is imported, before pytest's configure."""
+    monkeypatch.setenv("OPS_SCENARIO_ENGINE", "rust")
+    pytester.makeconftest("from ops.testing import Context\nBOUND = Context\n")
+    pytester.makepyfile(
+        "from conftest import BOUND\n"
+        "def test_bound():\n"
+        "    assert BOUND.__module__ == 'ops_scenario_rs._context'\n"
+    )
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)
