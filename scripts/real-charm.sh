@@ -256,6 +256,7 @@ install_our_package() {
     local target
     target="$(our_package)"
     note "installing ops-scenario-rs from $target into $WORK/venv-rust"
+    CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$OUR_ROOT/target/python-package}" \
     "$UV" pip install --quiet --python "$WORK/venv-rust/bin/python" --no-deps \
         --reinstall-package ops-scenario-rs --refresh-package ops-scenario-rs "$target"
     "$WORK/venv-rust/bin/python" -c 'import ops_scenario_rs' \

@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import pathlib
 from collections.abc import Iterator
 from typing import Any, NoReturn
 
@@ -83,9 +84,14 @@ class Context(_OpsTestingContext):  # type: ignore[misc]
                 json.dumps(spec.actions) if spec.actions is not None else None,
                 json.dumps(_convert.context_json(self)),
                 str(self.charm_root) if self.charm_root is not None else None,
-                str(self._tmp_path / 'storages'),
+                str(self._storages_root()),
             )
         return self._engine_instance
+
+    def _storages_root(self) -> pathlib.Path:
+        """Where ops.testing keeps storage instances' directories (`_get_storage_root`): beside
+        the containers' roots in the Context's temporary directory, in every ops-scenario."""
+        return pathlib.Path(self._get_container_root('-')).parent.parent / 'storages'
 
     @contextlib.contextmanager
     def _run(self, event: Any, state: testing.State) -> Iterator[_Ops]:

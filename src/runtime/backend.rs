@@ -74,7 +74,10 @@ fn secret_error(py: Python<'_>, err: &HookToolError) -> PyErr {
 
 /// The metadata ops passes to `secret-add` / `secret-set`, with `expire` and `rotate` as it
 /// passes them (a `datetime`, an `ops.SecretRotate`) read as the hook tool's arguments would
-/// carry them. A time without a zone is not one Juju can read.
+/// carry them. A time without a zone (ops passes `datetime.now() + timedelta` so) is read as
+/// UTC, as Juju reads `--expire` (worker/uniter/runner/jujuc/secret-add.go,
+/// `secretUpsertCommand.Init`: RFC 3339, else `2006-01-02T15:04:05` with an optional fraction,
+/// then `.UTC()`).
 fn secret_meta(
     py: Python<'_>,
     label: Option<String>,
@@ -89,12 +92,10 @@ fn secret_meta(
     } else {
         let text: String = expire.call_method0("isoformat")?.extract()?;
         if expire.getattr("tzinfo")?.is_none() {
-            return Err(hook_error(
-                py,
-                &HookToolError::Refused(format!("expire time or duration {text:?} not valid")),
-            ));
+            Some(format!("{text}Z"))
+        } else {
+            Some(text)
         }
-        Some(text)
     };
     let rotate = if rotate.is_none() {
         None

@@ -231,14 +231,17 @@ fn expiry_and_rotation_are_kept_as_given() {
     let secret = out.state.secret_by_label("l").unwrap();
     assert_eq!(secret.expire.as_deref(), Some("2027-01-02T03:04:05+00:00"));
     assert_eq!(secret.rotate, Some(SecretRotate::Monthly));
-    // A time without a zone is not one Juju can read.
-    let (exc_type, message) = raised(exec(
+    // A time without a zone (ops' own `datetime.now() + timedelta`) is read as UTC, as Juju's
+    // secret-add reads it (worker/uniter/runner/jujuc/secret-add.go, secretUpsertCommand.Init).
+    let out = exec(
         &ctx,
         &State::default(),
-        "import datetime\nself.unit.add_secret({'a1b': 'x'}, expire=datetime.datetime(2027, 1, 2))",
-    ));
-    assert_eq!(exc_type, "ops.model.ModelError");
-    insta::assert_snapshot!("expiry_without_a_time_zone", message);
+        "import datetime\nself.unit.add_secret({'a1b': 'x'}, label='naive', \
+         expire=datetime.datetime(2027, 1, 2, 3, 4, 5, 678901))",
+    )
+    .unwrap();
+    let secret = out.state.secret_by_label("naive").unwrap();
+    assert_eq!(secret.expire.as_deref(), Some("2027-01-02T03:04:05.678901Z"));
 }
 
 #[test]
