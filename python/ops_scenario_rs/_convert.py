@@ -182,6 +182,17 @@ def _from_iso(value: str | None) -> datetime.datetime | None:
     return None if value is None else datetime.datetime.fromisoformat(value)
 
 
+def _expiry_from_json(value: str | None) -> datetime.datetime | None:
+    """A secret's expiry from the engine. An expiry the charm gave without a zone is read as
+    UTC, as Juju reads it, and the engine writes it with `Z`; ops.testing keeps such a datetime
+    naive, and tests compare it with naive ones, so a `Z` time comes back naive: its UTC wall
+    clock, which is the naive value the charm gave. (The engine writes zones the charm gave as
+    offsets, `+00:00`, never `Z`.)"""
+    if value is not None and value.endswith("Z"):
+        return datetime.datetime.fromisoformat(value[:-1])
+    return _from_iso(value)
+
+
 def _seconds(value: datetime.timedelta | None) -> float | None:
     return None if value is None else value.total_seconds()
 
@@ -913,7 +924,7 @@ def secret_from_json(data: JSON, hint: testing.Secret | None) -> testing.Secret:
         remote_grants=grants,
         label=data.get("label"),
         description=data.get("description"),
-        expire=keep("expire", lambda: _from_iso(data.get("expire"))),
+        expire=keep("expire", lambda: _expiry_from_json(data.get("expire"))),
         rotate=ops.SecretRotate(rotate) if rotate else None,
     )
     if hint is not None and hj.get("remote_grants") == data.get("remote_grants"):
