@@ -21,7 +21,8 @@
 #   tools/ (uv pinned), uv-cache/ (shared by every venv here, hard-linked into them)
 # Venvs are reused while the exported requirements and $PYTHON are unchanged.
 #
-# Each run is sandboxed (unshare, as root or in a user namespace): private /tmp, a private empty
+# Each run is sandboxed (unshare, as root or in a user namespace): private /tmp (a fresh folder on
+# disk, as a developer's /tmp is; REALCHARM_TMP=tmpfs for one in memory), a private empty
 # /usr/local/share/ca-certificates, no network but loopback, the root file system read-only but for
 # the scratch folder, a no-op `update-ca-certificates` first on PATH (alertmanager writes the host CA
 # store and runs that command), HOME in the private /tmp, and an environment of only what the charm's
@@ -285,19 +286,31 @@ mkdir -p "$STUB"
 printf '#!/bin/sh\n# no-op: the charm under test must not rewrite the host CA store\nexit 0\n' > "$STUB/update-ca-certificates"
 chmod +x "$STUB/update-ca-certificates"
 
+# The private /tmp: on disk by default (a fresh folder in the scratch folder, as /tmp is on a
+# developer's machine: ops.testing writes the charm's metadata there every run), or in memory with
+# REALCHARM_TMP=tmpfs.
+TMP_KIND="${REALCHARM_TMP:-disk}"
+case "$TMP_KIND" in disk|tmpfs) ;; *) die "REALCHARM_TMP is disk or tmpfs, not $TMP_KIND" ;; esac
 sandboxed() {  # sandboxed CMD...: CMD with a private /tmp and CA folder, no network, / read-only but the scratch folder
-    local opts=(--mount --net --propagation private)
+    local opts=(--mount --net --propagation private) private_tmp=tmpfs
     [ "$(id -u)" = 0 ] || opts+=(--map-root-user)
+    if [ "$TMP_KIND" = disk ]; then
+        private_tmp="$SCRATCH_ROOT/tmp.$$"
+        rm -rf "$private_tmp"; mkdir -p "$private_tmp"
+    fi
+    local status=0
     unshare "${opts[@]}" -- bash -c '
         set -e
-        scratch=$1; shift
-        mount -t tmpfs tmpfs /tmp
+        scratch=$1; private_tmp=$2; shift 2
+        if [ "$private_tmp" = tmpfs ]; then mount -t tmpfs tmpfs /tmp; else mount --bind "$private_tmp" /tmp; fi
         if [ -d /usr/local/share/ca-certificates ]; then mount -t tmpfs tmpfs /usr/local/share/ca-certificates; fi
         mount --bind "$scratch" "$scratch"
         mount -o remount,bind,ro /
         ip link set lo up 2>/dev/null || true
         mkdir -p /tmp/home
-        exec "$@"' sandbox "$SCRATCH_ROOT" "$@"
+        exec "$@"' sandbox "$SCRATCH_ROOT" "$private_tmp" "$@" || status=$?
+    [ "$private_tmp" = tmpfs ] || rm -rf "$private_tmp"
+    return $status
 }
 # refuse to run the charms' code unsandboxed: some of it writes the host's CA store
 sandboxed sh -c '[ -w /tmp ] && ! touch /.realcharm-probe 2>/dev/null' \
