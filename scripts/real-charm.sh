@@ -38,6 +38,7 @@
 # engines' outcomes differ.
 #
 # Environment: PYTHON (the venvs' interpreter, default python3.11), REALCHARM_DIR, REALCHARM_MIRROR,
+# REALCHARM_TESTS (test paths instead of the charm's Scenario-style files), REALCHARM_TMP (disk|tmpfs),
 # RUNTIMER (path to runtimer.py), OPS_SCENARIO_RS_WHEEL (install this wheel into venv-rust instead of
 # building this checkout), LIBS_REPO / LIBS_COMMIT (override where the missing charm libs come from).
 set -euo pipefail
@@ -155,6 +156,9 @@ case "$CHARM" in
         die "no entry for charm '$CHARM' in the case statement of $0: add its test files, PYTHONPATH, env and libs"
         ;;
 esac
+# REALCHARM_TESTS="tests/unit ..." runs other test paths (the whole of tests/unit, Harness tests
+# too, to see them share the session with the engine's runs).
+[ -z "${REALCHARM_TESTS:-}" ] || read -ra TEST_PATHS <<< "$REALCHARM_TESTS"
 LIBS_FROM="${LIBS_REPO:-$LIBS_FROM}"
 LIBS_FROM_COMMIT="${LIBS_COMMIT:-$LIBS_FROM_COMMIT}"
 
