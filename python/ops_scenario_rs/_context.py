@@ -31,18 +31,31 @@ class EngineError(RuntimeError):
 
 
 class _Ops:
-    """What ops.testing's Manager holds while a run is open: the charm, and `run()`."""
+    """What ops.testing's Manager holds while a run is open (`mgr.ops`): the charm, `run()`,
+    and the attributes ops.testing's own gives (`state`, `event`, `context`, `charm_spec`)."""
 
-    def __init__(self, ctx: Context, run: Any, state_in: testing.State, keep_backend: bool) -> None:
+    def __init__(
+        self, ctx: Context, run: Any, event: Any, state_in: testing.State, keep_backend: bool
+    ) -> None:
         self._ctx = ctx
         self._run = run
         self._state_in = state_in
         self._keep_backend = keep_backend
         self.finished = False
+        self.event = event
+        self.context = ctx
+        self.charm_spec = ctx._spec()
         # Kept past the run's end: tests look at the charm after `mgr.run()`.
         self.charm = run.charm
         # The charm's __init__ ended the hook early (as `load_config(errors='blocked')` may).
         self._aborted_in_init = self.charm is None
+
+    @property
+    def state(self) -> testing.State:
+        """The output State once the run has finished; until then the input (which the engine
+        never changes)."""
+        output = self._ctx._output_state if self.finished else None
+        return output if output is not None else self._state_in
 
     def run(self) -> None:
         self._run.emit()
@@ -74,9 +87,7 @@ class Context(_OpsTestingContext):  # type: ignore[misc]
 
     def _engine(self) -> Any:
         if self._engine_instance is None:
-            # `_charm_spec` since ops-scenario 8 (`charm_spec` is deprecated there); before,
-            # `charm_spec`.
-            spec = self.__dict__.get('_charm_spec') or self.__dict__['charm_spec']
+            spec = self._spec()
             self._engine_instance = _engine.Engine(
                 spec.charm_type,
                 json.dumps(spec.meta),
@@ -87,6 +98,18 @@ class Context(_OpsTestingContext):  # type: ignore[misc]
                 str(self._storages_root()),
             )
         return self._engine_instance
+
+    def _spec(self) -> Any:
+        """ops.testing's `_CharmSpec`: `_charm_spec` since ops-scenario 8 (where `charm_spec`
+        is deprecated), `charm_spec` before."""
+        return self.__dict__.get('_charm_spec') or self.__dict__['charm_spec']
+
+    def close(self) -> None:
+        """ops.testing's `close()`, and the engine's own directories with it."""
+        self._engine_instance = None
+        close = getattr(super(), 'close', None)  # ops-scenario 7.0 has none
+        if close is not None:
+            close()
 
     def _storages_root(self) -> pathlib.Path:
         """Where ops.testing keeps storage instances' directories (`_get_storage_root`): beside
@@ -105,7 +128,7 @@ class Context(_OpsTestingContext):  # type: ignore[misc]
             )
         except _engine.RunFailed as failure:
             self._failed(failure)
-        ops = _Ops(self, run, state, keep_backend=not self._one_shot)
+        ops = _Ops(self, run, event, state, keep_backend=not self._one_shot)
         try:
             yield ops
         finally:

@@ -69,3 +69,21 @@ def test_manager_then_chain_with_run() -> None:
     second = ctx.run(ctx.on.config_changed(), first)
 
     assert second.unit_status == testing.ActiveStatus("count=8")
+
+
+def test_manager_ops_holds_the_event_and_the_state(ctx: testing.Context[Any]) -> None:
+    state = testing.State(leader=True)
+
+    with ctx(ctx.on.update_status(), state) as mgr:
+        assert mgr.ops is not None
+        assert mgr.ops.event.name == "update_status"
+        assert mgr.ops.state == state
+        state_out = mgr.run()
+        assert mgr.ops.state == state_out
+
+
+def test_a_context_used_as_a_context_manager_closes_once(ctx: testing.Context[Any]) -> None:
+    with ctx:
+        ctx.run(ctx.on.update_status(), testing.State())
+    assert [type(e).__name__ for e in ctx.emitted_events] == ["UpdateStatusEvent"]
+    ctx.close()  # a second close does nothing
