@@ -241,7 +241,42 @@ fn expiry_and_rotation_are_kept_as_given() {
     )
     .unwrap();
     let secret = out.state.secret_by_label("naive").unwrap();
-    assert_eq!(secret.expire.as_deref(), Some("2027-01-02T03:04:05.678901Z"));
+    assert_eq!(
+        secret.expire.as_deref(),
+        Some("2027-01-02T03:04:05.678901Z")
+    );
+}
+
+#[test]
+fn an_expiry_without_a_time_zone_is_utc_through_add_set_and_info_get() {
+    // ops' `expire=timedelta(...)` becomes a naive `datetime.now() + ...`, passed on as is;
+    // Juju reads it as UTC (worker/uniter/runner/jujuc/secret-add.go, secretUpsertCommand.Init,
+    // which secret-set shares).
+    let ctx = ctx("secret-owner");
+    let out = exec(
+        &ctx,
+        &State::default(),
+        "import datetime\n\
+         secret = self.unit.add_secret({'a1b': 'x'}, label='naive', \
+         expire=datetime.datetime(2027, 1, 2, 3, 4, 5))\n\
+         assert secret.get_info().expires == datetime.datetime(\
+         2027, 1, 2, 3, 4, 5, tzinfo=datetime.timezone.utc)\n\
+         secret.set_info(expire=datetime.datetime(2028, 2, 3, 4, 5, 6, 7))",
+    )
+    .unwrap();
+    let secret = out.state.secret_by_label("naive").unwrap();
+    assert_eq!(
+        secret.expire.as_deref(),
+        Some("2028-02-03T04:05:06.000007Z")
+    );
+    assert_eq!(
+        eval(
+            &ctx,
+            &out.state,
+            "self.model.get_secret(label='naive').get_info().expires.isoformat()"
+        ),
+        StoredValue::from("2028-02-03T04:05:06.000007+00:00")
+    );
 }
 
 #[test]
