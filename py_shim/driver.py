@@ -664,10 +664,12 @@ class Dispatch:
 
     def run(
         self, event_name: str, owner: list[str], args: list[Any], kwargs: dict[str, Any],
-        builtin: bool,
+        builtin: bool, bound: ops.BoundEvent | None = None,
     ) -> bool:
         """Returns True if ops committed, False if the charm ended the hook early without a
-        commit (`_Abort(0)`, `sys.exit(0)`); any other exception propagates."""
+        commit (`_Abort(0)`, `sys.exit(0)`); any other exception propagates. A Python host may
+        give the custom event to emit itself (`bound`, found on the live charm), with its
+        arguments as Python objects."""
         framework, context = self.framework, self.juju_context
         assert framework is not None and context is not None
         if self.charm is None:  # ended cleanly in __init__
@@ -675,7 +677,8 @@ class Dispatch:
         try:
             if not self._restricted:
                 framework.reemit()
-            bound = _resolve_event(self.charm, owner, event_name)
+            if bound is None:
+                bound = _resolve_event(self.charm, owner, event_name)
             if builtin:
                 args, kwargs = ops_private.get_event_args(self.charm, bound, context)
                 self._log_debug(f'Emitting Juju event {event_name}.')

@@ -58,7 +58,16 @@ class _Ops:
         return output if output is not None else self._state_in
 
     def run(self) -> None:
-        self._run.emit()
+        if self.charm is not None and _convert.needs_host(self.event):
+            # A custom event the JSON cannot name: found on the live charm, as ops.testing does.
+            try:
+                bound, args, kwargs = _convert.host_custom_event(self.event, self.charm)
+            except BaseException:
+                self.finish()
+                raise
+            self._run.emit(bound, args, kwargs)
+        else:
+            self._run.emit()
         self.finish()
 
     def finish(self) -> None:
@@ -122,7 +131,7 @@ class Context(_OpsTestingContext):  # type: ignore[misc]
         try:
             engine = self._engine()
             run = engine.begin(
-                json.dumps(_convert.event_json(event, state)),
+                json.dumps(_convert.event_json(event, state, host=True)),
                 json.dumps(_convert.state_json(state, self)),
                 self.emitted_events,
             )

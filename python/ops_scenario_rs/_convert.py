@@ -297,27 +297,99 @@ def _custom_event_name(event: Any) -> str:
 
 
 def _event_arg(value: Any, where: str) -> Any:
-    state_types: tuple[type, ...] = (
-        testing.Secret, Container, testing.Storage, testing.Notice, testing.CheckInfo,
-        testing.CloudSpec,
-    )
-    if isinstance(value, (testing.RelationBase, *state_types)) or hasattr(value, "_to_ops"):
+    if _is_state_object(value):
         raise UnsupportedByEngine(
             f"a {type(value).__name__} passed to ctx.on.custom() ({where})",
             "ops.testing turns State objects in a custom event's arguments into ops objects; "
-            "the engine's custom event arguments are stored values only",
+            "the case file's custom event arguments are stored values only (the Python "
+            "package emits such events itself)",
         )
     return encode_value(value, f"the arguments of ctx.on.custom() ({where})")
 
 
-def event_json(event: Any, state: testing.State) -> JSON:
+_STATE_OBJECT_TYPES: tuple[type, ...] = (
+    testing.RelationBase, testing.Secret, Container, testing.Storage, testing.Notice,
+    testing.CheckInfo, testing.CloudSpec,
+)
+
+
+def _is_state_object(value: Any) -> bool:
+    return isinstance(value, _STATE_OBJECT_TYPES) or hasattr(value, "_to_ops")
+
+
+def needs_host(event: Any) -> bool:
+    """Whether a custom event needs the live charm to be emitted (so a Python host emits it,
+    see `host_custom_event`): its emitter is an object the charm holds, which ops.testing
+    finds by its type, or its arguments hold State objects, which become ops objects."""
+    custom = getattr(event, "custom_event", None)
+    if custom is None:
+        return False
+    if not isinstance(custom.emitter, ops.CharmEvents):
+        return True
+    values = [*(event.custom_event_args or ()), *(event.custom_event_kwargs or {}).values()]
+    return any(_is_state_object(v) for v in values)
+
+
+def host_custom_event(event: Any, charm: ops.CharmBase) -> tuple[Any, list[Any], dict[str, Any]]:
+    """The custom event of `ctx.on.custom(...)` on the live charm, with its arguments, as
+    ops.testing finds them: the first attribute of the charm that is an `ops.Object` and holds
+    events of the emitter's type, and State objects among the arguments as the ops objects
+    the charm's model gives for them."""
+    custom = event.custom_event
+    emitter_type = type(custom.emitter)
+    bound: Any = None
+    if isinstance(custom.emitter, ops.CharmEvents):
+        bound = getattr(charm.on, custom.event_kind, None)
+    else:
+        for name in dir(charm):
+            attr = getattr(charm, name, None)
+            if not isinstance(attr, ops.Object):
+                continue
+            for sub_name in dir(attr):
+                sub = getattr(attr, sub_name, None)
+                if isinstance(sub, ops.ObjectEvents) and type(sub) is emitter_type:
+                    bound = getattr(sub, custom.event_kind)
+                    break
+            if bound is not None:
+                break
+    if bound is None:
+        raise RuntimeError(
+            f"ctx.on.custom(): no attribute of {type(charm).__name__} holds events of type "
+            f"{emitter_type.__name__} (ops.testing emits the event of the first one that does)"
+        )
+    args = [_to_ops(charm, a) for a in event.custom_event_args or ()]
+    kwargs = {str(k): _to_ops(charm, v) for k, v in (event.custom_event_kwargs or {}).items()}
+    return bound, args, kwargs
+
+
+def _to_ops(charm: ops.CharmBase, value: Any) -> Any:
+    """A custom event's argument as the charm sees it: a State object as its ops object."""
+    if hasattr(value, "_to_ops"):
+        return value._to_ops()
+    if isinstance(value, testing.Secret):
+        return charm.model.get_secret(id=value.id, label=value.label)
+    if isinstance(value, testing.RelationBase):
+        return charm.model.get_relation(value.endpoint, value.id)
+    if isinstance(value, Container):
+        return charm.unit.get_container(value.name)
+    if isinstance(value, testing.Storage):
+        for storage in charm.model.storages[value.name]:
+            if storage.index == value.index:
+                return storage
+    return value
+
+
+def event_json(event: Any, state: testing.State, *, host: bool = False) -> JSON:
     """STATE_JSON "Event" from an ops.testing `_Event` (what `ctx.on.<event>(...)` returns).
 
     The remote unit of a relation event is given explicitly as ops.testing picks it (the
     relation's first remote unit, in the order of its databag mapping) when the test leaves
-    it out, so the engine's own default never applies.
+    it out, so the engine's own default never applies. With `host`, a custom event that
+    `needs_host` is named by its kind alone: the host emits it itself.
     """
     out: JSON = {}
+    if host and needs_host(event):
+        return {"name": str(event.custom_event.event_kind)}
     if getattr(event, "custom_event", None) is not None:
         out["name"] = _custom_event_name(event)
         args = list(event.custom_event_args or ())

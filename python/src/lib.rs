@@ -14,7 +14,7 @@ use ops_scenario::{Context, ContextOptions, Error, Event, Output, State};
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyRuntimeError};
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyDict, PyList};
 
 create_exception!(
     _engine,
@@ -138,9 +138,26 @@ impl Run {
         Ok(self.lock()?.can_emit())
     }
 
-    /// Emit the event (once); a failure is raised by `finish`.
-    fn emit(&self, py: Python<'_>) -> PyResult<()> {
-        self.lock()?.emit(py);
+    /// Emit the event (once); a failure is raised by `finish`. For a custom event the host
+    /// found on the live charm, `bound` is that `ops.BoundEvent`, emitted with `args` and
+    /// `kwargs` as they are.
+    #[pyo3(signature = (bound=None, args=None, kwargs=None))]
+    fn emit(
+        &self,
+        py: Python<'_>,
+        bound: Option<&Bound<'_, PyAny>>,
+        args: Option<&Bound<'_, PyList>>,
+        kwargs: Option<&Bound<'_, PyDict>>,
+    ) -> PyResult<()> {
+        let mut stepped = self.lock()?;
+        match bound {
+            Some(bound) => {
+                let args = args.cloned().unwrap_or_else(|| PyList::empty(py));
+                let kwargs = kwargs.cloned().unwrap_or_else(|| PyDict::new(py));
+                stepped.emit_custom(py, bound, &args, &kwargs);
+            }
+            None => stepped.emit(py),
+        }
         Ok(())
     }
 

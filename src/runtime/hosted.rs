@@ -4,9 +4,9 @@
 //! A charm's exception stays the Python exception it raised, for the host to re-raise.
 
 use pyo3::prelude::*;
-use pyo3::types::PyList;
+use pyo3::types::{PyDict, PyList};
 
-use super::{lock, Begun, Failure, Keep, RunRequest, Stop};
+use super::{lock, Begun, Failure, HostEvent, Keep, RunRequest, Stop};
 use crate::error::{Error, Violation};
 use crate::event::Event;
 use crate::output::Output;
@@ -136,6 +136,26 @@ impl SteppedRun {
     pub fn emit(&mut self, py: Python<'_>) {
         if let Some(begun) = &mut self.begun {
             lock::holding(py, || begun.emit(py, &self.event));
+        }
+    }
+
+    /// [`SteppedRun::emit`] for a custom event the host found on the live charm itself (an
+    /// event of an object the charm holds, as ops.testing's `ctx.on.custom` names it by the
+    /// emitter's type), with its arguments as Python objects.
+    pub fn emit_custom(
+        &mut self,
+        py: Python<'_>,
+        bound: &Bound<'_, PyAny>,
+        args: &Bound<'_, PyList>,
+        kwargs: &Bound<'_, PyDict>,
+    ) {
+        if let Some(begun) = &mut self.begun {
+            let host = HostEvent {
+                bound,
+                args,
+                kwargs,
+            };
+            lock::holding(py, || begun.emit_as(py, &self.event, Some(host)));
         }
     }
 

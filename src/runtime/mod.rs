@@ -342,13 +342,24 @@ impl Begun {
     /// Re-emit deferred events, emit `event`, collect status and commit: once, and only if
     /// the run has not stopped.
     pub(crate) fn emit(&mut self, py: Python<'_>, event: &Event) {
+        self.emit_as(py, event, None);
+    }
+
+    /// [`Begun::emit`], with the event a Python host found on the live charm (a custom event
+    /// of an object the charm holds) and its arguments as Python objects, instead of `event`'s.
+    pub(crate) fn emit_as(
+        &mut self,
+        py: Python<'_>,
+        event: &Event,
+        host: Option<HostEvent<'_, '_>>,
+    ) {
         if !self.can_emit() {
             return;
         }
         let Some(dispatch) = &self.dispatch else {
             return;
         };
-        self.outcome = Some(emit_event(py, self.shim, dispatch.bind(py), event));
+        self.outcome = Some(emit_event(py, self.shim, dispatch.bind(py), event, host));
     }
 
     /// How the run went so far: `None` until the event was emitted or the run stopped.
@@ -430,19 +441,38 @@ impl Begun {
     }
 }
 
+/// A custom event as a Python host found it on the live charm, with its arguments.
+pub(crate) struct HostEvent<'a, 'py> {
+    pub bound: &'a Bound<'py, PyAny>,
+    pub args: &'a Bound<'py, PyList>,
+    pub kwargs: &'a Bound<'py, PyDict>,
+}
+
 /// Re-emit, emit, collect status and commit. Returns whether ops committed.
 fn emit_event(
     py: Python<'_>,
     shim: &Shim,
     dispatch: &Bound<'_, PyAny>,
     event: &Event,
+    host: Option<HostEvent<'_, '_>>,
 ) -> Result<bool, Stop> {
-    let args = PyList::empty(py);
-    for arg in &event.args {
-        args.append(convert::to_py(py, arg).map_err(|e| internal(py, shim, e))?)
-            .map_err(|e| internal(py, shim, e))?;
-    }
-    let kwargs = convert::dict_to_py(py, &event.kwargs).map_err(|e| internal(py, shim, e))?;
+    let (args, kwargs, bound) = match host {
+        Some(host) => (
+            host.args.clone(),
+            host.kwargs.clone(),
+            Some(host.bound.clone()),
+        ),
+        None => {
+            let args = PyList::empty(py);
+            for arg in &event.args {
+                args.append(convert::to_py(py, arg).map_err(|e| internal(py, shim, e))?)
+                    .map_err(|e| internal(py, shim, e))?;
+            }
+            let kwargs =
+                convert::dict_to_py(py, &event.kwargs).map_err(|e| internal(py, shim, e))?;
+            (args, kwargs, None)
+        }
+    };
     dispatch
         .call_method1(
             "run",
@@ -452,6 +482,7 @@ fn emit_event(
                 args,
                 kwargs,
                 event.kind() != EventKind::Custom,
+                bound,
             ),
         )
         .and_then(|r| r.is_truthy())

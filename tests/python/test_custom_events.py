@@ -59,3 +59,25 @@ def test_deferred_library_event_keeps_its_arguments(ctx: testing.Context[Any]) -
 
     assert state_out.unit_status == testing.ActiveStatus("hello bob x5")
     assert state_out.deferred == []
+
+
+def test_library_event_run_through_ctx_on_custom(ctx: testing.Context[Any]) -> None:
+    """`ctx.on.custom()` names a library's event by its class; the charm's attribute holding
+    those events is found on the live charm."""
+    from charms.demo.v0.greeter import Greeter
+
+    state_out = ctx.run(ctx.on.custom(Greeter.on.greeted, "carol", times=4), testing.State())
+
+    assert state_out.unit_status == testing.ActiveStatus("hello carol x4")
+    greeted = [e for e in ctx.emitted_events if isinstance(e, GreetedEvent)]
+    assert [(e.name, e.times) for e in greeted] == [("carol", 4)]
+
+
+def test_library_event_through_ctx_on_custom_in_the_manager(ctx: testing.Context[Any]) -> None:
+    from charms.demo.v0.greeter import Greeter
+
+    with ctx(ctx.on.custom(Greeter.on.greeted, "dave"), testing.State()) as mgr:
+        assert isinstance(mgr.charm, CustomEventsCharm)
+        state_out = mgr.run()
+
+    assert state_out.unit_status == testing.ActiveStatus("hello dave x1")
