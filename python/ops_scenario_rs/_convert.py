@@ -566,14 +566,9 @@ def exec_json(e: testing.Exec) -> JSON:
 
 
 def mount_json(m: testing.Mount) -> JSON:
-    # Absolute, as ops.testing's symlink to the source resolves a relative one from the cwd.
-    source = pathlib.Path(m.source).absolute()
-    if source.exists() and not source.is_dir():
-        raise UnsupportedByEngine(
-            f"Mount(location={str(m.location)!r}, source={str(m.source)!r}) of a single file",
-            "the engine mounts host directories",
-        )
-    return {"location": str(m.location), "source": str(source)}
+    # Absolute, as ops.testing's symlink to the source resolves a relative one from the cwd. A
+    # single file mounts as well as a directory.
+    return {"location": str(m.location), "source": str(pathlib.Path(m.source).absolute())}
 
 
 def _permissions(mode: int) -> str:

@@ -173,10 +173,6 @@ def test_unexpressible_features_are_refused(web_ctx: Any, tmp_path: pathlib.Path
             "successes=None")
     refused(testing.State(stored_states=[testing.StoredState(owner_path="C", content={"x": object()})]), "object")
     refused(testing.State(stored_states=[testing.StoredState(owner_path="C", _data_type_name="Mine")]), "_data_type_name")
-    single = tmp_path / "one-file"
-    single.write_text("x")
-    refused(testing.State(containers=[testing.Container("web", mounts={"f": testing.Mount(location="/f", source=single)})]),
-            "single file")
 
 
 def test_event_json() -> None:

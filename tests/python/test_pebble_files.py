@@ -189,3 +189,16 @@ def test_mount_read(ctx: testing.Context[Any], tmp_path: Path) -> None:
     assert lines["nested"] == "'deep\\n'"
     assert lines["listing"] == "[('nested', 'directory'), ('seed.txt', 'file')]"
     assert lines["missing"] == "PathError not-found"
+
+
+def test_a_mount_of_a_single_file(ctx: testing.Context[Any], tmp_path: Path) -> None:
+    conf = tmp_path / "app.conf"
+    conf.write_text("from the host\n")
+    container = workload(mounts={"conf": testing.Mount(location="/etc/app/app.conf", source=conf)})
+
+    _, lines = run_probe(ctx, "mount-file", container)
+
+    assert lines["read"] == "'from the host\\n'"
+    # The listing differs: ops.testing mounts with a symlink, which Pebble would list as a file.
+    assert lines["reads back"] == "'rewritten\\n'"
+    assert conf.read_text() == "rewritten\n"

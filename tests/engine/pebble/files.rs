@@ -263,6 +263,20 @@ fn writes_under_a_mount_land_in_the_host_directory() {
 }
 
 #[test]
+fn a_mount_of_a_single_host_file() {
+    let host = tempfile::tempdir().unwrap();
+    let conf = host.path().join("app.conf");
+    std::fs::write(&conf, "from the host\n").unwrap();
+    let container = workload().mounts([("conf", Mount::new("/etc/app/app.conf", &conf))]);
+    let (out, results) = run_probe(CHARM, "mount-file", container);
+    assert_eq!(results["read"], r"'from the host\n'");
+    assert_eq!(results["listing"], "[('app.conf', 'file')]");
+    assert_eq!(results["reads back"], r"'rewritten\n'");
+    assert_eq!(std::fs::read_to_string(&conf).unwrap(), "rewritten\n");
+    assert!(!output_files(&out).contains_key("/etc/app/app.conf"));
+}
+
+#[test]
 fn files_pushed_in_one_run_are_there_in_the_next() {
     let (first, _) = run_probe(CHARM, "push-kinds", workload());
     let mut next = first.state.clone();

@@ -188,6 +188,13 @@ class FilesCharm(ops.CharmBase):
         self._log("listing", self._names("/var/lib/app"))
         self._try("missing", lambda: self._read("/var/lib/app/missing.txt"))
 
+    def _probe_mount_file(self) -> None:
+        # A mount of a single host file at /etc/app/app.conf.
+        self._log("read", repr(self._read("/etc/app/app.conf")))
+        self._log("listing", self._names("/etc/app"))
+        self.container.push("/etc/app/app.conf", "rewritten\n")
+        self._log("reads back", repr(self._read("/etc/app/app.conf")))
+
     def _probe_mount_write(self) -> None:
         c = self.container
         c.push("/var/lib/app/result.txt", "written by the charm\n")
