@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import pathlib
 from collections.abc import Iterator
@@ -23,6 +24,10 @@ from . import _convert, _engine
 from scenario.errors import InconsistentScenarioError, UncaughtCharmError
 
 _OpsTestingContext: Any = testing.Context
+
+# The checker's warnings go where ops.testing's go (its consistency checker's logger), in its
+# words, so a test that looks for them finds them.
+_checker_logger = logging.getLogger('ops-scenario.runtime.consistency_checker')
 
 
 class EngineError(RuntimeError):
@@ -151,6 +156,13 @@ class Context(_OpsTestingContext):  # type: ignore[misc]
 
     def _succeeded(self, output: dict[str, Any], state_in: testing.State) -> None:
         """Record a finished run's Output on the Context, and its output State."""
+        warnings = output.get('warnings')
+        if warnings:
+            found = '\n'.join(f"{w['message']} [{w['rule']}]" for w in warnings)
+            _checker_logger.warning(
+                "This scenario is probably inconsistent. Double check, and ignore this warning "
+                f"if you're sure. The following warnings were found: {found}"
+            )
         _convert.apply_output(output, self)
         self._set_output_state(_convert.state_from_json(output['state'], state_in, self))
 

@@ -3,6 +3,7 @@ arguments, and emitted from the manager form."""
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import ops
@@ -81,3 +82,16 @@ def test_library_event_through_ctx_on_custom_in_the_manager(ctx: testing.Context
         state_out = mgr.run()
 
     assert state_out.unit_status == testing.ActiveStatus("hello dave x1")
+
+
+def test_a_custom_event_is_run_with_a_warning_in_the_log(
+    ctx: testing.Context[Any], caplog: pytest.LogCaptureFixture
+) -> None:
+    """Both checkers find a custom event worth a warning, which goes to ops.testing's log."""
+    from charms.demo.v0.greeter import Greeter
+
+    with caplog.at_level(logging.WARNING):
+        ctx.run(ctx.on.custom(Greeter.on.greeted, "erin"), testing.State())
+
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any("probably inconsistent" in m for m in warnings), warnings
