@@ -1310,7 +1310,8 @@ _SECRET_EVENT_RULES = {
 
 def rule_secret_checker_rules(case: Case) -> None:
     """secret-checker-rules: our checker refuses secret events Juju never sends, which
-    ops.testing runs: `secret.owned` (secret-changed for a secret this unit owns),
+    ops.testing runs: `secret.owned` (secret-changed for a secret this unit manages: its own,
+    or as the leader its application's),
     `secret.not_owned` (rotate, expired or remove for one it only observes),
     `secret.remove_latest` (secret-remove for the latest revision) and the revision rules.
     Accepted only when each rule ours lists is one of these, the case has its shape, and the
@@ -1325,7 +1326,7 @@ def rule_secret_checker_rules(case: Case) -> None:
 
     def fits(rule: str) -> bool:
         if rule == "secret.owned":
-            return name == "secret_changed" and secret.get("owner") is not None
+            return name == "secret_changed" and _manages(case, secret)
         if rule == "secret.not_owned":
             return name in ("secret_rotate", "secret_expired", "secret_remove") and secret.get("owner") is None
         if rule == "secret.remove_latest":

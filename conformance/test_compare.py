@@ -634,12 +634,17 @@ class ModelRules(unittest.TestCase):
     def test_secret_checker_rules(self) -> None:
         ours, ref = {"rejected": "inconsistent"}, {"output": base_output()}
         event = {"name": "secret_changed", "secret_id": ID}
-        owned = model_spec({"secrets": [{"id": ID, "owner": "app", "tracked_content": {"a": "b"}}]}, event)
+        owned = model_spec(
+            {"leader": True, "secrets": [{"id": ID, "owner": "app", "tracked_content": {"a": "b"}}]}, event
+        )
         raw = {"rejected": "inconsistent", "message": "  - secret.owned: ..."}
         verdict = compare.judge(CASE.parent / "m.json", owned, raw, ref)
         self.assertEqual((verdict.unaccepted, list(verdict.accepted)), ([], ["secret-checker-rules"]))
         observed = model_spec({"secrets": [{"id": ID, "tracked_content": {"a": "b"}}]}, event)
         self.assertTrue(compare.judge(CASE.parent / "m.json", observed, raw, ref).unaccepted)
+        # A non-leader consumes its application's secrets: Juju sends it secret-changed.
+        follower = model_spec({"secrets": [{"id": ID, "owner": "app", "tracked_content": {"a": "b"}}]}, event)
+        self.assertTrue(compare.judge(CASE.parent / "m.json", follower, raw, ref).unaccepted)
         del ours
 
     def test_secret_revisions(self) -> None:

@@ -138,15 +138,20 @@ fn check_event(options: &ContextOptions, event: &Event, prepared: &Prepared, out
                 ),
             ));
         }
-    } else if secret.owner.is_some() {
+    } else if secret.owner == Some(SecretOwner::Unit)
+        || (secret.owner == Some(SecretOwner::App) && state.leader)
+    {
+        // A non-leader reads its application's secrets as a consumer, and Juju sends it
+        // secret-changed for them (juju/juju PR 15127; `ensureConsumerMetadataForAppOwned
+        // SecretsForPeerUnits` in the 3.x secrets manager facade).
         out.errors.push(
             Violation::new(
                 Rule::SecretOwned,
                 format!(
-                    "\"secret_changed\" is for secret {id:?}, which this unit owns: Juju sends it only to observers"
+                    "\"secret_changed\" is for secret {id:?}, which this unit manages: Juju sends it to the units that consume the secret (observers, and the other units of the owning application)"
                 ),
             )
-            .hint("set the secret's owner to none for an observed secret"),
+            .hint("set the secret's owner to none for an observed secret, or run the event on a non-leader for an application secret"),
         );
     } else if secret.latest_revision == secret.tracked_revision {
         out.warnings.push(Violation::new(
@@ -488,6 +493,16 @@ mod tests {
         assert_eq!(
             rules(&run(&opts, &owned().rotate_event(), &state).warnings),
             ["secret.not_leader"]
+        );
+        // The other units of the owning application consume its secrets: Juju sends them
+        // secret-changed.
+        let out = run(&opts, &owned().changed_event(), &state);
+        assert!(out.errors.is_empty() && out.warnings.is_empty(), "{out:?}");
+        let unit_owned = owned().owner(SecretOwner::Unit);
+        let state = State::default().leader(false).secrets([unit_owned.clone()]);
+        assert_eq!(
+            rules(&run(&opts, &unit_owned.changed_event(), &state).errors),
+            ["secret.owned"]
         );
     }
 

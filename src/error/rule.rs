@@ -201,7 +201,8 @@ rules! {
     /// `secret.not_owned`: an owner's event (rotate, expired, remove) for a secret this unit
     /// does not own.
     SecretNotOwned = "secret.not_owned",
-    /// `secret.owned`: `secret-changed` for a secret this unit owns.
+    /// `secret.owned`: `secret-changed` for a secret this unit manages (its own, or as the
+    /// leader its application's).
     SecretOwned = "secret.owned",
     /// `secret.remove_latest`: `secret-remove` for the latest revision.
     SecretRemoveLatest = "secret.remove_latest",

@@ -760,6 +760,16 @@ fn secret_events_go_where_juju_sends_them() {
         rules(owner.run(creds().changed_event(), &state)),
         ["secret.owned"]
     );
+    // The other units of the owning application consume its secrets, and Juju sends them
+    // secret-changed (juju/juju PR 15127).
+    let follower = granted().owner(SecretOwner::App).label("db-creds");
+    let out = ctx("secret-observer")
+        .run(
+            follower.changed_event(),
+            &State::default().leader(false).secrets([follower.clone()]),
+        )
+        .unwrap();
+    assert_eq!(out.state.unit_status, Status::active("password=new"));
     let observer = ctx("secret-observer");
     let state = State::default().secrets([granted()]);
     for event in [
