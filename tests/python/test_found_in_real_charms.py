@@ -29,11 +29,13 @@ def test_relation_data_written_after_mgr_run_reaches_the_output_state(
 ) -> None:
     """loki-k8s tests/unit/test_charm_logging.py::test_update_endpoints.
 
-    In the manager form, the charm may still be used after `mgr.run()`; what it writes then
-    goes, on ops.testing, into the output State `mgr.run()` returned (the State the charm's
-    backend writes into is that object): the databag dict the test took from `state_out` before
-    the write shows the new value. The engine's kept backend accepts the write but `state_out`,
-    converted when the run finished, never sees it.
+    In the manager form, the charm may still be used after `mgr.run()`. On ops.testing the
+    output State `mgr.run()` returned shares its mutable members with the State the charm's
+    backend goes on writing into: a relation-set after the run changes the very databag dict the
+    test took from `state_out` (so does `Container.add_layer`: the layer appears in the output
+    container's `layers`; the State's own fields, such as `unit_status`, are not changed). The
+    engine's kept backend accepts the write, and the charm reads it back, but `state_out`,
+    converted from the engine's JSON when the run finished, never sees it.
     """
     ctx = db_requirer_ctx
     db = testing.Relation("db", remote_app_name="postgresql", remote_app_data={"host": "h"})
@@ -80,7 +82,7 @@ def _secret_content_validated_at_construction() -> bool:
     reason="this ops-scenario refuses Secret(<str>, ...) at construction",
 )
 def test_secret_given_its_id_positionally_runs_when_only_the_latest_content_is_read() -> None:
-    """tempo-coordinator-k8s tests/scenario/test_tls.py (all 12 tests, through its `base_state`;
+    """tempo-coordinator-k8s tests/scenario/test_tls.py (all 10 tests, through its `base_state`;
     ops-scenario 7.20).
 
     The test writes `Secret("secret:chpv-test", label=..., owner="app", latest_content={...})`,
@@ -120,14 +122,14 @@ def _manager_exit_calls_ops_destroy() -> bool:
     reason="this ops-scenario's Manager.__exit__ does not call ops.destroy()",
 )
 def test_manager_form_exits_on_an_ops_scenario_whose_manager_calls_ops_destroy() -> None:
-    """grafana-k8s (ops-scenario 8.3.1): every test in the manager form, 31 of its 81.
+    """grafana-k8s (ops-scenario 8.3.1): every test in the manager form, 28 of its 72.
 
     ops-scenario 8.0 to 8.3 (and 7.23.0 to 7.23.2) end `Manager.__exit__` with
     `self.ops.destroy()`, ops.testing's `Ops` (an `ops._main._Manager`) finalising the run and
     collecting the trace data. The package's `_Ops` has no `destroy`, so leaving the `with` block
     raises `AttributeError: '_Ops' object has no attribute 'destroy'`, whether or not the test
-    called `mgr.run()`. Runs only on those versions (the workload's venv:
-    /work/realcharms/grafana-k8s@382e4636b6df).
+    called `mgr.run()`. With a no-op `_Ops.destroy` patched in (a probe), all 28 pass. Runs
+    only on those versions (the workload's venv: /work/realcharms/grafana-k8s@382e4636b6df).
     """
     ctx = testing.Context(DbRequirerCharm, meta=DB_REQUIRER.meta, config=DB_REQUIRER.config)
 
