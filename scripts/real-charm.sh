@@ -116,8 +116,11 @@ CHARM="$(git --git-dir="$GIT_DIR_CHARM" show "$COMMIT:charmcraft.yaml" 2>/dev/nu
 #   repository whose lib/ carries them), and the commit whose history is searched, newest first, for
 #   the file at the pinned LIBAPI.LIBPATCH (falling back to that repository's HEAD if the commit is
 #   not in the fetched copy).
+# DROP_REQS: packages of the exported lock left out of the venvs (those only a registry other than
+#   PyPI gives, such as a git source for integration tests, which the venv build cannot reach).
 LIBS_FROM='' LIBS_FROM_COMMIT=''
 CHARM_ENV=()
+DROP_REQS=()
 case "$CHARM" in
     self-signed-certificates)
         # canonical/self-signed-certificates-operator. Every file in tests/unit uses `scenario`
@@ -151,6 +154,82 @@ case "$CHARM" in
                     tests/unit/test_workload_tracing.py)
         PYPATH=(. lib src)
         CHARM_ENV=(JUJU_VERSION=3.0.3)
+        ;;
+    loki-k8s)
+        # canonical/loki-k8s-operator (ops 3.7 + ops-scenario 8.7 in its lock, which says
+        # requires-python ==3.14; it installs on 3.11). tox: PYTHONPATH = .:lib:src, nothing else for
+        # unit tests; it commits every charm lib it uses. Every file in tests/unit but
+        # test_charm_logging_config.py (plain functions over MagicMocks) uses ops.testing's / scenario's
+        # Context and State. tox downloads cos-tool-amd64 into the charm's root before the unit tests;
+        # the sandbox has no network, so the tests that would run it find no binary on either side.
+        # tests/unit/conftest.py binds `from ops.testing import Context` at import and drops the
+        # LokiHandlers charm_logging adds to the root logger after every test.
+        TEST_PATHS=(tests/unit/test_alert_rule_filtering.py tests/unit/test_charm.py
+                    tests/unit/test_charm_logging.py tests/unit/test_config_reporting_enabled.py
+                    tests/unit/test_consumer.py tests/unit/test_datasource_exchange.py
+                    tests/unit/test_grafana_source.py tests/unit/test_log_forwarder.py
+                    tests/unit/test_log_proxy_consumer.py tests/unit/test_provider.py
+                    tests/unit/test_provider_v1_alerts.py tests/unit/test_transform.py
+                    tests/unit/test_tsdb_migration_dates.py)
+        PYPATH=(. lib src)
+        ;;
+    tempo-coordinator-k8s)
+        # canonical/tempo-coordinator-k8s-operator (ops 2.20 + ops-scenario 7.20 in its lock, pinned
+        # there: "2.21.0 adds tracing support and breaks some charm-tracing unittests"). tox:
+        # PYTHONPATH = .:lib:src; unit tests are tests/unit (plain functions) and tests/scenario (the
+        # Scenario suite, `import scenario` and ops.testing). Every charm lib is committed.
+        # tests/scenario/test_nginx.py tests nginx config helpers without a Context: left out.
+        # tests/scenario/conftest.py disables charm_tracing for the session and patches lightkube,
+        # the K8s resource patch, socket.getfqdn and cert paths per test.
+        TEST_PATHS=(tests/scenario/test_charm.py tests/scenario/test_charm_statuses.py
+                    tests/scenario/test_charm_tracing.py tests/scenario/test_config.py
+                    tests/scenario/test_datasources.py tests/scenario/test_enabled_receivers.py
+                    tests/scenario/test_ingressed_tracing.py tests/scenario/test_probes.py
+                    tests/scenario/test_tempo_api_implementation.py tests/scenario/test_tempo_api_lib.py
+                    tests/scenario/test_tempo_clustered.py tests/scenario/test_tls.py
+                    tests/scenario/test_tracing_legacy.py tests/scenario/test_tracing_provider.py
+                    tests/scenario/test_tracing_requirer.py)
+        PYPATH=(. lib src)
+        ;;
+    opentelemetry-collector-k8s)
+        # canonical/opentelemetry-collector-k8s-operator (ops 3.7 + ops-scenario 8.7 in its lock,
+        # requires-python ==3.14; installs on 3.11). tox: PYTHONPATH = lib:src; its tests import
+        # `src.charm` too (the charm's root is on sys.path through `python -m pytest`'s cwd). Every
+        # charm lib is committed. Left out, no Context in them: test_certificates.py,
+        # test_config_builder.py, test_config_manager.py. tests/unit/conftest.py's `ctx` copies
+        # src/{grafana_dashboards,loki_alert_rules,prometheus_alert_rules} into a tmp_path and passes
+        # it as charm_root. tox downloads cos-tool-amd64 first: absent here, on both sides.
+        TEST_PATHS=(tests/unit/test_dashboard_transfer.py tests/unit/test_external_config.py
+                    tests/unit/test_extra_alert_labels.py tests/unit/test_global_scrape_config.py
+                    tests/unit/test_ingress.py tests/unit/test_mandatory_relation_pairs.py
+                    tests/unit/test_otlp.py tests/unit/test_profiling_integration.py
+                    tests/unit/test_receive_ca_cert.py tests/unit/test_relational_config.py
+                    tests/unit/test_tls_certificates.py)
+        PYPATH=(lib src)
+        ;;
+    grafana-k8s)
+        # canonical/grafana-k8s-operator. Its lock forks on the interpreter: ops 3.3.1 +
+        # ops-scenario 8.3.1 from Python 3.10 (what $PYTHON 3.11 gets), 2.23.1 + 7.23.1 below.
+        # tox: PYTHONPATH = .:lib:src; every charm lib is committed. tox downloads sqlite-static
+        # and cos-tool-amd64 first: absent here, on both sides (the conftest's `ctx` patches
+        # Grafana._push_sqlite_static). Its dev extra has oauth-tools from a git source, for the
+        # integration tests: dropped. Scenario-style files (tests/unit/conftest.py's `ctx` is
+        # `Context(GrafanaCharm)` under patches of lightkube, socket and the K8s resource patch),
+        # two of them mixed with Harness classes (test_dashboard_consumer.py, test_source_provider.py);
+        # Harness-only or neither, left out: test_auth_proxy_provider.py, test_auth_requirer.py,
+        # test_charmed_dashboard.py, test_custom_ini_config.py, test_dashboard_provider.py,
+        # test_dashboard_transform.py, test_source_consumer.py. tests/scenario/ (one file) is not in
+        # tox's unit run, and is stale: its fixture patches GrafanaCharm.grafana_version, which the
+        # charm no longer has (9 errors on ops.testing).
+        TEST_PATHS=(tests/unit/test_charm.py
+                    tests/unit/test_config_reporting_enabled.py tests/unit/test_dashboard_collision.py
+                    tests/unit/test_dashboard_consumer.py tests/unit/test_datasources.py
+                    tests/unit/test_external_url.py tests/unit/test_grafana_client.py
+                    tests/unit/test_grafana_metadata_implementation.py
+                    tests/unit/test_grafana_metadata_lib.py tests/unit/test_oauth.py
+                    tests/unit/test_source_provider.py)
+        PYPATH=(. lib src)
+        DROP_REQS=(oauth-tools)
         ;;
     *)
         die "no entry for charm '$CHARM' in the case statement of $0: add its test files, PYTHONPATH, env and libs"
@@ -274,6 +353,19 @@ git --git-dir="$GIT_DIR_CHARM" archive "$COMMIT" | tar -x -C "$SRC"
 [ -f "$SRC/uv.lock" ] || die "$CHARM has no uv.lock at $COMMIT"
 (cd "$SRC" && "$UV" export --quiet --frozen --all-extras --all-groups --no-emit-project \
     --format requirements-txt -o "$WORK/requirements.txt.new")
+if [ ${#DROP_REQS[@]} -gt 0 ]; then
+    # a requirement is its line and the continuation lines after it (hashes, markers)
+    awk -v drop="${DROP_REQS[*]}" '
+        BEGIN { n = split(drop, d, " "); for (i = 1; i <= n; i++) skip[tolower(d[i])] = 1 }
+        cont { cont = /\\$/; if (!dropping) print; next }
+        {
+            name = tolower($1); sub(/[=<>!~;@\[].*/, "", name)
+            dropping = ($0 !~ /^[ \t#]/) && (name in skip)
+            cont = /\\$/
+            if (!dropping) print
+        }' "$WORK/requirements.txt.new" > "$WORK/requirements.txt.dropped"
+    mv "$WORK/requirements.txt.dropped" "$WORK/requirements.txt.new"
+fi
 mv "$WORK/requirements.txt.new" "$WORK/requirements.txt"
 make_venv "$VENV"
 for e in "${ENGINES[@]}"; do
@@ -312,6 +404,9 @@ sandboxed() {  # sandboxed CMD...: CMD with a private /tmp and CA folder, no net
         mount -o remount,bind,ro /
         ip link set lo up 2>/dev/null || true
         mkdir -p /tmp/home
+        # the working directory was entered before the scratch folder was bound writable: enter it
+        # again through the new mount, or writes relative to it hit the read-only root
+        cd "$PWD"
         exec "$@"' sandbox "$SCRATCH_ROOT" "$private_tmp" "$@" || status=$?
     [ "$private_tmp" = tmpfs ] || rm -rf "$private_tmp"
     return $status
