@@ -10,12 +10,13 @@ objects.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import json
 import logging
 import os
 import pathlib
 from collections.abc import Iterator
-from typing import Any, NoReturn
+from typing import Any, NoReturn, cast
 
 from ops import testing
 
@@ -62,6 +63,11 @@ class _Ops:
         output = self._ctx._output_state if self.finished else None
         return output if output is not None else self._state_in
 
+    def destroy(self) -> None:
+        """What ops-scenario 8.0 to 8.3 and 7.23.0 to 7.23.2 call as the manager form ends:
+        the run is over by then (ended by `run()`, or by leaving the block)."""
+        self.finish()
+
     def run(self) -> None:
         if self.charm is not None and _convert.needs_host(self.event):
             # A custom event the JSON cannot name: found on the live charm, as ops.testing does.
@@ -84,6 +90,40 @@ class _Ops:
         except _engine.RunFailed as failure:
             self._ctx._failed(failure)
         self._ctx._succeeded(output, self._state_in)
+        if self._keep_backend and self.charm is not None and self._ctx._output_state is not None:
+            _mirror_relation_writes(self.charm, self._ctx._output_state)
+
+
+def _mirror_relation_writes(charm: Any, state_out: testing.State) -> None:
+    """Relation data the charm writes after the run (the manager form: the test uses the charm
+    after `mgr.run()`) also goes into the output State's databags, in place: under ops.testing
+    the output State shares its databag dicts with the backend the charm goes on writing into,
+    and tests read it so. (Under Juju there is no "after the hook".)"""
+    backend = getattr(charm.model, '_backend', None)
+    if backend is None:
+        return
+    relation_set = backend.relation_set
+    signature = inspect.signature(relation_set)
+    relations = {r.id: r for r in state_out.relations}
+
+    def mirrored(*args: Any, **kwargs: Any) -> Any:
+        result = relation_set(*args, **kwargs)
+        bound = signature.bind(*args, **kwargs).arguments
+        relation = relations.get(bound['relation_id'])
+        if relation is not None:
+            data = bound['data'] if 'data' in bound else {bound['key']: bound['value']}
+            databag: dict[str, str] = cast(
+                'dict[str, str]',
+                relation.local_app_data if bound['is_app'] else relation.local_unit_data,
+            )
+            for key, value in data.items():
+                if value == '':
+                    databag.pop(key, None)
+                else:
+                    databag[key] = value
+        return result
+
+    backend.relation_set = mirrored
 
 
 class Context(_OpsTestingContext):  # type: ignore[misc]

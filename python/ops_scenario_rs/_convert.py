@@ -62,6 +62,7 @@ import ops
 import scenario
 from ops import pebble, testing
 from ops._private.harness import ExecArgs
+from scenario.errors import StateValidationError
 
 # ops.testing's names are scenario's, but ops 2's ops/testing.py makes type checkers see
 # ops.model.Container as `testing.Container`: the container class is named from scenario.
@@ -667,6 +668,15 @@ def _revision_back(hint: testing.Secret | None, revision: int) -> int:
 
 
 def secret_json(s: testing.Secret) -> JSON:
+    for field in ("tracked_content", "latest_content"):
+        value = getattr(s, field)
+        if value is not None and not isinstance(value, Mapping):
+            # ops-scenario 8.7 and 7.23.4 refuse this when the Secret is made; older ones let a
+            # Secret given Scenario 6's argument order (`Secret(id, ...)`) through.
+            raise StateValidationError(
+                f"Secret.{field} should be a dict, not {type(value)} (Scenario 7 and 8 take "
+                "the tracked content first: Secret(tracked_content, id=..., ...))"
+            )
     tracked, latest = _revisions(s)
     if _renumbered(s):
         latest = tracked + 1

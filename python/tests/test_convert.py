@@ -849,3 +849,14 @@ def test_stored_state_values_and_owners(tmp_path: pathlib.Path) -> None:
         assert_same(ref, eng)
     ref, eng = both("conf-stored", lambda ctx: ctx.on.start(), testing.State(), tmp_path)
     assert_same(ref, eng)
+
+
+def test_a_secret_whose_content_is_not_a_dict_is_refused() -> None:
+    """Scenario 6's argument order (`Secret(id, ...)`) makes the id the tracked content; older
+    ops-scenario versions let it through, newer ones refuse it as the conversion does."""
+    from scenario.errors import StateValidationError
+
+    secret = testing.Secret({"key": "value"}, label="vault", owner="app")
+    object.__setattr__(secret, "tracked_content", "secret:chpv-test")
+    with pytest.raises(StateValidationError, match="tracked_content should be a dict"):
+        cv.secret_json(secret)

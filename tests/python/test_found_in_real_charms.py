@@ -54,59 +54,6 @@ def test_relation_data_written_after_mgr_run_reaches_the_output_state(
     assert state_out.get_relation(db.id).local_unit_data["endpoint"] == "http://foo"
 
 
-class _VaultCharm(ops.CharmBase):
-    """Reads its application secret by label, always the latest revision (`refresh=True`), as
-    observability_libs' cert_handler reads its private vault."""
-
-    def __init__(self, framework: ops.Framework) -> None:
-        super().__init__(framework)
-        framework.observe(self.on.config_changed, self._on_config_changed)
-
-    def _on_config_changed(self, _: ops.ConfigChangedEvent) -> None:
-        content = self.model.get_secret(label="vault").get_content(refresh=True)
-        self.unit.status = ops.ActiveStatus(f"foo={content['foo']}")
-
-
-def _secret_content_validated_at_construction() -> bool:
-    """Whether this ops-scenario refuses a non-dict Secret content in the constructor
-    (`StateValidationError`): from 8.7.0, and on the 7.23 line since the 2.23 backports
-    (operator d97166f5; 7.23.2 does not, 7.23.4 does)."""
-    from importlib.metadata import version
-
-    parts = tuple(int(p) for p in version("ops-scenario").split(".")[:3] if p.isdigit())
-    return parts >= (8, 7) or (7, 23, 3) <= parts < (8,)
-
-
-@pytest.mark.skipif(
-    _secret_content_validated_at_construction(),
-    reason="this ops-scenario refuses Secret(<str>, ...) at construction",
-)
-def test_secret_given_its_id_positionally_runs_when_only_the_latest_content_is_read() -> None:
-    """tempo-coordinator-k8s tests/scenario/test_tls.py (all 10 tests, through its `base_state`;
-    ops-scenario 7.20).
-
-    The test writes `Secret("secret:chpv-test", label=..., owner="app", latest_content={...})`,
-    Scenario 6's argument order: on Scenario 7 and 8 the first positional argument is
-    `tracked_content`, so the tracked content is that string. ops-scenario up to 8.6 / 7.23.2
-    takes it, and the charm, which reads only the latest revision, runs. The engine's conversion
-    fails before the run with a bare `ValueError` ("dictionary update sequence element #0 has
-    length 1; 2 is required") from `dict(tracked_content)` in `_convert._renumbered`. Later
-    ops-scenario versions refuse such a Secret when it is made, so this runs only on the older
-    ones (the workload's venv: /work/realcharms/tempo-coordinator-k8s@66354afa15e0).
-    """
-    ctx = testing.Context(_VaultCharm, meta={"name": "vault"})
-    secret = testing.Secret(
-        "secret:chpv-test",  # type: ignore[arg-type]
-        label="vault",
-        owner="app",
-        latest_content={"foo": "bar"},
-    )
-
-    state_out = ctx.run(ctx.on.config_changed(), testing.State(leader=True, secrets={secret}))
-
-    assert state_out.unit_status == testing.ActiveStatus("foo=bar")
-
-
 def _manager_exit_calls_ops_destroy() -> bool:
     """Whether this ops-scenario's `Manager.__exit__` ends with `self.ops.destroy()`: 8.0.0 to
     8.3.x, and 7.23.0 to 7.23.2 (operator af31fadc, "expose trace data in testing", until
