@@ -818,8 +818,7 @@ def _rejected_by(case: Case) -> list[str]:
 
 def rule_relation_checker_rules(case: Case) -> None:
     """relation-checker-rules: our consistency checker has relation rules ops.testing lacks,
-    so such a case is rejected on our side only: `relation.interface` (a relation's interface
-    is not its endpoint's), `relation.remote_unit` (a remote unit given to created/broken,
+    so such a case is rejected on our side only: `relation.remote_unit` (a remote unit given to created/broken,
     where Juju names none), `relation.departing_unit` (a departing unit given to a hook other
     than relation-departed), `event.args` (relation fields on a non-relation event).
     Accepted only when each rule ours lists is one of these and the case has its shape."""
@@ -827,15 +826,8 @@ def rule_relation_checker_rules(case: Case) -> None:
         return
     event = case.spec.get("event", {})
     ev = relation_event(case)
-    endpoints = endpoints_of(case.meta)
 
     def fits(rule: str) -> bool:
-        if rule == "relation.interface":
-            return any(
-                r.get("interface") is not None
-                and endpoints.get(str(r.get("endpoint")), {}).get("interface") not in (None, r["interface"])
-                for r in case.input_state.get("relations", [])
-            )
         if rule == "relation.remote_unit":
             return ev is not None and ev.hook in ("created", "broken") and "remote_unit" in event
         if rule == "relation.departing_unit":

@@ -188,15 +188,22 @@ pub(super) fn check_relations(
                 }),
             );
         }
+        // A warning, not an error: Juju has one interface per endpoint, so the State says what
+        // Juju never has, but the charm cannot see it (ops reads interfaces from the metadata),
+        // and suites written for ops.testing, which does not check it, often give another.
         if let Some(interface) = relation.interface() {
             if interface != endpoint.interface {
-                out.errors.push(Violation::new(
-                    Rule::RelationInterface,
-                    format!(
-                        "{at}: endpoint {name:?} has interface {:?}, the State gives {interface:?}",
-                        endpoint.interface
-                    ),
-                ));
+                out.warnings.push(
+                    Violation::new(
+                        Rule::RelationInterface,
+                        format!(
+                            "{at}: endpoint {name:?} has interface {:?}, the State gives \
+                             {interface:?}",
+                            endpoint.interface
+                        ),
+                    )
+                    .hint("the charm sees the metadata's interface; give that one, or none"),
+                );
             }
         }
         if let AnyRelation::Peer(peer) = relation {
@@ -429,11 +436,14 @@ mod tests {
             [
                 "relation.duplicate_id",
                 "relation.endpoint",
-                "relation.interface",
                 "relation.kind",
                 "relation.kind",
                 "relation.peer_is_self",
             ]
+        );
+        assert_eq!(
+            warnings(&Event::start(), &state),
+            ["relation.interface", "relation.limit"]
         );
         let two = State::default().relations([Relation::new("db"), Relation::new("db")]);
         assert_eq!(warnings(&Event::start(), &two), ["relation.limit"]);

@@ -145,7 +145,7 @@ rules! {
     /// `relation.endpoint_mismatch`: a relation event whose relation (by id) is on another
     /// endpoint.
     RelationEndpointMismatch = "relation.endpoint_mismatch",
-    /// `relation.interface`: a relation's interface is not its endpoint's.
+    /// `relation.interface` (a warning): a relation's interface is not its endpoint's.
     RelationInterface = "relation.interface",
     /// `relation.kind`: a relation of the wrong kind for its endpoint (peer, subordinate,
     /// regular).
