@@ -58,10 +58,16 @@ class _Ops:
 
     @property
     def state(self) -> testing.State:
-        """The output State once the run has finished; until then the input (which the engine
-        never changes)."""
-        output = self._ctx._output_state if self.finished else None
-        return output if output is not None else self._state_in
+        """The output State once the run has finished; until then the State as the charm has
+        changed it so far (ops.testing's backend changes `ops.state` in place, and tests read
+        what the charm wrote before `mgr.run()` there)."""
+        if self.finished:
+            output = self._ctx._output_state
+            return output if output is not None else self._state_in
+        now = self._run.state_now()
+        if now is None:
+            return self._state_in
+        return _convert.state_from_json(json.loads(now), self._state_in, self._ctx)
 
     def destroy(self) -> None:
         """What ops-scenario 8.0 to 8.3 and 7.23.0 to 7.23.2 call as the manager form ends:

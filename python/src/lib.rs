@@ -132,6 +132,15 @@ impl Run {
         Ok(self.lock()?.charm(py))
     }
 
+    /// The State as the charm has changed it so far (JSON), or None once the run is finished.
+    fn state_now(&self, py: Python<'_>) -> PyResult<Option<String>> {
+        self.lock()?
+            .state_now(py)
+            .map(|state| serde_json::to_string(&state))
+            .transpose()
+            .map_err(|e| PyRuntimeError::new_err(e.to_string()))
+    }
+
     /// Whether the event can still be emitted.
     #[getter]
     fn can_emit(&self) -> PyResult<bool> {

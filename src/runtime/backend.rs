@@ -26,6 +26,11 @@ impl RunBackend {
         self.tools.take()
     }
 
+    /// The run's State as the hook tools have changed it so far.
+    pub(crate) fn state_now(&self) -> Option<&crate::state::State> {
+        self.tools.as_ref().map(|tools| &tools.state)
+    }
+
     fn tools(&self) -> PyResult<&HookTools> {
         self.tools.as_ref().ok_or_else(finished)
     }

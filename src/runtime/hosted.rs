@@ -126,6 +126,14 @@ impl SteppedRun {
         self.begun.as_ref()?.charm(py)
     }
 
+    /// The State as the charm has changed it so far, while the run is open (ops.testing's
+    /// `mgr.ops.state`, which its backend changes in place): relation data, statuses, secrets
+    /// and the rest of what the hook tools hold; stored state and deferred events only once ops
+    /// has committed, at the end of the run.
+    pub fn state_now(&self, py: Python<'_>) -> Option<crate::state::State> {
+        self.begun.as_ref()?.state_now(py)
+    }
+
     /// Whether the event can still be emitted (the charm is there, and it was not yet).
     pub fn can_emit(&self) -> bool {
         self.begun.as_ref().is_some_and(Begun::can_emit)

@@ -362,6 +362,12 @@ impl Begun {
         self.outcome = Some(emit_event(py, self.shim, dispatch.bind(py), event, host));
     }
 
+    /// The run's State as the charm has changed it so far (before ops' commit, its stored
+    /// state and deferred events are the input's; container files as the State gave them).
+    pub(crate) fn state_now(&self, py: Python<'_>) -> Option<crate::state::State> {
+        self.backend.bind(py).borrow().state_now().cloned()
+    }
+
     /// How the run went so far: `None` until the event was emitted or the run stopped.
     pub(crate) fn stopped_with(&self) -> Option<&Stop> {
         match &self.outcome {

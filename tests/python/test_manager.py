@@ -87,3 +87,19 @@ def test_a_context_used_as_a_context_manager_closes_once(ctx: testing.Context[An
         ctx.run(ctx.on.update_status(), testing.State())
     assert [type(e).__name__ for e in ctx.emitted_events] == ["UpdateStatusEvent"]
     ctx.close()  # a second close does nothing
+
+
+def test_manager_ops_state_shows_what_the_charm_wrote_before_the_run(
+    ctx: testing.Context[Any],
+) -> None:
+    """tempo-coordinator-k8s's library tests write through the live charm and read
+    `mgr.ops.state` without running the event."""
+    db = testing.Relation("db", remote_app_name="postgresql")
+
+    with ctx(ctx.on.update_status(), testing.State(leader=True, relations={db})) as mgr:
+        relation = mgr.charm.model.get_relation("db")
+        assert relation is not None
+        relation.data[mgr.charm.app]["published"] = "yes"
+        assert mgr.ops is not None
+        assert mgr.ops.state.get_relation(db.id).local_app_data["published"] == "yes"
+        mgr.run()
