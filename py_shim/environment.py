@@ -141,7 +141,7 @@ def minor_mismatch(venv: str, why: str, venv_minor: str, said: str, built_with: 
         f'ops-scenario embeds {embedded_python()}: a build runs the one Python minor it was '
         f'built against, and a venv\'s packages are made for its own',
         f'  built against: {built_with} (pyo3 takes PYO3_PYTHON, else $VIRTUAL_ENV/bin/python, '
-        f'else python3 on PATH, when it builds)',
+        f'else python, then python3, on PATH, when it builds)',
         f'  the venv\'s Python: {python}{base}',
     ]
     if probe is not None and not probe.get('shared'):

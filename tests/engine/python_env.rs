@@ -22,7 +22,9 @@ fn a_context_may_name_the_venv_and_one_process_has_one() {
             "name: c\n",
         )
     };
-    // This process runs the project venv (VIRTUAL_ENV, set by .cargo/config.toml).
+    // This process runs the project venv (VIRTUAL_ENV, set by .cargo/config.toml), started as
+    // VIRTUAL_ENV names it whichever test comes first (run alone, this one would be first).
+    ops_scenario::python::start_python().unwrap();
     let in_use = std::env::var("VIRTUAL_ENV")
         .map(PathBuf::from)
         .unwrap_or_else(|_| project_venv());
