@@ -3,8 +3,10 @@
 # workspace, and the engine alone with its default features), the Python shim's types, every
 # test of the workspace (unit, integration, doc, the CLI's) on ops 3.x, the engine's tests
 # again on the newest ops 2.x and on the oldest supported ops (2.16), the 100,000-run memory
-# soak (release build) on each, every bench run once, the conformance corpus against
-# ops.testing, and the ops.testing-style Python suite (tests/python) on ops 3.9 and 2.23.
+# soak (release build) on each, the engine's integration tests again on a second Python minor
+# (CPython 3.13: a debug build of its own in target/py3.13, with ops 3.9), every bench run once,
+# the conformance corpus against ops.testing, and the ops.testing-style Python suite
+# (tests/python) on ops 3.9 and 2.23.
 # (scripts/ops-versions.sh runs the tests on every supported ops minor release.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +32,12 @@ echo "== the engine's tests on ops 2.23 (.venv-ops2)"
 VIRTUAL_ENV="$PWD/.venv-ops2" scripts/engine-tests.sh
 echo "== the engine's tests on ops 2.16, the oldest supported (.venv-ops-oldest)"
 VIRTUAL_ENV="$PWD/.venv-ops-oldest" scripts/engine-tests.sh
+echo "== the engine's integration tests on a second Python minor: CPython 3.13 (its own debug build, target/py3.13), ops 3.9 (.venv-py3.13)"
+# As a charm's repository builds for its venv: PYO3_PYTHON names the venv's python. The
+# Python comes from scripts/cpython.sh (found, or built once per machine from Debian's source).
+scripts/python-env.sh --minor 3.13
+PYO3_PYTHON="$PWD/.venv-py3.13/bin/python" VIRTUAL_ENV="$PWD/.venv-py3.13" CARGO_TARGET_DIR="$PWD/target/py3.13" \
+    cargo test --locked -p ops-scenario --test engine
 echo "== memory soak, 100,000 runs (release build of the engine as a charm's tests get it), on each"
 for venv in .venv .venv-ops2 .venv-ops-oldest; do
     VIRTUAL_ENV="$PWD/$venv" cargo test --release --locked -p ops-scenario --test memory -- --nocapture
