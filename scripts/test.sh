@@ -4,7 +4,8 @@
 # test of the workspace (unit, integration, doc, the CLI's) on ops 3.x, the engine's tests
 # again on the newest ops 2.x and on the oldest supported ops (2.16), the 100,000-run memory
 # soak (release build) on each, the engine's integration tests again on a second Python minor
-# (CPython 3.13: a debug build of its own in target/py3.13, with ops 3.9), every bench run once,
+# (CPython 3.13: a debug build of its own in target/py3.13, with ops 3.9) and a lint of the
+# engine for CPython 3.14 (no such Python here: its code paths must compile), every bench run once,
 # the conformance corpus against ops.testing, and the ops.testing-style Python suite
 # (tests/python) on ops 3.9 and 2.23.
 # (scripts/ops-versions.sh runs the tests on every supported ops minor release.)
@@ -38,6 +39,13 @@ echo "== the engine's integration tests on a second Python minor: CPython 3.13 (
 scripts/python-env.sh --minor 3.13
 PYO3_PYTHON="$PWD/.venv-py3.13/bin/python" VIRTUAL_ENV="$PWD/.venv-py3.13" CARGO_TARGET_DIR="$PWD/target/py3.13" \
     cargo test --locked -p ops-scenario --test engine
+echo "== the engine's code for CPython 3.14 compiles, lint-clean (its cfg(Py_3_14) paths): a pyo3 config file stands for the Python (target/py3.14-check)"
+mkdir -p target/py3.14-check
+printf '%s\n' implementation=CPython version=3.14 shared=true target_abi=CPython-gil_enabled-3.14 \
+    lib_name=python3.14 pointer_width=64 build_flags= suppress_build_script_link_lines=false \
+    >target/py3.14-check/pyo3-config.txt
+PYO3_CONFIG_FILE="$PWD/target/py3.14-check/pyo3-config.txt" CARGO_TARGET_DIR="$PWD/target/py3.14-check" \
+    cargo clippy --locked -p ops-scenario --all-targets -- -D warnings
 echo "== memory soak, 100,000 runs (release build of the engine as a charm's tests get it), on each"
 for venv in .venv .venv-ops2 .venv-ops-oldest; do
     VIRTUAL_ENV="$PWD/$venv" cargo test --release --locked -p ops-scenario --test memory -- --nocapture
