@@ -4,7 +4,8 @@
 # test of the workspace (unit, integration, doc, the CLI's) on ops 3.x, the engine's tests
 # again on the newest ops 2.x and on the oldest supported ops (2.16), the 100,000-run memory
 # soak (release build) on each, the engine's integration tests again on a second Python minor
-# (CPython 3.13: a debug build of its own in target/py3.13, with ops 3.9) and a lint of the
+# (CPython 3.13: a debug build of its own in target/py3.13, with ops 3.9), the CLI built there
+# running a charm whose own .venv is 3.13, and a lint of the
 # engine for CPython 3.14 (no such Python here: its code paths must compile), every bench run once,
 # the conformance corpus against ops.testing, and the ops.testing-style Python suite
 # (tests/python) on ops 3.9 and 2.23.
@@ -39,6 +40,34 @@ echo "== the engine's integration tests on a second Python minor: CPython 3.13 (
 scripts/python-env.sh --minor 3.13
 PYO3_PYTHON="$PWD/.venv-py3.13/bin/python" VIRTUAL_ENV="$PWD/.venv-py3.13" CARGO_TARGET_DIR="$PWD/target/py3.13" \
     cargo test --locked -p ops-scenario --test engine
+echo "== the scenario CLI built against CPython 3.13 runs a charm whose own .venv is 3.13, found without VIRTUAL_ENV"
+PYO3_PYTHON="$PWD/.venv-py3.13/bin/python" CARGO_TARGET_DIR="$PWD/target/py3.13" cargo build --locked -p ops-scenario-cli
+charm=$(mktemp -d)
+mkdir "$charm/src"
+ln -s "$PWD/.venv-py3.13" "$charm/.venv"
+echo "name: which-python" >"$charm/charmcraft.yaml"
+cat >"$charm/src/charm.py" <<'EOF'
+import sys
+
+import ops
+
+
+class WhichPython(ops.CharmBase):
+    def __init__(self, framework: ops.Framework):
+        super().__init__(framework)
+        framework.observe(self.on.start, self._on_start)
+
+    def _on_start(self, event: ops.StartEvent):
+        version = f'{sys.version_info[0]}.{sys.version_info[1]}'
+        self.unit.status = ops.ActiveStatus(f'Python {version} in {sys.prefix}')
+EOF
+env -u VIRTUAL_ENV target/py3.13/debug/scenario run --charm "$charm" --event start >"$charm/output.json"
+if ! grep -qF "\"message\": \"Python 3.13 in $charm/.venv\"" "$charm/output.json"; then
+    echo "the charm did not run on Python 3.13 in its own .venv:" >&2
+    cat "$charm/output.json" >&2
+    exit 1
+fi
+rm -rf "$charm"
 echo "== the engine's code for CPython 3.14 compiles, lint-clean (its cfg(Py_3_14) paths): a pyo3 config file stands for the Python (target/py3.14-check)"
 mkdir -p target/py3.14-check
 printf '%s\n' implementation=CPython version=3.14 shared=true target_abi=CPython-gil_enabled-3.14 \
