@@ -3,8 +3,12 @@
 # workspace, and the engine alone with its default features), the Python shim's types, every
 # test of the workspace (unit, integration, doc, the CLI's) on ops 3.x, the engine's tests
 # again on the newest ops 2.x and on the oldest supported ops (2.16), the 100,000-run memory
-# soak (release build) on each, every bench run once, the conformance corpus against
-# ops.testing, and the ops.testing-style Python suite (tests/python) on ops 3.9 and 2.23.
+# soak (release build) on each, the engine's integration tests again on a second Python minor
+# (CPython 3.13: a debug build of its own in target/py3.13, with ops 3.9), the CLI built there
+# running a charm whose own .venv is 3.13, and a lint of the
+# engine for CPython 3.14 (no such Python here: its code paths must compile), every bench run once,
+# the conformance corpus against ops.testing, and the ops.testing-style Python suite
+# (tests/python) on ops 3.9 and 2.23.
 # (scripts/ops-versions.sh runs the tests on every supported ops minor release.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,6 +34,47 @@ echo "== the engine's tests on ops 2.23 (.venv-ops2)"
 VIRTUAL_ENV="$PWD/.venv-ops2" scripts/engine-tests.sh
 echo "== the engine's tests on ops 2.16, the oldest supported (.venv-ops-oldest)"
 VIRTUAL_ENV="$PWD/.venv-ops-oldest" scripts/engine-tests.sh
+echo "== the engine's integration tests on a second Python minor: CPython 3.13 (its own debug build, target/py3.13), ops 3.9 (.venv-py3.13)"
+# As a charm's repository builds for its venv: PYO3_PYTHON names the venv's python. The
+# Python comes from scripts/cpython.sh (found, or built once per machine from Debian's source).
+scripts/python-env.sh --minor 3.13
+PYO3_PYTHON="$PWD/.venv-py3.13/bin/python" VIRTUAL_ENV="$PWD/.venv-py3.13" CARGO_TARGET_DIR="$PWD/target/py3.13" \
+    cargo test --locked -p ops-scenario --test engine
+echo "== the scenario CLI built against CPython 3.13 runs a charm whose own .venv is 3.13, found without VIRTUAL_ENV"
+PYO3_PYTHON="$PWD/.venv-py3.13/bin/python" CARGO_TARGET_DIR="$PWD/target/py3.13" cargo build --locked -p ops-scenario-cli
+charm=$(mktemp -d)
+mkdir "$charm/src"
+ln -s "$PWD/.venv-py3.13" "$charm/.venv"
+echo "name: which-python" >"$charm/charmcraft.yaml"
+cat >"$charm/src/charm.py" <<'EOF'
+import sys
+
+import ops
+
+
+class WhichPython(ops.CharmBase):
+    def __init__(self, framework: ops.Framework):
+        super().__init__(framework)
+        framework.observe(self.on.start, self._on_start)
+
+    def _on_start(self, event: ops.StartEvent):
+        version = f'{sys.version_info[0]}.{sys.version_info[1]}'
+        self.unit.status = ops.ActiveStatus(f'Python {version} in {sys.prefix}')
+EOF
+env -u VIRTUAL_ENV target/py3.13/debug/scenario run --charm "$charm" --event start >"$charm/output.json"
+if ! grep -qF "\"message\": \"Python 3.13 in $charm/.venv\"" "$charm/output.json"; then
+    echo "the charm did not run on Python 3.13 in its own .venv:" >&2
+    cat "$charm/output.json" >&2
+    exit 1
+fi
+rm -rf "$charm"
+echo "== the engine's code for CPython 3.14 compiles, lint-clean (its cfg(Py_3_14) paths): a pyo3 config file stands for the Python (target/py3.14-check)"
+mkdir -p target/py3.14-check
+printf '%s\n' implementation=CPython version=3.14 shared=true target_abi=CPython-gil_enabled-3.14 \
+    lib_name=python3.14 pointer_width=64 build_flags= suppress_build_script_link_lines=false \
+    >target/py3.14-check/pyo3-config.txt
+PYO3_CONFIG_FILE="$PWD/target/py3.14-check/pyo3-config.txt" CARGO_TARGET_DIR="$PWD/target/py3.14-check" \
+    cargo clippy --locked -p ops-scenario --all-targets -- -D warnings
 echo "== memory soak, 100,000 runs (release build of the engine as a charm's tests get it), on each"
 for venv in .venv .venv-ops2 .venv-ops-oldest; do
     VIRTUAL_ENV="$PWD/$venv" cargo test --release --locked -p ops-scenario --test memory -- --nocapture

@@ -702,9 +702,15 @@ fn virtual_env_that_does_not_exist_exits_2_naming_it() {
     let stderr = run_bad_input(&mut cmd);
     // Not a snapshot: the message names the machine's Python version, which the venv must
     // be made with.
-    assert!(stderr.contains(&venv.display().to_string()), "{stderr}");
     assert!(
-        stderr.contains(&format!(" -m venv {}", venv.display())),
+        stderr.contains(&format!(
+            "the venv {} (VIRTUAL_ENV is set) does not exist",
+            venv.display()
+        )),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(&format!(" -m venv \"{}\"", venv.display())),
         "{stderr}"
     );
 }

@@ -93,3 +93,60 @@ fn without_any_venv_the_error_says_where_it_looked() {
         &[(charm.path(), "[CHARM]")]
     ));
 }
+
+/// The Python minor of the project's venv, which is the one `scenario` embeds (the venv must
+/// be made with it): `3.11`.
+fn embedded_minor() -> String {
+    let cfg = std::fs::read_to_string(project_venv().join("pyvenv.cfg")).unwrap();
+    let version = cfg
+        .lines()
+        .find_map(|line| {
+            let (key, value) = line.split_once('=')?;
+            ["version", "version_info"]
+                .contains(&key.trim())
+                .then(|| value.trim().to_owned())
+        })
+        .expect("the project venv's pyvenv.cfg gives its version");
+    let mut parts = version.split('.');
+    format!("{}.{}", parts.next().unwrap(), parts.next().unwrap())
+}
+
+#[test]
+fn a_venv_of_another_python_minor_gets_both_named_and_the_fix() {
+    let minor = embedded_minor();
+    let other = if minor == "3.13" { "3.12" } else { "3.13" };
+    let charm = charm_dir();
+    // The charm's .venv as `python3.13 -m venv .venv` lays it out.
+    let venv = charm.path().join(".venv");
+    std::fs::create_dir_all(venv.join(format!("lib/python{other}/site-packages"))).unwrap();
+    std::fs::create_dir_all(venv.join("bin")).unwrap();
+    std::fs::write(
+        venv.join("pyvenv.cfg"),
+        format!("home = /usr/bin\ninclude-system-site-packages = false\nversion = {other}.1\n"),
+    )
+    .unwrap();
+    let (code, stdout, stderr) = run_without_virtual_env(charm.path());
+    assert_eq!(code, Some(2), "{stdout}{stderr}");
+    let first = stderr.lines().next().unwrap();
+    assert!(
+        first.starts_with(&format!(
+            "scenario: the venv {} (the charm's own .venv: VIRTUAL_ENV is not set and the \
+             Context names none) is Python {other} (its pyvenv.cfg: version = {other}.1), but \
+             this build of ops-scenario embeds CPython {minor}.",
+            venv.display()
+        )),
+        "{stderr}"
+    );
+    for part in [
+        format!("in {}/.cargo/config.toml", charm.path().display()),
+        r#"PYO3_PYTHON = { value = ".venv/bin/python", relative = true }"#.to_owned(),
+        format!(
+            "PYO3_PYTHON=\"{}/bin/python\" cargo install --locked --path cli --root \
+             ~/.local/scenario-py{other}",
+            venv.display()
+        ),
+        format!("uv venv --python {minor} \"{}\"", venv.display()),
+    ] {
+        assert!(stderr.contains(&part), "{part:?} not in:\n{stderr}");
+    }
+}

@@ -42,6 +42,10 @@ const SHIM_MODULES: [ShimModule; 5] = [
     shim_module!("driver", c"_scenario_driver"),
 ];
 
+/// The interpreter this build is for, as build.rs read pyo3's choice: `Python 3.11,
+/// /usr/bin/python3`.
+const BUILT_WITH: &str = env!("OPS_SCENARIO_BUILT_WITH");
+
 const ENVIRONMENT_MODULE: ShimModule = shim_module!("environment", c"_scenario_environment");
 
 impl ShimModule {
@@ -165,10 +169,13 @@ fn start(py: Python<'_>, env: &PythonEnv) -> std::result::Result<Shim, String> {
         .map_err(|e| describe(py, "loading the environment shim", &e))?;
     let venv = env.venv.as_ref().map(|v| v.display().to_string());
     if let Some(venv) = &venv {
-        environment
+        let problem = environment
             .getattr("use_venv")
-            .and_then(|f| f.call1((venv, &env.why)))
+            .and_then(|f| f.call1((venv, &env.why, BUILT_WITH)))
             .map_err(|e| describe(py, &format!("setting up the venv {env}"), &e))?;
+        if !problem.is_none() {
+            return Err(problem.to_string());
+        }
     }
     let problem = environment
         .getattr("ops_import_problem")
