@@ -4,7 +4,7 @@
 # test of the workspace (unit, integration, doc, the CLI's) on ops 3.x, the engine's tests
 # again on the newest ops 2.x and on the oldest supported ops (2.16), the 100,000-run memory
 # soak (release build) on each, the engine's integration tests again on a second Python minor
-# (CPython 3.13: a debug build of its own in target/py3.13, with ops 3.9), the CLI built there
+# (CPython 3.13: a debug build of its own in target/py3.13, with ops 3.9, 2.23 and 2.16), the CLI built there
 # running a charm whose own .venv is 3.13, and a lint of the
 # engine for CPython 3.14 (no such Python here: its code paths must compile), every bench run once,
 # the conformance corpus against ops.testing, and the ops.testing-style Python suite
@@ -34,12 +34,25 @@ echo "== the engine's tests on ops 2.23 (.venv-ops2)"
 VIRTUAL_ENV="$PWD/.venv-ops2" scripts/engine-tests.sh
 echo "== the engine's tests on ops 2.16, the oldest supported (.venv-ops-oldest)"
 VIRTUAL_ENV="$PWD/.venv-ops-oldest" scripts/engine-tests.sh
-echo "== the engine's integration tests on a second Python minor: CPython 3.13 (its own debug build, target/py3.13), ops 3.9 (.venv-py3.13)"
+echo "== the engine's integration tests on a second Python minor: CPython 3.13 (its own debug build, target/py3.13), on ops 3.9, 2.23 and 2.16 (.venv-py3.13*)"
 # As a charm's repository builds for its venv: PYO3_PYTHON names the venv's python. The
 # Python comes from scripts/cpython.sh (found, or built once per machine from Debian's source).
 scripts/python-env.sh --minor 3.13
 PYO3_PYTHON="$PWD/.venv-py3.13/bin/python" VIRTUAL_ENV="$PWD/.venv-py3.13" CARGO_TARGET_DIR="$PWD/target/py3.13" \
     cargo test --locked -p ops-scenario --test engine
+# The same test binary on the other ops lines (VIRTUAL_ENV only chooses the venv at run time).
+engine_py313=$(PYO3_PYTHON="$PWD/.venv-py3.13/bin/python" VIRTUAL_ENV="$PWD/.venv-py3.13" \
+    CARGO_TARGET_DIR="$PWD/target/py3.13" cargo test --locked -p ops-scenario --test engine --no-run \
+    --message-format=json 2>/dev/null | python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m.get("executable"):
+        print(m["executable"])')
+for venv in .venv-py3.13-ops2 .venv-py3.13-ops-oldest; do
+    echo "-- $venv"
+    VIRTUAL_ENV="$PWD/$venv" "$engine_py313" -q
+done
 echo "== the scenario CLI built against CPython 3.13 runs a charm whose own .venv is 3.13, found without VIRTUAL_ENV"
 PYO3_PYTHON="$PWD/.venv-py3.13/bin/python" CARGO_TARGET_DIR="$PWD/target/py3.13" cargo build --locked -p ops-scenario-cli
 charm=$(mktemp -d)
