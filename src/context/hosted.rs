@@ -17,9 +17,7 @@ use crate::event::Event;
 use crate::hook_tools::StorageRoot;
 use crate::options::ContextOptions;
 use crate::runtime::python_env::PythonEnv;
-use crate::runtime::{
-    self, CharmClass, EventSink, HostedFailure, LoadedCharm, RunRequest, SteppedRun,
-};
+use crate::runtime::{self, CharmClass, EventSink, HostedFailure, LoadedCharm, SteppedRun};
 use crate::state::State;
 
 /// Where a hosted Context's charm sees its charm dir, and where storage lives.
@@ -82,28 +80,9 @@ impl Context {
         state: &State,
         event_sink: Option<EventSink>,
     ) -> std::result::Result<SteppedRun, HostedFailure> {
-        let prepared = self.prepare(event, state);
-        let warnings = if self.skip_consistency_checks {
-            Vec::new()
-        } else {
-            self.check_prepared(event, &prepared)
-                .map_err(HostedFailure::engine)?
-        };
-        if let Some(root) = &self.charm_root {
-            root.prepare(&self.charm).map_err(HostedFailure::engine)?;
-        }
-        let request = RunRequest {
-            charm: &self.charm,
-            charm_root: self.charm_root.as_ref().map(|r| r.dir.as_path()),
-            python_env: self.python_env(),
-            loaded: &self.loaded,
-            options: &self.options,
-            event,
-            prepared,
-            inspect: None,
-            storage_root: &self.storage_root,
-            event_sink,
-        };
+        let (request, warnings) = self
+            .checked_request(event, state, None, event_sink)
+            .map_err(HostedFailure::engine)?;
         runtime::begin_stepped(request, warnings)
     }
 }

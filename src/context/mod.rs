@@ -452,12 +452,15 @@ impl Context {
             .map_err(|failure| failure.error)
     }
 
-    fn run_request(
-        &self,
-        event: &Event,
+    /// The run's input checked (unless the Context skips the checks) and its request made:
+    /// the request and the checker's warnings, or every violated rule.
+    fn checked_request<'a, 'i>(
+        &'a self,
+        event: &'a Event,
         state: &State,
-        inspect: Option<&mut Inspect<'_>>,
-    ) -> Result<Output, runtime::Failure> {
+        inspect: Option<&'a mut Inspect<'i>>,
+        event_sink: Option<runtime::EventSink>,
+    ) -> Result<(RunRequest<'a, 'i>, Vec<Violation>)> {
         let prepared = self.prepare(event, state);
         let warnings = if self.skip_consistency_checks {
             Vec::new()
@@ -477,8 +480,18 @@ impl Context {
             prepared,
             inspect,
             storage_root: &self.storage_root,
-            event_sink: None,
+            event_sink,
         };
+        Ok((request, warnings))
+    }
+
+    fn run_request(
+        &self,
+        event: &Event,
+        state: &State,
+        inspect: Option<&mut Inspect<'_>>,
+    ) -> Result<Output, runtime::Failure> {
+        let (request, warnings) = self.checked_request(event, state, inspect, None)?;
         // A panic (a bug in the engine, or in an Inspect closure) is an error, never an abort
         // of the caller; the next run starts afresh as always.
         let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runtime::run(request)))
