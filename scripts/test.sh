@@ -34,12 +34,12 @@ echo "== the engine's tests on ops 2.23 (.venv-ops2)"
 VIRTUAL_ENV="$PWD/.venv-ops2" scripts/engine-tests.sh
 echo "== the engine's tests on ops 2.16, the oldest supported (.venv-ops-oldest)"
 VIRTUAL_ENV="$PWD/.venv-ops-oldest" scripts/engine-tests.sh
-echo "== the engine's integration tests on a second Python minor: CPython 3.13 (its own debug build, target/py3.13), on ops 3.9, 2.23 and 2.16 (.venv-py3.13*)"
+echo "== the engine's unit and integration tests on a second Python minor: CPython 3.13 (its own debug build, target/py3.13), on ops 3.9, 2.23 and 2.16 (.venv-py3.13*)"
 # As a charm's repository builds for its venv: PYO3_PYTHON names the venv's python. The
 # Python comes from scripts/cpython.sh (found, or built once per machine from Debian's source).
 scripts/python-env.sh --minor 3.13
 PYO3_PYTHON="$PWD/.venv-py3.13/bin/python" VIRTUAL_ENV="$PWD/.venv-py3.13" CARGO_TARGET_DIR="$PWD/target/py3.13" \
-    cargo test --locked -p ops-scenario --test engine
+    cargo test --locked -p ops-scenario --lib --test engine
 # The same test binary on the other ops lines (VIRTUAL_ENV only chooses the venv at run time).
 engine_py313=$(PYO3_PYTHON="$PWD/.venv-py3.13/bin/python" VIRTUAL_ENV="$PWD/.venv-py3.13" \
     CARGO_TARGET_DIR="$PWD/target/py3.13" cargo test --locked -p ops-scenario --test engine --no-run \
