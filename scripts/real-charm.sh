@@ -6,10 +6,10 @@
 #                         [-- PYTEST_ARGS...]
 #
 # REPO is a fetched repository: a git directory (bare, as the session's fetch tool gives it, or a
-# clone), or owner/name, looked up as $REALCHARM_MIRROR/owner+name/repo (default /work/.mirror, where
+# clone), or owner/name, looked up as $REALCHARM_MIRROR/owner+name/repo (default .mirror beside this checkout, where
 # the fetch tool puts it). COMMIT is anything git resolves there (a hash, a branch).
 #
-# In a scratch folder outside this repository ($REALCHARM_DIR, default /work/realcharms), it builds:
+# In a scratch folder outside this repository ($REALCHARM_DIR, default realcharms beside this checkout), it builds:
 #   <charm>@<commit12>/src        the charm's tree at COMMIT, laid anew before every run, plus the
 #                                 charm libs it pins but does not commit (charmcraft.yaml `charm-libs`),
 #                                 taken from another fetched repository at the pinned LIBAPI.LIBPATCH
@@ -46,8 +46,8 @@ set -euo pipefail
 HERE="$(cd "$(dirname "$0")" && pwd)"
 OUR_ROOT="$(cd "$HERE/.." && pwd)"
 PYTHON="${PYTHON:-python3.11}"
-SCRATCH_ROOT="${REALCHARM_DIR:-/work/realcharms}"
-MIRROR="${REALCHARM_MIRROR:-/work/.mirror}"
+SCRATCH_ROOT="${REALCHARM_DIR:-$(dirname "$OUR_ROOT")/realcharms}"
+MIRROR="${REALCHARM_MIRROR:-$(dirname "$OUR_ROOT")/.mirror}"
 RUNTIMER="${RUNTIMER:-$OUR_ROOT/../shared/tools/runtimer.py}"
 UV_VERSION=0.13.8
 PYSPY_VERSION=0.4.3

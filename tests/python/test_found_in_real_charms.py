@@ -76,7 +76,7 @@ def test_manager_form_exits_on_an_ops_scenario_whose_manager_calls_ops_destroy()
     collecting the trace data. The package's `_Ops` has no `destroy`, so leaving the `with` block
     raises `AttributeError: '_Ops' object has no attribute 'destroy'`, whether or not the test
     called `mgr.run()`. With a no-op `_Ops.destroy` patched in (a probe), all 28 pass. Runs
-    only on those versions (the workload's venv: /work/realcharms/grafana-k8s@382e4636b6df).
+    only on those versions (grafana-k8s's own venv, through scripts/real-charm.sh).
     """
     ctx = testing.Context(DbRequirerCharm, meta=DB_REQUIRER.meta, config=DB_REQUIRER.config)
 
