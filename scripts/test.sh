@@ -14,6 +14,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # Each section's heading says how long the run has taken so far.
 echo() { if [[ "$1" == "== "* ]]; then builtin echo "$1 [at ${SECONDS}s]"; else builtin echo "$@"; fi; }
+# A CI machine may have little disk (one had under 4 GB free): with SCENARIO_CI_LEAN=1 (.ci/run
+# sets it) each extra build folder goes once its section is done. Locally they stay, to be reused.
+lean() { if [[ "${SCENARIO_CI_LEAN:-}" == 1 ]]; then rm -rf "$@"; fi; }
 scripts/python-env.sh --all
 cargo fmt --all -- --check
 cargo clippy --all-targets --locked -- -D warnings
@@ -26,6 +29,7 @@ cargo clippy -p ops-scenario --all-targets --locked -- -D warnings
 # The Python package's crate: its own build (abi3 pyo3, the engine without `embed`), as maturin
 # builds it.
 CARGO_TARGET_DIR="$PWD/target/python-package" cargo clippy -p ops-scenario-py --locked -- -D warnings
+lean target/python-package
 echo "== the Python shim's types: mypy, strict, pinned (requirements-typecheck.txt), against ops 3.9, 2.23 and 2.16"
 scripts/typecheck.sh
 echo "== tests on ops 3.x (.venv): the workspace's, doctests included"
@@ -81,6 +85,7 @@ if ! grep -qF "\"message\": \"Python 3.13 in $charm/.venv\"" "$charm/output.json
     exit 1
 fi
 rm -rf "$charm"
+lean target/py3.13
 echo "== the engine's code for CPython 3.14 compiles, lint-clean (its cfg(Py_3_14) paths): a pyo3 config file stands for the Python (target/py3.14-check)"
 mkdir -p target/py3.14-check
 printf '%s\n' implementation=CPython version=3.14 shared=true target_abi=CPython-gil_enabled-3.14 \
@@ -88,6 +93,7 @@ printf '%s\n' implementation=CPython version=3.14 shared=true target_abi=CPython
     >target/py3.14-check/pyo3-config.txt
 PYO3_CONFIG_FILE="$PWD/target/py3.14-check/pyo3-config.txt" CARGO_TARGET_DIR="$PWD/target/py3.14-check" \
     cargo clippy --locked -p ops-scenario --all-targets -- -D warnings
+lean target/py3.14-check
 echo "== memory soak, 100,000 runs (release build of the engine as a charm's tests get it), on each"
 for venv in .venv .venv-ops2 .venv-ops-oldest; do
     VIRTUAL_ENV="$PWD/$venv" cargo test --release --locked -p ops-scenario --test memory -- --nocapture
@@ -98,6 +104,7 @@ echo "== conformance against ops.testing 8.9"
 ./scripts/conformance.sh
 echo "== the Python package: \`pip install .\` of this checkout into the Python suite's venvs (ops 3.9 + ops-scenario 8.9, ops 2.23 + ops-scenario 7.23)"
 scripts/python-suite-env.sh --with-engine
+lean target/python-package
 echo "== the package's own tests (its conversions, end to end against ops.testing) and types, on both ops lines"
 python/tests/run.sh
 echo "== the Python suite (tests/python) on ops 3.9 and 2.23: on ops.testing, then on the engine, compared test by test"
