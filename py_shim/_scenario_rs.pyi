@@ -9,6 +9,7 @@ A Rust method raises ops' own exception types: `ops.ModelError` and its subclass
 """
 
 import datetime
+from types import FrameType
 from collections.abc import Mapping
 from typing import Any, Literal, TypedDict, final
 
@@ -217,6 +218,15 @@ class RunStore:
     def notices(self, event_path: str | None = None) -> list[tuple[str, str, str]]: ...
     def commit(self) -> None: ...
     def close(self) -> None: ...
+
+@final
+class RunWatchdog:
+    """A run's time limit (src/runtime/watchdog.rs): the handler of the timeout signal, which
+    raises the shim's `RunTimeout` once the limit has passed, and `pause()`, which stops the
+    limit for the rest of the run (`breakpoint()`)."""
+
+    def __call__(self, _signum: int, frame: FrameType | None) -> None: ...
+    def pause(self) -> None: ...
 
 @final
 class RunPatches:

@@ -23,6 +23,7 @@ import ops
 import _scenario_backend
 import _scenario_capture
 import _scenario_ops_private as ops_private
+import _scenario_watchdog
 from _scenario_capture import CapturingDeferredFramework, CapturingFramework
 
 if TYPE_CHECKING:
@@ -464,7 +465,8 @@ class _Patches:
     ops.charm's loggers send plain debug lines straight to juju-log; `ops.hookcmds.secret_ids`
     asks the run's backend; ops' tracer opens spans that record nothing, unless a tracer
     provider is set; `os.putenv`/`os.unsetenv` do nothing and `os.chdir`/`os.fchdir` note the
-    working directory first; the root logger has the run's handler and level DEBUG, as ops'
+    working directory first; `sys.breakpointhook` stops the run's time limit before pdb starts
+    (`_scenario_watchdog`); the root logger has the run's handler and level DEBUG, as ops'
     own logging set-up gives it; the environment holds the run's JUJU_* values; the charm's
     paths are first on sys.path. Each is put back to what it was when the run started,
     whatever the charm did meanwhile. The objects installed (and their caches) are made once
@@ -492,6 +494,7 @@ class _Patches:
             (vars(os), 'unsetenv', _no_unsetenv),
             (vars(os), 'chdir', _process_state.chdir),
             (vars(os), 'fchdir', _process_state.fchdir),
+            (vars(sys), 'breakpointhook', _scenario_watchdog.debugging.hook),
         ]
         no_recording: list[_Entry] = []
         if self.tracer.proxy is not None:
@@ -508,6 +511,7 @@ class _Patches:
             self.uninstall()
         assert self.rs is not None, 'the runtime gives the shim its RunPatches at start-up'
         self._active = True
+        _scenario_watchdog.debugging.previous = sys.breakpointhook
         self.rs.install(self.tracer.proxy is not None and not self.tracer.records())
         self._env = _environment.set(env)
         _process_state.save(charm_paths)
@@ -524,6 +528,7 @@ class _Patches:
                 env, self._env = self._env, None
                 _environment.restore(env)
             _process_state.restore()
+            _scenario_watchdog.debugging.restore_sigint()
         finally:
             if self.rs is not None:
                 self.rs.uninstall()

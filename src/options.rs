@@ -1,7 +1,9 @@
 //! [`ContextOptions`]: who the unit is and which Juju runs it. Read by the consistency checker,
 //! the hook tools and the runtime, so it sits below all of them.
 
-use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// How Juju runs the charm: who the unit is, which Juju, what to record.
 ///
@@ -29,6 +31,35 @@ pub struct ContextOptions {
     /// Record framework events (`pre_commit`, `commit`, `collect_*_status`) in
     /// `emitted_events`. Defaults to `false`.
     pub capture_framework_events: bool,
+    /// How long one run may take before it is interrupted (the charm stuck in a loop, a
+    /// sleep or a socket), in seconds in JSON; `None` (`null`): no limit. Defaults to
+    /// [`ContextOptions::DEFAULT_TIMEOUT`]. See `Context::timeout`.
+    #[serde(
+        serialize_with = "timeout_seconds",
+        deserialize_with = "timeout_from_seconds"
+    )]
+    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
+    pub timeout: Option<Duration>,
+}
+
+fn timeout_seconds<S: Serializer>(timeout: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    timeout.map(|t| t.as_secs_f64()).serialize(s)
+}
+
+fn timeout_from_seconds<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
+    Option::<f64>::deserialize(d)?
+        .map(|seconds| {
+            Duration::try_from_secs_f64(seconds)
+                .ok()
+                .filter(|t| !t.is_zero())
+                .ok_or_else(|| {
+                    serde::de::Error::custom(format!(
+                        "timeout {seconds} is not a positive number of seconds \
+                         (null for no limit)"
+                    ))
+                })
+        })
+        .transpose()
 }
 
 impl Default for ContextOptions {
@@ -43,6 +74,7 @@ impl Default for ContextOptions {
             principal_unit: None,
             capture_deferred_events: false,
             capture_framework_events: false,
+            timeout: Some(Self::DEFAULT_TIMEOUT),
         }
     }
 }
@@ -50,6 +82,11 @@ impl Default for ContextOptions {
 impl ContextOptions {
     /// The Juju version a Context simulates unless told otherwise: ops.testing's default.
     pub const DEFAULT_JUJU_VERSION: &'static str = "3.6.14";
+
+    /// The time limit of a run unless told otherwise: a minute, far beyond what a hook's
+    /// code takes in a test (milliseconds), and short enough that a hung charm fails its test
+    /// instead of hanging the suite.
+    pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(60);
 
     /// The Juju version as a number, if it parses (the checker reports it when it does not).
     pub(crate) fn juju(&self) -> Option<JujuVersion> {
@@ -99,5 +136,27 @@ mod tests {
         assert!(JujuVersion::parse("three").is_none());
         assert!(JujuVersion(3, 3, 9) < JujuVersion(3, 4, 0));
         assert_eq!(JujuVersion(3, 6, 2).to_string(), "3.6.2");
+    }
+
+    #[test]
+    fn timeouts_read_as_seconds_and_bad_ones_are_refused() {
+        let read = |json: &str| serde_json::from_str::<ContextOptions>(json);
+        assert_eq!(read("{}").unwrap().timeout, Some(Duration::from_secs(60)));
+        assert_eq!(
+            read(r#"{"timeout": 2.5}"#).unwrap().timeout,
+            Some(Duration::from_millis(2500))
+        );
+        assert_eq!(read(r#"{"timeout": null}"#).unwrap().timeout, None);
+        for bad in ["0", "-1", "1e300"] {
+            let err = read(&format!(r#"{{"timeout": {bad}}}"#))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("not a positive number of seconds"),
+                "{bad}: {err}"
+            );
+        }
+        let written = serde_json::to_value(ContextOptions::default()).unwrap();
+        assert_eq!(written["timeout"], 60.0);
     }
 }

@@ -206,6 +206,51 @@ impl Context {
         self
     }
 
+    /// Interrupt a run that takes longer than `limit`: a charm stuck in a loop, a
+    /// `time.sleep`, a socket that never answers or another blocking call. The run fails with
+    /// [`Error::Timeout`], naming the handler it was in with its Python stack, and the process
+    /// is left as after any failed run: the next run starts afresh. Defaults to
+    /// [`ContextOptions::DEFAULT_TIMEOUT`] (a minute); `Duration::ZERO`, like
+    /// [`Context::no_timeout`], means no limit. `breakpoint()` in the charm stops the
+    /// limit for the rest of its run (the user is in pdb).
+    ///
+    /// The charm is interrupted by a signal, which CPython handles on its main thread only:
+    /// for the length of a run, the run's thread takes that role (it has it already under the
+    /// CLI, nextest and pytest). A charm that catches `BaseException` and goes on waiting is
+    /// interrupted again every half second; code that blocks with signals masked, or a C
+    /// extension that retries on EINTR without checking for Python's signals, cannot be
+    /// interrupted.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use ops_scenario::{Charm, Context, Error, Event, State};
+    /// let charm = Charm::from_source(
+    ///     "import ops, time\n\
+    ///      class Slow(ops.CharmBase):\n\
+    ///      \x20   def __init__(self, framework):\n\
+    ///      \x20       super().__init__(framework)\n\
+    ///      \x20       framework.observe(self.on.start, self._on_start)\n\
+    ///      \x20   def _on_start(self, event):\n\
+    ///      \x20       time.sleep(3600)\n",
+    ///     "name: slow\n",
+    /// )?;
+    /// let ctx = Context::new(charm)?.timeout(Duration::from_millis(200));
+    /// let err = ctx.run(Event::start(), &State::default()).unwrap_err();
+    /// let Error::Timeout { handler, .. } = &err else { panic!("{err}") };
+    /// assert!(handler.starts_with("Slow._on_start"), "{handler}");
+    /// # Ok::<(), ops_scenario::Error>(())
+    /// ```
+    pub fn timeout(mut self, limit: std::time::Duration) -> Self {
+        self.options.timeout = (!limit.is_zero()).then_some(limit);
+        self
+    }
+
+    /// No time limit for runs (see [`Context::timeout`]).
+    pub fn no_timeout(mut self) -> Self {
+        self.options.timeout = None;
+        self
+    }
+
     /// Skip the consistency checker. Defaults to `false` (or `true` when
     /// `SCENARIO_SKIP_CONSISTENCY_CHECKS` was set when the Context was built).
     pub fn skip_consistency_checks(mut self, skip: bool) -> Self {
@@ -367,6 +412,7 @@ impl Context {
     /// - [`Error::Inconsistent`] if the State, Event and metadata contradict each other;
     /// - [`Error::CharmRaised`] if the charm raised, with the Python traceback;
     /// - [`Error::CommitRefused`] if Juju would refuse the hook's changes when it commits them;
+    /// - [`Error::Timeout`] if the run took longer than the Context's timeout;
     /// - [`Error::UnknownEvent`] if the charm does not define the event;
     /// - [`Error::CharmLoad`] if the charm cannot be imported;
     /// - [`Error::PythonEnvironment`] if Python cannot import `ops`.
@@ -376,14 +422,16 @@ impl Context {
     }
 
     /// Like [`Context::run`], but an exception the charm raises (or Juju's refusal of the
-    /// hook's changes, as type `CommitRefused`) is reported in [`Output::error`] instead of
+    /// hook's changes, as type `CommitRefused`, or the run's timeout, as type `Timeout`) is
+    /// reported in [`Output::error`] instead of
     /// returned, with what the run recorded until then
     /// (juju-log lines, status changes, emitted events); the Output's `state` then shows the
     /// hook tools' effects up to the failure, which Juju would not commit. The CLI reports
     /// runs this way.
     ///
     /// # Errors
-    /// As [`Context::run`], except [`Error::CharmRaised`] and [`Error::CommitRefused`].
+    /// As [`Context::run`], except [`Error::CharmRaised`], [`Error::CommitRefused`] and
+    /// [`Error::Timeout`].
     pub fn run_reporting_errors(&self, event: impl AsRef<Event>, state: &State) -> Result<Output> {
         match self.run_request(event.as_ref(), state, None) {
             Ok(output) => Ok(output),
@@ -401,6 +449,26 @@ impl Context {
                     exc_type,
                     message,
                     traceback,
+                });
+                Ok(output)
+            }
+            Err(runtime::Failure {
+                error: error @ Error::Timeout { .. },
+                partial,
+            }) => {
+                let mut output = partial.map(|p| *p).unwrap_or_default();
+                let Error::Timeout { traceback, .. } = &error else {
+                    unreachable!("matched above")
+                };
+                output.error = Some(CharmError {
+                    exc_type: "Timeout".to_owned(),
+                    message: error
+                        .to_string()
+                        .lines()
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned(),
+                    traceback: traceback.clone(),
                 });
                 Ok(output)
             }
@@ -503,13 +571,18 @@ impl Context {
                     .unwrap_or_else(|| "a panic without a message".into());
                 Err(Error::runtime(format!("the run panicked: {what}")).into())
             });
+        // The checker's warnings first, then the run's own (threads it left running).
+        let with_checkers = |run: &mut Vec<Violation>| {
+            let own = std::mem::replace(run, warnings.clone());
+            run.extend(own);
+        };
         let mut output = ran.map_err(|mut failure| {
             if let Some(partial) = &mut failure.partial {
-                partial.warnings = warnings.clone();
+                with_checkers(&mut partial.warnings);
             }
             failure
         })?;
-        output.warnings = warnings;
+        with_checkers(&mut output.warnings);
         Ok(output)
     }
 }

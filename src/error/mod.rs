@@ -52,6 +52,24 @@ pub enum Error {
         refusals: Vec<String>,
     },
 
+    /// The run took longer than the Context's timeout
+    /// ([`Context::timeout`](crate::Context::timeout)) and was interrupted where the charm
+    /// was: in a loop, a sleep, a socket or another blocking call. The process is as before the
+    /// run; the next run starts afresh.
+    #[error(
+        "the run was interrupted after its timeout of {}s, in {handler}\n{traceback}",
+        limit.as_secs_f64()
+    )]
+    Timeout {
+        /// The time limit that passed.
+        limit: std::time::Duration,
+        /// The event handler (or other charm code) the run was in: `Class.method
+        /// (file:line)`, and the line it was at.
+        handler: String,
+        /// The Python stack where the run was interrupted, as Python prints a traceback.
+        traceback: String,
+    },
+
     /// The event is not one the charm defines.
     #[error("unknown event {name:?}: {hint}")]
     UnknownEvent {

@@ -172,6 +172,10 @@ rules! {
     ResourceDuplicate = "resource.duplicate",
     /// `resource.undeclared`: a resource the charm's metadata does not declare.
     ResourceUndeclared = "resource.undeclared",
+    /// `run.thread_left`: a thread the charm started was still running when its hook ended (a
+    /// warning the run adds, not the checker): under Juju the hook's process would wait for it
+    /// (a daemon thread would be killed), here it runs on beside later runs.
+    RunThreadLeft = "run.thread_left",
     /// `secret.content_empty`: a secret revision with no keys.
     SecretContentEmpty = "secret.content_empty",
     /// `secret.content_key`: a secret key Juju does not allow.

@@ -6,6 +6,8 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
+use super::interpreter::Shim;
+use super::watchdog::Timed;
 use super::{lock, Begun, Failure, HostEvent, Keep, RunRequest, Stop};
 use crate::error::{Error, Violation};
 use crate::event::Event;
@@ -41,10 +43,17 @@ pub(crate) fn begin_stepped(
     warnings: Vec<Violation>,
 ) -> Result<SteppedRun, HostedFailure> {
     let event = request.event.clone();
+    let timeout = request.options.timeout;
     Python::attach(|py| {
         let begun = lock::holding(py, || {
             lock::open_stepped_run()?;
-            super::begin(py, request).inspect_err(|_| lock::close_stepped_run())
+            // The charm's construction is timed; the test's code between the steps is not.
+            let timed = Shim::init_with(py, request.python_env)
+                .and_then(|shim| Timed::start(py, shim, timeout));
+            let begun = timed
+                .map_err(Failure::from)
+                .and_then(|_timed| super::begin(py, request));
+            begun.inspect_err(|_| lock::close_stepped_run())
         })
         .map_err(|failure: Failure| HostedFailure::Engine {
             error: failure.error,
@@ -54,6 +63,7 @@ pub(crate) fn begin_stepped(
             begun: Some(begun),
             event,
             warnings,
+            timeout,
         };
         // The charm's __init__ raised: the run is over already.
         if run
@@ -80,6 +90,8 @@ pub struct SteppedRun {
     begun: Option<Begun>,
     event: Event,
     warnings: Vec<Violation>,
+    /// The Context's time limit, for each step that runs the charm's code.
+    timeout: Option<std::time::Duration>,
 }
 
 impl std::fmt::Debug for SteppedRun {
@@ -142,8 +154,11 @@ impl SteppedRun {
     /// Re-emit deferred events, emit the event, collect status and let ops commit. Once; a
     /// charm exception is reported by [`SteppedRun::finish`].
     pub fn emit(&mut self, py: Python<'_>) {
+        let timeout = self.timeout;
         if let Some(begun) = &mut self.begun {
-            lock::holding(py, || begun.emit(py, &self.event));
+            lock::holding(py, || {
+                timed(py, timeout, begun, |begun| begun.emit(py, &self.event))
+            });
         }
     }
 
@@ -163,7 +178,11 @@ impl SteppedRun {
                 args,
                 kwargs,
             };
-            lock::holding(py, || begun.emit_as(py, &self.event, Some(host)));
+            lock::holding(py, || {
+                timed(py, self.timeout, begun, |begun| {
+                    begun.emit_as(py, &self.event, Some(host))
+                })
+            });
         }
     }
 
@@ -209,6 +228,22 @@ impl SteppedRun {
                 })
             }
         }
+    }
+}
+
+/// Run `step` under the time limit; a limit that cannot be armed stops the run with its error.
+fn timed(
+    py: Python<'_>,
+    timeout: Option<std::time::Duration>,
+    begun: &mut Begun,
+    step: impl FnOnce(&mut Begun),
+) {
+    match Shim::get(py)
+        .map_err(|e| Error::runtime(e.to_string()))
+        .and_then(|shim| Timed::start(py, shim, timeout))
+    {
+        Ok(_timed) => step(begun),
+        Err(error) => begun.stop_on(Err(error)),
     }
 }
 

@@ -10,6 +10,7 @@ use pyo3::types::{PyModule, PyType};
 
 use super::patches::RunPatches;
 use super::python_env::PythonEnv;
+use super::watchdog::RunWatchdog;
 use crate::error::{Error, Result};
 
 /// One module of the Python shim: its source, its file name for tracebacks, the name it is
@@ -34,11 +35,12 @@ macro_rules! shim_module {
 }
 
 /// The shim's Python modules, in import order.
-const SHIM_MODULES: [ShimModule; 5] = [
+const SHIM_MODULES: [ShimModule; 6] = [
     shim_module!("ops_private", c"_scenario_ops_private"),
     shim_module!("pebble", c"_scenario_pebble"),
     shim_module!("backend", c"_scenario_backend"),
     shim_module!("capture", c"_scenario_capture"),
+    shim_module!("watchdog", c"_scenario_watchdog"),
     shim_module!("driver", c"_scenario_driver"),
 ];
 
@@ -97,6 +99,16 @@ pub(crate) struct Shim {
     pub pebble_api_error: Py<PyType>,
     pub pebble_path_error: Py<PyType>,
     pub format_exception: Py<PyAny>,
+    /// `signal.signal`, to install the run's timeout handler.
+    pub signal_signal: Py<PyAny>,
+    /// The handler (and `breakpoint()`'s way to pause the limit).
+    pub watchdog: Py<RunWatchdog>,
+    pub run_timeout: Py<PyType>,
+    pub where_interrupted: Py<PyAny>,
+    /// `_thread._count()`: the threads Python started that are running.
+    pub thread_count: Py<PyAny>,
+    pub thread_idents: Py<PyAny>,
+    pub threads_left: Py<PyAny>,
 }
 
 static SHIM: PyOnceLock<std::result::Result<Shim, String>> = PyOnceLock::new();
@@ -198,6 +210,9 @@ fn start(py: Python<'_>, env: &PythonEnv) -> std::result::Result<Shim, String> {
         let description = driver.getattr("process_patches")?.call0()?;
         let patches = Bound::new(py, RunPatches::from_description(&description)?)?;
         driver.getattr("use_run_patches")?.call1((patches,))?;
+        let watchdog = py.import("_scenario_watchdog")?;
+        let run_watchdog = Py::new(py, RunWatchdog)?;
+        watchdog.getattr("use_watchdog")?.call1((&run_watchdog,))?;
         let ty = |module: &str, name: &str| -> PyResult<Py<PyType>> {
             Ok(py
                 .import(module)?
@@ -223,6 +238,13 @@ fn start(py: Python<'_>, env: &PythonEnv) -> std::result::Result<Shim, String> {
                 .import("traceback")?
                 .getattr("format_exception")?
                 .unbind(),
+            signal_signal: py.import("signal")?.getattr("signal")?.unbind(),
+            watchdog: run_watchdog,
+            run_timeout: ty("_scenario_watchdog", "RunTimeout")?,
+            where_interrupted: watchdog.getattr("where_interrupted")?.unbind(),
+            thread_count: py.import("_thread")?.getattr("_count")?.unbind(),
+            thread_idents: watchdog.getattr("thread_idents")?.unbind(),
+            threads_left: watchdog.getattr("threads_left")?.unbind(),
         })
     };
     lookup().map_err(|e| describe(py, "setting up the Python shim", &e))

@@ -27,6 +27,10 @@ pub(crate) fn with_python<R>(f: impl for<'py> FnOnce(Python<'py>) -> R) -> R {
     // A panic in an earlier run poisons the lock but leaves nothing half-done that a later
     // run depends on: every run builds its own objects.
     let _guard = RUN_LOCK.lock().unwrap_or_else(PoisonError::into_inner);
+    // SAFETY: Py_IsInitialized may be called at any time.
+    if unsafe { pyo3::ffi::Py_IsInitialized() } == 0 {
+        super::watchdog::note_starting_thread();
+    }
     Python::attach(f)
 }
 

@@ -17,6 +17,7 @@ mod patches;
 mod pebble;
 pub(crate) mod python_env;
 mod store;
+mod watchdog;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -160,6 +161,9 @@ pub(crate) fn run(request: RunRequest<'_, '_>) -> Result<Output, Failure> {
 }
 
 fn run_attached(py: Python<'_>, mut request: RunRequest<'_, '_>) -> Result<Output, Failure> {
+    let shim = Shim::init_with(py, request.python_env)?;
+    let threads = Threads::before(py, shim);
+    let mut timed = watchdog::Timed::start(py, shim, request.options.timeout)?;
     let inspect = request.inspect.take();
     let event = request.event;
     let mut begun = begin(py, request)?;
@@ -176,18 +180,94 @@ fn run_attached(py: Python<'_>, mut request: RunRequest<'_, '_>) -> Result<Outpu
             begun.stop_on(looked);
         }
     }));
+    timed.disarm();
     if let Err(panic) = looked {
         // The process is put back even if an Inspect closure panics.
         begun.close(py);
         std::panic::resume_unwind(panic);
     }
     let shim = begun.shim;
-    begun
-        .finish(py, Keep::Nothing)
-        .map_err(|(stop, partial)| Failure {
-            error: stop.into_error(py, shim),
-            partial,
-        })
+    // Closed (the shim's patches out) while this thread still has the role of Python's main
+    // thread, if the limit gave it that: pdb may have set SIGINT's handler, which only the
+    // main thread can put back.
+    let finished = begun.finish(py, Keep::Nothing);
+    drop(timed);
+    let left = threads.left(py, shim);
+    match finished {
+        Ok(mut output) => {
+            output.warnings.extend(left);
+            Ok(output)
+        }
+        Err((stop, mut partial)) => {
+            if let Some(partial) = &mut partial {
+                partial.warnings.extend(left);
+            }
+            Err(Failure {
+                error: stop.into_error(py, shim),
+                partial,
+            })
+        }
+    }
+}
+
+/// The threads running before a run, to tell the ones it left running.
+pub(crate) struct Threads {
+    count: usize,
+    /// Which they are, if there were any (rare: looked up only then).
+    idents: Option<Py<PyAny>>,
+}
+
+impl Threads {
+    pub(crate) fn before(py: Python<'_>, shim: &Shim) -> Threads {
+        let count = thread_count(py, shim);
+        let idents = (count > 0)
+            .then(|| shim.thread_idents.bind(py).call0().ok())
+            .flatten()
+            .map(Bound::unbind);
+        Threads { count, idents }
+    }
+
+    /// A `run.thread_left` warning for each thread started since, still running.
+    pub(crate) fn left(&self, py: Python<'_>, shim: &Shim) -> Vec<crate::error::Violation> {
+        if thread_count(py, shim) <= self.count {
+            return Vec::new();
+        }
+        let before = match &self.idents {
+            Some(idents) => idents.bind(py).clone(),
+            None => match pyo3::types::PyFrozenSet::empty(py) {
+                Ok(empty) => empty.into_any(),
+                Err(_) => return Vec::new(),
+            },
+        };
+        let names: Vec<String> = shim
+            .threads_left
+            .bind(py)
+            .call1((before,))
+            .and_then(|names| names.extract())
+            .unwrap_or_default();
+        names
+            .into_iter()
+            .map(|name| {
+                crate::error::Violation::new(
+                    crate::error::Rule::RunThreadLeft,
+                    format!("the charm's thread {name} was still running when the hook ended"),
+                )
+                .hint(
+                    "join the thread before the handler returns; under Juju the hook's \
+                     process waits for a non-daemon thread and kills a daemon one, here it \
+                     runs on beside the next runs",
+                )
+            })
+            .collect()
+    }
+}
+
+fn thread_count(py: Python<'_>, shim: &Shim) -> usize {
+    shim.thread_count
+        .bind(py)
+        .call0()
+        .and_then(|n| n.extract())
+        .unwrap_or(0)
 }
 
 /// Why a run stopped before its end: an exception out of the charm's code (kept as Python
@@ -584,13 +664,18 @@ fn load_charm<'py>(
             paths,
         ))
     };
-    let loaded = load().map_err(|e| Error::CharmLoad {
-        path: charm.dir.clone(),
-        message: if e.is_instance(py, shim.charm_load_error.bind(py)) {
-            e.value(py).to_string()
-        } else {
-            format_exception(py, shim, &e)
-        },
+    let loaded = load().map_err(|e| {
+        if e.is_instance(py, shim.run_timeout.bind(py)) {
+            return timeout_error(py, shim, &e);
+        }
+        Error::CharmLoad {
+            path: charm.dir.clone(),
+            message: if e.is_instance(py, shim.charm_load_error.bind(py)) {
+                e.value(py).to_string()
+            } else {
+                format_exception(py, shim, &e)
+            },
+        }
     })?;
     let _ = slot.charm.set(loaded.clone().unbind());
     Ok(loaded)
@@ -622,6 +707,9 @@ fn charm_error(py: Python<'_>, shim: &Shim, err: PyErr) -> Error {
             name,
         };
     }
+    if err.is_instance(py, shim.run_timeout.bind(py)) {
+        return timeout_error(py, shim, &err);
+    }
     let value = err.value(py);
     let ty = value.get_type();
     let qualname = ty.qualname().map(|q| q.to_string()).unwrap_or_default();
@@ -634,6 +722,20 @@ fn charm_error(py: Python<'_>, shim: &Shim, err: PyErr) -> Error {
         },
         message: value.str().map(|s| s.to_string()).unwrap_or_default(),
         traceback: format_exception(py, shim, &err),
+    }
+}
+
+/// The shim's `RunTimeout(where, seconds)`, as the caller sees it.
+fn timeout_error(py: Python<'_>, shim: &Shim, err: &PyErr) -> Error {
+    let (handler, seconds): (String, f64) = err
+        .value(py)
+        .getattr("args")
+        .and_then(|args| args.extract())
+        .unwrap_or_else(|_| ("the charm".to_owned(), 0.0));
+    Error::Timeout {
+        limit: std::time::Duration::try_from_secs_f64(seconds).unwrap_or_default(),
+        handler,
+        traceback: format_exception(py, shim, err),
     }
 }
 

@@ -45,3 +45,4 @@ mod status;
 mod storage;
 mod stored_state;
 mod subordinates;
+mod timeout;

@@ -1,0 +1,75 @@
+#!/usr/bin/env python3
+"""Hangs in its start hook as its `mode` config option says (see charmcraft.yaml)."""
+
+import select
+import socket
+import threading
+import time
+
+import ops
+
+
+class HangingCharm(ops.CharmBase):
+    _stored = ops.StoredState()
+
+    def __init__(self, framework: ops.Framework):
+        super().__init__(framework)
+        self._stored.set_default(finished=0)
+        framework.observe(self.on.start, self._on_start)
+
+    def _on_start(self, event: ops.StartEvent):
+        mode = str(self.config['mode'])
+        self.unit.status = ops.MaintenanceStatus(f'about to {mode}')
+        message = getattr(self, f'_{mode}')() or mode
+        self._stored.finished += 1
+        self.unit.status = ops.ActiveStatus(message)
+
+    def _ok(self):
+        pass
+
+    def _loop(self):
+        n = 0
+        while True:
+            n += 1
+
+    def _sleep(self):
+        time.sleep(3600)
+
+    def _recv(self):
+        quiet, _other_end = socket.socketpair()
+        quiet.recv(1)
+
+    def _accept(self):
+        listener = socket.socket()
+        listener.bind(('127.0.0.1', 0))
+        listener.listen()
+        listener.accept()
+
+    def _select(self):
+        select.select([], [], [], 3600)
+
+    def _lock(self):
+        lock = threading.Lock()
+        lock.acquire()
+        lock.acquire()
+
+    def _swallow(self):
+        try:
+            time.sleep(3600)
+        except BaseException:  # noqa: BLE001 - what a careless charm does
+            pass
+        time.sleep(3600)
+
+    def _thread(self):
+        stop = threading.Event()
+        self._worker = threading.Thread(target=stop.wait, args=(2,), name='charm-worker')
+        self._worker.start()
+
+    def _breakpoint(self):
+        answer = 6 * 7
+        breakpoint()
+        return f'answer {answer}'
+
+
+if __name__ == '__main__':
+    ops.main(HangingCharm)
