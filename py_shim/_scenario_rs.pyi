@@ -222,11 +222,11 @@ class RunStore:
 @final
 class RunWatchdog:
     """A run's time limit (src/runtime/watchdog.rs): the handler of the timeout signal, which
-    raises the shim's `RunTimeout` once the limit has passed, and `pause()`, which stops the
-    limit for the rest of the run (`breakpoint()`)."""
+    raises the shim's `RunTimeout` once the limit has passed, and `sys.breakpointhook` during
+    runs, which stops the limit for the rest of the run and calls the hook it replaced."""
 
     def __call__(self, _signum: int, frame: FrameType | None) -> None: ...
-    def pause(self) -> None: ...
+    def breakpointhook(self, *args: Any, **kwargs: Any) -> Any: ...
 
 @final
 class RunPatches:

@@ -494,7 +494,7 @@ class _Patches:
             (vars(os), 'unsetenv', _no_unsetenv),
             (vars(os), 'chdir', _process_state.chdir),
             (vars(os), 'fchdir', _process_state.fchdir),
-            (vars(sys), 'breakpointhook', _scenario_watchdog.debugging.hook),
+            (vars(sys), 'breakpointhook', _scenario_watchdog.debugging.hook()),
         ]
         no_recording: list[_Entry] = []
         if self.tracer.proxy is not None:

@@ -1,10 +1,9 @@
 """The Python side of a run's time limit and of debugging a run (src/runtime/watchdog.rs).
 
 `RunTimeout` is what the runtime's signal handler raises in the charm's code when the run's
-time is up; `where_interrupted` names the event handler it was in. `breakpoint_hook` is
-`sys.breakpointhook` during a run (one of the run's patches): it stops the time limit before
-pdb takes the terminal, and after the run `restore_sigint` puts back the SIGINT handler pdb's
-`continue` sets. `thread_idents` and `threads_left` find the threads a charm left running.
+time is up; `where_interrupted` names the event handler it was in. `debugging` serves
+`breakpoint()` during a run: the time limit stops before pdb takes the terminal, and after the
+run the SIGINT handler pdb's `continue` sets is put back. `thread_idents` and `threads_left` find the threads a charm left running.
 """
 
 from __future__ import annotations
@@ -63,24 +62,26 @@ def where_interrupted(frame: FrameType | None) -> str:
 
 
 class _Debugging:
-    """`sys.breakpointhook` during a run. Unless `PYTHONBREAKPOINT=0` makes `breakpoint()` a
-    no-op, it stops the run's time limit (the user is at pdb's prompt) and calls the hook the
-    run replaced. pdb's `continue` installs its own SIGINT handler where it can (on Python's
-    main thread); `restore_sigint` puts back the one before."""
+    """What `breakpoint()` needs during a run. `sys.breakpointhook` is then the runtime's
+    `RunWatchdog.breakpointhook` (Rust, so that it adds no Python frame: pdb stops in the frame
+    that called `breakpoint()`): unless `PYTHONBREAKPOINT=0` makes `breakpoint()` a no-op, it
+    stops the run's time limit (the user is at pdb's prompt), calls `note_sigint`, then the hook
+    the run replaced (`previous`). pdb's `continue` installs its own SIGINT handler where it can
+    (on Python's main thread); after the run `restore_sigint` puts back the one before."""
 
     def __init__(self) -> None:
         self.watchdog: RunWatchdog | None = None
         self.previous: Callable[..., Any] = sys.__breakpointhook__
         self.sigint: list[Any] = []
 
-    def hook(self, *args: Any, **kwargs: Any) -> Any:
-        if os.environ.get('PYTHONBREAKPOINT') == '0':
-            return None
-        if self.watchdog is not None:
-            self.watchdog.pause()
+    def hook(self) -> Callable[..., Any]:
+        """`sys.breakpointhook` during runs."""
+        assert self.watchdog is not None, 'the runtime gives the shim its watchdog at start-up'
+        return self.watchdog.breakpointhook
+
+    def note_sigint(self) -> None:
         if not self.sigint:
             self.sigint.append(signal.getsignal(signal.SIGINT))
-        return self.previous(*args, **kwargs)
 
     def restore_sigint(self) -> None:
         """After a run that called `breakpoint()`: SIGINT's handler as it was."""
@@ -97,7 +98,7 @@ debugging = _Debugging()
 
 
 def use_watchdog(watchdog: RunWatchdog) -> None:
-    """Take the runtime's watchdog (once, at start-up)."""
+    """Take the runtime's watchdog (once, at start-up, before the run's patches are listed)."""
     debugging.watchdog = watchdog
 
 

@@ -63,11 +63,12 @@ enum Command {
 /// the charm, the event and optionally a State file. What the charm prints goes to stderr.
 #[derive(Debug, Args)]
 #[command(
-    override_usage = "scenario run <CASE.json>\n       \
-                      scenario run --charm <DIR> --event <NAME> [--state <STATE.json>] [--class <NAME>]",
+    override_usage = "scenario run <CASE.json> [--timeout <SECONDS>]\n       \
+                      scenario run --charm <DIR> --event <NAME> [--state <STATE.json>] [--class <NAME>] \
+                      [--timeout <SECONDS>]",
     after_help = concat!(
-        "Exit codes: 0 the run finished; 1 the charm raised (the Output then has `error` and ",
-        "\"state\": null); 2 bad input (the message on stderr).\n\n",
+        "Exit codes: 0 the run finished; 1 the charm raised or the run timed out (the Output ",
+        "then has `error` and \"state\": null); 2 bad input (the message on stderr).\n\n",
         "The JSON (case files, States, the Output) is described in docs/STATE_JSON.md ",
         "in the ops-scenario repository."
     )
@@ -89,6 +90,27 @@ struct RunArgs {
     /// The charm class in src/charm.py [default: the one CharmBase subclass there]
     #[arg(long, value_name = "NAME", requires = "charm")]
     class: Option<String>,
+    /// Interrupt the run after SECONDS (0: no limit) [default: the case's `context.timeout`,
+    /// else 60]
+    #[arg(long, value_name = "SECONDS", value_parser = parse_timeout)]
+    timeout: Option<Timeout>,
+}
+
+/// A `--timeout`: a limit, or none.
+#[derive(Clone, Copy, Debug)]
+struct Timeout(Option<std::time::Duration>);
+
+/// A `--timeout`: seconds, 0 for none.
+fn parse_timeout(text: &str) -> Result<Timeout, String> {
+    let seconds: f64 = text
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of seconds"))?;
+    if seconds == 0.0 {
+        return Ok(Timeout(None));
+    }
+    std::time::Duration::try_from_secs_f64(seconds)
+        .map(|limit| Timeout(Some(limit)))
+        .map_err(|_| format!("{text} is not a positive number of seconds (0 for no limit)"))
 }
 
 /// Time a case file: run it N times in one process and print the median time per run.

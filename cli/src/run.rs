@@ -8,8 +8,8 @@ use ops_scenario::{ContextOptions, Error, Event, State};
 
 use crate::RunArgs;
 
-/// Run the case; exit code 0 when the run finished, 1 when the charm raised, 2 (with the
-/// message on stderr) for bad input.
+/// Run the case; exit code 0 when the run finished, 1 when the charm raised (or the run
+/// exceeded its timeout), 2 (with the message on stderr) for bad input.
 pub fn run(args: &RunArgs) -> ExitCode {
     match load(args).and_then(|(case, base)| run_case(&case, &base)) {
         Ok(code) => code,
@@ -23,6 +23,14 @@ pub fn run(args: &RunArgs) -> ExitCode {
 /// The case to run and the folder its relative paths are relative to: the case file's, or
 /// the working directory for `--charm`.
 fn load(args: &RunArgs) -> Result<(Case, PathBuf), Error> {
+    let (mut case, base) = load_case(args)?;
+    if let Some(timeout) = args.timeout {
+        case.context.timeout = timeout.0;
+    }
+    Ok((case, base))
+}
+
+fn load_case(args: &RunArgs) -> Result<(Case, PathBuf), Error> {
     if let Some(path) = &args.case {
         let case = Case::load(path)?;
         let base = path.parent().map(Path::to_owned).unwrap_or_default();

@@ -206,13 +206,14 @@ fn start(py: Python<'_>, env: &PythonEnv) -> std::result::Result<Shim, String> {
     }
     let driver = driver.expect("the shim has modules");
     let lookup = || -> PyResult<Shim> {
+        // Before the patches are listed: `sys.breakpointhook` during runs is its method.
+        let watchdog = py.import("_scenario_watchdog")?;
+        let run_watchdog = Py::new(py, RunWatchdog)?;
+        watchdog.getattr("use_watchdog")?.call1((&run_watchdog,))?;
         // The swaps every run makes: described by the shim, done in Rust (see patches.rs).
         let description = driver.getattr("process_patches")?.call0()?;
         let patches = Bound::new(py, RunPatches::from_description(&description)?)?;
         driver.getattr("use_run_patches")?.call1((patches,))?;
-        let watchdog = py.import("_scenario_watchdog")?;
-        let run_watchdog = Py::new(py, RunWatchdog)?;
-        watchdog.getattr("use_watchdog")?.call1((&run_watchdog,))?;
         let ty = |module: &str, name: &str| -> PyResult<Py<PyType>> {
             Ok(py
                 .import(module)?

@@ -301,11 +301,27 @@ impl RunWatchdog {
         ))
     }
 
-    /// The user reached `breakpoint()`: no limit for the rest of the run.
-    fn pause(&self) {
+    /// `sys.breakpointhook` during a run. A method of Rust's, so that it adds no Python frame
+    /// (pdb stops in the frame that called `breakpoint()`, its caller's). Unless
+    /// `PYTHONBREAKPOINT=0` (read from the environment, as `sys.__breakpointhook__` does)
+    /// makes `breakpoint()` a no-op, the run has no limit from here on (the user is in pdb),
+    /// and the hook the run replaced is called.
+    #[pyo3(signature = (*args, **kwargs))]
+    fn breakpointhook<'py>(
+        &self,
+        py: Python<'py>,
+        args: &Bound<'py, PyTuple>,
+        kwargs: Option<&Bound<'py, pyo3::types::PyDict>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        if std::env::var_os("PYTHONBREAKPOINT").is_some_and(|v| v == "0") {
+            return Ok(py.None().into_bound(py));
+        }
         if let Some(Ok(watchdog)) = WATCHDOG.get() {
             watchdog.pause();
         }
+        let debugging = py.import("_scenario_watchdog")?.getattr("debugging")?;
+        debugging.call_method0("note_sigint")?;
+        debugging.getattr("previous")?.call(args, kwargs)
     }
 }
 
@@ -402,5 +418,36 @@ impl Drop for Timed<'_> {
                 };
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pythons_record_of_its_main_thread_is_found_and_taken_back() {
+        super::super::lock::with_python(|py| {
+            let slot = MAIN_THREAD_SLOT
+                .get_or_init(|| find_main_thread_slot(py))
+                .expect("_PyRuntime.main_thread is found") as *const c_ulong;
+            // SAFETY: as in ClaimedMain.
+            let read = || unsafe { std::ptr::read_volatile(slot) };
+            let main = read();
+            let me = unsafe { pyo3::ffi::PyThread_get_thread_ident() };
+            let claimed = ClaimedMain::claim(py);
+            assert_eq!(read(), me);
+            // Python agrees: only its main thread may set a signal handler.
+            let signal = py.import("signal").unwrap();
+            let handler = signal
+                .call_method1("getsignal", (timeout_signal(),))
+                .unwrap();
+            signal
+                .call_method1("signal", (timeout_signal(), handler))
+                .unwrap();
+            assert_eq!(claimed.is_some(), main != me);
+            drop(claimed);
+            assert_eq!(read(), main);
+        });
     }
 }

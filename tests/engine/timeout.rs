@@ -93,7 +93,9 @@ fn a_charm_that_swallows_the_interrupt_is_interrupted_again() {
 fn runs_on_another_thread_are_interrupted_too() {
     let ctx = timed_ctx();
     std::thread::scope(|s| {
-        s.spawn(|| interrupted(&ctx, "sleep")).join().unwrap();
+        // A nap, not a sleep: were the limit not armed on this thread, the test would fail
+        // instead of hanging.
+        s.spawn(|| interrupted(&ctx, "nap")).join().unwrap();
     });
 }
 

@@ -35,6 +35,10 @@ class HangingCharm(ops.CharmBase):
     def _sleep(self):
         time.sleep(3600)
 
+    def _nap(self):
+        # Long enough to pass a test's limit, short enough to fail a test rather than hang it.
+        time.sleep(5)
+
     def _recv(self):
         quiet, _other_end = socket.socketpair()
         quiet.recv(1)
