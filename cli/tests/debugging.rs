@@ -193,7 +193,7 @@ fn a_run_past_its_timeout_exits_1_naming_the_handler() {
             .contains("time.sleep(3600)"));
     }
     // A bad --timeout is bad input.
-    let done = finish(&mut scenario(["run", "--timeout=-1"]).arg(&case));
+    let done = finish(scenario(["run", "--timeout=-1"]).arg(&case));
     assert_eq!(done.code, Some(2), "{}", done.stderr);
     assert!(
         done.stderr.contains("not a positive number of seconds"),
