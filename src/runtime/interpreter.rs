@@ -99,7 +99,7 @@ pub(crate) struct Shim {
     pub pebble_api_error: Py<PyType>,
     pub pebble_path_error: Py<PyType>,
     pub format_exception: Py<PyAny>,
-    /// `signal.signal`, to install the run's timeout handler.
+    /// `_signal.signal`, to install the run's timeout handler.
     pub signal_signal: Py<PyAny>,
     /// The handler (and `breakpoint()`'s way to pause the limit).
     pub watchdog: Py<RunWatchdog>,
@@ -239,7 +239,9 @@ fn start(py: Python<'_>, env: &PythonEnv) -> std::result::Result<Shim, String> {
                 .import("traceback")?
                 .getattr("format_exception")?
                 .unbind(),
-            signal_signal: py.import("signal")?.getattr("signal")?.unbind(),
+            // `_signal.signal`, not `signal.signal`: the latter converts to and from enums,
+            // which costs several µs a call (measured), twice a run.
+            signal_signal: py.import("_signal")?.getattr("signal")?.unbind(),
             watchdog: run_watchdog,
             run_timeout: ty("_scenario_watchdog", "RunTimeout")?,
             where_interrupted: watchdog.getattr("where_interrupted")?.unbind(),
