@@ -27,6 +27,10 @@ class RunTimeout(BaseException):
     that a charm's `except Exception` does not swallow it. Arguments: where the run was
     (`where_interrupted`), and the limit in seconds."""
 
+    def __str__(self) -> str:
+        where, limit = self.args
+        return f'the run was interrupted after its timeout of {limit}s, in {where}'
+
 
 _OPS_DIR = os.path.dirname(ops.__file__) + os.sep
 

@@ -31,15 +31,21 @@ pub struct ContextOptions {
     /// Record framework events (`pre_commit`, `commit`, `collect_*_status`) in
     /// `emitted_events`. Defaults to `false`.
     pub capture_framework_events: bool,
-    /// How long one run may take before it is interrupted (the charm stuck in a loop, a
-    /// sleep or a socket), in seconds in JSON; `None` (`null`): no limit. Defaults to
-    /// [`ContextOptions::DEFAULT_TIMEOUT`]. See `Context::timeout`.
+    /// How long one run may take before it is interrupted (a charm stuck in a loop, a sleep
+    /// or a socket), in seconds in JSON; `None` (`null`): no limit. Defaults to 60 seconds
+    /// ([`ContextOptions::DEFAULT_TIMEOUT`]).
     #[serde(
         serialize_with = "timeout_seconds",
         deserialize_with = "timeout_from_seconds"
     )]
-    #[cfg_attr(feature = "schema", schemars(with = "Option<f64>"))]
+    #[cfg_attr(feature = "schema", schemars(schema_with = "timeout_schema"))]
     pub timeout: Option<Duration>,
+}
+
+/// A timeout in JSON: seconds above zero, or `null`.
+#[cfg(feature = "schema")]
+fn timeout_schema(_: &mut schemars::SchemaGenerator) -> schemars::Schema {
+    schemars::json_schema!({"type": ["number", "null"], "exclusiveMinimum": 0})
 }
 
 fn timeout_seconds<S: Serializer>(timeout: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
