@@ -270,7 +270,21 @@ def context_json(ctx: testing.Context[Any]) -> JSON:
         "principal_unit": getattr(ctx, "_principal_unit", None),
         "capture_deferred_events": bool(ctx.capture_deferred_events),
         "capture_framework_events": bool(ctx.capture_framework_events),
+        **_timeout(),
     }
+
+
+def _timeout() -> JSON:
+    """The run's time limit, from `OPS_SCENARIO_TIMEOUT` (seconds; 0 for none), which
+    ops.testing's constructor has no argument for; without it, the engine's default."""
+    text = os.environ.get("OPS_SCENARIO_TIMEOUT")
+    if text is None:
+        return {}
+    try:
+        seconds = float(text)
+    except ValueError:
+        raise ValueError(f"OPS_SCENARIO_TIMEOUT={text!r} is not a number of seconds") from None
+    return {"timeout": None if seconds == 0 else seconds}
 
 
 def _str_or_none(value: Any) -> str | None:

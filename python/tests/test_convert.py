@@ -214,6 +214,20 @@ def test_context_json() -> None:
     assert cv.context_json(testing.Context(charm_type))["app_name"] == "db-requirer"
 
 
+def test_the_timeout_comes_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    _, charm_type = load_charm("db-requirer")
+    ctx = testing.Context(charm_type)
+    monkeypatch.delenv("OPS_SCENARIO_TIMEOUT", raising=False)
+    assert "timeout" not in cv.context_json(ctx)
+    monkeypatch.setenv("OPS_SCENARIO_TIMEOUT", "2.5")
+    assert cv.context_json(ctx)["timeout"] == 2.5
+    monkeypatch.setenv("OPS_SCENARIO_TIMEOUT", "0")
+    assert cv.context_json(ctx)["timeout"] is None
+    monkeypatch.setenv("OPS_SCENARIO_TIMEOUT", "soon")
+    with pytest.raises(ValueError, match="OPS_SCENARIO_TIMEOUT='soon' is not a number of seconds"):
+        cv.context_json(ctx)
+
+
 # ---- end to end: ops.testing vs the engine, through the conversion ------------------------
 
 
