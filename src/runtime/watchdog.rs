@@ -150,8 +150,7 @@ impl Watchdog {
         }
     }
 
-    fn arm(&self, limit: Duration) {
-        let deadline = Instant::now() + limit;
+    fn arm(&self, limit: Duration, deadline: Instant) {
         LIMIT_NANOS.store(
             u64::try_from(limit.as_nanos()).unwrap_or(u64::MAX),
             Ordering::Relaxed,
@@ -350,7 +349,10 @@ impl<'py> Timed<'py> {
     /// installed for another reason than this thread not being Python's main one (then the
     /// run goes on without a limit: see the module's doc).
     pub(crate) fn start(py: Python<'py>, shim: &Shim, limit: Option<Duration>) -> Result<Self> {
-        let Some(limit) = limit else {
+        // No limit, or one beyond what the clock can count (`Duration::MAX`): none.
+        let Some((limit, deadline)) =
+            limit.and_then(|limit| Some((limit, Instant::now().checked_add(limit)?)))
+        else {
             return Ok(Timed { py, active: None });
         };
         let watchdog = Watchdog::get()?;
@@ -371,7 +373,7 @@ impl<'py> Timed<'py> {
                 )))
             }
         };
-        watchdog.arm(limit);
+        watchdog.arm(limit, deadline);
         Ok(Timed {
             py,
             active: Some(Active {

@@ -4,6 +4,7 @@
 //! before, and the runs after it are those of a fresh process. The charm is
 //! tests/charms/hanging.
 
+use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
 use ops_scenario::{Context, Error, Event, Output, Rule, State, Status};
@@ -11,6 +12,14 @@ use ops_scenario::{Context, Error, Event, Output, Rule, State, Status};
 use crate::common::ctx;
 
 const LIMIT: Duration = Duration::from_millis(300);
+
+/// These tests take turns: a run waits for the process's run lock, and another of them holds
+/// it for its whole limit, which would count in the time a run is seen to take.
+static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+
+fn one_at_a_time() -> MutexGuard<'static, ()> {
+    ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 fn hanging(mode: &str) -> State {
     State::default().config([("mode", mode.into())])
@@ -54,6 +63,7 @@ fn process_now() -> String {
 
 #[test]
 fn every_kind_of_hang_is_interrupted_in_its_handler() {
+    let _turn = one_at_a_time();
     let ctx = timed_ctx();
     let before = process_now();
     for (mode, line) in [
@@ -81,6 +91,7 @@ fn every_kind_of_hang_is_interrupted_in_its_handler() {
 
 #[test]
 fn a_charm_that_swallows_the_interrupt_is_interrupted_again() {
+    let _turn = one_at_a_time();
     let ctx = timed_ctx();
     let started = Instant::now();
     let err = ctx.run(Event::start(), &hanging("swallow")).unwrap_err();
@@ -91,6 +102,7 @@ fn a_charm_that_swallows_the_interrupt_is_interrupted_again() {
 
 #[test]
 fn runs_on_another_thread_are_interrupted_too() {
+    let _turn = one_at_a_time();
     let ctx = timed_ctx();
     std::thread::scope(|s| {
         // A nap, not a sleep: were the limit not armed on this thread, the test would fail
@@ -101,6 +113,7 @@ fn runs_on_another_thread_are_interrupted_too() {
 
 #[test]
 fn the_error_says_where_and_after_how_long() {
+    let _turn = one_at_a_time();
     let err = timed_ctx()
         .run(Event::start(), &hanging("sleep"))
         .unwrap_err()
@@ -115,6 +128,7 @@ fn the_error_says_where_and_after_how_long() {
 
 #[test]
 fn the_runs_after_a_timeout_are_those_of_a_fresh_process() {
+    let _turn = one_at_a_time();
     let ctx = timed_ctx();
     let fresh: Output = ctx.run(Event::start(), &hanging("ok")).unwrap();
     assert_eq!(fresh.state.unit_status, Status::active("ok"));
@@ -128,6 +142,7 @@ fn the_runs_after_a_timeout_are_those_of_a_fresh_process() {
 
 #[test]
 fn a_timed_out_run_is_reported_with_what_it_did() {
+    let _turn = one_at_a_time();
     let out = timed_ctx()
         .run_reporting_errors(Event::start(), &hanging("sleep"))
         .unwrap();
@@ -144,6 +159,7 @@ fn a_timed_out_run_is_reported_with_what_it_did() {
 
 #[test]
 fn a_minute_by_default_and_none_on_request() {
+    let _turn = one_at_a_time();
     assert_eq!(
         ctx("hanging").options().timeout,
         Some(Duration::from_secs(60))
@@ -158,10 +174,17 @@ fn a_minute_by_default_and_none_on_request() {
         .run(Event::start(), &hanging("ok"))
         .unwrap();
     assert_eq!(out.state.unit_status, Status::active("ok"));
+    // A limit beyond the clock's reach is no limit, not a panic.
+    let out = ctx("hanging")
+        .timeout(Duration::MAX)
+        .run(Event::start(), &hanging("ok"))
+        .unwrap();
+    assert_eq!(out.state.unit_status, Status::active("ok"));
 }
 
 #[test]
 fn a_thread_left_running_is_a_warning() {
+    let _turn = one_at_a_time();
     let out = ctx("hanging")
         .run(Event::start(), &hanging("thread"))
         .unwrap();
