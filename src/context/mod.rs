@@ -219,7 +219,9 @@ impl Context {
     /// CLI, nextest and pytest). A charm that catches `BaseException` and goes on waiting is
     /// interrupted again every half second; code that blocks with signals masked, or a C
     /// extension that retries on EINTR without checking for Python's signals, cannot be
-    /// interrupted.
+    /// interrupted, nor, on CPython 3.13 and later, a pure-Python loop in a run on a thread that
+    /// did not start Python (`cargo test`'s threads): 3.13 marks a pending signal in the main
+    /// thread's own state.
     ///
     /// ```
     /// # use std::time::Duration;

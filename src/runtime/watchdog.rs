@@ -17,6 +17,11 @@
 //!   [`AGAIN_AFTER`] while the run goes on, for a charm that swallows the exception with a bare
 //!   `except:`); the handler raises the shim's `RunTimeout` in the charm's frame.
 //!
+//! CPython 3.13 marks a signal pending in the main thread's own thread state
+//! (`_PyRuntime.main_tstate`), which a claimed thread does not read: there a blocking call is
+//! interrupted (its EINTR path checks the main thread's ident), a pure-Python loop is not
+//! (README says so). Taking `main_tstate` too was tried and did not make the loop see it.
+//!
 //! Per run this costs an `_signal.signal` call each way (about a µs for both) and two
 //! uncontended mutex locks: the watchdog thread is woken only when a run's deadline is earlier
 //! than the one it sleeps until.

@@ -28,8 +28,10 @@ class HangingCharm(ops.CharmBase):
         pass
 
     def _loop(self):
+        # Bounded (a minute), so that a test that is not interrupted fails rather than hangs.
+        deadline = time.monotonic() + 60
         n = 0
-        while True:
+        while time.monotonic() < deadline:
             n += 1
 
     def _sleep(self):
