@@ -39,6 +39,8 @@ KNOWN_IN: dict[str, tuple[str, ...]] = {
     'ops.model._ModelBackendValidator': _ALL,
     'ops.model._ModelBackend._storage_event_details': ('2.16.1', '2.23.6'),
     'ops.model._ModelBackend#_peer_endpoints': ('3.9.0',),
+    'ops.model._ModelBackend._run': ('2.16.1', '2.23.6'),
+    'ops.model._ModelBackend._add_hook_command_note': ('3.9.0',),
     'ops.model._StatusDict': _ALL,
     'ops.model._NetworkDict': _ALL,
     'ops.jujucontext.JujuContext._from_dict': ('3.9.0',),
@@ -123,6 +125,33 @@ OPS_READS_BEFORE_SECRET_SET: bool = (
 RELATION_SET_TAKES_ONE_KEY: bool = (
     'key' in inspect.signature(ModelBackend.relation_set).parameters
 )
+
+
+#: Whether ops runs hook tools through `_ModelBackend._run`, which turns a missing executable
+#: (subprocess' FileNotFoundError) into `RuntimeError('command not found: <tool>')` (checked
+#: 2.16.1, 2.23.6); ops 3 runs them through `ops.hookcmds`, which lets the FileNotFoundError
+#: through (checked 3.9.0).
+_MISSING_TOOL_IS_RUNTIME_ERROR: bool = hasattr(ModelBackend, '_run')
+
+
+def missing_hook_tool(tool: str) -> Exception:
+    """What ops raises when the Juju it runs under has no hook tool `tool` (Juju 4 dropped
+    `add-metric` and `pod-spec-set`): the executable is not there."""
+    if _MISSING_TOOL_IS_RUNTIME_ERROR:
+        return RuntimeError(f'command not found: {tool}')
+    return FileNotFoundError(2, 'No such file or directory', tool)
+
+
+def note_hook_command(
+    backend: ops.model._ModelBackend, error: ops.ModelError, tool: str, trace: Mapping[str, Any]
+) -> None:
+    """ops' note on a failed hook tool's `ModelError`, naming the tool, its (non-sensitive)
+    arguments and the event: `_ModelBackend._add_hook_command_note` from 3.9 (checked 3.9.0;
+    absent in 2.16.1, 2.23.6, which add none). `trace` is what ops' own call site passes to
+    `_wrap_hookcmd`."""
+    add_note = getattr(backend, '_add_hook_command_note', None)
+    if add_note is not None:
+        add_note(error, tool, trace)
 
 
 def set_peer_endpoints(backend: ops.model._ModelBackend, peers: frozenset[str]) -> None:

@@ -118,6 +118,9 @@ rules! {
     EventCustom = "event.custom",
     /// `event.name`: the event's name is not a Python identifier.
     EventName = "event.name",
+    /// `event.not_in_juju`: an event the Context's Juju version never dispatches (series
+    /// upgrades, metrics and leader settings are gone from Juju 4).
+    EventNotInJuju = "event.not_in_juju",
     /// `event.unknown`: an event derived from metadata the charm does not declare
     /// (`dbb_relation_changed`, an undeclared action).
     EventUnknown = "event.unknown",

@@ -1,0 +1,112 @@
+//! What changes with `juju_version`: Juju 4 has no series upgrades, metrics, podspec or leader
+//! settings (the checker refuses the events, the tools are missing), and ops 3.9 notes which
+//! hook tool failed on the error it raises.
+
+use ops_scenario::{Event, State, Status};
+
+use crate::common::{ctx_from_source, ops_version, raised, rules};
+
+const CHARM: &str = r#"
+import ops
+
+
+class Versions(ops.CharmBase):
+    def __init__(self, framework):
+        super().__init__(framework)
+        framework.observe(self.on.start, self._on_start)
+        framework.observe(self.on.config_changed, self._on_config_changed)
+        framework.observe(self.on.collect_metrics, self._on_collect_metrics)
+
+    def _on_start(self, event):
+        try:
+            self.model.get_secret(label="nowhere")
+        except ops.SecretNotFoundError as e:
+            self.unit.status = ops.ActiveStatus(" | ".join(getattr(e, "__notes__", ["no note"])))
+
+    def _on_config_changed(self, event):
+        self.model._backend.pod_spec_set({"containers": []})
+
+    def _on_collect_metrics(self, event):
+        event.add_metrics({"requests": 3})
+"#;
+
+const META: &str = "name: versions\n";
+
+fn ctx(juju: &str) -> ops_scenario::Context {
+    ctx_from_source(CHARM, META).juju_version(juju)
+}
+
+#[test]
+fn juju_4_never_sends_series_upgrades_metrics_or_leader_settings() {
+    let events = [
+        Event::pre_series_upgrade(),
+        Event::post_series_upgrade(),
+        Event::collect_metrics(),
+        Event::leader_settings_changed(),
+    ];
+    for event in events {
+        let refused = ctx("4.0.16").run(event.clone(), &State::default());
+        assert_eq!(rules(refused), ["event.not_in_juju"], "{}", event.name);
+        // Juju 3.6 still has them (collect-metrics only warns there: 3.6.11 dropped metrics).
+        let warnings = ctx("3.6.14").check(&event, &State::default()).unwrap();
+        assert!(
+            warnings.iter().all(|w| w.rule.id() != "event.not_in_juju"),
+            "{}: {warnings:?}",
+            event.name
+        );
+    }
+    let err = ctx("4.0.0")
+        .run(Event::leader_settings_changed(), &State::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("Juju 4.0.0 never dispatches leader-settings-changed"),
+        "{err}"
+    );
+}
+
+#[test]
+fn juju_4_has_no_add_metric_or_pod_spec_set_tool() {
+    // ops 3 runs hook tools through ops.hookcmds, which lets a missing executable's
+    // FileNotFoundError through; ops 2's `_run` turns it into RuntimeError.
+    let (missing_type, missing_text) = if ops_version().0 >= 3 {
+        (
+            "FileNotFoundError",
+            "[Errno 2] No such file or directory: 'pod-spec-set'",
+        )
+    } else {
+        ("RuntimeError", "command not found: pod-spec-set")
+    };
+    let (exc_type, message) = raised(ctx("4.0.16").run(Event::config_changed(), &State::default()));
+    assert_eq!(
+        (exc_type.as_str(), message.as_str()),
+        (missing_type, missing_text)
+    );
+    // On Juju 3 the tool is there and refuses (podspec charms need Juju 2.9).
+    let (exc_type, _) = raised(ctx("3.6.14").run(Event::config_changed(), &State::default()));
+    assert_eq!(exc_type, "ops.model.ModelError");
+
+    // The checker refuses collect-metrics on Juju 4; run unchecked, the tool is still missing.
+    let unchecked = ctx("4.0.16").skip_consistency_checks(true);
+    let (exc_type, message) = raised(unchecked.run(Event::collect_metrics(), &State::default()));
+    assert_eq!(exc_type, missing_type);
+    assert!(message.contains("add-metric"), "{message}");
+    let out = ctx("3.6.10")
+        .run(Event::collect_metrics(), &State::default())
+        .unwrap();
+    assert_eq!(out.added_metrics.len(), 1);
+}
+
+#[test]
+fn a_failed_hook_tool_s_error_carries_ops_note() {
+    let out = ctx("3.6.14")
+        .run(Event::start(), &State::default())
+        .unwrap();
+    let expected = if ops_version() >= (3, 9) {
+        "Hook command 'secret-get' (label='nowhere', refresh=False, peek=False) failed during the 'start' hook."
+    } else {
+        // ops before 3.9 adds no note.
+        "no note"
+    };
+    assert_eq!(out.state.unit_status, Status::active(expected));
+}
