@@ -2,7 +2,7 @@
 //! settings (the checker refuses the events, the tools are missing), and ops 3.9 notes which
 //! hook tool failed on the error it raises.
 
-use ops_scenario::{Event, State, Status};
+use ops_scenario::{AnyRelation, Event, Relation, State, Status};
 
 use crate::common::{ctx_from_source, ops_version, raised, rules};
 
@@ -16,6 +16,15 @@ class Versions(ops.CharmBase):
         framework.observe(self.on.start, self._on_start)
         framework.observe(self.on.config_changed, self._on_config_changed)
         framework.observe(self.on.collect_metrics, self._on_collect_metrics)
+        framework.observe(self.on.db_relation_changed, self._on_db_changed)
+
+    def _on_db_changed(self, event):
+        mine = event.relation.data[self.unit]
+        theirs = event.relation.data[event.unit]
+        self.unit.status = ops.ActiveStatus(
+            f"mine={mine.get('private-address')} theirs={theirs.get('private-address')} "
+            f"ingress={mine.get('ingress-address')}"
+        )
 
     def _on_start(self, event):
         try:
@@ -30,7 +39,7 @@ class Versions(ops.CharmBase):
         event.add_metrics({"requests": 3})
 "#;
 
-const META: &str = "name: versions\n";
+const META: &str = "name: versions\nrequires:\n  db:\n    interface: pgsql\n";
 
 fn ctx(juju: &str) -> ops_scenario::Context {
     ctx_from_source(CHARM, META).juju_version(juju)
@@ -109,4 +118,27 @@ fn a_failed_hook_tool_s_error_carries_ops_note() {
         "no note"
     };
     assert_eq!(out.state.unit_status, Status::active(expected));
+}
+
+#[test]
+fn juju_4_writes_no_private_address_into_unit_databags() {
+    let db = Relation::new("db");
+    let state = State::default().relations([db.clone()]);
+    let event = db.changed_event().remote_unit(0);
+    let out = ctx("3.6.14").run(event.clone(), &state).unwrap();
+    assert_eq!(
+        out.state.unit_status,
+        Status::active("mine=192.0.2.0 theirs=192.0.2.0 ingress=192.0.2.0")
+    );
+    let out = ctx("4.0.16").run(event, &state).unwrap();
+    assert_eq!(
+        out.state.unit_status,
+        Status::active("mine=None theirs=None ingress=192.0.2.0")
+    );
+    // The key is back in the output State, which keeps the input's shape.
+    let AnyRelation::Regular(after) = &out.state.relations[0] else {
+        panic!("a regular relation")
+    };
+    assert_eq!(after.local_unit_data, db.local_unit_data);
+    assert_eq!(after.remote_units_data, db.remote_units_data);
 }
