@@ -7,6 +7,7 @@
 
 mod action;
 mod container;
+mod names;
 mod relation;
 mod secret;
 mod storage;
@@ -37,6 +38,7 @@ pub(crate) fn check(
     let state = &prepared.state;
     let mut checked = Checked::default();
     check_context(options, &mut checked);
+    names::check(meta, &mut checked);
     check_config(meta, options, state, &mut checked);
     check_event(meta, options, event, prepared, &mut checked);
     relation::check_relations(meta, options, state, &mut checked);
