@@ -142,3 +142,23 @@ fn juju_4_writes_no_private_address_into_unit_databags() {
     assert_eq!(after.local_unit_data, db.local_unit_data);
     assert_eq!(after.remote_units_data, db.remote_units_data);
 }
+
+#[test]
+fn ops_reads_the_actions_default_for_undeclared_params_from_the_juju_version() {
+    // ops' ActionMeta takes `additionalProperties`' default from JUJU_VERSION as the charm's
+    // metadata is read (False from Juju 4; from ops 2.17, checked 2.23 and 3.9; ops 2.16
+    // always says True).
+    if ops_version() < (2, 17) {
+        return;
+    }
+    let seen = |juju: &str| {
+        crate::common::eval(
+            &crate::common::ctx("action-backup").juju_version(juju),
+            &State::default(),
+            "self.meta.actions['backup'].additional_properties",
+        )
+    };
+    assert_eq!(seen("3.6.14"), ops_scenario::StoredValue::Bool(true));
+    assert_eq!(seen("4.0.16"), ops_scenario::StoredValue::Bool(false));
+    assert_eq!(seen("3.6.14"), ops_scenario::StoredValue::Bool(true));
+}
