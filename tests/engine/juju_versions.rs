@@ -146,9 +146,9 @@ fn juju_4_writes_no_private_address_into_unit_databags() {
 #[test]
 fn ops_reads_the_actions_default_for_undeclared_params_from_the_juju_version() {
     // ops' ActionMeta takes `additionalProperties`' default from JUJU_VERSION as the charm's
-    // metadata is read (False from Juju 4; from ops 2.17, checked 2.23 and 3.9; ops 2.16
-    // always says True).
-    if ops_version() < (2, 17) {
+    // metadata is read (False from Juju 4; checked in ops 2.23 and 3.9; ops 2.16 always says
+    // True).
+    if ops_version() < (2, 23) {
         return;
     }
     let seen = |juju: &str| {
