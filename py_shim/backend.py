@@ -283,7 +283,7 @@ class Backend(ops_private.ModelBackend):
             info['id'],
             label=info['label'],
             revision=info['revision'],
-            expires=datetime.datetime.fromisoformat(expires) if expires else None,
+            expires=ops_private.parse_rfc3339(expires) if expires else None,
             rotation=ops.SecretRotate(info['rotation']) if info['rotation'] else None,
             rotates=None,
             description=info['description'],

@@ -62,6 +62,7 @@ KNOWN_IN: dict[str, tuple[str, ...]] = {
     'opentelemetry.trace._TRACER_PROVIDER': ('2.23.6', '3.9.0'),
     'opentelemetry.trace.ProxyTracer#_real_tracer': ('2.23.6', '3.9.0'),
     'ops.pebble._ServiceInfoDict': _ALL,
+    'ops._private.timeconv.parse_rfc3339': _ALL,
 }
 
 try:
@@ -159,6 +160,14 @@ def set_peer_endpoints(backend: ops.model._ModelBackend, peers: frozenset[str]) 
     (from 3.0; checked 3.9.0; absent in 2.16.1 and 2.23.6, where nothing is set)."""
     if hasattr(backend, '_peer_endpoints'):
         backend._peer_endpoints = peers
+
+
+#: `ops._private.timeconv.parse_rfc3339(text)`: how ops reads the times hook tools print
+#: (`SecretInfo.from_dict`), any number of fractional digits (Juju 4 prints nanoseconds) and a
+#: `Z` or an offset, on every Python ops supports. All releases (checked 2.16.1, 2.23.6, 3.9.0).
+from ops._private import timeconv as _timeconv  # noqa: E402
+
+parse_rfc3339 = _timeconv.parse_rfc3339
 
 
 # ---- JujuContext ----------------------------------------------------------------------------

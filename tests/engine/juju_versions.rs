@@ -162,3 +162,23 @@ fn ops_reads_the_actions_default_for_undeclared_params_from_the_juju_version() {
     assert_eq!(seen("4.0.16"), ops_scenario::StoredValue::Bool(false));
     assert_eq!(seen("3.6.14"), ops_scenario::StoredValue::Bool(true));
 }
+
+#[test]
+fn times_are_read_as_ops_reads_hook_tools_rfc_3339() {
+    // Juju 4 prints times with nanoseconds; ops' own parser reads any number of fractional
+    // digits and a `Z` (rounding to microseconds), as the shim now does for secret-info-get.
+    let secret = ops_scenario::Secret::new([("key", "v")])
+        .id("secret:bbbbbbbbbbbbbbbbbbbb")
+        .owner(ops_scenario::SecretOwner::App)
+        .expire("2026-11-25T12:00:00.123456789Z");
+    let state = State::default().leader(true).secrets([secret]);
+    let expires = crate::common::eval(
+        &ctx("4.0.16"),
+        &state,
+        "self.model.get_secret(id='secret:bbbbbbbbbbbbbbbbbbbb').get_info().expires.isoformat()",
+    );
+    assert_eq!(
+        expires,
+        ops_scenario::StoredValue::from("2026-11-25T12:00:00.123457+00:00")
+    );
+}
