@@ -576,6 +576,35 @@ def rule_custom_event_log_line(case: Case) -> None:
         _drop_one_line(ref.get("juju_log", []), "DEBUG", line)
 
 
+def rule_hook_tool_security_event(case: Case) -> None:
+    """hook-tool-security-event: when a hook tool fails for lack of authorisation, ops 3.9's
+    `_ModelBackend._wrap_hookcmd` logs a security event (`juju-log` at TRACE, JSON with
+    `"type": "security"`, `"event": "authz_fail:<tool>"` and a description starting `Hook
+    command '<tool>'`); our backend does what ops does, ops.testing's mocked backend does
+    not. Accepted: exactly such lines of ours, one per tool named in them."""
+    if "output" not in case.ours:
+        return
+    log = case.ours["output"].get("juju_log", [])
+    keep = []
+    for line in log:
+        if line.get("level") == "TRACE":
+            try:
+                data = json.loads(line.get("message", ""))
+            except ValueError:
+                data = None
+            if (
+                isinstance(data, dict)
+                and data.get("type") == "security"
+                and str(data.get("event", "")).startswith("authz_fail:")
+                and str(data.get("description", "")).startswith(
+                    f"Hook command '{str(data.get('event'))[len('authz_fail:'):]}'"
+                )
+            ):
+                continue
+        keep.append(line)
+    log[:] = keep
+
+
 def rule_sqlite_init_log_line(case: Case) -> None:
     """sqlite-init-log-line: ops logs "Initializing SQLite local storage: :memory:." when it
     opens ops.testing's SQLite store; our unit-state store is in memory, in Rust."""
@@ -1678,6 +1707,7 @@ def rule_broken_follower_own_app_data(case: Case) -> None:
 
 RULES: dict[str, Rule] = {
     "checker-warnings": rule_checker_warnings,
+    "hook-tool-security-event": rule_hook_tool_security_event,
     "framework-event-count": rule_framework_event_count,
     "deferred-queue-order": rule_deferred_queue_order,
     "custom-event-log-line": rule_custom_event_log_line,

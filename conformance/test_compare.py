@@ -9,6 +9,7 @@ Run: python3 conformance/test_compare.py   (stdlib unittest; needs no venv)
 from __future__ import annotations
 
 import copy
+import json
 import pathlib
 import sys
 import unittest
@@ -238,6 +239,24 @@ class Rules(unittest.TestCase):
         self.assertEqual((verdict.unaccepted, list(verdict.accepted)), ([], ["sqlite-init-log-line"]))
         ref["juju_log"].insert(0, {"level": "DEBUG", "message": "Initializing something else."})
         self.assertEqual(len(judge(base_output(), ref).unaccepted), 1)
+
+    def test_hook_tool_security_event_lines_of_ours_are_accepted_and_no_others(self) -> None:
+        event = {
+            "appid": "x-app/0",
+            "description": "Hook command 'status-set' failed with code 1: 'ERROR this unit is not the leader'. ",
+            "event": "authz_fail:status-set",
+            "level": "CRITICAL",
+            "type": "security",
+        }
+        ours = base_output()
+        ours["juju_log"].insert(0, {"level": "TRACE", "message": json.dumps(event)})
+        verdict = judge(ours, base_output())
+        self.assertEqual((verdict.unaccepted, list(verdict.accepted)), ([], ["hook-tool-security-event"]))
+        # A security event ops logs for anything else, or one only the reference has, is not.
+        other = base_output()
+        other["juju_log"].insert(0, {"level": "TRACE", "message": json.dumps({**event, "event": "authz_fail:config"})})
+        self.assertEqual(len(judge(other, base_output()).unaccepted), 1)
+        self.assertEqual(len(judge(base_output(), ours).unaccepted), 1)
 
     def test_non_leader_app_status_needs_the_exact_model_error(self) -> None:
         spec = {"charm": "x", "event": {"name": "update_status"}, "state": {"leader": False}}

@@ -2,8 +2,9 @@
 
 No rules live here: each method keeps ops' exact signature (ops passes some arguments by
 keyword) and forwards its arguments unchanged. Rust applies Juju's rules and raises the ops
-exception types itself; a `ModelError` gets the note ops 3.9 adds to a failed hook tool's
-error (the tool, the arguments ops' own call site records, the event), from ops' own code.
+exception types itself; a `ModelError` gets what ops 3.9 does with a failed hook tool's error
+(a security event for an authorisation failure; a note naming the tool, the arguments ops'
+own call site records, and the event), from ops' own code.
 """
 
 from __future__ import annotations
@@ -36,8 +37,9 @@ class Backend(ops_private.ModelBackend):
         self.rs = rs
 
     def _failed(self, error: ops.ModelError, tool: str, **trace: Any) -> None:
-        """ops' note on the error of a failed hook tool; `trace` as ops' call site passes it."""
-        ops_private.note_hook_command(self, error, tool, trace)
+        """ops' handling of a failed hook tool's error (a security event for an authorisation
+        failure, a note on the error); `trace` as ops' call site passes it."""
+        ops_private.hook_command_failed(self, error, tool, trace)
 
     def relation_ids(self, relation_name: str) -> list[int]:
         try:
@@ -119,10 +121,12 @@ class Backend(ops_private.ModelBackend):
 
     def is_leader(self) -> bool:
         try:
-            return self.rs.is_leader()
+            leader = self.rs.is_leader()
         except ops.ModelError as e:
             self._failed(e, 'is-leader')
             raise
+        ops_private.cache_leadership(self, leader)
+        return leader
 
     def resource_get(self, resource_name: str) -> str:
         try:

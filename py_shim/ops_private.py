@@ -15,6 +15,7 @@ import inspect
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping
 from types import CodeType, ModuleType
 from typing import TYPE_CHECKING, Any, ContextManager, TypeAlias
@@ -41,6 +42,9 @@ KNOWN_IN: dict[str, tuple[str, ...]] = {
     'ops.model._ModelBackend#_peer_endpoints': ('3.9.0',),
     'ops.model._ModelBackend._run': ('2.16.1', '2.23.6'),
     'ops.model._ModelBackend._add_hook_command_note': ('3.9.0',),
+    'ops.model._ModelBackend._check_for_security_event': ('3.9.0',),
+    'ops.model._ModelBackend#_is_leader': _ALL,
+    'ops.model._ModelBackend#_leader_check_time': _ALL,
     'ops.model._StatusDict': _ALL,
     'ops.model._NetworkDict': _ALL,
     'ops.jujucontext.JujuContext._from_dict': ('3.9.0',),
@@ -143,13 +147,28 @@ def missing_hook_tool(tool: str) -> Exception:
     return FileNotFoundError(2, 'No such file or directory', tool)
 
 
-def note_hook_command(
+def cache_leadership(backend: ops.model._ModelBackend, leader: bool) -> None:
+    """Keep the answer of `is-leader` as ops' `_ModelBackend.is_leader` does
+    (`_is_leader`, `_leader_check_time`; all releases, checked 2.16.1, 2.23.6, 3.9.0), so
+    that what reads ops' cache (the security event of a refused hook tool says "as leader",
+    or nothing, rather than "leadership unknown") sees it."""
+    backend._is_leader = leader
+    # ops 2.x declares it by assigning None (an inferred `None` type).
+    backend._leader_check_time = time.monotonic()  # type: ignore[assignment, unused-ignore]
+
+
+def hook_command_failed(
     backend: ops.model._ModelBackend, error: ops.ModelError, tool: str, trace: Mapping[str, Any]
 ) -> None:
-    """ops' note on a failed hook tool's `ModelError`, naming the tool, its (non-sensitive)
-    arguments and the event: `_ModelBackend._add_hook_command_note` from 3.9 (checked 3.9.0;
-    absent in 2.16.1, 2.23.6, which add none). `trace` is what ops' own call site passes to
-    `_wrap_hookcmd`."""
+    """What ops' `_ModelBackend._wrap_hookcmd` does with a failed hook tool's error, from 3.9
+    (checked 3.9.0; absent in 2.16.1, 2.23.6, which do neither): unless the relation is gone,
+    `_check_for_security_event` logs an authorisation failure as a security event (Juju's
+    hook tools exit with 1 on an error); then `_add_hook_command_note` notes the tool, its
+    (non-sensitive) arguments and the event on the error. `trace` is what ops' own call site
+    passes to `_wrap_hookcmd`."""
+    check = getattr(backend, '_check_for_security_event', None)
+    if check is not None and not isinstance(error, ops.RelationNotFoundError):
+        check(tool, 1, str(error))
     add_note = getattr(backend, '_add_hook_command_note', None)
     if add_note is not None:
         add_note(error, tool, trace)

@@ -182,3 +182,36 @@ fn times_are_read_as_ops_reads_hook_tools_rfc_3339() {
         ops_scenario::StoredValue::from("2026-11-25T12:00:00.123457+00:00")
     );
 }
+
+#[test]
+fn an_authorisation_failure_is_ops_security_event() {
+    // ops 3.9 logs a security event when a hook tool is refused for lack of authorisation,
+    // with the leadership it last read (here: not the leader, so no "(as leader)").
+    let out = crate::common::exec(
+        &ctx("3.6.14"),
+        &State::default(),
+        "import ops\n\
+         self.unit.is_leader()\n\
+         try:\n    self.model._backend.status_set('active', 'x', is_app=True)\n\
+         except ops.ModelError:\n    pass\n",
+    )
+    .unwrap();
+    let events: Vec<_> = out
+        .juju_log
+        .iter()
+        .filter(|line| line.message.contains("\"type\": \"security\""))
+        .map(|line| line.message.clone())
+        .collect();
+    if ops_version() < (3, 9) {
+        assert!(events.is_empty(), "{events:?}");
+        return;
+    }
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(
+        events[0].contains(
+            "Hook command 'status-set' failed with code 1: 'ERROR setting application status: this unit is not the leader'."
+        ),
+        "{}",
+        events[0]
+    );
+}
