@@ -215,3 +215,40 @@ fn an_authorisation_failure_is_ops_security_event() {
         events[0]
     );
 }
+
+/// ops 3.9 reads `_event_is_deferred` (set by its framework) and `_peer_endpoints` (set by
+/// its `_Manager`, here by the shim) off the backend.
+const DEFERRED_CHARM: &str = r#"
+import ops
+
+
+class DeferredNote(ops.CharmBase):
+    def __init__(self, framework):
+        super().__init__(framework)
+        framework.observe(self.on.start, self._on_start)
+
+    def _on_start(self, event):
+        try:
+            self.model.get_secret(label="nowhere")
+        except ops.SecretNotFoundError as e:
+            note = " | ".join(getattr(e, "__notes__", ["no note"]))
+        peers = sorted(getattr(self.model._backend, "_peer_endpoints", ["(none)"]))
+        self.unit.status = ops.ActiveStatus(f"{note} peers={peers}")
+"#;
+
+#[test]
+fn the_note_says_when_the_event_was_deferred() {
+    let ctx = ctx_from_source(
+        DEFERRED_CHARM,
+        "name: deferred-note\npeers:\n  cluster:\n    interface: c\n",
+    );
+    let state = State::default().deferred([Event::start().deferred("DeferredNote", "_on_start")]);
+    let out = ctx.run(Event::update_status(), &state).unwrap();
+    let expected = if ops_version() >= (3, 9) {
+        "Hook command 'secret-get' (label='nowhere', refresh=False, peek=False) failed during \
+         the 'update-status' hook while handling the deferred 'start' event. peers=['cluster']"
+    } else {
+        "no note peers=['(none)']"
+    };
+    assert_eq!(out.state.unit_status, Status::active(expected));
+}
