@@ -873,6 +873,29 @@ def rule_relation_checker_rules(case: Case) -> None:
         case.ref = copy.deepcopy(case.ours)
 
 
+#: Our checker's name rules, by the kind ops.testing's StateValidationError names.
+_NAME_RULES = {
+    "relation endpoint": "relation.endpoint_name",
+    "storage": "storage.name",
+    "action": "action.name",
+    "container": "container.name",
+}
+
+
+def rule_name_rules_in_checker(case: Case) -> None:
+    """name-rules-in-checker: Juju's name rules for endpoints, storage, actions and containers
+    are checker rules on our side (the metadata is checked, every run of the charm refused as
+    inconsistent); ops.testing applies the same rules as its State objects are built
+    (`StateValidationError`). Accepted only when the reference's error names a kind whose rule
+    our rejection lists, and every rule ours lists is a name rule."""
+    if case.ours.get("rejected") != "inconsistent" or case.ref.get("rejected") != "StateValidationError":
+        return
+    match = re.match(r"invalid (relation endpoint|storage|action|container) name ", str(case.ref_raw.get("message", "")))
+    rules = _rejected_by(case)
+    if match and _NAME_RULES[match.group(1)] in rules and set(rules) <= set(_NAME_RULES.values()):
+        case.ref = copy.deepcopy(case.ours)
+
+
 def _config_options(meta: JSON) -> JSON:
     config = meta.get("config") or {}
     return dict(config.get("options") or {})
@@ -1714,6 +1737,7 @@ RULES: dict[str, Rule] = {
     "sqlite-init-log-line": rule_sqlite_init_log_line,
     "non-leader-app-status": rule_non_leader_app_status,
     "relation-checker-rules": rule_relation_checker_rules,
+    "name-rules-in-checker": rule_name_rules_in_checker,
     "departed-relation-list": rule_departed_relation_list,
     "broken-relation-list": rule_broken_relation_list,
     "departing-unit-zero": rule_departing_unit_zero,

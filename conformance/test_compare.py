@@ -398,6 +398,21 @@ class RelationRules(unittest.TestCase):
         dep = rel_spec({"name": "db_relation_changed", "relation_id": 1, "departing_unit": 0}, PG)
         self.assertEqual(compare.judge(CASE, dep, rejected("relation.departing_unit"), {"output": base_output()}).unaccepted, [])
 
+    def test_name_rules_are_ours_in_the_checker_and_ops_testing_s_when_built(self) -> None:
+        spec = {"charm": "x", "event": {"name": "do_backup_action"}, "state": {}}
+        ours = {
+            "rejected": "inconsistent",
+            "message": "scenario: inconsistent scenario: 2 rules violated\n  - action.name: m\n  - container.name: m",
+        }
+        ref = {"rejected": "StateValidationError", "message": "invalid action name 'do_backup': Juju requires ..."}
+        verdict = compare.judge(CASE, spec, ours, ref)
+        self.assertEqual((verdict.unaccepted, list(verdict.accepted)), ([], ["name-rules-in-checker"]))
+        # The reference's kind must be one ours lists, and ours must list name rules only.
+        storage = {**ref, "message": "invalid storage name 'x': ..."}
+        self.assertTrue(compare.judge(CASE, spec, ours, storage).unaccepted)
+        other = {**ours, "message": ours["message"] + "\n  - config.type: m"}
+        self.assertTrue(compare.judge(CASE, spec, other, ref).unaccepted)
+
     def test_interface_is_filled_from_metadata(self) -> None:
         ours, ref = base_output(), base_output()
         ours["state"]["relations"][0]["interface"] = "pgsql"
