@@ -43,10 +43,10 @@ macro_rules! rules {
 rules! {
     /// `action.missing`: an action event names no action to run.
     ActionMissing = "action.missing",
-    /// `action.name_mismatch`: the event's name and its action's name disagree.
-    ActionNameMismatch = "action.name_mismatch",
     /// `action.name`: the metadata declares an action whose name Juju refuses.
     ActionName = "action.name",
+    /// `action.name_mismatch`: the event's name and its action's name disagree.
+    ActionNameMismatch = "action.name_mismatch",
     /// `action.param_enum`: a parameter's value is not one of its `enum`.
     ActionParamEnum = "action.param_enum",
     /// `action.param_required`: a required parameter is not given (Juju refuses to run the

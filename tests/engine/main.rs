@@ -23,6 +23,7 @@ mod deferred;
 mod delta;
 mod early_exit;
 mod events;
+mod explore;
 mod inspect;
 mod isolation;
 mod juju_versions;
