@@ -17,7 +17,14 @@ const APP_DATA_SINCE: JujuVersion = JujuVersion(2, 7, 0);
 /// `relation-model-get` exists from Juju 3.6.2 on.
 const RELATION_MODEL_GET_SINCE: JujuVersion = JujuVersion(3, 6, 2);
 
-fn not_found(endpoint: Option<&str>, id: u32) -> HookToolError {
+/// A relation id the unit does not know (gone, or never there). Every relation hook tool
+/// (and `network-get`) reads `-r` through `relationIdValue.Set`, which fails with
+/// `HookContext.Relation`'s `relation not found` (`internal/worker/uniter/runner/jujuc/
+/// util.go` and `runner/context/context.go`, 3.6 and main alike), so the flag parser says
+/// `invalid value "<id>" for option -r: relation not found`. ops maps that text to
+/// `RelationNotFoundError`: ops 3.9's `_relation_is_gone` matches `relation (\d+ )?not found`,
+/// ops 2's `_is_relation_not_found` the substring `relation not found`.
+pub(super) fn relation_not_found(endpoint: Option<&str>, id: u32) -> HookToolError {
     let reference = match endpoint {
         Some(endpoint) => format!("{endpoint}:{id}"),
         None => id.to_string(),
@@ -35,7 +42,7 @@ impl HookTools {
             .relations
             .iter()
             .position(|r| r.id() == Some(id) && endpoint.is_none_or(|e| e == r.endpoint()))
-            .ok_or_else(|| not_found(endpoint, id))
+            .ok_or_else(|| relation_not_found(endpoint, id))
     }
 
     /// The hook this run is, if it runs for relation `id`.
