@@ -406,11 +406,11 @@ impl Begun {
             let mut backend = self.backend.bind(py).borrow_mut();
             match keep {
                 Keep::Nothing => backend.take().map(|mut tools| {
-                    tools.finish_workloads();
+                    tools.finish();
                     (tools.state, tools.output, tools.commit_refusals)
                 }),
                 Keep::Backend => backend.tools_mut().ok().map(|tools| {
-                    tools.finish_workloads();
+                    tools.finish();
                     let refusals = tools.commit_refusals.clone();
                     (tools.state.clone(), tools.output.clone(), refusals)
                 }),
