@@ -377,4 +377,32 @@ mod tests {
         ));
         assert!(t.relation_get(1, "pg/0", false, None).is_ok());
     }
+
+    /// A relation id the unit does not know (the relation is gone, or was never there): every
+    /// relation tool fails in the flag parser's words, with or without the endpoint ops adds,
+    /// which ops 3.9 and 2.x raise as `RelationNotFoundError`.
+    #[test]
+    fn a_relation_that_is_gone_is_not_found_in_juju_s_words() {
+        let mut t = tools(State::default().relations([db()]));
+        let gone = |reference: &str| {
+            HookToolError::RelationNotFound(format!(
+                "ERROR invalid value \"{reference}\" for option -r: relation not found\n"
+            ))
+        };
+        assert_eq!(t.relation_list(7, None).unwrap_err(), gone("7"));
+        assert_eq!(
+            t.relation_get(7, "pg", true, Some("db")).unwrap_err(),
+            gone("db:7")
+        );
+        assert_eq!(
+            t.relation_set(7, set(&[("a", "b")]), false, Some("db"))
+                .unwrap_err(),
+            gone("db:7")
+        );
+        assert_eq!(t.relation_model_get(7, None).unwrap_err(), gone("7"));
+        assert_eq!(t.relation_remote_app_name(7, None), None);
+        // The wording matches what ops maps: ops 3.9's `relation (\d+ )?not found` and ops 2's
+        // substring `relation not found`.
+        assert!(gone("7").to_string().contains("relation not found"));
+    }
 }

@@ -10,9 +10,15 @@
 //!   for application secrets only on the leader: others get "not found";
 //! - only owners manage a secret, and only the leader an application's. The unit agent takes
 //!   `secret-set`, `secret-remove` and `secret-revoke` on a secret it cannot manage without
-//!   complaint, and the controller refuses them ("permission denied") when the hook's changes
-//!   are committed: the charm's code runs on and the hook then fails
-//!   ([`HookTools::commit_refusals`]). `secret-grant` is refused at once with "not found".
+//!   complaint, and the controller refuses them ("permission denied"; on a non-leader, the
+//!   leadership check's `"app/1" is not leader of "app"`) when the hook's changes are
+//!   committed: the charm's code runs on and the hook then fails
+//!   ([`HookTools::commit_refusals`]). `secret-grant` is refused at once with "not found";
+//! - a hook keeps one pending grant per secret and relation ([`HookTools::secret_grant`]),
+//!   and a relation's grants go with it after relation-broken;
+//! - `secret-add` refuses a label a secret added in the same hook has; one an older owned
+//!   secret has is refused when the hook commits. New ids follow the Juju version
+//!   ([`new_secret_id`]).
 //!
 //! Changes take effect at once: a later `secret-get` in the same hook sees them, as Juju's
 //! pending changes are. Content set on a secret added in the same hook stays revision 1. From
@@ -265,7 +271,8 @@ impl HookTools {
     /// owned before the hook has is taken, and the controller refuses it when the hook
     /// commits (`HookContext.CreateSecret` checks nothing else,
     /// `internal/worker/uniter/runner/context/context.go`, 3.6; `secretsStore.CreateSecret`
-    /// → `uniqueSecretOwnerLabelOps`, `state/secrets.go`, 3.x).
+    /// → `uniqueSecretOwnerLabelOps`, `state/secrets.go`, 3.x; 4.x's `domain/secret` state
+    /// checks the owner's labels as it creates the secret, with the same text).
     pub fn secret_add(
         &mut self,
         content: SecretContent,
