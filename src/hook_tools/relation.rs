@@ -401,6 +401,13 @@ mod tests {
         );
         assert_eq!(t.relation_model_get(7, None).unwrap_err(), gone("7"));
         assert_eq!(t.relation_remote_app_name(7, None), None);
+        // Juju 4 words it the same: `HookContext.Relation` is unchanged there.
+        t.scope.juju = JujuVersion(4, 0, 0);
+        assert_eq!(t.relation_list(7, None).unwrap_err(), gone("7"));
+        assert_eq!(
+            t.relation_get(7, "pg", true, Some("db")).unwrap_err(),
+            gone("db:7")
+        );
         // The wording matches what ops maps: ops 3.9's `relation (\d+ )?not found` and ops 2's
         // substring `relation not found`.
         assert!(gone("7").to_string().contains("relation not found"));
