@@ -754,6 +754,7 @@ class ModelRules(unittest.TestCase):
         two_units = self.grant_case("grant-unit,grant-last-unit")
         ours, ref = self.grant_outputs(["pg/1"], ["pg/0", "pg/1"])
         self.accepts("secret-grants-in-one-hook", ours, ref, two_units)
+        self.rejects(ours, ref, {**two_units, "context": {"juju_version": "3.3.0"}})  # every grant kept then
         ours, ref = self.grant_outputs(["pg/0"], ["pg/0", "pg/1"])
         self.rejects(ours, ref, two_units)  # Juju keeps the last grant, not the first
         # A grant from an earlier hook stays.

@@ -896,6 +896,24 @@ fn a_second_grant_on_a_relation_in_one_hook_replaces_the_first() {
 }
 
 #[test]
+fn before_juju_3_3_1_every_grant_is_kept_unchecked() {
+    let ctx = ctx_on("secret-grants", "3.3.0");
+    for (steps, expected) in [
+        ("unit:0 unit:1", vec!["pg/0", "pg/1"]),
+        ("app unit:0", vec!["pg", "pg/0"]),
+        ("unit:0 app", vec!["pg", "pg/0"]),
+    ] {
+        let out = ctx
+            .run(Event::update_status(), &grants_state(steps))
+            .unwrap();
+        assert_eq!(grants_on(&out, 1), expected, "{steps}");
+        for step in steps.split(' ') {
+            assert_logged(&out, &format!("INFO {step}: ok"));
+        }
+    }
+}
+
+#[test]
 fn a_grant_to_a_unit_that_left_stays_until_the_relation_goes() {
     let ctx = ctx("secret-grants");
     // pg/7 left the relation; its grant is valid input and stays through other hooks.

@@ -14,7 +14,8 @@
 //!   leadership check's `"app/1" is not leader of "app"`) when the hook's changes are
 //!   committed: the charm's code runs on and the hook then fails
 //!   ([`HookTools::commit_refusals`]). `secret-grant` is refused at once with "not found";
-//! - a hook keeps one pending grant per secret and relation ([`HookTools::secret_grant`]),
+//! - from Juju 3.3.1 a hook keeps one pending grant per secret and relation
+//!   ([`HookTools::secret_grant`]),
 //!   and a relation's grants go with it after relation-broken;
 //! - `secret-add` refuses a label a secret added in the same hook has; one an older owned
 //!   secret has is refused when the hook commits. New ids follow the Juju version
@@ -118,6 +119,14 @@ fn label_not_found(label: &str) -> HookToolError {
 fn permission_denied() -> HookToolError {
     refused("permission denied")
 }
+
+/// From Juju 3.3.1 the unit agent checks a grant against the secret's grants (with the hook's
+/// pending ones) and keeps one pending grant per secret and relation: juju/juju PR 16604
+/// ("Secret grant info", 3.3; merged after PR 16598, which fixed bug 2037120 in 3.3.1), which
+/// added `secretsChangeRecorder.secretGrantInfo` and the check in `HookContext.GrantSecret`.
+/// Before it every grant is its own record (the 3.0/3.1 recorder appends each to a list,
+/// `worker/uniter/runner/context/secrets.go`) and none is checked.
+const GRANTS_CHECKED_SINCE: JujuVersion = JujuVersion(3, 3, 1);
 
 /// From Juju 3.6.19 the controller draws a new secret's id as 12 random bytes, no longer as
 /// an Xid (a mitigation for GHSA-5cj2-rqqf-hx9p: Xids are predictable).
@@ -525,7 +534,8 @@ impl HookTools {
     /// grant under an application grant, changes nothing; an application grant needs the
     /// unit grants revoked first. It keeps one pending grant per relation, so a second grant
     /// on the relation in the same hook replaces the first one (granting `pg/0` then `pg/1`
-    /// leaves `pg/1` only); grants from earlier hooks stay.
+    /// leaves `pg/1` only); grants from earlier hooks stay. Before Juju 3.3.1 every grant is
+    /// kept as given, unchecked ([`GRANTS_CHECKED_SINCE`]).
     pub fn secret_grant(
         &mut self,
         id: &str,
@@ -543,8 +553,13 @@ impl HookTools {
             .ok()
             .filter(|i| self.manages(&self.state.secrets[*i]))
             .ok_or_else(|| not_found(id))?;
+        let checked = self.scope.juju >= GRANTS_CHECKED_SINCE;
         let secret = &mut self.state.secrets[index];
         let grants = secret.remote_grants.entry(relation_id).or_default();
+        if !checked {
+            grants.insert(grantee);
+            return Ok(());
+        }
         if grants.contains(&grantee) || grants.contains(&app) {
             return Ok(());
         }

@@ -694,6 +694,42 @@ fn a_hook_keeps_one_pending_grant_per_relation() {
 }
 
 #[test]
+fn before_juju_3_3_1_every_grant_is_its_own_record() {
+    let leader = |version: &str| {
+        on_juju(
+            tools(
+                State::default()
+                    .leader(true)
+                    .relations([db()])
+                    .secrets([owned(SecretOwner::App)]),
+            ),
+            version,
+        )
+    };
+    for (version, two_units, app_then_unit, unit_then_app) in [
+        ("3.3.0", vec!["pg/0", "pg/1"], vec!["pg", "pg/0"], true),
+        ("3.1.7", vec!["pg/0", "pg/1"], vec!["pg", "pg/0"], true),
+        ("3.3.1", vec!["pg/1"], vec!["pg"], false),
+    ] {
+        let mut t = leader(version);
+        t.secret_grant(ID, 1, Some("pg/0")).unwrap();
+        t.secret_grant(ID, 1, Some("pg/1")).unwrap();
+        assert_eq!(grantees(&t, 1), two_units, "{version}");
+        let mut t = leader(version);
+        t.secret_grant(ID, 1, None).unwrap();
+        t.secret_grant(ID, 1, Some("pg/0")).unwrap();
+        assert_eq!(grantees(&t, 1), app_then_unit, "{version}");
+        let mut t = leader(version);
+        t.secret_grant(ID, 1, Some("pg/0")).unwrap();
+        assert_eq!(
+            t.secret_grant(ID, 1, None).is_ok(),
+            unit_then_app,
+            "{version}"
+        );
+    }
+}
+
+#[test]
 fn a_broken_relation_takes_its_grants_with_it() {
     let state = State::default()
         .leader(true)
