@@ -20,7 +20,7 @@ const RELATION_MODEL_GET_SINCE: JujuVersion = JujuVersion(3, 6, 2);
 /// A relation id the unit does not know (gone, or never there). Every relation hook tool
 /// (and `network-get`) reads `-r` through `relationIdValue.Set`, which fails with
 /// `HookContext.Relation`'s `relation not found` (`internal/worker/uniter/runner/jujuc/
-/// util.go` and `runner/context/context.go`, 3.6 and main alike), so the flag parser says
+/// context.go` and `runner/context/context.go`, 3.6 and main alike), so the flag parser says
 /// `invalid value "<id>" for option -r: relation not found`. ops maps that text to
 /// `RelationNotFoundError`: ops 3.9's `_relation_is_gone` matches `relation (\d+ )?not found`,
 /// ops 2's `_is_relation_not_found` the substring `relation not found`.
