@@ -577,8 +577,9 @@ impl HookTools {
     }
 
     /// The grants on relation `relation_id` are gone with it: Juju removes the permissions
-    /// scoped to a relation when it removes the relation (`removeScopedSecretPermissionOps`
-    /// in the relation's `removeOps`, `state/relation.go`, 3.x), which happens once its last
+    /// scoped to a relation when it removes the relation (`Relation.removeOps` →
+    /// `removeRelationChildRecordOps` → `removeScopedSecretPermissionOps`, `state/relation.go`,
+    /// the Mongo state of 3.x and the 3.6 branch), which happens once its last
     /// unit has left it; seen from this unit, after its relation-broken hook.
     pub(crate) fn drop_grants_of_broken_relation(&mut self) {
         let Some(event) = self.scope.relation_event() else {
