@@ -1031,6 +1031,23 @@ fn a_label_an_older_owned_secret_has_fails_the_hook_when_juju_commits_it() {
             && refusals[0].ends_with(": ERROR secret with label \"creds\" already exists"),
         "{refusals:?}"
     );
+    // Relabelling a secret to a label another owned secret has: the same, at commit.
+    let other = Secret::new([("token", "t")])
+        .id("secret:bbbbbbbbbbbbbbbbbbbb")
+        .owner(SecretOwner::App)
+        .label("other");
+    let two = State::default().leader(true).secrets([creds(), other]);
+    let refusals = refused_at_commit(
+        &ctx,
+        &two,
+        "self.model.get_secret(label='creds').set_info(label='other')",
+    );
+    assert_eq!(
+        refusals,
+        [format!(
+            "secret-set {ID}: ERROR secret with label \"other\" already exists"
+        )]
+    );
     // Twice in one hook: the unit agent refuses the second at once.
     let (exc_type, message) = raised(exec(
         &ctx,

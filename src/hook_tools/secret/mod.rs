@@ -412,7 +412,13 @@ impl HookTools {
 
     /// `secret-set <id> [key=value...] [--label ...]`: new content makes a new latest revision
     /// (see the module docs for how Juju merges a hook's updates); metadata changes make none.
-    /// On a secret this unit cannot manage, the hook fails when it commits.
+    /// On a secret this unit cannot manage, the hook fails when it commits; so it does for a
+    /// label another secret this unit owns has: the unit agent checks no label on update
+    /// (`HookContext.UpdateSecret`, `secretsChangeRecorder.update`,
+    /// `internal/worker/uniter/runner/context/`, 3.6) and the controller refuses it as the
+    /// hook commits (`secretsStore.UpdateSecret` → `uniqueSecretOwnerLabelOps` for a changed
+    /// label, `state/secrets.go`, 3.x; the text is the one `secret-add`'s refusal has, the
+    /// update path's own wording was not read).
     pub fn secret_set(
         &mut self,
         id: &str,
@@ -424,7 +430,11 @@ impl HookTools {
             return Ok(());
         };
         if let Some(label) = &meta.label {
-            self.check_label_free(label, Some(index), true)?;
+            if self.check_label_free(label, Some(index), true).is_err() {
+                self.commit_refusals.push(format!(
+                    "secret-set {id}: ERROR secret with label {label:?} already exists"
+                ));
+            }
         }
         let coalesces = self.scope.juju >= SAME_CONTENT_NO_REVISION_SINCE;
         let changes = &mut self.secret_changes;

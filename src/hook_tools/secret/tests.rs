@@ -847,3 +847,34 @@ fn a_label_an_older_secret_owns_fails_the_hook_at_commit() {
         .unwrap();
     assert!(t.commit_refusals.is_empty());
 }
+
+#[test]
+fn relabelling_to_a_label_another_owned_secret_has_fails_at_commit() {
+    let other = Secret::new([("a", "b")])
+        .id("secret:bbbbbbbbbbbbbbbbbbbb")
+        .owner(SecretOwner::Unit)
+        .label("other");
+    let observed_label = Secret::new([("a", "c")])
+        .id("secret:cccccccccccccccccccc")
+        .label("seen");
+    let mut t = tools(State::default().secrets([owned(SecretOwner::Unit), other, observed_label]));
+    let relabel = |t: &mut HookTools, label: &str| {
+        let meta = SecretMeta {
+            label: Some(label.into()),
+            ..SecretMeta::default()
+        };
+        t.secret_set(ID, None, meta)
+    };
+    // Its own label, or an observed secret's: nothing to refuse.
+    relabel(&mut t, "creds").unwrap();
+    relabel(&mut t, "seen").unwrap();
+    assert!(t.commit_refusals.is_empty());
+    // Another owned secret's: taken now, refused as the hook commits.
+    relabel(&mut t, "other").unwrap();
+    assert_eq!(
+        t.commit_refusals,
+        [format!(
+            "secret-set {ID}: ERROR secret with label \"other\" already exists"
+        )]
+    );
+}
