@@ -576,6 +576,35 @@ def rule_custom_event_log_line(case: Case) -> None:
         _drop_one_line(ref.get("juju_log", []), "DEBUG", line)
 
 
+def rule_hook_tool_security_event(case: Case) -> None:
+    """hook-tool-security-event: when a hook tool fails for lack of authorisation, ops 3.9's
+    `_ModelBackend._wrap_hookcmd` logs a security event (`juju-log` at TRACE, JSON with
+    `"type": "security"`, `"event": "authz_fail:<tool>"` and a description starting `Hook
+    command '<tool>'`); our backend does what ops does, ops.testing's mocked backend does
+    not. Accepted: exactly such lines of ours, one per tool named in them."""
+    if "output" not in case.ours:
+        return
+    log = case.ours["output"].get("juju_log", [])
+    keep = []
+    for line in log:
+        if line.get("level") == "TRACE":
+            try:
+                data = json.loads(line.get("message", ""))
+            except ValueError:
+                data = None
+            if (
+                isinstance(data, dict)
+                and data.get("type") == "security"
+                and str(data.get("event", "")).startswith("authz_fail:")
+                and str(data.get("description", "")).startswith(
+                    f"Hook command '{str(data.get('event'))[len('authz_fail:'):]}'"
+                )
+            ):
+                continue
+        keep.append(line)
+    log[:] = keep
+
+
 def rule_sqlite_init_log_line(case: Case) -> None:
     """sqlite-init-log-line: ops logs "Initializing SQLite local storage: :memory:." when it
     opens ops.testing's SQLite store; our unit-state store is in memory, in Rust."""
@@ -903,6 +932,29 @@ def rule_relation_checker_rules(case: Case) -> None:
 
     rules = _rejected_by(case)
     if rules and all(fits(r) for r in rules):
+        case.ref = copy.deepcopy(case.ours)
+
+
+#: Our checker's name rules, by the kind ops.testing's StateValidationError names.
+_NAME_RULES = {
+    "relation endpoint": "relation.endpoint_name",
+    "storage": "storage.name",
+    "action": "action.name",
+    "container": "container.name",
+}
+
+
+def rule_name_rules_in_checker(case: Case) -> None:
+    """name-rules-in-checker: Juju's name rules for endpoints, storage, actions and containers
+    are checker rules on our side (the metadata is checked, every run of the charm refused as
+    inconsistent); ops.testing applies the same rules as its State objects are built
+    (`StateValidationError`). Accepted only when the reference's error names a kind whose rule
+    our rejection lists, and every rule ours lists is a name rule."""
+    if case.ours.get("rejected") != "inconsistent" or case.ref.get("rejected") != "StateValidationError":
+        return
+    match = re.match(r"invalid (relation endpoint|storage|action|container) name ", str(case.ref_raw.get("message", "")))
+    rules = _rejected_by(case)
+    if match and _NAME_RULES[match.group(1)] in rules and set(rules) <= set(_NAME_RULES.values()):
         case.ref = copy.deepcopy(case.ours)
 
 
@@ -1864,12 +1916,14 @@ def rule_broken_follower_own_app_data(case: Case) -> None:
 
 RULES: dict[str, Rule] = {
     "checker-warnings": rule_checker_warnings,
+    "hook-tool-security-event": rule_hook_tool_security_event,
     "framework-event-count": rule_framework_event_count,
     "deferred-queue-order": rule_deferred_queue_order,
     "custom-event-log-line": rule_custom_event_log_line,
     "sqlite-init-log-line": rule_sqlite_init_log_line,
     "non-leader-app-status": rule_non_leader_app_status,
     "relation-checker-rules": rule_relation_checker_rules,
+    "name-rules-in-checker": rule_name_rules_in_checker,
     "departed-relation-list": rule_departed_relation_list,
     "broken-relation-list": rule_broken_relation_list,
     "departing-unit-zero": rule_departing_unit_zero,

@@ -9,6 +9,7 @@ Run: python3 conformance/test_compare.py   (stdlib unittest; needs no venv)
 from __future__ import annotations
 
 import copy
+import json
 import pathlib
 import sys
 import unittest
@@ -239,6 +240,24 @@ class Rules(unittest.TestCase):
         ref["juju_log"].insert(0, {"level": "DEBUG", "message": "Initializing something else."})
         self.assertEqual(len(judge(base_output(), ref).unaccepted), 1)
 
+    def test_hook_tool_security_event_lines_of_ours_are_accepted_and_no_others(self) -> None:
+        event = {
+            "appid": "x-app/0",
+            "description": "Hook command 'status-set' failed with code 1: 'ERROR this unit is not the leader'. ",
+            "event": "authz_fail:status-set",
+            "level": "CRITICAL",
+            "type": "security",
+        }
+        ours = base_output()
+        ours["juju_log"].insert(0, {"level": "TRACE", "message": json.dumps(event)})
+        verdict = judge(ours, base_output())
+        self.assertEqual((verdict.unaccepted, list(verdict.accepted)), ([], ["hook-tool-security-event"]))
+        # A security event ops logs for anything else, or one only the reference has, is not.
+        other = base_output()
+        other["juju_log"].insert(0, {"level": "TRACE", "message": json.dumps({**event, "event": "authz_fail:config"})})
+        self.assertEqual(len(judge(other, base_output()).unaccepted), 1)
+        self.assertEqual(len(judge(base_output(), ours).unaccepted), 1)
+
     def test_non_leader_app_status_needs_the_exact_model_error(self) -> None:
         spec = {"charm": "x", "event": {"name": "update_status"}, "state": {"leader": False}}
         ours, ref = base_output(), base_output()
@@ -420,6 +439,21 @@ class RelationRules(unittest.TestCase):
         self.assertTrue(compare.judge(CASE, status, rejected("relation.kind"), {"output": base_output()}).unaccepted)
         dep = rel_spec({"name": "db_relation_changed", "relation_id": 1, "departing_unit": 0}, PG)
         self.assertEqual(compare.judge(CASE, dep, rejected("relation.departing_unit"), {"output": base_output()}).unaccepted, [])
+
+    def test_name_rules_are_ours_in_the_checker_and_ops_testing_s_when_built(self) -> None:
+        spec = {"charm": "x", "event": {"name": "do_backup_action"}, "state": {}}
+        ours = {
+            "rejected": "inconsistent",
+            "message": "scenario: inconsistent scenario: 2 rules violated\n  - action.name: m\n  - container.name: m",
+        }
+        ref = {"rejected": "StateValidationError", "message": "invalid action name 'do_backup': Juju requires ..."}
+        verdict = compare.judge(CASE, spec, ours, ref)
+        self.assertEqual((verdict.unaccepted, list(verdict.accepted)), ([], ["name-rules-in-checker"]))
+        # The reference's kind must be one ours lists, and ours must list name rules only.
+        storage = {**ref, "message": "invalid storage name 'x': ..."}
+        self.assertTrue(compare.judge(CASE, spec, ours, storage).unaccepted)
+        other = {**ours, "message": ours["message"] + "\n  - config.type: m"}
+        self.assertTrue(compare.judge(CASE, spec, other, ref).unaccepted)
 
     def test_interface_is_filled_from_metadata(self) -> None:
         ours, ref = base_output(), base_output()

@@ -43,6 +43,9 @@ pub(crate) enum HookToolError {
     OpsRefused(String),
     /// ops itself rejects the arguments: `ValueError`, with ops' own text.
     InvalidArgument(String),
+    /// The Juju simulated has no such hook tool (Juju 4 dropped `add-metric` and
+    /// `pod-spec-set`): the executable is missing, and ops raises what it raises then.
+    Missing(&'static str),
 }
 
 impl fmt::Display for HookToolError {
@@ -52,6 +55,7 @@ impl fmt::Display for HookToolError {
             HookToolError::RelationNotFound(message)
             | HookToolError::OpsRefused(message)
             | HookToolError::InvalidArgument(message) => f.write_str(message),
+            HookToolError::Missing(tool) => write!(f, "no hook tool {tool:?} on this Juju"),
         }
     }
 }

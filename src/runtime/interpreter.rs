@@ -97,6 +97,8 @@ pub(crate) struct Shim {
     pub pebble_api_error: Py<PyType>,
     pub pebble_path_error: Py<PyType>,
     pub format_exception: Py<PyAny>,
+    /// `missing_hook_tool(tool)`: what ops raises for a hook tool this Juju lacks.
+    pub missing_hook_tool: Py<PyAny>,
 }
 
 static SHIM: PyOnceLock<std::result::Result<Shim, String>> = PyOnceLock::new();
@@ -222,6 +224,10 @@ fn start(py: Python<'_>, env: &PythonEnv) -> std::result::Result<Shim, String> {
             format_exception: py
                 .import("traceback")?
                 .getattr("format_exception")?
+                .unbind(),
+            missing_hook_tool: py
+                .import("_scenario_ops_private")?
+                .getattr("missing_hook_tool")?
                 .unbind(),
         })
     };

@@ -407,12 +407,15 @@ impl Begun {
             match keep {
                 Keep::Nothing => backend.take().map(|mut tools| {
                     tools.finish();
+                    tools.scope.withheld.restore(&mut tools.state);
                     (tools.state, tools.output, tools.commit_refusals)
                 }),
                 Keep::Backend => backend.tools_mut().ok().map(|tools| {
                     tools.finish();
                     let refusals = tools.commit_refusals.clone();
-                    (tools.state.clone(), tools.output.clone(), refusals)
+                    let mut state = tools.state.clone();
+                    tools.scope.withheld.restore(&mut state);
+                    (state, tools.output.clone(), refusals)
                 }),
             }
         };

@@ -25,6 +25,7 @@ mod early_exit;
 mod events;
 mod inspect;
 mod isolation;
+mod juju_versions;
 mod layers;
 mod loading;
 mod networks;
