@@ -115,6 +115,14 @@ impl HookTools {
         self.storage_event_details(&self.storage_root, self.scope.storage.as_ref())
     }
 
+    /// The hook is over: write back what lives outside the State during the run (the
+    /// containers' files) and apply what Juju does as the hook ends (a broken relation's
+    /// secret grants go with it).
+    pub fn finish(&mut self) {
+        self.finish_workloads();
+        self.drop_grants_of_broken_relation();
+    }
+
     /// `is-leader`.
     pub fn is_leader(&self) -> bool {
         self.state.leader
