@@ -9,6 +9,7 @@ Run: python3 conformance/test_compare.py   (stdlib unittest; needs no venv)
 from __future__ import annotations
 
 import copy
+import json
 import pathlib
 import sys
 import unittest
@@ -239,6 +240,24 @@ class Rules(unittest.TestCase):
         ref["juju_log"].insert(0, {"level": "DEBUG", "message": "Initializing something else."})
         self.assertEqual(len(judge(base_output(), ref).unaccepted), 1)
 
+    def test_hook_tool_security_event_lines_of_ours_are_accepted_and_no_others(self) -> None:
+        event = {
+            "appid": "x-app/0",
+            "description": "Hook command 'status-set' failed with code 1: 'ERROR this unit is not the leader'. ",
+            "event": "authz_fail:status-set",
+            "level": "CRITICAL",
+            "type": "security",
+        }
+        ours = base_output()
+        ours["juju_log"].insert(0, {"level": "TRACE", "message": json.dumps(event)})
+        verdict = judge(ours, base_output())
+        self.assertEqual((verdict.unaccepted, list(verdict.accepted)), ([], ["hook-tool-security-event"]))
+        # A security event ops logs for anything else, or one only the reference has, is not.
+        other = base_output()
+        other["juju_log"].insert(0, {"level": "TRACE", "message": json.dumps({**event, "event": "authz_fail:config"})})
+        self.assertEqual(len(judge(other, base_output()).unaccepted), 1)
+        self.assertEqual(len(judge(base_output(), ours).unaccepted), 1)
+
     def test_non_leader_app_status_needs_the_exact_model_error(self) -> None:
         spec = {"charm": "x", "event": {"name": "update_status"}, "state": {"leader": False}}
         ours, ref = base_output(), base_output()
@@ -337,22 +356,64 @@ class RelationRules(unittest.TestCase):
         event["departing_unit"] = 1
         self.assertTrue(judge(ours, ref, rel_spec(event, PG)).unaccepted)
 
-    def test_network_refusal_lines_only_for_refused_bindings(self) -> None:
+    def test_network_refusal_lines_only_for_names_that_are_no_binding(self) -> None:
         line = "cannot get network binding for {}: is not a valid relation endpoint name nor an extra-binding."
-        ours, ref = self.pair([], log(line.format("host"), line.format("nope"), level="ERROR"))
+        ours, ref = self.pair([], log(line.format("nope"), level="ERROR"))
         verdict = judge(ours, ref)
         self.assertEqual((verdict.unaccepted, list(verdict.accepted)), ([], ["network-get-refusal"]))
         ours, ref = self.pair([], log(line.format("db"), level="ERROR"))  # db is a binding
         self.assertTrue(judge(ours, ref).unaccepted)
 
-    def test_uncaught_relation_not_found_message(self) -> None:
-        ours, ref = base_output(), base_output()
-        for out, msg in ((ours, "ERROR no network config found"), (ref, "")):
-            out["state"] = None
-            out["error"] = {"type": "ops.model.RelationNotFoundError", "message": msg, "traceback": ""}
-        self.assertEqual(judge(ours, ref).unaccepted, [])
-        ref["error"]["type"] = "ops.model.ModelError"
+    def test_network_refusal_is_model_error_for_a_name_that_is_no_binding(self) -> None:
+        ours, ref = self.pair(
+            log("binding nope failed: ModelError", level="WARNING"),
+            log("binding nope failed: RelationNotFoundError", level="WARNING"),
+        )
+        verdict = judge(ours, ref)
+        self.assertEqual((verdict.unaccepted, list(verdict.accepted)), ([], ["network-get-refusal"]))
+        # For a binding (db), the types must agree.
+        ours, ref = self.pair(
+            log("binding db failed: ModelError", level="WARNING"),
+            log("binding db failed: RelationNotFoundError", level="WARNING"),
+        )
         self.assertTrue(judge(ours, ref).unaccepted)
+
+    def test_uncaught_network_refusal(self) -> None:
+        ours, ref = base_output(), base_output()
+        ours["state"] = ref["state"] = None
+        ours["error"] = {"type": "ops.model.ModelError", "message": 'ERROR no network config found for binding "nope"\n', "traceback": ""}
+        ref["error"] = {"type": "ops.model.RelationNotFoundError", "message": "", "traceback": ""}
+        self.assertEqual(judge(ours, ref).unaccepted, [])
+        ours["error"]["message"] = "ERROR permission denied"
+        self.assertTrue(judge(ours, ref).unaccepted)
+
+    def test_container_scoped_endpoints_are_bindings(self) -> None:
+        line = "cannot get network binding for host: is not a valid relation endpoint name nor an extra-binding."
+        ours, ref = self.pair(
+            log("binding host=192.0.2.0"),
+            log(line, level="ERROR") + log("binding host failed: RelationNotFoundError", level="WARNING"),
+        )
+        verdict = judge(ours, ref)
+        self.assertEqual((verdict.unaccepted, list(verdict.accepted)), ([], ["network-get-container-scoped"]))
+        # db is not container-scoped: a refusal there is a difference.
+        ours, ref = self.pair(log("binding db=192.0.2.0"), log("binding db failed: RelationNotFoundError", level="WARNING"))
+        self.assertTrue(judge(ours, ref).unaccepted)
+        # In an event of the container-scoped relation, the relation's own binding.
+        host = {"type": "subordinate", "endpoint": "host", "id": 2, "remote_app_name": "p"}
+        spec = rel_spec({"name": "host_relation_changed", "relation_id": 2}, host)
+        ours, ref = self.pair(log("address=192.0.2.0"), log("network-get failed: RelationNotFoundError", level="WARNING"))
+        verdict = judge(ours, ref, spec)
+        self.assertEqual((verdict.unaccepted, list(verdict.accepted)), ([], ["network-get-container-scoped"]))
+        self.assertTrue(judge(ours, ref, rel_spec({"name": "db_relation_changed", "relation_id": 1}, PG)).unaccepted)
+
+    def test_a_network_for_a_container_scoped_endpoint_is_consistent(self) -> None:
+        spec = {"charm": "x", "event": {"name": "update_status"}, "state": {"networks": [{"binding_name": "host"}]}}
+        message = "Inconsistent scenario. The following errors were found: Some network bindings defined in State are not in the metadata: {'host'}."
+        ref = {"rejected": "inconsistent", "message": message}
+        verdict = compare.judge(CASE, spec, {"output": base_output()}, ref)
+        self.assertEqual((verdict.unaccepted, list(verdict.accepted)), ([], ["network-get-container-scoped"]))
+        ref["message"] = message.replace("'host'", "'host', 'nope'")
+        self.assertTrue(compare.judge(CASE, spec, {"output": base_output()}, ref).unaccepted)
 
     def test_extra_binding_warning(self) -> None:
         ours, ref = self.pair([], log("extra-bindings is a deprecated feature", level="WARNING"))
@@ -378,6 +439,21 @@ class RelationRules(unittest.TestCase):
         self.assertTrue(compare.judge(CASE, status, rejected("relation.kind"), {"output": base_output()}).unaccepted)
         dep = rel_spec({"name": "db_relation_changed", "relation_id": 1, "departing_unit": 0}, PG)
         self.assertEqual(compare.judge(CASE, dep, rejected("relation.departing_unit"), {"output": base_output()}).unaccepted, [])
+
+    def test_name_rules_are_ours_in_the_checker_and_ops_testing_s_when_built(self) -> None:
+        spec = {"charm": "x", "event": {"name": "do_backup_action"}, "state": {}}
+        ours = {
+            "rejected": "inconsistent",
+            "message": "scenario: inconsistent scenario: 2 rules violated\n  - action.name: m\n  - container.name: m",
+        }
+        ref = {"rejected": "StateValidationError", "message": "invalid action name 'do_backup': Juju requires ..."}
+        verdict = compare.judge(CASE, spec, ours, ref)
+        self.assertEqual((verdict.unaccepted, list(verdict.accepted)), ([], ["name-rules-in-checker"]))
+        # The reference's kind must be one ours lists, and ours must list name rules only.
+        storage = {**ref, "message": "invalid storage name 'x': ..."}
+        self.assertTrue(compare.judge(CASE, spec, ours, storage).unaccepted)
+        other = {**ours, "message": ours["message"] + "\n  - config.type: m"}
+        self.assertTrue(compare.judge(CASE, spec, other, ref).unaccepted)
 
     def test_interface_is_filled_from_metadata(self) -> None:
         ours, ref = base_output(), base_output()
@@ -628,6 +704,17 @@ class ModelRules(unittest.TestCase):
         self.accepts("secret-refused-at-commit", ours, ref, spec)
         owned = model_spec({"secrets": [{"id": ID, "owner": "unit", "tracked_content": {"password": "a"}}]})
         self.rejects(ours, ref, owned)  # this unit manages it
+        # The application's secret on a non-leader: the leadership check's text, not "permission
+        # denied" (and not the other way round).
+        app = model_spec({"leader": False, "secrets": [{"id": ID, "owner": "app", "tracked_content": {"password": "a"}}]})
+        self.rejects(ours, ref, app)
+        not_leader = copy.deepcopy(ours)
+        not_leader["error"]["message"] = f'secret-set {ID}: ERROR "m/0" is not leader of "m"'
+        ref_app = copy.deepcopy(ref)
+        ref_app["state"]["secrets"] = [secret(owner="app")]
+        ref_app["state"]["leader"] = False
+        self.accepts("secret-refused-at-commit", not_leader, ref_app, app)
+        self.rejects(not_leader, ref, spec)
         ref["state"]["secrets"][0]["latest_revision"] = 2
         self.rejects(ours, ref, spec)  # the reference changed it
 
@@ -667,6 +754,64 @@ class ModelRules(unittest.TestCase):
         self.accepts("secret-label-taken", ours, ref, spec)
         ours["state"]["secrets"][0]["label"] = "other"
         self.rejects(ours, ref, spec)
+
+    def test_secret_label_taken_at_commit(self) -> None:
+        ours = with_log(base_output(), "add-app: {'token': 'added'}")
+        ref = with_log(base_output(), "add-app: {'password': 'a'}")
+        ours["state"] = None
+        ours["error"] = {"type": "CommitRefused", "traceback": "",
+                         "message": 'secret-add secret:<drawn:creds#1>: ERROR secret with label "creds" already exists'}
+        ref["state"]["secrets"] = [secret(), secret(id="secret:<drawn:creds#1>")]
+        spec = model_spec({"secrets": [{"id": ID, "owner": "unit", "label": "creds", "tracked_content": {"a": "b"}}]})
+        self.accepts("secret-label-taken", ours, ref, spec)
+        observed = model_spec({"secrets": [{"id": ID, "label": "creds", "tracked_content": {"a": "b"}}]})
+        self.rejects(ours, ref, observed)  # an observed secret's label is another namespace
+        ours["error"]["message"] += "\nsecret-set x: ERROR permission denied"
+        self.rejects(ours, ref, spec)  # another refusal too
+
+    def grant_case(self, steps: str, grants: list[str] | None = None) -> JSON:
+        state = {"leader": True, "config": {"steps": steps},
+                 "secrets": [{"id": ID, "owner": "app", "tracked_content": {"a": "b"},
+                              "remote_grants": {"1": grants} if grants else {}}],
+                 "relations": [{"endpoint": "db", "id": 1, "remote_app_name": "pg",
+                                "remote_units_data": {"0": {}, "1": {}}}]}
+        return model_spec(state)
+
+    def grant_outputs(self, ours_grants: list[str], ref_grants: list[str], *lines: tuple[str, str]) -> tuple[JSON, JSON]:
+        ours = with_log(base_output(), *(a for a, _ in lines))
+        ref = with_log(base_output(), *(b for _, b in lines))
+        ours["state"]["secrets"] = [secret(owner="app", remote_grants={"1": ours_grants})]
+        ref["state"]["secrets"] = [secret(owner="app", remote_grants={"1": ref_grants})]
+        return ours, ref
+
+    def test_secret_grants_in_one_hook(self) -> None:
+        two_units = self.grant_case("grant-unit,grant-last-unit")
+        ours, ref = self.grant_outputs(["pg/1"], ["pg/0", "pg/1"])
+        self.accepts("secret-grants-in-one-hook", ours, ref, two_units)
+        self.rejects(ours, ref, {**two_units, "context": {"juju_version": "3.3.0"}})  # every grant kept then
+        ours, ref = self.grant_outputs(["pg/0"], ["pg/0", "pg/1"])
+        self.rejects(ours, ref, two_units)  # Juju keeps the last grant, not the first
+        # A grant from an earlier hook stays.
+        ours, ref = self.grant_outputs(["pg/0", "pg/1"], ["pg/0", "pg/1"])
+        self.assertTrue(judge(ours, ref, self.grant_case("grant-last-unit", ["pg/0"])).same)
+        unit_then_app = self.grant_case("grant-unit,grant-app")
+        ours, ref = self.grant_outputs(["pg/0"], ["pg", "pg/0"], ("grant-unit: None", "grant-unit: None"),
+                                       ("grant-app: ModelError", "grant-app: None"))
+        self.accepts("secret-grants-in-one-hook", ours, ref, unit_then_app)
+        ours, ref = self.grant_outputs(["pg/0"], ["pg", "pg/0"], ("grant-unit: ModelError", "grant-unit: None"),
+                                       ("grant-app: ModelError", "grant-app: None"))
+        self.rejects(ours, ref, unit_then_app)  # Juju refuses the application grant only
+
+    def test_secret_grants_go_with_the_relation(self) -> None:
+        spec = self.grant_case("", ["pg"])
+        spec["event"] = {"name": "db_relation_broken", "relation_id": 1}
+        ours, ref = base_output(), base_output()
+        ours["state"]["secrets"] = [secret(owner="app")]
+        ref["state"]["secrets"] = [secret(owner="app", remote_grants={"1": ["pg"]})]
+        self.accepts("secret-grants-go-with-the-relation", ours, ref, spec)
+        self.rejects(ours, ref, self.grant_case("", ["pg"]))  # not relation-broken
+        ref["state"]["secrets"][0]["remote_grants"] = {"1": ["pg", "pg/0"]}
+        self.rejects(ours, ref, spec)  # the reference's grants are not the input's
 
     def test_secret_info_not_found(self) -> None:
         ours, ref = with_log(base_output(), "info-id: SecretNotFoundError"), with_log(base_output(), "info-id: ModelError")

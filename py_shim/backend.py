@@ -2,7 +2,9 @@
 
 No rules live here: each method keeps ops' exact signature (ops passes some arguments by
 keyword) and forwards its arguments unchanged. Rust applies Juju's rules and raises the ops
-exception types itself.
+exception types itself; a `ModelError` gets what ops 3.9 does with a failed hook tool's error
+(a security event for an authorisation failure; a note naming the tool, the arguments ops'
+own call site records, and the event), from ops' own code.
 """
 
 from __future__ import annotations
@@ -34,21 +36,53 @@ class Backend(ops_private.ModelBackend):
         super().__init__(juju_context=juju_context)
         self.rs = rs
 
+    def _failed(self, error: ops.ModelError, tool: str, **trace: Any) -> None:
+        """ops' handling of a failed hook tool's error (a security event for an authorisation
+        failure, a note on the error); `trace` as ops' call site passes it."""
+        ops_private.hook_command_failed(self, error, tool, trace)
+
     def relation_ids(self, relation_name: str) -> list[int]:
-        return self.rs.relation_ids(relation_name)
+        try:
+            return self.rs.relation_ids(relation_name)
+        except ops.ModelError as e:
+            self._failed(e, 'relation-ids', relation_name=relation_name)
+            raise
 
     def relation_list(self, relation_id: int, *, relation_name: str | None = None) -> list[str]:
-        return self.rs.relation_list(relation_id, relation_name)
+        try:
+            return self.rs.relation_list(relation_id, relation_name)
+        except ops.ModelError as e:
+            self._failed(e, 'relation-list', relation_id=relation_id, endpoint=relation_name)
+            raise
 
     def relation_remote_app_name(
         self, relation_id: int, *, relation_name: str | None = None
     ) -> str | None:
-        return self.rs.relation_remote_app_name(relation_id, relation_name)
+        try:
+            return self.rs.relation_remote_app_name(relation_id, relation_name)
+        except ops.ModelError as e:
+            self._failed(
+                e, 'relation-list',
+                relation_id=relation_id,
+                endpoint=relation_name,
+                app=True,
+            )
+            raise
 
     def relation_get(
         self, relation_id: int, member_name: str, is_app: bool, *, relation_name: str | None = None
     ) -> dict[str, str]:
-        return self.rs.relation_get(relation_id, member_name, is_app, relation_name)
+        try:
+            return self.rs.relation_get(relation_id, member_name, is_app, relation_name)
+        except ops.ModelError as e:
+            self._failed(
+                e, 'relation-get',
+                relation_id=relation_id,
+                endpoint=relation_name,
+                unit=member_name,
+                app=is_app,
+            )
+            raise
 
     def relation_set(  # type: ignore[override, unused-ignore]
         self,
@@ -58,56 +92,127 @@ class Backend(ops_private.ModelBackend):
         *,
         relation_name: str | None = None,
     ) -> None:
-        self.rs.relation_set(relation_id, data, is_app, relation_name)
+        try:
+            self.rs.relation_set(relation_id, data, is_app, relation_name)
+        except ops.ModelError as e:
+            self._failed(
+                e, 'relation-set',
+                relation_id=relation_id,
+                endpoint=relation_name,
+                app=is_app,
+            )
+            raise
 
     def relation_model_get(
         self, relation_id: int, *, relation_name: str | None = None
     ) -> dict[str, Any]:
-        return self.rs.relation_model_get(relation_id, relation_name)
+        try:
+            return self.rs.relation_model_get(relation_id, relation_name)
+        except ops.ModelError as e:
+            self._failed(e, 'relation-model-get', relation_id=relation_id, endpoint=relation_name)
+            raise
 
     def config_get(self) -> dict[str, bool | int | float | str]:
-        return self.rs.config_get()
+        try:
+            return self.rs.config_get()
+        except ops.ModelError as e:
+            self._failed(e, 'config-get')
+            raise
 
     def is_leader(self) -> bool:
-        return self.rs.is_leader()
+        try:
+            leader = self.rs.is_leader()
+        except ops.ModelError as e:
+            self._failed(e, 'is-leader')
+            raise
+        ops_private.cache_leadership(self, leader)
+        return leader
 
     def resource_get(self, resource_name: str) -> str:
-        return self.rs.resource_get(resource_name)
+        try:
+            return self.rs.resource_get(resource_name)
+        except ops.ModelError as e:
+            self._failed(e, 'resource-get', resource_name=resource_name)
+            raise
 
     def pod_spec_set(
         self, spec: Mapping[str, Any], k8s_resources: Mapping[str, Any] | None = None
     ) -> None:
-        self.rs.pod_spec_set(spec, k8s_resources)
+        try:
+            self.rs.pod_spec_set(spec, k8s_resources)
+        except ops.ModelError as e:
+            self._failed(e, 'pod-spec-set')
+            raise
 
     def status_get(self, *, is_app: bool = False) -> ops_private.StatusDict:
-        return self.rs.status_get(is_app)
+        try:
+            return self.rs.status_get(is_app)
+        except ops.ModelError as e:
+            self._failed(e, 'status-get', app=is_app)
+            raise
 
     def status_set(self, status: str, message: str = '', *, is_app: bool = False) -> None:
-        self.rs.status_set(status, message, is_app)
+        try:
+            self.rs.status_set(status, message, is_app)
+        except ops.ModelError as e:
+            self._failed(e, 'status-set', status=status, message=message, app=is_app)
+            raise
 
     def storage_list(self, name: str) -> list[int]:
-        return self.rs.storage_list(name)
+        try:
+            return self.rs.storage_list(name)
+        except ops.ModelError as e:
+            self._failed(e, 'storage-list', name=name)
+            raise
 
     def storage_get(self, storage_name_id: str, attribute: str) -> str:
-        return self.rs.storage_get(storage_name_id, attribute)
+        try:
+            return self.rs.storage_get(storage_name_id, attribute)
+        except ops.ModelError as e:
+            self._failed(e, 'storage-get', name=storage_name_id, attribute=attribute)
+            raise
 
     def storage_add(self, name: str, count: int = 1) -> None:
-        self.rs.storage_add(name, count)
+        try:
+            self.rs.storage_add(name, count)
+        except ops.ModelError as e:
+            self._failed(e, 'storage-add', name=name, count=count)
+            raise
 
     def action_get(self) -> dict[str, Any]:
-        return self.rs.action_get()
+        try:
+            return self.rs.action_get()
+        except ops.ModelError as e:
+            self._failed(e, 'action-get')
+            raise
 
     def action_set(self, results: dict[str, Any]) -> None:
-        self.rs.action_set(results)
+        try:
+            self.rs.action_set(results)
+        except ops.ModelError as e:
+            self._failed(e, 'action-set')
+            raise
 
     def action_log(self, message: str) -> None:
-        self.rs.action_log(message)
+        try:
+            self.rs.action_log(message)
+        except ops.ModelError as e:
+            self._failed(e, 'action-log')
+            raise
 
     def action_fail(self, message: str = '') -> None:
-        self.rs.action_fail(message)
+        try:
+            self.rs.action_fail(message)
+        except ops.ModelError as e:
+            self._failed(e, 'action-fail', message=message)
+            raise
 
     def application_version_set(self, version: str) -> None:
-        self.rs.application_version_set(version)
+        try:
+            self.rs.application_version_set(version)
+        except ops.ModelError as e:
+            self._failed(e, 'app-version-set', version=version)
+            raise
 
     def juju_log(self, level: str, message: str) -> None:
         self.rs.juju_log(level, message)
@@ -115,7 +220,11 @@ class Backend(ops_private.ModelBackend):
     def network_get(
         self, binding_name: str, relation_id: int | None = None
     ) -> ops_private.NetworkDict:
-        return self.rs.network_get(binding_name, relation_id)
+        try:
+            return self.rs.network_get(binding_name, relation_id)
+        except ops.ModelError as e:
+            self._failed(e, 'network-get', binding_name=binding_name, relation_id=relation_id)
+            raise
 
     def add_metrics(
         self, metrics: Mapping[str, int | float], labels: Mapping[str, str] | None = None
@@ -128,14 +237,25 @@ class Backend(ops_private.ModelBackend):
         for key, value in metrics.items():
             _Validator.validate_metric_key(key)
             formatted.append((key, _Validator.format_metric_value(value)))
-        self.rs.add_metrics(formatted, dict(labels or {}))
+        try:
+            self.rs.add_metrics(formatted, dict(labels or {}))
+        except ops.ModelError as e:
+            args = [f'{k}={v}' for k, v in formatted]
+            if labels:
+                args[:0] = ['--labels', ','.join(f'{k}={v}' for k, v in labels.items())]
+            self._failed(e, 'add-metric', args=args)
+            raise
 
     def get_pebble(self, socket_path: str) -> Any:
         # A stand-in for `pebble.Client` (not a subclass: nothing of the real client is used).
         return _scenario_pebble.Client(self.rs, socket_path)
 
     def planned_units(self) -> int:
-        return self.rs.planned_units()
+        try:
+            return self.rs.planned_units()
+        except ops.ModelError as e:
+            self._failed(e, 'goal-state')
+            raise
 
     def secret_get(
         self,
@@ -145,17 +265,29 @@ class Backend(ops_private.ModelBackend):
         refresh: bool = False,
         peek: bool = False,
     ) -> dict[str, str]:
-        return self.rs.secret_get(id, label, refresh, peek)
+        try:
+            return self.rs.secret_get(id, label, refresh, peek)
+        except ops.ModelError as e:
+            self._failed(e, 'secret-get', id=id, label=label, refresh=refresh, peek=peek)
+            raise
 
     def secret_info_get(self, *, id: str | None = None, label: str | None = None) -> ops.SecretInfo:
-        info = self.rs.secret_info_get(id, label)
+        try:
+            info = self.rs.secret_info_get(id, label)
+        except ops.ModelError as e:
+            # ops runs secret-info-get with the id, or else with the label.
+            if id is not None:
+                self._failed(e, 'secret-info-get', id=id)
+            else:
+                self._failed(e, 'secret-info-get', label=label)
+            raise
         expires = info['expires']
         extra = {'model_uuid': self.model_uuid} if _SECRET_INFO_TAKES_MODEL_UUID else {}
         return ops.SecretInfo(
             info['id'],
             label=info['label'],
             revision=info['revision'],
-            expires=datetime.datetime.fromisoformat(expires) if expires else None,
+            expires=ops_private.parse_rfc3339(expires) if expires else None,
             rotation=ops.SecretRotate(info['rotation']) if info['rotation'] else None,
             rotates=None,
             description=info['description'],
@@ -172,10 +304,21 @@ class Backend(ops_private.ModelBackend):
         expire: datetime.datetime | None = None,
         rotate: ops.SecretRotate | None = None,
     ) -> None:
-        self.rs.secret_set(
-            id, content, label, description, expire, rotate,
-            ops_private.OPS_READS_BEFORE_SECRET_SET,
-        )
+        try:
+            self.rs.secret_set(
+                id, content, label, description, expire, rotate,
+                ops_private.OPS_READS_BEFORE_SECRET_SET,
+            )
+        except ops.ModelError as e:
+            self._failed(
+                e, 'secret-set',
+                id=id,
+                label=label,
+                description=description,
+                expire=expire,
+                rotate=rotate,
+            )
+            raise
 
     def secret_add(
         self,
@@ -187,32 +330,72 @@ class Backend(ops_private.ModelBackend):
         rotate: ops.SecretRotate | None = None,
         owner: str | None = None,
     ) -> str:
-        return self.rs.secret_add(content, label, description, expire, rotate, owner)
+        try:
+            return self.rs.secret_add(content, label, description, expire, rotate, owner)
+        except ops.ModelError as e:
+            self._failed(
+                e, 'secret-add',
+                label=label,
+                description=description,
+                expire=expire,
+                rotate=rotate,
+                owner=owner,
+            )
+            raise
 
     def secret_grant(self, id: str, relation_id: int, *, unit: str | None = None) -> None:
-        self.rs.secret_grant(id, relation_id, unit)
+        try:
+            self.rs.secret_grant(id, relation_id, unit)
+        except ops.ModelError as e:
+            self._failed(e, 'secret-grant', id=id, relation_id=relation_id, unit=unit)
+            raise
 
     def secret_revoke(self, id: str, relation_id: int, *, unit: str | None = None) -> None:
-        self.rs.secret_revoke(id, relation_id, unit)
+        try:
+            self.rs.secret_revoke(id, relation_id, unit)
+        except ops.ModelError as e:
+            self._failed(e, 'secret-revoke', id=id, relation_id=relation_id, unit=unit)
+            raise
 
     def secret_remove(self, id: str, *, revision: int | None = None) -> None:
-        self.rs.secret_remove(id, revision)
+        try:
+            self.rs.secret_remove(id, revision)
+        except ops.ModelError as e:
+            self._failed(e, 'secret-remove', id=id, revision=revision)
+            raise
 
     def open_port(self, protocol: str, port: int | None = None) -> None:
-        self.rs.open_port(protocol, port)
+        try:
+            self.rs.open_port(protocol, port)
+        except ops.ModelError as e:
+            self._failed(e, 'open-port', protocol=protocol, port=port)
+            raise
 
     def close_port(self, protocol: str, port: int | None = None) -> None:
-        self.rs.close_port(protocol, port)
+        try:
+            self.rs.close_port(protocol, port)
+        except ops.ModelError as e:
+            self._failed(e, 'close-port', protocol=protocol, port=port)
+            raise
 
     def opened_ports(self) -> set[ops.Port]:
-        return {ops.Port(protocol, port) for protocol, port in self.rs.opened_ports()}
+        try:
+            return {ops.Port(protocol, port) for protocol, port in self.rs.opened_ports()}
+        except ops.ModelError as e:
+            self._failed(e, 'opened-ports')
+            raise
 
     def reboot(self, now: bool = False) -> None:
         # With `now`, Rust ends the hook (SystemExit), as ops does.
         self.rs.reboot(now)
 
     def credential_get(self) -> ops.CloudSpec:
-        return ops.CloudSpec.from_dict(self.rs.credential_get())
+        try:
+            spec = self.rs.credential_get()
+        except ops.ModelError as e:
+            self._failed(e, 'credential-get')
+            raise
+        return ops.CloudSpec.from_dict(spec)
 
     def _storage_event_details(self) -> tuple[int, str]:
         # ops 2.x reads storage events' details through this (see `ops_private.OVERRIDDEN`).

@@ -15,6 +15,7 @@ import inspect
 import logging
 import os
 import sys
+import time
 from collections.abc import Callable, Iterator, Mapping
 from types import CodeType, ModuleType
 from typing import TYPE_CHECKING, Any, ContextManager, TypeAlias
@@ -39,6 +40,11 @@ KNOWN_IN: dict[str, tuple[str, ...]] = {
     'ops.model._ModelBackendValidator': _ALL,
     'ops.model._ModelBackend._storage_event_details': ('2.16.1', '2.23.6'),
     'ops.model._ModelBackend#_peer_endpoints': ('3.9.0',),
+    'ops.model._ModelBackend._run': ('2.16.1', '2.23.6'),
+    'ops.model._ModelBackend._add_hook_command_note': ('3.9.0',),
+    'ops.model._ModelBackend._check_for_security_event': ('3.9.0',),
+    'ops.model._ModelBackend#_is_leader': _ALL,
+    'ops.model._ModelBackend#_leader_check_time': _ALL,
     'ops.model._StatusDict': _ALL,
     'ops.model._NetworkDict': _ALL,
     'ops.jujucontext.JujuContext._from_dict': ('3.9.0',),
@@ -60,6 +66,7 @@ KNOWN_IN: dict[str, tuple[str, ...]] = {
     'opentelemetry.trace._TRACER_PROVIDER': ('2.23.6', '3.9.0'),
     'opentelemetry.trace.ProxyTracer#_real_tracer': ('2.23.6', '3.9.0'),
     'ops.pebble._ServiceInfoDict': _ALL,
+    'ops._private.timeconv.parse_rfc3339': _ALL,
 }
 
 try:
@@ -125,11 +132,61 @@ RELATION_SET_TAKES_ONE_KEY: bool = (
 )
 
 
+#: Whether ops runs hook tools through `_ModelBackend._run`, which turns a missing executable
+#: (subprocess' FileNotFoundError) into `RuntimeError('command not found: <tool>')` (checked
+#: 2.16.1, 2.23.6); ops 3 runs them through `ops.hookcmds`, which lets the FileNotFoundError
+#: through (checked 3.9.0).
+_MISSING_TOOL_IS_RUNTIME_ERROR: bool = hasattr(ModelBackend, '_run')
+
+
+def missing_hook_tool(tool: str) -> Exception:
+    """What ops raises when the Juju it runs under has no hook tool `tool` (Juju 4 dropped
+    `add-metric` and `pod-spec-set`): the executable is not there."""
+    if _MISSING_TOOL_IS_RUNTIME_ERROR:
+        return RuntimeError(f'command not found: {tool}')
+    return FileNotFoundError(2, 'No such file or directory', tool)
+
+
+def cache_leadership(backend: ops.model._ModelBackend, leader: bool) -> None:
+    """Keep the answer of `is-leader` as ops' `_ModelBackend.is_leader` does
+    (`_is_leader`, `_leader_check_time`; all releases, checked 2.16.1, 2.23.6, 3.9.0), so
+    that what reads ops' cache (the security event of a refused hook tool says "as leader",
+    or nothing, rather than "leadership unknown") sees it."""
+    backend._is_leader = leader
+    # ops 2.x declares it by assigning None (an inferred `None` type).
+    backend._leader_check_time = time.monotonic()  # type: ignore[assignment, unused-ignore]
+
+
+def hook_command_failed(
+    backend: ops.model._ModelBackend, error: ops.ModelError, tool: str, trace: Mapping[str, Any]
+) -> None:
+    """What ops' `_ModelBackend._wrap_hookcmd` does with a failed hook tool's error, from 3.9
+    (checked 3.9.0; absent in 2.16.1, 2.23.6, which do neither): unless the relation is gone,
+    `_check_for_security_event` logs an authorisation failure as a security event (Juju's
+    hook tools exit with 1 on an error); then `_add_hook_command_note` notes the tool, its
+    (non-sensitive) arguments and the event on the error. `trace` is what ops' own call site
+    passes to `_wrap_hookcmd`."""
+    check = getattr(backend, '_check_for_security_event', None)
+    if check is not None and not isinstance(error, ops.RelationNotFoundError):
+        check(tool, 1, str(error))
+    add_note = getattr(backend, '_add_hook_command_note', None)
+    if add_note is not None:
+        add_note(error, tool, trace)
+
+
 def set_peer_endpoints(backend: ops.model._ModelBackend, peers: frozenset[str]) -> None:
     """`backend._peer_endpoints`, the metadata's peer endpoints, which ops' `_Manager` sets
     (from 3.0; checked 3.9.0; absent in 2.16.1 and 2.23.6, where nothing is set)."""
     if hasattr(backend, '_peer_endpoints'):
         backend._peer_endpoints = peers
+
+
+#: `ops._private.timeconv.parse_rfc3339(text)`: how ops reads the times hook tools print
+#: (`SecretInfo.from_dict`), any number of fractional digits (Juju 4 prints nanoseconds) and a
+#: `Z` or an offset, on every Python ops supports. All releases (checked 2.16.1, 2.23.6, 3.9.0).
+from ops._private import timeconv as _timeconv  # noqa: E402
+
+parse_rfc3339 = _timeconv.parse_rfc3339
 
 
 # ---- JujuContext ----------------------------------------------------------------------------

@@ -65,6 +65,7 @@ mod context;
 // 10: on top of runs
 pub mod case;
 pub mod delta;
+pub mod explore;
 pub mod sequence;
 // JSON Schemas of the portable JSON form (the `schema` feature)
 #[cfg(feature = "schema")]

@@ -100,6 +100,12 @@ impl ContextOptions {
     }
 }
 
+/// Juju 4.0: no series upgrades, metrics, podspec or leader settings, and a new hook-tool set
+/// (internal/worker/uniter/runner/jujuc/server.go on main: `baseCommands` without
+/// `add-metric`, `pod-spec-*`, `k8s-*`; `leaderCommands` with `is-leader` only; no
+/// `payloadCommands`).
+pub(crate) const JUJU_4: JujuVersion = JujuVersion(4, 0, 0);
+
 /// A Juju version's number, for comparisons (`3.6.14`, `3.6-beta2` reads as 3.6.0).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct JujuVersion(pub u32, pub u32, pub u32);

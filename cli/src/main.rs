@@ -12,6 +12,7 @@
 //! name, when there is one) and pointing to the subcommand's `--help`, exit code 2.
 
 mod bench;
+mod explore;
 mod run;
 mod schema;
 mod snapshot;
@@ -55,6 +56,7 @@ enum Command {
     Bench(BenchArgs),
     Snapshot(SnapshotArgs),
     Schema(SchemaArgs),
+    Explore(ExploreArgs),
 }
 
 /// Run one event of a charm and print the Output as JSON on stdout.
@@ -181,6 +183,38 @@ struct SnapshotArgs {
     event: Option<String>,
 }
 
+/// Walk a charm through States and events drawn from its metadata, and report what breaks it.
+///
+/// Prints the seed first, then a summary: walks, runs, the events fired, and each finding
+/// (an exception the charm raised, in which of its frames), shrunk to the smallest State on
+/// which its event still fails. With --out, each finding is written as a case file for
+/// `scenario run` and a Rust test. The same charm, seed and budget give the same report.
+#[derive(Debug, Args)]
+#[command(after_help = concat!(
+    "Exit codes: 0 nothing broke; 1 findings (in the summary, and with --out in files); ",
+    "2 bad input (the message on stderr)."
+))]
+struct ExploreArgs {
+    /// The charm's directory (charmcraft.yaml or metadata.yaml, and src/charm.py)
+    #[arg(value_name = "CHARM_DIR")]
+    charm: PathBuf,
+    /// How many walks: each a drawn State, Juju's start-up sequence for it, then more events
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = positive)]
+    walks: usize,
+    /// At most this many events per walk after start-up
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    steps: usize,
+    /// The seed every draw follows from [default: drawn from the clock, and printed]
+    #[arg(long, value_name = "SEED")]
+    seed: Option<u64>,
+    /// Write each finding here: finding-N.json (a case file) and finding-N.rs (a test)
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// The charm class in src/charm.py [default: the one CharmBase subclass there]
+    #[arg(long, value_name = "NAME")]
+    class: Option<String>,
+}
+
 /// Print the JSON Schema (draft 2020-12) of case files, of a State or of the Output.
 ///
 /// Save it beside your case files and name it in them for your editor:
@@ -257,6 +291,7 @@ fn main() -> ExitCode {
         Command::Bench(bench) => bench::bench(&bench),
         Command::Snapshot(snapshot) => snapshot::snapshot(&snapshot, &args[2..]),
         Command::Schema(schema) => schema::schema(schema.which),
+        Command::Explore(explore) => explore::explore(&explore),
     };
     // The embedded interpreter is never finalised: flush what the charm printed.
     ops_scenario::python::flush_python_output();

@@ -7,6 +7,7 @@
 
 mod action;
 mod container;
+mod names;
 mod relation;
 mod secret;
 mod storage;
@@ -15,7 +16,7 @@ mod suggest;
 use crate::charm::{CharmMeta, ConfigType};
 use crate::error::{Rule, Violation};
 use crate::event::{Event, EventKind, Prepared};
-use crate::options::{ContextOptions, JujuVersion};
+use crate::options::{ContextOptions, JujuVersion, JUJU_4};
 use crate::state::{ConfigValue, State, StoredValue};
 use suggest::suggest;
 pub(crate) use suggest::{closest, unknown_event_hint};
@@ -37,6 +38,7 @@ pub(crate) fn check(
     let state = &prepared.state;
     let mut checked = Checked::default();
     check_context(options, &mut checked);
+    names::check(meta, &mut checked);
     check_config(meta, options, state, &mut checked);
     check_event(meta, options, event, prepared, &mut checked);
     relation::check_relations(meta, options, state, &mut checked);
@@ -150,6 +152,35 @@ fn is_secret_uri(s: &str) -> bool {
             .all(|b| b.is_ascii_digit() || b.is_ascii_lowercase())
 }
 
+/// Events Juju 4 never dispatches. Its hook kinds (internal/charm/hooks/hooks.go on main) have
+/// no `pre-series-upgrade`, `post-series-upgrade` or `collect-metrics`; `leader-settings-changed`
+/// follows a change of the leader settings, which only `leader-set` made, and Juju 4's hook
+/// tools have no `leader-set` (jujuc/server.go, `leaderCommands`).
+const NOT_IN_JUJU_4: [&str; 4] = [
+    "pre_series_upgrade",
+    "post_series_upgrade",
+    "collect_metrics",
+    "leader_settings_changed",
+];
+
+/// A lifecycle event the Context's Juju never sends is an error: the test would cover a hook
+/// no unit on that Juju runs.
+fn check_dispatched_by_juju(options: &ContextOptions, name: &str, out: &mut Checked) {
+    if NOT_IN_JUJU_4.contains(&name) && options.juju().is_some_and(|v| v >= JUJU_4) {
+        out.errors.push(
+            Violation::new(
+                Rule::EventNotInJuju,
+                format!(
+                    "Juju {} never dispatches {}: Juju {JUJU_4} removed it",
+                    options.juju_version,
+                    name.replace('_', "-")
+                ),
+            )
+            .hint("test it with a 3.x `juju_version`, or drop the event on Juju 4"),
+        );
+    }
+}
+
 fn check_event(
     meta: &CharmMeta,
     options: &ContextOptions,
@@ -189,6 +220,7 @@ fn check_event(
         EventKind::Relation => relation::check_relation_event(meta, options, event, prepared, out),
         EventKind::Workload => container::check_workload_event(meta, event, prepared, out),
         EventKind::Lifecycle => {
+            check_dispatched_by_juju(options, &event.name, out);
             if !event.args.is_empty() || !event.kwargs.is_empty() {
                 out.errors.push(Violation::new(
                     Rule::EventArgs,

@@ -244,15 +244,17 @@ pub(super) fn check_networks(meta: &CharmMeta, state: &State, out: &mut Checked)
                 format!("networks[{i}]: binding {binding:?} has more than one network"),
             ));
         }
-        let endpoint = meta.endpoints.get(binding);
+        // Juju binds every endpoint, container-scoped ones included, and every extra-binding
+        // (`DefaultEndpointBindingsForCharm` over `Meta.CombinedRelations`,
+        // `state/endpoint_bindings.go`, 3.x); juju-info is an endpoint of every charm.
         let known = binding == "juju-info"
             || meta.extra_bindings.iter().any(|b| b == binding)
-            || endpoint.is_some_and(|e| !e.container_scoped);
+            || meta.endpoints.contains_key(binding);
         if !known {
             out.errors.push(Violation::new(
                 Rule::NetworkBinding,
                 format!(
-                    "networks[{i}]: {binding:?} is not a binding of the charm (a relation endpoint that is not container-scoped, an extra-binding, or juju-info)"
+                    "networks[{i}]: {binding:?} is not a binding of the charm (a relation endpoint, an extra-binding, or juju-info)"
                 ),
             ));
         }
@@ -455,13 +457,14 @@ mod tests {
             Network::new("db"),
             Network::new("metrics"),
             Network::new("juju-info"),
+            // A container-scoped endpoint is a binding too.
             Network::new("info"),
             Network::new("nope"),
             Network::new("db"),
         ]);
         assert_eq!(
             errors(&Event::start(), &state),
-            ["network.binding", "network.binding", "network.duplicate"]
+            ["network.binding", "network.duplicate"]
         );
     }
 

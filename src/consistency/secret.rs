@@ -393,18 +393,19 @@ fn check_secrets(meta: &CharmMeta, options: &ContextOptions, state: &State, out:
                 continue;
             };
             let remote_app = relation.remote_app_name(app_name);
-            let units = relation.remote_unit_ids();
+            // A unit grant stays when its unit leaves the relation: Juju removes a grant only
+            // on revoke or with its relation (`removeScopedSecretPermissionOps`,
+            // `state/relation.go`, 3.x), so the unit need not be among the remote units.
             for grantee in grantees {
                 let ok = grantee == remote_app
                     || grantee
                         .strip_prefix(remote_app)
                         .and_then(|rest| rest.strip_prefix('/'))
-                        .and_then(|n| n.parse::<u32>().ok())
-                        .is_some_and(|n| units.contains(&n));
+                        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
                 if !ok {
                     out.errors.push(Violation::new(
                         Rule::SecretGrants,
-                        format!("{at}: remote_grants on relation {relation_id} names {grantee:?}, which is neither its remote application {remote_app:?} nor one of its units"),
+                        format!("{at}: remote_grants on relation {relation_id} names {grantee:?}, which is neither its remote application {remote_app:?} nor a unit of it"),
                     ));
                 }
             }
@@ -603,14 +604,23 @@ mod tests {
         let good = owned().remote_grants(1, ["pg"]);
         let state = State::default().relations([db.clone()]).secrets([good]);
         assert!(run(&opts, &Event::start(), &state).errors.is_empty());
+        // pg/7 has left the relation: its grant stays until revoked or the relation goes.
+        let departed = owned().remote_grants(1, ["pg/7"]);
+        let state = State::default().relations([db.clone()]).secrets([departed]);
+        assert!(run(&opts, &Event::start(), &state).errors.is_empty());
         let bad = owned()
-            .remote_grants(1, ["pg/7", "other"])
+            .remote_grants(1, ["pg/x", "other", "other/0"])
             .remote_grants(2, ["pg"]);
         let state = State::default().relations([db]).secrets([bad]);
         let out = run(&opts, &Event::start(), &state);
         assert_eq!(
             rules(&out.errors),
-            ["secret.grants", "secret.grants", "secret.grants"]
+            [
+                "secret.grants",
+                "secret.grants",
+                "secret.grants",
+                "secret.grants"
+            ]
         );
     }
 

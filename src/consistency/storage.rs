@@ -6,7 +6,7 @@ use super::{suggest, Checked};
 use crate::charm::CharmMeta;
 use crate::error::{Rule, Violation};
 use crate::event::{Event, EventKind};
-use crate::options::{ContextOptions, JujuVersion};
+use crate::options::{ContextOptions, JujuVersion, JUJU_4};
 use crate::state::{ModelType, State};
 
 /// Kubernetes models give a cloud spec from this Juju on (ops.testing's rule).
@@ -52,7 +52,9 @@ fn check_event(
         )),
         EventKind::Lifecycle
             if event.name == "collect_metrics"
-                && options.juju().is_some_and(|v| v >= METRICS_REMOVED_IN) =>
+                && options
+                    .juju()
+                    .is_some_and(|v| v >= METRICS_REMOVED_IN && v < JUJU_4) =>
         {
             out.warnings.push(Violation::new(
                 Rule::EventCollectMetrics,

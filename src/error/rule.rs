@@ -43,6 +43,8 @@ macro_rules! rules {
 rules! {
     /// `action.missing`: an action event names no action to run.
     ActionMissing = "action.missing",
+    /// `action.name`: the metadata declares an action whose name Juju refuses.
+    ActionName = "action.name",
     /// `action.name_mismatch`: the event's name and its action's name disagree.
     ActionNameMismatch = "action.name_mismatch",
     /// `action.param_enum`: a parameter's value is not one of its `enum`.
@@ -92,6 +94,9 @@ rules! {
     ContainerMissing = "container.missing",
     /// `container.mount`: a mount location that is not absolute.
     ContainerMount = "container.mount",
+    /// `container.name`: the metadata declares a container whose name Juju refuses (not a
+    /// DNS label).
+    ContainerName = "container.name",
     /// `container.notice_missing`: a custom-notice event that names no notice, where the
     /// container has not exactly one.
     ContainerNoticeMissing = "container.notice_missing",
@@ -118,6 +123,9 @@ rules! {
     EventCustom = "event.custom",
     /// `event.name`: the event's name is not a Python identifier.
     EventName = "event.name",
+    /// `event.not_in_juju`: an event the Context's Juju version never dispatches (series
+    /// upgrades, metrics and leader settings are gone from Juju 4).
+    EventNotInJuju = "event.not_in_juju",
     /// `event.unknown`: an event derived from metadata the charm does not declare
     /// (`dbb_relation_changed`, an undeclared action).
     EventUnknown = "event.unknown",
@@ -145,6 +153,8 @@ rules! {
     /// `relation.endpoint_mismatch`: a relation event whose relation (by id) is on another
     /// endpoint.
     RelationEndpointMismatch = "relation.endpoint_mismatch",
+    /// `relation.endpoint_name`: the metadata declares an endpoint whose name Juju refuses.
+    RelationEndpointName = "relation.endpoint_name",
     /// `relation.interface` (a warning): a relation's interface is not its endpoint's.
     RelationInterface = "relation.interface",
     /// `relation.kind`: a relation of the wrong kind for its endpoint (peer, subordinate,
@@ -226,6 +236,8 @@ rules! {
     StorageEventMismatch = "storage.event_mismatch",
     /// `storage.missing`: a storage event that names no instance.
     StorageMissing = "storage.missing",
+    /// `storage.name`: the metadata declares a storage whose name Juju refuses.
+    StorageName = "storage.name",
     /// `storage.not_in_state`: a storage event for an instance not in the State.
     StorageNotInState = "storage.not_in_state",
     /// `storage.undeclared`: a storage the charm's metadata does not declare.

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 
 mod action;
+mod juju_keys;
 mod relation;
 mod scope;
 mod secret;

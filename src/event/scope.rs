@@ -5,11 +5,12 @@
 
 use std::path::Path;
 
+use super::juju_keys::WithheldKeys;
 use super::relation::{complete_relation_snapshot, RelationHook, RemoteUnitChoice};
 use super::workload::complete_workload_snapshot;
 use super::{ActionCall, Event, EventKind, RelationTargetError, StorageRef, WorkloadTargetError};
 use crate::charm::CharmMeta;
-use crate::options::{ContextOptions, JujuVersion};
+use crate::options::{ContextOptions, JujuVersion, JUJU_4};
 use crate::state::{assign_check_change_ids, assign_notice_ids, Model, State};
 
 /// A run's input: the normalised State and the event resolved against it.
@@ -29,8 +30,13 @@ impl Prepared {
     /// event. Never fails: what cannot be resolved is left in the scope for the checker.
     pub fn new(meta: &CharmMeta, options: &ContextOptions, event: &Event, state: &State) -> Self {
         let app_name = options.app_name.as_deref().unwrap_or(&meta.name);
-        let state = normalise(meta, app_name, state);
-        let scope = RunScope::resolve(options, app_name, event, &state);
+        let mut state = normalise(meta, app_name, state);
+        let withheld = match options.juju() {
+            Some(juju) if juju >= JUJU_4 => WithheldKeys::withhold(&mut state),
+            _ => WithheldKeys::default(),
+        };
+        let mut scope = RunScope::resolve(options, app_name, event, &state);
+        scope.withheld = withheld;
         Prepared { state, scope }
     }
 }
@@ -104,6 +110,9 @@ pub(crate) struct RunScope {
     /// Whether ops dispatches the event without re-emitting deferred events or collecting
     /// status (`collect-metrics`: ops' `_main`, `_Dispatcher.is_restricted_context`).
     pub restricted: bool,
+    /// The unit-databag keys Juju writes itself that this Juju does not (Juju 4's
+    /// `private-address`), taken out for the run and put back in its output State.
+    pub withheld: WithheldKeys,
 }
 
 /// The relation a relation hook runs for, as the hook's environment names it.
@@ -223,6 +232,7 @@ impl RunScope {
             // ops' `_main` also restricts `meter-status-changed`, which Juju no longer sends
             // and the Event kinds do not know.
             restricted: kind == EventKind::Lifecycle && event.name == "collect_metrics",
+            withheld: WithheldKeys::default(),
         }
     }
 

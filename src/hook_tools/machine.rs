@@ -13,9 +13,12 @@
 //!   the caller does that with ops' own validator and passes the formatted strings.
 //! - `pod-spec-set` is for podspec charms, which only Juju 2.9 runs (Juju 3 deploys none);
 //!   only the leader may set the spec, and only on a Kubernetes model.
+//! - Juju 4 has neither tool (internal/worker/uniter/runner/jujuc/server.go on main:
+//!   `baseCommands` lists no `add-metric`, `pod-spec-*` or `k8s-*`): the executable is
+//!   missing, and ops raises what it raises for that (`HookToolError::Missing`).
 
 use super::{refused, HookToolError, HookTools};
-use crate::options::JujuVersion;
+use crate::options::{JujuVersion, JUJU_4};
 use crate::output::Reboot;
 use crate::state::ModelType;
 
@@ -55,6 +58,9 @@ impl HookTools {
         in_collect_metrics: bool,
         metrics: &[(String, String)],
     ) -> Result<(), HookToolError> {
+        if self.scope.juju >= JUJU_4 {
+            return Err(HookToolError::Missing("add-metric"));
+        }
         if self.scope.juju >= METRICS_REMOVED_IN {
             return Err(refused(format!(
                 "add-metric is not available on Juju {}: Juju {METRICS_REMOVED_IN} removed metrics",
@@ -82,6 +88,9 @@ impl HookTools {
     /// `Refused` on Juju 3 or later, on a machine model, and for a unit that is not the leader
     /// (ops itself checks leadership first, with its own message).
     pub fn pod_spec_set(&self) -> Result<(), HookToolError> {
+        if self.scope.juju >= JUJU_4 {
+            return Err(HookToolError::Missing("pod-spec-set"));
+        }
         if self.scope.juju >= PODSPEC_REMOVED_IN {
             return Err(refused(format!(
                 "pod-spec-set is not available on Juju {}: podspec charms need Juju 2.9",
@@ -186,5 +195,25 @@ mod tests {
         );
         machine.scope.juju = JujuVersion(2, 9, 44);
         assert!(machine.pod_spec_set().is_err());
+    }
+
+    #[test]
+    fn juju_4_has_neither_add_metric_nor_pod_spec_set() {
+        let mut t = tools(State::default().leader(true));
+        t.scope.juju = JujuVersion(3, 6, 20);
+        assert!(matches!(
+            t.add_metrics(true, &metrics(&[("a", "1")])),
+            Err(HookToolError::Refused(_))
+        ));
+        assert!(matches!(t.pod_spec_set(), Err(HookToolError::Refused(_))));
+        t.scope.juju = JujuVersion(4, 0, 16);
+        assert_eq!(
+            t.add_metrics(true, &metrics(&[("a", "1")])).unwrap_err(),
+            HookToolError::Missing("add-metric")
+        );
+        assert_eq!(
+            t.pod_spec_set().unwrap_err(),
+            HookToolError::Missing("pod-spec-set")
+        );
     }
 }

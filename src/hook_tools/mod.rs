@@ -43,6 +43,9 @@ pub(crate) enum HookToolError {
     OpsRefused(String),
     /// ops itself rejects the arguments: `ValueError`, with ops' own text.
     InvalidArgument(String),
+    /// The Juju simulated has no such hook tool (Juju 4 dropped `add-metric` and
+    /// `pod-spec-set`): the executable is missing, and ops raises what it raises then.
+    Missing(&'static str),
 }
 
 impl fmt::Display for HookToolError {
@@ -52,6 +55,7 @@ impl fmt::Display for HookToolError {
             HookToolError::RelationNotFound(message)
             | HookToolError::OpsRefused(message)
             | HookToolError::InvalidArgument(message) => f.write_str(message),
+            HookToolError::Missing(tool) => write!(f, "no hook tool {tool:?} on this Juju"),
         }
     }
 }
@@ -109,6 +113,14 @@ impl HookTools {
     /// The storage event's `(index, location)` (ops 2 reads them this way).
     pub fn storage_event_details_here(&self) -> Result<(u32, String), HookToolError> {
         self.storage_event_details(&self.storage_root, self.scope.storage.as_ref())
+    }
+
+    /// The hook is over: write back what lives outside the State during the run (the
+    /// containers' files) and apply what Juju does as the hook ends (a broken relation's
+    /// secret grants go with it).
+    pub fn finish(&mut self) {
+        self.finish_workloads();
+        self.drop_grants_of_broken_relation();
     }
 
     /// `is-leader`.

@@ -2,39 +2,40 @@
 
 use std::borrow::Cow;
 
-use super::{HookToolError, HookTools};
+use super::relation::relation_not_found;
+use super::{refused, HookToolError, HookTools};
 use crate::state::Network;
 
 impl HookTools {
-    /// `network-get <binding> [-r <id>]`. The binding must be a relation endpoint that is not
-    /// container-scoped, an extra-binding, or `juju-info`; a binding the State gives no
-    /// network for gets the default network. With a relation id, the relation must exist (ops
-    /// then asks again without it).
+    /// `network-get <binding> [-r <id>]`. The binding must be a relation endpoint (a
+    /// container-scoped one too), an extra-binding, or `juju-info`; a binding the State gives
+    /// no network for gets the default network.
+    ///
+    /// Juju binds every endpoint of the metadata, whatever its scope, and every
+    /// extra-binding (`DefaultEndpointBindingsForCharm` over `Meta.CombinedRelations`,
+    /// `state/endpoint_bindings.go`, 3.x). For another name the controller has no network
+    /// info and `NetworkGetCommand.Run` fails with `no network config found for binding %q`
+    /// (`internal/worker/uniter/runner/jujuc/network-get.go`, 3.6 and main): ops raises
+    /// `ModelError`. A relation id the unit does not know is refused while the command reads
+    /// its flags, as for every relation hook tool ([`relation_not_found`]): ops'
+    /// `RelationNotFoundError` (ops then asks again without the id).
     pub fn network_get(
         &self,
         binding: &str,
         relation_id: Option<u32>,
     ) -> Result<Cow<'_, Network>, HookToolError> {
-        let endpoint = self.meta.endpoints.get(binding);
-        let known = binding == "juju-info"
-            || self.meta.extra_bindings.iter().any(|b| b == binding)
-            || endpoint.is_some_and(|e| !e.container_scoped);
-        if !known {
-            let why = if endpoint.is_some() {
-                "it is a container-scoped relation endpoint (ask for juju-info instead)"
-            } else {
-                "it is not a relation endpoint or extra-binding of the charm"
-            };
-            return Err(HookToolError::RelationNotFound(format!(
-                "ERROR no network config found for binding \"{binding}\": {why}\n"
-            )));
-        }
         if let Some(id) = relation_id {
             if !self.state.relations.iter().any(|r| r.id() == Some(id)) {
-                return Err(HookToolError::RelationNotFound(format!(
-                    "ERROR relation {id} not found\n"
-                )));
+                return Err(relation_not_found(None, id));
             }
+        }
+        let known = binding == "juju-info"
+            || self.meta.extra_bindings.iter().any(|b| b == binding)
+            || self.meta.endpoints.get(binding).is_some();
+        if !known {
+            return Err(refused(format!(
+                "no network config found for binding {binding:?}"
+            )));
         }
         Ok(
             match self
@@ -82,11 +83,19 @@ mod tests {
             *t.network_get("juju-info", None).unwrap(),
             Network::new("juju-info")
         );
-        for (binding, id) in [("nope", None), ("sub", None), ("db", Some(9))] {
-            assert!(
-                matches!(
-                    t.network_get(binding, id),
-                    Err(HookToolError::RelationNotFound(_))
+        // A container-scoped endpoint is a binding too (Juju binds every endpoint).
+        assert_eq!(*t.network_get("sub", None).unwrap(), Network::new("sub"));
+        // Another name: Juju's text, which ops raises as ModelError.
+        assert_eq!(
+            t.network_get("nope", None).unwrap_err(),
+            HookToolError::Refused("no network config found for binding \"nope\"".into())
+        );
+        // A relation id the unit does not know fails first, in the flag parser's words.
+        for binding in ["db", "nope"] {
+            assert_eq!(
+                t.network_get(binding, Some(9)).unwrap_err(),
+                HookToolError::RelationNotFound(
+                    "ERROR invalid value \"9\" for option -r: relation not found\n".into()
                 ),
                 "{binding}"
             );

@@ -17,7 +17,14 @@ const APP_DATA_SINCE: JujuVersion = JujuVersion(2, 7, 0);
 /// `relation-model-get` exists from Juju 3.6.2 on.
 const RELATION_MODEL_GET_SINCE: JujuVersion = JujuVersion(3, 6, 2);
 
-fn not_found(endpoint: Option<&str>, id: u32) -> HookToolError {
+/// A relation id the unit does not know (gone, or never there). Every relation hook tool
+/// (and `network-get`) reads `-r` through `relationIdValue.Set`, which fails with
+/// `HookContext.Relation`'s `relation not found` (`internal/worker/uniter/runner/jujuc/
+/// context.go` and `runner/context/context.go`, 3.6 and main alike), so the flag parser says
+/// `invalid value "<id>" for option -r: relation not found`. ops maps that text to
+/// `RelationNotFoundError`: ops 3.9's `_relation_is_gone` matches `relation (\d+ )?not found`,
+/// ops 2's `_is_relation_not_found` the substring `relation not found`.
+pub(super) fn relation_not_found(endpoint: Option<&str>, id: u32) -> HookToolError {
     let reference = match endpoint {
         Some(endpoint) => format!("{endpoint}:{id}"),
         None => id.to_string(),
@@ -35,7 +42,7 @@ impl HookTools {
             .relations
             .iter()
             .position(|r| r.id() == Some(id) && endpoint.is_none_or(|e| e == r.endpoint()))
-            .ok_or_else(|| not_found(endpoint, id))
+            .ok_or_else(|| relation_not_found(endpoint, id))
     }
 
     /// The hook this run is, if it runs for relation `id`.
@@ -369,5 +376,40 @@ mod tests {
             Err(HookToolError::OpsRefused(_))
         ));
         assert!(t.relation_get(1, "pg/0", false, None).is_ok());
+    }
+
+    /// A relation id the unit does not know (the relation is gone, or was never there): every
+    /// relation tool fails in the flag parser's words, with or without the endpoint ops adds,
+    /// which ops 3.9 and 2.x raise as `RelationNotFoundError`.
+    #[test]
+    fn a_relation_that_is_gone_is_not_found_in_juju_s_words() {
+        let mut t = tools(State::default().relations([db()]));
+        let gone = |reference: &str| {
+            HookToolError::RelationNotFound(format!(
+                "ERROR invalid value \"{reference}\" for option -r: relation not found\n"
+            ))
+        };
+        assert_eq!(t.relation_list(7, None).unwrap_err(), gone("7"));
+        assert_eq!(
+            t.relation_get(7, "pg", true, Some("db")).unwrap_err(),
+            gone("db:7")
+        );
+        assert_eq!(
+            t.relation_set(7, set(&[("a", "b")]), false, Some("db"))
+                .unwrap_err(),
+            gone("db:7")
+        );
+        assert_eq!(t.relation_model_get(7, None).unwrap_err(), gone("7"));
+        assert_eq!(t.relation_remote_app_name(7, None), None);
+        // Juju 4 words it the same: `HookContext.Relation` is unchanged there.
+        t.scope.juju = JujuVersion(4, 0, 0);
+        assert_eq!(t.relation_list(7, None).unwrap_err(), gone("7"));
+        assert_eq!(
+            t.relation_get(7, "pg", true, Some("db")).unwrap_err(),
+            gone("db:7")
+        );
+        // The wording matches what ops maps: ops 3.9's `relation (\d+ )?not found` and ops 2's
+        // substring `relation not found`.
+        assert!(gone("7").to_string().contains("relation not found"));
     }
 }

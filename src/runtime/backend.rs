@@ -59,6 +59,10 @@ fn hook_error(py: Python<'_>, err: &HookToolError) -> PyErr {
         }
         HookToolError::OpsRefused(_) => PyRuntimeError::new_err(message),
         HookToolError::InvalidArgument(_) => PyValueError::new_err(message),
+        HookToolError::Missing(tool) => match shim.missing_hook_tool.bind(py).call1((*tool,)) {
+            Ok(exception) => PyErr::from_value(exception),
+            Err(e) => e,
+        },
     }
 }
 

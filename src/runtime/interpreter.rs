@@ -109,6 +109,8 @@ pub(crate) struct Shim {
     pub thread_count: Py<PyAny>,
     pub thread_idents: Py<PyAny>,
     pub threads_left: Py<PyAny>,
+    /// `missing_hook_tool(tool)`: what ops raises for a hook tool this Juju lacks.
+    pub missing_hook_tool: Py<PyAny>,
 }
 
 static SHIM: PyOnceLock<std::result::Result<Shim, String>> = PyOnceLock::new();
@@ -248,6 +250,10 @@ fn start(py: Python<'_>, env: &PythonEnv) -> std::result::Result<Shim, String> {
             thread_count: py.import("_thread")?.getattr("_count")?.unbind(),
             thread_idents: watchdog.getattr("thread_idents")?.unbind(),
             threads_left: watchdog.getattr("threads_left")?.unbind(),
+            missing_hook_tool: py
+                .import("_scenario_ops_private")?
+                .getattr("missing_hook_tool")?
+                .unbind(),
         })
     };
     lookup().map_err(|e| describe(py, "setting up the Python shim", &e))

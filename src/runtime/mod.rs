@@ -486,13 +486,16 @@ impl Begun {
             let mut backend = self.backend.bind(py).borrow_mut();
             match keep {
                 Keep::Nothing => backend.take().map(|mut tools| {
-                    tools.finish_workloads();
+                    tools.finish();
+                    tools.scope.withheld.restore(&mut tools.state);
                     (tools.state, tools.output, tools.commit_refusals)
                 }),
                 Keep::Backend => backend.tools_mut().ok().map(|tools| {
-                    tools.finish_workloads();
+                    tools.finish();
                     let refusals = tools.commit_refusals.clone();
-                    (tools.state.clone(), tools.output.clone(), refusals)
+                    let mut state = tools.state.clone();
+                    tools.scope.withheld.restore(&mut state);
+                    (state, tools.output.clone(), refusals)
                 }),
             }
         };

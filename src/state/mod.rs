@@ -41,6 +41,7 @@ pub(crate) use container_file::CONTAINER_FILE_KEYS;
 pub use model::{Model, ModelType};
 pub use network::{Address, BindAddress, Network};
 pub(crate) use notice::assign_notice_ids;
+pub(crate) use relation::DEFAULT_ADDRESS;
 #[cfg(feature = "snapshot")]
 pub(crate) use relation::DEFAULT_REMOTE_APP_NAME;
 pub use relation::{default_unit_databag, Databag, PeerRelation, Relation, SubordinateRelation};

@@ -4,7 +4,8 @@
 //! Ids are deterministic. A secret built without one ([`Secret::new`], or JSON without
 //! `"id"`) gets `secret:` followed by 20 characters of `[0-9a-v]` (Juju's alphabet) derived
 //! from its tracked content; a secret the charm adds gets one derived from the model uuid and
-//! the number of secrets already in the State (see the `secret_add` rule). Give ids
+//! the number of secrets already in the State, drawn as the simulated Juju version draws ids
+//! (see the `secret_add` rule). Give ids
 //! explicitly when two secrets have the same content.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -323,12 +324,6 @@ impl Secret {
     /// `[0-9a-z]` (Juju's parser) and a given uuid is non-empty.
     pub(crate) fn parse_id(id: &str) -> Option<(Option<&str>, &str)> {
         parse_secret_id(id)
-    }
-
-    /// `secret:` and 20 characters of `[0-9a-v]` derived from `seed`: 100 bits of two FNV-1a
-    /// hashes of it.
-    pub(crate) fn derived_id(seed: &[u8]) -> String {
-        derived_secret_id(seed)
     }
 
     /// Whether `id` names this secret in a model with this uuid, in any of the forms ops and

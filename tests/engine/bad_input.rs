@@ -108,3 +108,17 @@ fn duplicate_relation_ids_are_named_by_the_checker() {
     assert_eq!(rule_ids(violations), ["relation.duplicate_id"]);
     insta::assert_snapshot!("duplicate_relation_ids", err);
 }
+
+#[test]
+fn metadata_names_juju_refuses_are_each_a_violation() {
+    let refused = crate::common::ctx("conf-names").run(Event::start(), &State::default());
+    assert_eq!(
+        crate::common::rules(refused),
+        [
+            "relation.endpoint_name",
+            "storage.name",
+            "action.name",
+            "container.name"
+        ]
+    );
+}

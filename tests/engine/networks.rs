@@ -51,7 +51,7 @@ class NetworkProbe(ops.CharmBase):
 
     def _on_update_status(self, event):
         seen = []
-        for name in ["db", "metrics", "juju-info", "nope"]:
+        for name in ["db", "metrics", "juju-info", "host", "nope"]:
             try:
                 network = self.model.get_binding(name).network
             except ops.ModelError as e:
@@ -67,9 +67,11 @@ class NetworkProbe(ops.CharmBase):
         self.unit.status = ops.ActiveStatus(" | ".join(seen))
 "#;
 
-const NETWORK_META: &str =
-    "name: probe\nrequires:\n  db:\n    interface: pgsql\nextra-bindings:\n  metrics:\n";
+const NETWORK_META: &str = "name: probe\nrequires:\n  db:\n    interface: pgsql\n  host:\n    interface: juju-info\n    scope: container\nextra-bindings:\n  metrics:\n";
 
+/// Juju binds every endpoint (a container-scoped one too), every extra-binding and
+/// juju-info; for another name `network-get` fails with "no network config found", which ops
+/// raises as `ModelError` (ops 2 and 3 alike: the text is no "relation not found").
 #[test]
 fn endpoints_extra_bindings_and_juju_info_have_networks_and_other_names_do_not() {
     let ctx = ctx_from_source(NETWORK_PROBE, NETWORK_META);
@@ -93,7 +95,8 @@ fn endpoints_extra_bindings_and_juju_info_have_networks_and_other_names_do_not()
             "db: [('', '192.0.2.0', '192.0.2.0/32')] ingress=['192.0.2.0'] egress=['192.0.2.0/24']",
             "metrics: [('eth9', '10.9.9.9', '10.9.9.0/24')] ingress=['10.9.9.9'] egress=['10.9.9.0/24']",
             "juju-info: [('', '192.0.2.0', '192.0.2.0/32')] ingress=['192.0.2.0'] egress=['192.0.2.0/24']",
-            "nope: RelationNotFoundError",
+            "host: [('', '192.0.2.0', '192.0.2.0/32')] ingress=['192.0.2.0'] egress=['192.0.2.0/24']",
+            "nope: ModelError",
             "by relation: 192.0.2.0",
         ]
     );

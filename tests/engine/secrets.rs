@@ -51,16 +51,12 @@ fn refused_at_commit(ctx: &Context, state: &State, statements: &str) -> Vec<Stri
 }
 
 /// Each action, run on the secret `ID` looked up by id, is taken during the hook and refused
-/// ("permission denied") by its tool when Juju commits it.
-fn assert_refused_at_commit(ctx: &Context, state: &State, actions: &[(&str, &str)]) {
+/// by its tool when Juju commits it, with `why` (the controller's text).
+fn assert_refused_at_commit(ctx: &Context, state: &State, why: &str, actions: &[(&str, &str)]) {
     let by_id = format!("s = self.model.get_secret(id='{ID}')\n");
     for (action, tool) in actions {
         let refusals = refused_at_commit(ctx, state, &format!("{by_id}{action}"));
-        assert_eq!(
-            refusals,
-            [format!("{tool} {ID}: ERROR permission denied")],
-            "{action}"
-        );
+        assert_eq!(refusals, [format!("{tool} {ID}: ERROR {why}")], "{action}");
     }
 }
 
@@ -485,10 +481,12 @@ fn a_follower_reads_the_application_secret_but_cannot_manage_it() {
         "self.model.get_secret(label='creds').get_info()",
     ));
     assert_eq!(exc_type, "ops.model.SecretNotFoundError");
-    // Juju takes these and refuses them when the hook commits: the charm sees no error.
+    // Juju takes these and refuses them when the hook commits, as the leadership check
+    // fails: the charm sees no error.
     assert_refused_at_commit(
         &ctx,
         &state,
+        "\"secret-owner/0\" is not leader of \"secret-owner\"",
         &[
             ("s.set_content({'password': 'mine'})", "secret-set"),
             ("s.remove_all_revisions()", "secret-remove"),
@@ -605,6 +603,7 @@ fn an_observer_cannot_manage_what_it_was_granted() {
     assert_refused_at_commit(
         &ctx,
         &state,
+        "permission denied",
         &[
             ("s.set_content({'password': 'mine'})", "secret-set"),
             ("s.remove_all_revisions()", "secret-remove"),
@@ -830,5 +829,234 @@ fn the_checker_refuses_secrets_juju_cannot_have() {
     assert_eq!(
         rules(ctx.run(Event::update_status(), &state)),
         ["secret.duplicate_id"]
+    );
+}
+
+// Grants as Juju keeps them, and relations that are gone (the secret-grants charm).
+
+/// The secret-grants charm's State: the leader, with `creds` and a `db` relation to `pg`
+/// (units 0 and 1), running the `grants` steps.
+fn grants_state(grants: &str) -> State {
+    State::default()
+        .leader(true)
+        .relations([db_to_pg()])
+        .secrets([creds()])
+        .config([("grants", grants.into())])
+}
+
+fn db_to_pg() -> Relation {
+    Relation::new("db")
+        .id(1)
+        .remote_app_name("pg")
+        .remote_units([0, 1])
+}
+
+fn grants_on(out: &ops_scenario::Output, relation_id: u32) -> Vec<String> {
+    out.state
+        .secret(ID)
+        .unwrap()
+        .remote_grants
+        .get(&relation_id)
+        .map(|g| g.iter().cloned().collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_second_grant_on_a_relation_in_one_hook_replaces_the_first() {
+    let ctx = ctx("secret-grants");
+    for (steps, expected) in [
+        // Juju keeps one pending grant per secret and relation.
+        ("unit:0 unit:1", vec!["pg/1"]),
+        // The application's pending grant covers its units: the unit grant is a no-op.
+        ("app unit:0", vec!["pg"]),
+        // A revoked pending grant makes way for the application.
+        ("unit:0 revoke-unit:0 app", vec!["pg"]),
+    ] {
+        let out = ctx
+            .run(Event::update_status(), &grants_state(steps))
+            .unwrap();
+        assert_eq!(grants_on(&out, 1), expected, "{steps}");
+        for step in steps.split(' ') {
+            assert_logged(&out, &format!("INFO {step}: ok"));
+        }
+    }
+    // A unit, then the application: the pending unit grant counts, Juju refuses.
+    let out = ctx
+        .run(Event::update_status(), &grants_state("unit:0 app"))
+        .unwrap();
+    assert_logged(&out, "INFO app: ModelError");
+    assert_eq!(grants_on(&out, 1), ["pg/0"]);
+    // Grants made by earlier hooks stay beside this hook's.
+    let mut state = grants_state("unit:1");
+    state.secrets[0]
+        .remote_grants
+        .insert(1, ["pg/0".into()].into());
+    let out = ctx.run(Event::update_status(), &state).unwrap();
+    assert_eq!(grants_on(&out, 1), ["pg/0", "pg/1"]);
+}
+
+#[test]
+fn before_juju_3_3_1_every_grant_is_kept_unchecked() {
+    let ctx = ctx_on("secret-grants", "3.3.0");
+    for (steps, expected) in [
+        ("unit:0 unit:1", vec!["pg/0", "pg/1"]),
+        ("app unit:0", vec!["pg", "pg/0"]),
+        ("unit:0 app", vec!["pg", "pg/0"]),
+    ] {
+        let out = ctx
+            .run(Event::update_status(), &grants_state(steps))
+            .unwrap();
+        assert_eq!(grants_on(&out, 1), expected, "{steps}");
+        for step in steps.split(' ') {
+            assert_logged(&out, &format!("INFO {step}: ok"));
+        }
+    }
+}
+
+#[test]
+fn a_grant_to_a_unit_that_left_stays_until_the_relation_goes() {
+    let ctx = ctx("secret-grants");
+    // pg/7 left the relation; its grant is valid input and stays through other hooks.
+    let mut state = grants_state("");
+    state.secrets[0]
+        .remote_grants
+        .insert(1, ["pg/7".into()].into());
+    let out = ctx.run(Event::update_status(), &state).unwrap();
+    assert!(out.warnings.is_empty(), "{:?}", out.warnings);
+    assert_eq!(grants_on(&out, 1), ["pg/7"]);
+    // relation-broken: Juju removes the grants scoped to the relation with it.
+    let out = ctx.run(db_to_pg().broken_event(), &state).unwrap();
+    assert_logged(&out, "INFO broken 1");
+    assert!(grants_on(&out, 1).is_empty(), "{:?}", out.state.secrets);
+    assert!(out.state.secret(ID).unwrap().remote_grants.is_empty());
+    // A grant that names another application's unit, or a relation not in the State, is not.
+    let mut bad = grants_state("");
+    bad.secrets[0]
+        .remote_grants
+        .insert(1, ["other/0".into()].into());
+    bad.secrets[0].remote_grants.insert(5, ["pg".into()].into());
+    assert_eq!(
+        rules(ctx.run(Event::update_status(), &bad)),
+        ["secret.grants", "secret.grants"]
+    );
+}
+
+#[test]
+fn a_relation_that_is_gone_is_relation_not_found() {
+    let ctx = ctx("secret-grants");
+    // The charm kept relation id 7, which is not in the State (the relation is gone).
+    let state = State::default()
+        .relations([db_to_pg()])
+        .config([("probe-relation", 7.into())]);
+    let out = ctx.run(Event::update_status(), &state).unwrap();
+    let lines: Vec<String> = charm_logs(&out)
+        .into_iter()
+        .filter(|l| {
+            ["INFO read", "INFO write", "INFO network"]
+                .iter()
+                .any(|p| l.starts_with(p))
+        })
+        .collect();
+    // ops reads a gone relation's data as empty; writing it raises RelationNotFoundError;
+    // its Binding asks network-get again without the id when ops raises that error, so
+    // the default network comes back (a ModelError would have propagated).
+    assert_eq!(
+        lines,
+        [
+            "INFO read ok",
+            "INFO write RelationNotFoundError",
+            "INFO network 192.0.2.0",
+        ],
+        "ops {:?}",
+        ops_version()
+    );
+}
+
+#[test]
+fn new_secret_ids_are_xids_before_juju_3_6_19_and_opaque_from_it() {
+    let add_two = |juju: &str| -> (String, String) {
+        let ctx = ctx_on("secret-owner", juju);
+        let state = State::default().leader(true);
+        let mut ids = Vec::new();
+        ctx.run_inspected(
+            Event::update_status(),
+            &state,
+            Inspect::new().before(|charm| {
+                for _ in 0..2 {
+                    ids.push(
+                        charm.eval("self.unit.add_secret({'key': 'value'}).unique_identifier")?,
+                    );
+                }
+                Ok(())
+            }),
+        )
+        .unwrap();
+        let text = |v: &StoredValue| match v {
+            StoredValue::Str(s) => s.clone(),
+            other => panic!("{other:?}"),
+        };
+        (text(&ids[0]), text(&ids[1]))
+    };
+    // Xids from one controller share time, machine and process (the first 9 bytes: 14
+    // characters and 2 bits of the 15th) and count up.
+    let (a, b) = add_two("3.6.18");
+    assert_eq!(a[..14], b[..14], "{a} {b}");
+    assert_ne!(a, b);
+    // Opaque ids (12 random bytes on a real controller) share nothing.
+    let (c, d) = add_two("3.6.19");
+    assert_ne!(c[..14], d[..14], "{c} {d}");
+    for id in [&a, &b, &c, &d] {
+        assert_eq!(id.len(), 20, "{id}");
+        assert!(id.ends_with('0') || id.ends_with('g'), "12 bytes: {id}");
+    }
+    // Still from the State: the same run draws the same ids.
+    assert_eq!(add_two("3.6.19"), (c, d));
+}
+
+#[test]
+fn a_label_an_older_owned_secret_has_fails_the_hook_when_juju_commits_it() {
+    let ctx = ctx("secret-owner");
+    let state = State::default().leader(true).secrets([creds()]);
+    // The charm adds a second secret labelled `creds` and reads it back by the label: the
+    // agent finds the new one; the controller refuses the label as the hook commits.
+    let refusals = refused_at_commit(
+        &ctx,
+        &state,
+        "s = self.app.add_secret({'password': 'fresh'}, label='creds')\n\
+         assert self.model.get_secret(label='creds').get_content() == {'password': 'fresh'}",
+    );
+    assert_eq!(refusals.len(), 1, "{refusals:?}");
+    assert!(
+        refusals[0].starts_with("secret-add secret:")
+            && refusals[0].ends_with(": ERROR secret with label \"creds\" already exists"),
+        "{refusals:?}"
+    );
+    // Relabelling a secret to a label another owned secret has: the same, at commit.
+    let other = Secret::new([("token", "t")])
+        .id("secret:bbbbbbbbbbbbbbbbbbbb")
+        .owner(SecretOwner::App)
+        .label("other");
+    let two = State::default().leader(true).secrets([creds(), other]);
+    let refusals = refused_at_commit(
+        &ctx,
+        &two,
+        "self.model.get_secret(label='creds').set_info(label='other')",
+    );
+    assert_eq!(
+        refusals,
+        [format!(
+            "secret-set {ID}: ERROR secret with label \"other\" already exists"
+        )]
+    );
+    // Twice in one hook: the unit agent refuses the second at once.
+    let (exc_type, message) = raised(exec(
+        &ctx,
+        &State::default().leader(true),
+        "self.app.add_secret({'key': 'value'}, label='x')\nself.app.add_secret({'key': 'value'}, label='x')",
+    ));
+    assert_eq!(exc_type, "ops.model.ModelError");
+    assert!(
+        message.contains("secret with label \"x\" already exists"),
+        "{message}"
     );
 }

@@ -10,9 +10,16 @@
 //!   for application secrets only on the leader: others get "not found";
 //! - only owners manage a secret, and only the leader an application's. The unit agent takes
 //!   `secret-set`, `secret-remove` and `secret-revoke` on a secret it cannot manage without
-//!   complaint, and the controller refuses them ("permission denied") when the hook's changes
-//!   are committed: the charm's code runs on and the hook then fails
-//!   ([`HookTools::commit_refusals`]). `secret-grant` is refused at once with "not found".
+//!   complaint, and the controller refuses them ("permission denied"; on a non-leader, the
+//!   leadership check's `"app/1" is not leader of "app"`) when the hook's changes are
+//!   committed: the charm's code runs on and the hook then fails
+//!   ([`HookTools::commit_refusals`]). `secret-grant` is refused at once with "not found";
+//! - from Juju 3.3.1 a hook keeps one pending grant per secret and relation
+//!   ([`HookTools::secret_grant`]),
+//!   and a relation's grants go with it after relation-broken;
+//! - `secret-add` refuses a label a secret added in the same hook has; one an older owned
+//!   secret has is refused when the hook commits. New ids follow the Juju version
+//!   ([`new_secret_id`]).
 //!
 //! Changes take effect at once: a later `secret-get` in the same hook sees them, as Juju's
 //! pending changes are. Content set on a secret added in the same hook stays revision 1. From
@@ -26,9 +33,10 @@ use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{refused, HookToolError, HookTools};
+use crate::event::RelationHook;
 use crate::options::JujuVersion;
 use crate::output::Output;
-use crate::state::{Secret, SecretContent, SecretOwner, SecretRotate};
+use crate::state::{Secret, SecretContent, SecretOwner, SecretRotate, State};
 
 /// Secrets exist from Juju 3.0.2 on.
 const SECRETS_SINCE: JujuVersion = JujuVersion(3, 0, 2);
@@ -44,6 +52,11 @@ pub(crate) struct SecretChanges {
     /// Secrets given a new revision in this hook (Juju 3.6 and later), with the latest
     /// content they had before it: more content goes into that revision.
     revised: BTreeMap<String, SecretContent>,
+    /// The grantee of the grant this hook made on (secret id, relation id). Juju keeps one
+    /// pending grant per secret and relation (`secretsChangeRecorder.grant` stores it under
+    /// the relation key, `internal/worker/uniter/runner/context/secrets.go`, 3.6 and main),
+    /// so a later grant on the same relation replaces an earlier one of the same hook.
+    granted: BTreeMap<(String, u32), String>,
 }
 
 /// Secret metadata a charm can give when adding or updating a secret; `None` leaves it as it
@@ -107,6 +120,85 @@ fn permission_denied() -> HookToolError {
     refused("permission denied")
 }
 
+/// From Juju 3.3.1 the unit agent checks a grant against the secret's grants (with the hook's
+/// pending ones) and keeps one pending grant per secret and relation: juju/juju PR 16604
+/// ("Secret grant info", 3.3; merged after PR 16598, which fixed bug 2037120 in 3.3.1), which
+/// added `secretsChangeRecorder.secretGrantInfo` and the check in `HookContext.GrantSecret`.
+/// Before it every grant is its own record (the 3.0/3.1 recorder appends each to a list,
+/// `worker/uniter/runner/context/secrets.go`) and none is checked.
+const GRANTS_CHECKED_SINCE: JujuVersion = JujuVersion(3, 3, 1);
+
+/// From Juju 3.6.19 the controller draws a new secret's id as 12 random bytes, no longer as
+/// an Xid (a mitigation for GHSA-5cj2-rqqf-hx9p: Xids are predictable).
+const OPAQUE_SECRET_IDS_SINCE: JujuVersion = JujuVersion(3, 6, 19);
+
+/// The id `secret-add` gets: `secret:` and 12 bytes in Juju's base32 alphabet (20
+/// characters, the last `0` or `g`), drawn as the Juju version's controller draws them but
+/// from the State, so that the same test gives the same ids.
+///
+/// Juju's unit agent asks the controller for the id (`HookContext.CreateSecret` →
+/// `CreateSecretURIs`, `internal/worker/uniter/runner/context/context.go`), which makes it
+/// with `secrets.NewURI` (`core/secrets/secret.go`). Before 3.6.19 that is `xid.New()`: 4
+/// bytes of Unix time, 3 of machine id, 2 of process id and a 3-byte counter, so the ids one
+/// controller draws share their first 9 bytes and count up; here the first 9 bytes derive
+/// from the model uuid and the counter from the number of secrets in the State. From 3.6.19
+/// `NewURI` reads 12 bytes from `crypto/rand` and encodes them the same way (the 3.6 branch;
+/// main has it since merging 3.6); here they derive from the model uuid and that number.
+/// Either way the number counts up past any id the State already has.
+pub(crate) fn new_secret_id(state: &State, juju: JujuVersion) -> String {
+    let uuid = &state.model.uuid;
+    (state.secrets.len()..)
+        .map(|n| {
+            let bytes = if juju >= OPAQUE_SECRET_IDS_SINCE {
+                let seed = format!("secret-add\0{uuid}\0{n}");
+                let (a, b) = (
+                    fnv64(0xcbf2_9ce4_8422_2325, &seed),
+                    fnv64(0x6c62_272e_07bb_0142, &seed),
+                );
+                let mut bytes = [0u8; 12];
+                bytes[..8].copy_from_slice(&a.to_be_bytes());
+                bytes[8..].copy_from_slice(&b.to_be_bytes()[..4]);
+                bytes
+            } else {
+                let seed = format!("xid\0{uuid}");
+                let prefix = fnv64(0xcbf2_9ce4_8422_2325, &seed);
+                let counter_base = fnv64(0x6c62_272e_07bb_0142, &seed);
+                // A time in 2024-2025, so the id reads as an Xid of a plausible date.
+                let seconds = 1_704_067_200 + (prefix >> 40) % 63_072_000;
+                let counter = (counter_base.wrapping_add(n as u64) & 0x00ff_ffff) as u32;
+                let mut bytes = [0u8; 12];
+                bytes[..4].copy_from_slice(&(seconds as u32).to_be_bytes());
+                bytes[4..9].copy_from_slice(&prefix.to_be_bytes()[3..8]);
+                bytes[9..].copy_from_slice(&counter.to_be_bytes()[1..]);
+                bytes
+            };
+            format!("secret:{}", base32_id(bytes))
+        })
+        .find(|id| state.secret_index(id).is_none())
+        .expect("an unused id")
+}
+
+/// FNV-1a over `seed` from `offset`.
+fn fnv64(offset: u64, seed: &str) -> u64 {
+    seed.bytes().fold(offset, |hash, byte| {
+        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
+    })
+}
+
+/// 12 bytes in Juju's secret id encoding: base32 with the alphabet
+/// `0123456789abcdefghijklmnopqrstuv`, no padding (`xid.ID.String`; `xidEncoding` in
+/// `core/secrets/secret.go`, 3.6.19).
+fn base32_id(bytes: [u8; 12]) -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
+    let bits = bytes
+        .iter()
+        .fold(0u128, |acc, b| (acc << 8) | u128::from(*b))
+        << 4;
+    (0..20)
+        .map(|i| ALPHABET[((bits >> (95 - 5 * i)) & 0x1f) as usize] as char)
+        .collect()
+}
+
 /// Juju versions where a secret's owner always reads the latest revision (bug 2037120, fixed
 /// in 3.1.7 and 3.3.1).
 fn owner_always_sees_latest(juju: JujuVersion) -> bool {
@@ -143,6 +235,16 @@ impl HookTools {
     fn managed_secret_or_refuse_at_commit(&mut self, tool: &str, id: &str) -> Option<usize> {
         let refusal = match self.state.secret_index(id) {
             Some(index) if self.manages(&self.state.secrets[index]) => return Some(index),
+            // The controller asks for the leadership token for an application's secret, whose
+            // check fails with `"app/1" is not leader of "app"` (`CanManage` →
+            // `LeadershipToken`, `apiserver/common/secrets/access.go`; the token's `Check`,
+            // `core/leadership` `notLeaderError`, 3.x).
+            Some(index) if self.state.secrets[index].owner == Some(SecretOwner::App) => {
+                refused(format!(
+                    "{:?} is not leader of {:?}",
+                    self.scope.unit_name, self.scope.app_name
+                ))
+            }
             Some(_) => permission_denied(),
             None => not_found(id),
         };
@@ -170,10 +272,16 @@ impl HookTools {
     }
 
     /// `secret-add [--owner application|unit] ...`: a new secret at revision 1, owned by this
-    /// unit or (as leader) this application; returns its id.
+    /// unit or (as leader) this application; returns its id (see [`new_secret_id`]).
     ///
-    /// The id is `secret:` and 20 characters of `[0-9a-v]` derived from the model uuid and a
-    /// number: the count of secrets in the State, counting up past any id already taken.
+    /// A label another secret added in this hook has is refused at once, as Juju's unit agent
+    /// does (`secretsChangeRecorder.create`: "secret with label %q already exists",
+    /// `internal/worker/uniter/runner/context/secrets.go`, 3.6); a label a secret this unit
+    /// owned before the hook has is taken, and the controller refuses it when the hook
+    /// commits (`HookContext.CreateSecret` checks nothing else,
+    /// `internal/worker/uniter/runner/context/context.go`, 3.6; `secretsStore.CreateSecret`
+    /// → `uniqueSecretOwnerLabelOps`, `state/secrets.go`, 3.x; 4.x's `domain/secret` state
+    /// checks the owner's labels as it creates the secret, with the same text).
     pub fn secret_add(
         &mut self,
         content: SecretContent,
@@ -187,15 +295,27 @@ impl HookTools {
         if content.is_empty() {
             return Err(refused("empty secret content not valid"));
         }
+        let mut taken_before = false;
         if let Some(label) = &meta.label {
-            self.check_label_free(label, None, true)?;
+            let created = &self.secret_changes.created;
+            for s in self.state.secrets.iter().filter(|s| s.is_owned()) {
+                if s.label.as_deref() == Some(label.as_str()) {
+                    if created.contains(&s.id) {
+                        return Err(refused(format!(
+                            "secret with label {label:?} already exists"
+                        )));
+                    }
+                    taken_before = true;
+                }
+            }
         }
-        let id = (self.state.secrets.len()..)
-            .map(|n| {
-                Secret::derived_id(format!("secret-add\0{}\0{n}", self.state.model.uuid).as_bytes())
-            })
-            .find(|id| self.state.secret_index(id).is_none())
-            .expect("an unused id");
+        let id = new_secret_id(&self.state, self.scope.juju);
+        if taken_before {
+            let label = meta.label.as_deref().unwrap_or_default();
+            self.commit_refusals.push(format!(
+                "secret-add {id}: ERROR secret with label {label:?} already exists"
+            ));
+        }
         let mut secret = Secret::new(content).id(id.clone()).owner(owner);
         secret.label = meta.label;
         secret.description = meta.description;
@@ -222,9 +342,17 @@ impl HookTools {
         }
         let index = match (id, label) {
             (Some(id), _) => self.secret_index_by_id(id)?,
+            // Juju looks among the secrets added in this hook first
+            // (`HookContext.getPendingSecretValue`, `internal/worker/uniter/runner/context/
+            // context.go`, 3.6), so a new secret wins over an older one with its label.
             (None, Some(label)) => self
                 .state
-                .secret_index_by_label(label, false)
+                .secrets
+                .iter()
+                .position(|s| {
+                    self.secret_changes.created.contains(&s.id) && s.label.as_deref() == Some(label)
+                })
+                .or_else(|| self.state.secret_index_by_label(label, false))
                 .ok_or_else(|| label_not_found(label))?,
             (None, None) => return Err(refused("require either a secret URI or label")),
         };
@@ -284,7 +412,13 @@ impl HookTools {
 
     /// `secret-set <id> [key=value...] [--label ...]`: new content makes a new latest revision
     /// (see the module docs for how Juju merges a hook's updates); metadata changes make none.
-    /// On a secret this unit cannot manage, the hook fails when it commits.
+    /// On a secret this unit cannot manage, the hook fails when it commits; so it does for a
+    /// label another secret this unit owns has: the unit agent checks no label on update
+    /// (`HookContext.UpdateSecret`, `secretsChangeRecorder.update`,
+    /// `internal/worker/uniter/runner/context/`, 3.6) and the controller refuses it as the
+    /// hook commits (`secretsStore.UpdateSecret` → `uniqueSecretOwnerLabelOps` for a changed
+    /// label, `state/secrets.go`, 3.x; the text is the one `secret-add`'s refusal has, the
+    /// update path's own wording was not read).
     pub fn secret_set(
         &mut self,
         id: &str,
@@ -296,7 +430,11 @@ impl HookTools {
             return Ok(());
         };
         if let Some(label) = &meta.label {
-            self.check_label_free(label, Some(index), true)?;
+            if self.check_label_free(label, Some(index), true).is_err() {
+                self.commit_refusals.push(format!(
+                    "secret-set {id}: ERROR secret with label {label:?} already exists"
+                ));
+            }
         }
         let coalesces = self.scope.juju >= SAME_CONTENT_NO_REVISION_SINCE;
         let changes = &mut self.secret_changes;
@@ -397,8 +535,17 @@ impl HookTools {
     }
 
     /// `secret-grant <id> --relation <id> [--unit u]`: let the relation's remote application
-    /// (or one of its units) read the secret. A unit grant under an application grant changes
-    /// nothing; an application grant needs the unit grants revoked first.
+    /// (or one of its units) read the secret.
+    ///
+    /// Juju checks the grant against the secret's grants with this hook's changes merged in
+    /// (`HookContext.GrantSecret` reads `SecretMetadata`, which adds the pending grants and
+    /// leaves out the pending revokes: `secretsChangeRecorder.secretGrantInfo`;
+    /// `internal/worker/uniter/runner/context/`, 3.6 and main): the same grant, or a unit
+    /// grant under an application grant, changes nothing; an application grant needs the
+    /// unit grants revoked first. It keeps one pending grant per relation, so a second grant
+    /// on the relation in the same hook replaces the first one (granting `pg/0` then `pg/1`
+    /// leaves `pg/1` only); grants from earlier hooks stay. Before Juju 3.3.1 every grant is
+    /// kept as given, unchecked ([`GRANTS_CHECKED_SINCE`]).
     pub fn secret_grant(
         &mut self,
         id: &str,
@@ -416,10 +563,13 @@ impl HookTools {
             .ok()
             .filter(|i| self.manages(&self.state.secrets[*i]))
             .ok_or_else(|| not_found(id))?;
-        let grants = self.state.secrets[index]
-            .remote_grants
-            .entry(relation_id)
-            .or_default();
+        let checked = self.scope.juju >= GRANTS_CHECKED_SINCE;
+        let secret = &mut self.state.secrets[index];
+        let grants = secret.remote_grants.entry(relation_id).or_default();
+        if !checked {
+            grants.insert(grantee);
+            return Ok(());
+        }
         if grants.contains(&grantee) || grants.contains(&app) {
             return Ok(());
         }
@@ -428,8 +578,30 @@ impl HookTools {
                 "any unit level grants need to be revoked before granting access to the corresponding application",
             ));
         }
+        let pending = (secret.id.clone(), relation_id);
+        if let Some(replaced) = self.secret_changes.granted.insert(pending, grantee.clone()) {
+            grants.remove(&replaced);
+        }
         grants.insert(grantee);
         Ok(())
+    }
+
+    /// The grants on relation `relation_id` are gone with it: Juju removes the permissions
+    /// scoped to a relation when it removes the relation (`Relation.removeOps` →
+    /// `removeRelationChildRecordOps` → `removeScopedSecretPermissionOps`, `state/relation.go`,
+    /// the Mongo state of 3.x and the 3.6 branch), which happens once its last
+    /// unit has left it; seen from this unit, after its relation-broken hook.
+    pub(crate) fn drop_grants_of_broken_relation(&mut self) {
+        let Some(event) = self.scope.relation_event() else {
+            return;
+        };
+        if event.hook != RelationHook::Broken {
+            return;
+        }
+        let relation_id = event.relation_id;
+        for secret in &mut self.state.secrets {
+            secret.remote_grants.remove(&relation_id);
+        }
     }
 
     /// `secret-revoke <id> --relation <id> [--unit u]`: undo a grant; revoking what was not

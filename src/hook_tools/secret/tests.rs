@@ -312,6 +312,14 @@ fn denied_at_commit(tool: &str) -> Vec<String> {
     vec![format!("{tool} {ID}: ERROR permission denied")]
 }
 
+/// The controller's refusal of a change to the application's secret by a non-leader: its
+/// leadership token's check.
+fn not_leader_at_commit(tool: &str) -> Vec<String> {
+    vec![format!(
+        "{tool} {ID}: ERROR \"demo/0\" is not leader of \"demo\""
+    )]
+}
+
 #[test]
 fn only_owners_and_the_leader_manage() {
     let mut t = tools(State::default().secrets([observed()]));
@@ -333,7 +341,7 @@ fn only_owners_and_the_leader_manage() {
             .secrets([owned(SecretOwner::App)]),
     );
     t.secret_set(ID, c(), SecretMeta::default()).unwrap();
-    assert_eq!(t.commit_refusals, denied_at_commit("secret-set"));
+    assert_eq!(t.commit_refusals, not_leader_at_commit("secret-set"));
     assert!(is_secret_not_found(
         &t.secret_info_get(Some(ID), None).unwrap_err()
     ));
@@ -548,8 +556,10 @@ fn granting_needs_a_secret_this_unit_manages() {
         &t.secret_grant(ID, 1, None).unwrap_err()
     ));
     t.secret_revoke(ID, 1, None).unwrap();
-    assert_eq!(t.commit_refusals, denied_at_commit("secret-revoke"));
+    assert_eq!(t.commit_refusals, not_leader_at_commit("secret-revoke"));
     let mut t = tools(State::default().relations([db()]).secrets([observed()]));
+    t.secret_revoke(ID, 1, None).unwrap();
+    assert_eq!(t.commit_refusals, denied_at_commit("secret-revoke"));
     assert!(is_secret_not_found(
         &t.secret_grant(ID, 1, None).unwrap_err()
     ));
@@ -602,4 +612,269 @@ fn owner_arguments_are_ops_words() {
     assert_eq!(secret_owner_arg(Some("application")), Ok(SecretOwner::App));
     assert_eq!(secret_owner_arg(Some("unit")), Ok(SecretOwner::Unit));
     assert!(secret_owner_arg(Some("app")).is_err());
+}
+
+/// Hook tools for a `relation-broken` run of relation 1 (`db`, remote application `pg`).
+fn broken(state: State) -> HookTools {
+    use crate::event::{RelationEventScope, RemoteUnitChoice};
+    let mut t = tools(state);
+    t.scope.relation = Ok(RelationEventScope {
+        index: 0,
+        relation_id: 1,
+        endpoint: "db".into(),
+        hook: RelationHook::Broken,
+        remote_app: "pg".into(),
+        remote_unit_id: None,
+        remote_unit: None,
+        departing_unit: None,
+        remote_unit_choice: RemoteUnitChoice::Given,
+    });
+    t
+}
+
+fn grantees(t: &HookTools, relation_id: u32) -> Vec<&str> {
+    t.state.secrets[0]
+        .remote_grants
+        .get(&relation_id)
+        .map(|g| g.iter().map(String::as_str).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_hook_keeps_one_pending_grant_per_relation() {
+    let leader = || {
+        State::default()
+            .leader(true)
+            .relations([db()])
+            .secrets([owned(SecretOwner::App)])
+    };
+    // Two unit grants on one relation in one hook: Juju keeps the pending grant per relation
+    // key, so the second replaces the first.
+    let mut t = tools(leader());
+    t.secret_grant(ID, 1, Some("pg/0")).unwrap();
+    t.secret_grant(ID, 1, Some("pg/1")).unwrap();
+    assert_eq!(grantees(&t, 1), ["pg/1"]);
+    // Granting the application, then one of its units: the check sees the pending
+    // application grant, so the unit grant changes nothing.
+    let mut t = tools(leader());
+    t.secret_grant(ID, 1, None).unwrap();
+    t.secret_grant(ID, 1, Some("pg/0")).unwrap();
+    assert_eq!(grantees(&t, 1), ["pg"]);
+    // A unit, then the application: refused, the pending unit grant counts.
+    let mut t = tools(leader());
+    t.secret_grant(ID, 1, Some("pg/0")).unwrap();
+    assert_eq!(
+        t.secret_grant(ID, 1, None).unwrap_err(),
+        refused("any unit level grants need to be revoked before granting access to the corresponding application")
+    );
+    // Grants from earlier hooks stay: only this hook's pending grant is replaced.
+    let mut t = tools(
+        State::default()
+            .leader(true)
+            .relations([db()])
+            .secrets([owned(SecretOwner::App).remote_grants(1, ["pg/0"])]),
+    );
+    t.secret_grant(ID, 1, Some("pg/1")).unwrap();
+    t.secret_grant(ID, 1, Some("pg/0")).unwrap();
+    assert_eq!(grantees(&t, 1), ["pg/0", "pg/1"], "pg/0's grant was there");
+    // Another relation's pending grant is its own.
+    let mut t = tools(
+        State::default()
+            .leader(true)
+            .relations([db()])
+            .relations([PeerRelation::new("cluster").id(2).peers([1, 2])])
+            .secrets([owned(SecretOwner::App)]),
+    );
+    t.secret_grant(ID, 1, Some("pg/0")).unwrap();
+    t.secret_grant(ID, 2, Some("demo/1")).unwrap();
+    assert_eq!(
+        (grantees(&t, 1), grantees(&t, 2)),
+        (vec!["pg/0"], vec!["demo/1"])
+    );
+}
+
+#[test]
+fn before_juju_3_3_1_every_grant_is_its_own_record() {
+    let leader = |version: &str| {
+        on_juju(
+            tools(
+                State::default()
+                    .leader(true)
+                    .relations([db()])
+                    .secrets([owned(SecretOwner::App)]),
+            ),
+            version,
+        )
+    };
+    for (version, two_units, app_then_unit, unit_then_app) in [
+        ("3.3.0", vec!["pg/0", "pg/1"], vec!["pg", "pg/0"], true),
+        ("3.1.7", vec!["pg/0", "pg/1"], vec!["pg", "pg/0"], true),
+        ("3.3.1", vec!["pg/1"], vec!["pg"], false),
+    ] {
+        let mut t = leader(version);
+        t.secret_grant(ID, 1, Some("pg/0")).unwrap();
+        t.secret_grant(ID, 1, Some("pg/1")).unwrap();
+        assert_eq!(grantees(&t, 1), two_units, "{version}");
+        let mut t = leader(version);
+        t.secret_grant(ID, 1, None).unwrap();
+        t.secret_grant(ID, 1, Some("pg/0")).unwrap();
+        assert_eq!(grantees(&t, 1), app_then_unit, "{version}");
+        let mut t = leader(version);
+        t.secret_grant(ID, 1, Some("pg/0")).unwrap();
+        assert_eq!(
+            t.secret_grant(ID, 1, None).is_ok(),
+            unit_then_app,
+            "{version}"
+        );
+    }
+}
+
+#[test]
+fn a_broken_relation_takes_its_grants_with_it() {
+    let state = State::default()
+        .leader(true)
+        .relations([db()])
+        .relations([PeerRelation::new("cluster").id(2).peers([1])])
+        .secrets([owned(SecretOwner::App)
+            .remote_grants(1, ["pg"])
+            .remote_grants(2, ["demo/1"])]);
+    let mut t = broken(state.clone());
+    // During the hook the grant is still there (revoking it works as ever).
+    assert_eq!(grantees(&t, 1), ["pg"]);
+    t.finish();
+    assert_eq!(grantees(&t, 1), Vec::<&str>::new());
+    assert_eq!(
+        grantees(&t, 2),
+        ["demo/1"],
+        "another relation's grants stay"
+    );
+    // Another hook keeps them.
+    let mut t = tools(state);
+    t.finish();
+    assert_eq!(grantees(&t, 1), ["pg"]);
+}
+
+#[test]
+fn new_ids_are_xids_before_juju_3_6_19_and_opaque_from_it() {
+    let add = |t: &mut HookTools| {
+        t.secret_add(
+            content(&[("a", "b")]),
+            SecretMeta::default(),
+            SecretOwner::Unit,
+        )
+        .unwrap()
+    };
+    let unique = |id: &str| id.strip_prefix("secret:").unwrap().to_owned();
+    let decode = |id: &str| -> [u8; 12] {
+        let alphabet = b"0123456789abcdefghijklmnopqrstuv";
+        let bits = unique(id).bytes().fold(0u128, |acc, c| {
+            (acc << 5) | alphabet.iter().position(|a| *a == c).unwrap() as u128
+        });
+        assert_eq!(
+            bits & 0xf,
+            0,
+            "{id}: 12 bytes, the last character's padding clear"
+        );
+        let mut bytes = [0u8; 12];
+        for (i, b) in bytes.iter_mut().enumerate() {
+            *b = (bits >> (4 + 8 * (11 - i))) as u8;
+        }
+        bytes
+    };
+    for version in ["3.6.18", "3.1.7"] {
+        let mut t = on_juju(tools(State::default()), version);
+        let (a, b) = (add(&mut t), add(&mut t));
+        let (x, y) = (decode(&a), decode(&b));
+        // An Xid: time, machine and process (9 bytes) shared, then a counter counting up.
+        assert_eq!(x[..9], y[..9], "{version}: {a} {b}");
+        let counter = |v: [u8; 12]| u32::from_be_bytes([0, v[9], v[10], v[11]]);
+        assert_eq!(counter(y), (counter(x) + 1) & 0x00ff_ffff, "{version}");
+        let seconds = u32::from_be_bytes([x[0], x[1], x[2], x[3]]);
+        assert!(
+            (1_704_067_200..1_767_225_600).contains(&seconds),
+            "{seconds}"
+        );
+    }
+    for version in ["3.6.19", "4.0.0"] {
+        let mut t = on_juju(tools(State::default()), version);
+        let (a, b) = (add(&mut t), add(&mut t));
+        let (x, y) = (decode(&a), decode(&b));
+        assert_ne!(
+            x[..9],
+            y[..9],
+            "{version}: opaque ids share no prefix: {a} {b}"
+        );
+        // Still from the State: the same State draws the same ids.
+        let mut again = on_juju(tools(State::default()), version);
+        assert_eq!((add(&mut again), add(&mut again)), (a, b));
+    }
+    let mut old = on_juju(tools(State::default()), "3.6.18");
+    let mut new = on_juju(tools(State::default()), "3.6.19");
+    assert_ne!(add(&mut old), add(&mut new));
+}
+
+#[test]
+fn a_label_an_older_secret_owns_fails_the_hook_at_commit() {
+    let older = owned(SecretOwner::Unit).label("fresh");
+    let mut t = tools(State::default().leader(true).secrets([older]));
+    let meta = || SecretMeta {
+        label: Some("fresh".into()),
+        ..SecretMeta::default()
+    };
+    let id = t
+        .secret_add(content(&[("token", "new")]), meta(), SecretOwner::App)
+        .unwrap();
+    assert_eq!(
+        t.commit_refusals,
+        [format!(
+            "secret-add {id}: ERROR secret with label \"fresh\" already exists"
+        )]
+    );
+    // Reading by the label finds the secret added in this hook, as Juju's agent does.
+    assert_eq!(
+        t.secret_get(None, Some("fresh"), false, false).unwrap()["token"],
+        "new"
+    );
+    // The same label twice in one hook: refused at once by the unit agent.
+    assert_eq!(
+        t.secret_add(content(&[("token", "again")]), meta(), SecretOwner::App)
+            .unwrap_err(),
+        refused("secret with label \"fresh\" already exists")
+    );
+    // An observed secret's label is another namespace.
+    let mut t = tools(State::default().secrets([observed().label("fresh")]));
+    t.secret_add(content(&[("token", "new")]), meta(), SecretOwner::Unit)
+        .unwrap();
+    assert!(t.commit_refusals.is_empty());
+}
+
+#[test]
+fn relabelling_to_a_label_another_owned_secret_has_fails_at_commit() {
+    let other = Secret::new([("a", "b")])
+        .id("secret:bbbbbbbbbbbbbbbbbbbb")
+        .owner(SecretOwner::Unit)
+        .label("other");
+    let observed_label = Secret::new([("a", "c")])
+        .id("secret:cccccccccccccccccccc")
+        .label("seen");
+    let mut t = tools(State::default().secrets([owned(SecretOwner::Unit), other, observed_label]));
+    let relabel = |t: &mut HookTools, label: &str| {
+        let meta = SecretMeta {
+            label: Some(label.into()),
+            ..SecretMeta::default()
+        };
+        t.secret_set(ID, None, meta)
+    };
+    // Its own label, or an observed secret's: nothing to refuse.
+    relabel(&mut t, "creds").unwrap();
+    relabel(&mut t, "seen").unwrap();
+    assert!(t.commit_refusals.is_empty());
+    // Another owned secret's: taken now, refused as the hook commits.
+    relabel(&mut t, "other").unwrap();
+    assert_eq!(
+        t.commit_refusals,
+        [format!(
+            "secret-set {ID}: ERROR secret with label \"other\" already exists"
+        )]
+    );
 }

@@ -18,7 +18,10 @@ app's and the event's unit's bags (always refused). Failures are logged as
 itself; hook-tool messages are each engine's own wording).
 On update-status it reports every relation it sees, per endpoint, and network-get for each
 binding: a regular endpoint, a container-scoped one, the extra-binding, juju-info, and a
-name that is no binding.
+name that is no binding. Then it uses `db` relation 99, which no case's State has, as a charm
+that kept a gone relation's id would: "gone relation read=...", "gone relation write ..." and
+"gone relation address=..." (ops' Binding asks network-get again without the id when ops
+raises RelationNotFoundError).
 """
 
 from __future__ import annotations
@@ -116,6 +119,15 @@ class ConfRelationsCharm(ops.CharmBase):
                 _try(f"{rel.id}: local app data", lambda: self._bag(rel, self.app))
         for binding in ("db", "host", "metrics", "juju-info", "nope"):
             _try(f"binding {binding}", lambda: self.model.get_binding(binding).network.bind_address)
+        gone = self.model.get_relation("db", 99)
+        if gone is not None:
+            _try("gone relation read", lambda: dict(gone.data[self.unit]))
+            try:
+                gone.data[self.unit]["seen"] = "update_status"
+                logger.info("gone relation write ok")
+            except ops.ModelError as e:
+                _failed("gone relation write", e)
+            _try("gone relation address", lambda: self.model.get_binding(gone).network.bind_address)
         peer = self.model.get_relation("cluster")
         if peer is not None:
             try:

@@ -12,7 +12,8 @@ update-status runs the steps of the `steps` option in order; each logs `<step>: 
 - `set-content`: `set_content({'password': 'set'})`; `set-twice`: two `set_content` calls;
   `set-info`: `set_info(description='described', rotate=DAILY)`;
 - `grant-app`, `grant-unit`, `revoke-app`, `revoke-unit`: on the `db` relation (unit: its
-  first remote unit); `grant-peer`: to the first peer unit;
+  first remote unit); `grant-last-unit`: to its last remote unit; `grant-peer`: to the first
+  peer unit;
 - `remove-1`, `remove-2`, `remove-all`: `remove_revision(n)` / `remove_all_revisions()`;
 - `add-app`, `add-unit`: `app.add_secret` / `unit.add_secret` with the `label`, then read
   back by label; `get-unknown`, `get-unknown-label`: a secret that does not exist.
@@ -77,6 +78,7 @@ class ConfSecretsCharm(ops.CharmBase):
 
     def _steps(self) -> dict[str, Callable[[], Any]]:
         first_unit = lambda rel: sorted(rel.units, key=lambda u: u.name)[0]  # noqa: E731
+        last_unit = lambda rel: sorted(rel.units, key=lambda u: u.name)[-1]  # noqa: E731
         return {
             "get-id": lambda: self._by_id().get_content(),
             "get-label": lambda: self._by_label().get_content(),
@@ -95,6 +97,9 @@ class ConfSecretsCharm(ops.CharmBase):
             "grant-app": lambda: self._by_id().grant(self._relation()),
             "grant-unit": lambda: self._by_id().grant(
                 self._relation(), unit=first_unit(self._relation())
+            ),
+            "grant-last-unit": lambda: self._by_id().grant(
+                self._relation(), unit=last_unit(self._relation())
             ),
             "revoke-app": lambda: self._by_id().revoke(self._relation()),
             "revoke-unit": lambda: self._by_id().revoke(
