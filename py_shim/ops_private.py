@@ -327,6 +327,44 @@ class OpsTracer:
             getattr(self.proxy, '_real_tracer', True)
         )
 
+    def bound(self) -> Any:
+        """The tracer ops' proxy forwards to (`_real_tracer`, bound by the proxy on its first
+        use once a provider is set), None while it has none."""
+        return vars(self.proxy).get('_real_tracer')
+
+    def rebind(self, tracer: Any) -> None:
+        """Put back what `bound()` returned: a run's provider does not outlive the run in ops'
+        tracer."""
+        if '_real_tracer' in vars(self.proxy):
+            self.proxy._real_tracer = tracer
+
+
+class TracingCapture:
+    """ops[tracing] (the optional `ops_tracing` package) as ops.testing uses it to capture a
+    run's spans: `ops_tracing._mock.patch_tracing()` (while entered, ops_tracing's provider is
+    an in-memory one, and on exit opentelemetry's global provider and its set-once flag are put
+    back), and ops' own `ops.tracing._setup(juju_context, charm_class_name)` and `_shutdown()`,
+    which ops' `_Manager` calls around a dispatch. Used with ops 3.x (checked ops_tracing
+    3.9.0); `capture()` is None without ops[tracing], and in ops 2.x, whose ops_tracing (checked
+    2.23.6) lets the first run's provider shut the shared span processor down, after which
+    opentelemetry-sdk 1.45 drops every span."""
+
+    def __init__(self, tracing: Any, mock: Any) -> None:
+        self.patch_tracing: Callable[[], ContextManager[Any]] = mock.patch_tracing
+        self.setup: Callable[[Any, str], None] = tracing._setup
+        self.shutdown: Callable[[], None] = tracing._shutdown
+
+    @classmethod
+    def capture(cls) -> TracingCapture | None:
+        tracing = getattr(ops, 'tracing', None)  # None when ops_tracing is not installed
+        if tracing is None or not ops.__version__.startswith('3.'):
+            return None
+        try:
+            from ops_tracing import _mock  # type: ignore[import-not-found, unused-ignore]
+        except ImportError:
+            return None
+        return cls(tracing, _mock)
+
 
 # ---- Python's own private names -------------------------------------------------------------
 
