@@ -339,7 +339,9 @@ pub struct Span {
     /// The span's kind. Defaults to `INTERNAL`.
     #[serde(default)]
     pub kind: SpanKind,
-    /// The span's attributes, by name.
+    /// The span's attributes, by name. A Python object's address in a string value (` at
+    /// 0x7f…` in a default repr, as in the `event` attribute ops gives a pebble-ready span) is
+    /// left out: it differs from one run to the next.
     #[serde(default)]
     pub attributes: BTreeMap<String, AttributeValue>,
     /// The span's status. Defaults to unset.

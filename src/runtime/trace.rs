@@ -114,7 +114,7 @@ fn attribute_value(value: &Bound<'_, PyAny>) -> PyResult<AttributeValue> {
     } else if value.is_instance_of::<PyFloat>() {
         AttributeValue::Float(value.extract()?)
     } else if value.is_instance_of::<PyString>() {
-        AttributeValue::String(value.extract()?)
+        AttributeValue::String(without_addresses(value.extract()?))
     } else if let Ok(items) = value.try_iter() {
         AttributeValue::Array(
             items
@@ -122,6 +122,48 @@ fn attribute_value(value: &Bound<'_, PyAny>) -> PyResult<AttributeValue> {
                 .collect::<PyResult<_>>()?,
         )
     } else {
-        AttributeValue::String(value.str()?.to_string())
+        AttributeValue::String(without_addresses(value.str()?.to_string()))
     })
+}
+
+/// `text` without the addresses of Python objects in it (` at 0x7f…` in a default repr, as in
+/// the `event` attribute ops gives a pebble-ready span), which differ from run to run.
+fn without_addresses(text: String) -> String {
+    const MARK: &str = " at 0x";
+    if !text.contains(MARK) {
+        return text;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find(MARK) {
+        let digits = rest[at + MARK.len()..]
+            .find(|c: char| !c.is_ascii_hexdigit())
+            .unwrap_or(rest.len() - at - MARK.len());
+        out.push_str(&rest[..at]);
+        if digits == 0 {
+            out.push_str(MARK);
+        }
+        rest = &rest[at + MARK.len() + digits..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_addresses;
+
+    #[test]
+    fn object_addresses_are_left_out() {
+        assert_eq!(
+            without_addresses(
+                "<PebbleReadyEvent on <ops.model.Container object at 0x7f73a16f80d0> via C>".into()
+            ),
+            "<PebbleReadyEvent on <ops.model.Container object> via C>"
+        );
+        assert_eq!(without_addresses("a at 0x1f, b at 0xab".into()), "a, b");
+        assert_eq!(without_addresses("seen at 0xzz".into()), "seen at 0xzz");
+        assert_eq!(without_addresses("seen at 0x".into()), "seen at 0x");
+        assert_eq!(without_addresses("plain".into()), "plain");
+    }
 }
