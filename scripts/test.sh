@@ -9,7 +9,7 @@
 # running a charm whose own .venv is 3.13, and a lint of the
 # engine for CPython 3.14 (no such Python here: its code paths must compile), every bench run once,
 # the conformance corpus against ops.testing, and the ops.testing-style Python suite
-# (tests/python) on ops 3.9 and 2.23.
+# (tests/python) on ops 3.9, 2.23 and 3.9 with ops[tracing].
 # (scripts/ops-versions.sh runs the tests on every supported ops minor release.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -105,11 +105,11 @@ echo "== the benches run once each (criterion's test mode: the case files still 
 VIRTUAL_ENV="$PWD/.venv" cargo bench --locked -p ops-scenario --bench throughput -- --test
 echo "== conformance against ops.testing 8.9"
 ./scripts/conformance.sh
-echo "== the Python package: \`pip install .\` of this checkout into the Python suite's venvs (ops 3.9 + ops-scenario 8.9, ops 2.23 + ops-scenario 7.23)"
+echo "== the Python package: \`pip install .\` of this checkout into the Python suite's venvs (ops 3.9 + ops-scenario 8.9, ops 2.23 + ops-scenario 7.23, ops 3.9 + ops-scenario 8.9 with ops[tracing])"
 scripts/python-suite-env.sh --with-engine
 lean target/python-package
 echo "== the package's own tests (its conversions, end to end against ops.testing) and types, on both ops lines"
 python/tests/run.sh
-echo "== the Python suite (tests/python) on ops 3.9 and 2.23: on ops.testing, then on the engine, compared test by test"
+echo "== the Python suite (tests/python) on ops 3.9, 2.23 and 3.9 with ops[tracing]: on ops.testing, then on the engine, compared test by test"
 scripts/python-suite.sh --no-setup --engine rust
 echo "== done"
