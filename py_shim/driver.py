@@ -651,6 +651,14 @@ class Dispatch:
     collect status).
     """
 
+    # With ops[tracing]: the run's spans once it is closed (also appended to `_span_sink`, a
+    # Python host's `ctx.trace_data`), and the charm's exception, which ends `ops.main`. Class
+    # defaults, so that a run without ops[tracing] sets none of them.
+    spans: tuple[Any, ...] = ()
+    _span_sink: list[Any] | None = None
+    _trace: _RunTrace | None = None
+    _error: BaseException | None = None
+
     def __init__(
         self,
         loaded: LoadedCharm,
@@ -668,12 +676,6 @@ class Dispatch:
         span_sink: list[Any] | None = None,
     ) -> None:
         self.framework: CapturingFramework | None = None
-        # With ops[tracing]: the run's spans once it is closed (and appended to `span_sink`, a
-        # Python host's `ctx.trace_data`), and the charm's exception that ends `ops.main`.
-        self.spans: tuple[Any, ...] = ()
-        self._span_sink = span_sink
-        self._trace: _RunTrace | None = None
-        self._error: BaseException | None = None
         self.charm: ops.CharmBase | None = None
         self.juju_context: ops_private.JujuContext | None = None
         self._backend: _scenario_backend.Backend | None = None
@@ -683,6 +685,7 @@ class Dispatch:
             _patches.install(env, loaded.sys_path)
             self.juju_context = juju_context
             if _TRACING is not None:
+                self._span_sink = span_sink
                 self._trace = _RunTrace(_TRACING, juju_context, loaded.charm_class.__name__)
             backend = _scenario_backend.Backend(rs, self.juju_context)
             ops_private.set_peer_endpoints(backend, loaded.peers)
