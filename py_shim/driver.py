@@ -779,7 +779,8 @@ class Dispatch:
                 ops_private.release_framework(framework)
         finally:
             try:
-                if self._trace is not None:
+                # (The module's constant first: a run without ops[tracing] only reads that.)
+                if _TRACING is not None and self._trace is not None:
                     trace, self._trace = self._trace, None
                     self.spans = trace.end(self._error)
                     if self._span_sink is not None:
