@@ -718,12 +718,12 @@ class Dispatch:
             # The charm ended the hook in its __init__; exit code 0 is a hook that succeeded
             # without a commit, as under ops.main.
             if not _is_clean_exit(e):
-                self._error = e
+                self._note_error(e)
                 self.close()
                 raise
             self.charm = None
         except BaseException as e:
-            self._error = e
+            self._note_error(e)
             self.close()
             raise
 
@@ -753,13 +753,19 @@ class Dispatch:
             framework.commit()
         except (ops_private.Abort, SystemExit) as e:
             if not _is_clean_exit(e):
-                self._error = e
+                self._note_error(e)
                 raise
             return False
         except BaseException as e:
-            self._error = e
+            self._note_error(e)
             raise
         return True
+
+    def _note_error(self, error: BaseException) -> None:
+        """Keep the exception that ends the hook for `ops.main`, while spans are captured (only
+        then: its traceback refers back to this Dispatch, and `close()` drops it)."""
+        if _TRACING is not None:
+            self._error = error
 
     def _log_debug(self, message: str) -> None:
         """A debug line of ops' own, as `logger.debug` would send it to juju-log (but without
@@ -782,7 +788,8 @@ class Dispatch:
                 # (The module's constant first: a run without ops[tracing] only reads that.)
                 if _TRACING is not None and self._trace is not None:
                     trace, self._trace = self._trace, None
-                    self.spans = trace.end(self._error)
+                    error, self._error = self._error, None
+                    self.spans = trace.end(error)
                     if self._span_sink is not None:
                         self._span_sink.extend(self.spans)
             finally:

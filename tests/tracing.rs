@@ -220,7 +220,10 @@ fn a_charm_exception_ends_its_spans_with_an_error() {
     let out = ctx
         .run_reporting_errors(Event::start(), &State::default())
         .unwrap();
-    assert!(out.error.is_some());
+    // The charm's traceback is its own: closing spans with the exception adds no frames.
+    let traceback = &out.error.as_ref().unwrap().traceback;
+    assert!(traceback.ends_with("ValueError: boom\n"), "{traceback}");
+    assert!(!traceback.contains("opentelemetry"), "{traceback}");
     assert_eq!(
         tree(&out),
         [
