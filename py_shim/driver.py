@@ -123,6 +123,52 @@ class _NoRecordingTracer:
         return self._invalid_span
 
 
+#: ops[tracing]'s capture, when it is installed (ops 3.x): every run then records its spans.
+_TRACING = ops_private.TracingCapture.capture()
+#: Whether runs capture spans (the runtime reads it once, at start-up).
+CAPTURES_SPANS: bool = _TRACING is not None
+
+
+class _RunTrace:
+    """The spans of one run, with ops[tracing] installed, captured as ops.testing does: for the
+    run, ops_tracing's in-memory provider is opentelemetry's global one, and ops' `ops.main`
+    span is open around the dispatch, as ops' `_Manager` opens it. `end()` puts back the
+    global provider and ops' tracer as the run found them, and returns the finished spans
+    (opentelemetry's `ReadableSpan`s, in the order they ended)."""
+
+    def __init__(self, capture: ops_private.TracingCapture, juju_context: Any, charm_name: str) -> None:
+        self._capture = capture
+        self._bound = _patches.tracer.bound()
+        self._patch = capture.patch_tracing()
+        self._exporter = self._patch.__enter__()
+        try:
+            capture.setup(juju_context, charm_name)
+            self._main = _patches.tracer.proxy.start_as_current_span('ops.main')
+            self._main.__enter__()
+        except BaseException:
+            self._restore()
+            raise
+
+    def end(self, error: BaseException | None) -> tuple[Any, ...]:
+        """Close `ops.main` (with the charm's exception, if it raised) and shut the provider
+        down, as ops does after a dispatch; return the run's spans."""
+        try:
+            if error is None:
+                self._main.__exit__(None, None, None)
+            else:
+                self._main.__exit__(type(error), error, error.__traceback__)
+            self._capture.shutdown()
+            return tuple(self._exporter.get_finished_spans())
+        finally:
+            self._restore()
+
+    def _restore(self) -> None:
+        try:
+            self._patch.__exit__(None, None, None)
+        finally:
+            _patches.tracer.rebind(self._bound)
+
+
 def _secret_ids() -> list[str]:
     """`ops.hookcmds.secret_ids()` during a run (`secret-ids`, which ops' backend never
     calls), answered by the running hook's Rust backend instead of a subprocess."""
@@ -464,7 +510,8 @@ class _Patches:
     During a run: `ops.framework.inspect` memoises observers' signatures; ops.framework's and
     ops.charm's loggers send plain debug lines straight to juju-log; `ops.hookcmds.secret_ids`
     asks the run's backend; ops' tracer opens spans that record nothing, unless a tracer
-    provider is set; `os.putenv`/`os.unsetenv` do nothing and `os.chdir`/`os.fchdir` note the
+    provider is set or ops[tracing] is installed (then the run's spans are captured, see
+    `_RunTrace`); `os.putenv`/`os.unsetenv` do nothing and `os.chdir`/`os.fchdir` note the
     working directory first; `sys.breakpointhook` stops the run's time limit before pdb starts
     (`_scenario_watchdog`); the root logger has the run's handler and level DEBUG, as ops'
     own logging set-up gives it; the environment holds the run's JUJU_* values; the charm's
@@ -512,7 +559,11 @@ class _Patches:
         assert self.rs is not None, 'the runtime gives the shim its RunPatches at start-up'
         self._active = True
         _scenario_watchdog.debugging.previous = sys.breakpointhook
-        self.rs.install(self.tracer.proxy is not None and not self.tracer.records())
+        # Runs that capture spans record them; otherwise ops' spans cost nothing unless a
+        # tracer provider is set.
+        self.rs.install(
+            self.tracer.proxy is not None and _TRACING is None and not self.tracer.records()
+        )
         self._env = _environment.set(env)
         _process_state.save(charm_paths)
         ops_private.clear_security_log_cache()
@@ -605,6 +656,14 @@ class Dispatch:
     collect status).
     """
 
+    # With ops[tracing]: the run's spans once it is closed (also appended to `_span_sink`, a
+    # Python host's `ctx.trace_data`), and the charm's exception, which ends `ops.main`. Class
+    # defaults, so that a run without ops[tracing] sets none of them.
+    spans: tuple[Any, ...] = ()
+    _span_sink: list[Any] | None = None
+    _trace: _RunTrace | None = None
+    _error: BaseException | None = None
+
     def __init__(
         self,
         loaded: LoadedCharm,
@@ -619,6 +678,7 @@ class Dispatch:
         remote_unit_name: str | None,
         restricted: bool,
         event_sink: list[ops.EventBase] | None = None,
+        span_sink: list[Any] | None = None,
     ) -> None:
         self.framework: CapturingFramework | None = None
         self.charm: ops.CharmBase | None = None
@@ -629,6 +689,9 @@ class Dispatch:
         try:
             _patches.install(env, loaded.sys_path)
             self.juju_context = juju_context
+            if _TRACING is not None:
+                self._span_sink = span_sink
+                self._trace = _RunTrace(_TRACING, juju_context, loaded.charm_class.__name__)
             backend = _scenario_backend.Backend(rs, self.juju_context)
             ops_private.set_peer_endpoints(backend, loaded.peers)
             self._backend = backend
@@ -660,10 +723,12 @@ class Dispatch:
             # The charm ended the hook in its __init__; exit code 0 is a hook that succeeded
             # without a commit, as under ops.main.
             if not _is_clean_exit(e):
+                self._note_error(e)
                 self.close()
                 raise
             self.charm = None
-        except BaseException:
+        except BaseException as e:
+            self._note_error(e)
             self.close()
             raise
 
@@ -693,9 +758,19 @@ class Dispatch:
             framework.commit()
         except (ops_private.Abort, SystemExit) as e:
             if not _is_clean_exit(e):
+                self._note_error(e)
                 raise
             return False
+        except BaseException as e:
+            self._note_error(e)
+            raise
         return True
+
+    def _note_error(self, error: BaseException) -> None:
+        """Keep the exception that ends the hook for `ops.main`, while spans are captured (only
+        then: its traceback refers back to this Dispatch, and `close()` drops it)."""
+        if _TRACING is not None:
+            self._error = error
 
     def _log_debug(self, message: str) -> None:
         """A debug line of ops' own, as `logger.debug` would send it to juju-log (but without
@@ -714,11 +789,20 @@ class Dispatch:
                 # reference counting instead of being left for Python's cyclic collector.
                 ops_private.release_framework(framework)
         finally:
-            _scenario_capture.handler.model_backend = None
-            if self._events is not None:
-                self._events.end_run()
-                self._events = None
-            _patches.uninstall()
+            try:
+                # (The module's constant first: a run without ops[tracing] only reads that.)
+                if _TRACING is not None and self._trace is not None:
+                    trace, self._trace = self._trace, None
+                    error, self._error = self._error, None
+                    self.spans = trace.end(error)
+                    if self._span_sink is not None:
+                        self._span_sink.extend(self.spans)
+            finally:
+                _scenario_capture.handler.model_backend = None
+                if self._events is not None:
+                    self._events.end_run()
+                    self._events = None
+                _patches.uninstall()
 
 
 def evaluate(charm: ops.CharmBase, expression: str) -> Any:

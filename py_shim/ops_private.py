@@ -327,6 +327,87 @@ class OpsTracer:
             getattr(self.proxy, '_real_tracer', True)
         )
 
+    def bound(self) -> Any:
+        """The tracer ops' proxy forwards to (`_real_tracer`, bound by the proxy on its first
+        use once a provider is set), None while it has none."""
+        return vars(self.proxy).get('_real_tracer')
+
+    def rebind(self, tracer: Any) -> None:
+        """Put back what `bound()` returned: a run's provider does not outlive the run in ops'
+        tracer."""
+        if '_real_tracer' in vars(self.proxy):
+            self.proxy._real_tracer = tracer
+
+
+class TracingCapture:
+    """ops[tracing] (the optional `ops_tracing` package) as ops.testing uses it to capture a
+    run's spans: `ops_tracing._mock.patch_tracing()` (while entered, ops_tracing's provider is
+    an in-memory one, and on exit opentelemetry's global provider and its set-once flag are put
+    back), and ops' own `ops.tracing._setup(juju_context, charm_class_name)` and `_shutdown()`,
+    which ops' `_Manager` calls around a dispatch. Used with ops 3.x (checked ops_tracing
+    3.9.0); `capture()` is None without ops[tracing], and in ops 2.x, whose ops_tracing (checked
+    2.23.6) lets the first run's provider shut the shared span processor down, after which
+    opentelemetry-sdk 1.45 drops every span."""
+
+    def __init__(self, tracing: Any, mock: Any, backend: Any) -> None:
+        self.patch_tracing: Callable[[], ContextManager[Any]] = mock.patch_tracing
+        self.shutdown: Callable[[], None] = tracing._shutdown
+        self._setup: Callable[[Any, str], None] = tracing._setup
+        # `_setup` makes its Resource with `Resource.create`, as the `Resource` of
+        # `ops_tracing._backend` (checked 3.9.0).
+        self._backend = backend
+        self._resources = _KnownResources(backend.Resource)
+
+    def setup(self, juju_context: Any, charm_class_name: str) -> None:
+        """ops' `_setup`, with each distinct Resource made once (see `_KnownResources`)."""
+        self._backend.Resource = self._resources
+        try:
+            self._setup(juju_context, charm_class_name)
+        finally:
+            self._backend.Resource = self._resources.resource_class
+
+    @classmethod
+    def capture(cls) -> TracingCapture | None:
+        tracing = getattr(ops, 'tracing', None)  # None when ops_tracing is not installed
+        if tracing is None or not ops.__version__.startswith('3.'):
+            return None
+        try:
+            from ops_tracing import _backend, _mock  # type: ignore[import-not-found, unused-ignore]
+        except ImportError:
+            return None
+        return cls(tracing, _mock, _backend)
+
+
+class _KnownResources:
+    """opentelemetry's `Resource.create`, each distinct Resource made once: it runs the resource
+    detectors in a new thread of a new thread pool every time (about 1 ms, most of what
+    capturing a run's spans costs). Keyed by what it reads: the attributes, the schema URL and
+    the variables of the environment its detectors read (checked opentelemetry-sdk 1.45.2).
+    Resources are immutable."""
+
+    KEPT = 256
+    ENVIRONMENT = ('OTEL_RESOURCE_ATTRIBUTES', 'OTEL_SERVICE_NAME', 'OTEL_EXPERIMENTAL_RESOURCE_DETECTORS')
+
+    def __init__(self, resource_class: Any) -> None:
+        self.resource_class = resource_class
+        self._made: dict[tuple[Any, ...], Any] = {}
+
+    def create(self, attributes: Mapping[str, Any] | None = None, schema_url: str | None = None) -> Any:
+        key = (
+            tuple(sorted((attributes or {}).items())),
+            schema_url,
+            tuple(os.environ.get(name) for name in self.ENVIRONMENT),
+        )
+        try:
+            made = self._made.get(key)
+        except TypeError:  # an attribute value that cannot be a key (ops gives only strings)
+            return self.resource_class.create(attributes, schema_url)
+        if made is None:
+            if len(self._made) >= self.KEPT:
+                self._made.clear()
+            made = self._made[key] = self.resource_class.create(attributes, schema_url)
+        return made
+
 
 # ---- Python's own private names -------------------------------------------------------------
 

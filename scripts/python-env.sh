@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Create (or refresh) the project's Python environments: .venv with ops 3.x (the default,
 # used by `cargo test` through .cargo/config.toml); with --all also .venv-ops2 with the newest
-# ops 2.x and .venv-ops-oldest with the oldest ops the engine supports (2.16), which CI tests
-# too. (scripts/ops-versions.sh makes one venv per supported ops release.)
+# ops 2.x, .venv-ops-oldest with the oldest ops the engine supports (2.16), which CI tests
+# too, and .venv-tracing (ops 3.x with ops[tracing], for the tracing tests). (scripts/ops-versions.sh makes one venv per supported ops release.)
 # With --minor MINOR (for example 3.13), only the venvs of CPython MINOR, which
 # scripts/cpython.sh finds or builds, for a build of the engine against that Python
 # (scripts/test.sh: PYO3_PYTHON=.venv-pyMINOR/bin/python): .venv-pyMINOR (ops 3.x),
@@ -29,4 +29,5 @@ make_venv .venv requirements.txt
 if [ "${1:-}" = "--all" ]; then
     make_venv .venv-ops2 requirements-ops2.txt
     make_venv .venv-ops-oldest requirements-ops-oldest.txt
+    make_venv .venv-tracing requirements-tracing.txt
 fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Create (or refresh) the two venvs the Python suite (tests/python) runs in, from pinned
-# requirements: .venv-pysuite (ops 3.9 + ops-scenario 8.9) and .venv-pysuite-ops2 (ops 2.23 +
-# ops-scenario 7.23), each with pytest. When the engine's Python package is wanted in them
+# Create (or refresh) the venvs the Python suite (tests/python) runs in, from pinned
+# requirements: .venv-pysuite (ops 3.9 + ops-scenario 8.9), .venv-pysuite-ops2 (ops 2.23 +
+# ops-scenario 7.23) and .venv-pysuite-tracing (ops 3.9 + ops-scenario 8.9 with ops[tracing]),
+# each with pytest. When the engine's Python package is wanted in them
 # too, pass --with-engine: `pip install .` of this checkout goes into each (it needs the
 # repository's pyproject.toml, which the engine package brings).
 # Idempotent: pip only installs what the requirements files pin and is missing.
@@ -33,3 +34,4 @@ make_venv() {
 }
 make_venv .venv-pysuite tests/python/requirements.txt
 make_venv .venv-pysuite-ops2 tests/python/requirements-ops2.txt
+make_venv .venv-pysuite-tracing tests/python/requirements-tracing.txt

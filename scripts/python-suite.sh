@@ -3,7 +3,8 @@
 # engine, and compare the two runs test by test.
 #
 # For each line (ops3: ops 3.9 + ops-scenario 8.9 in .venv-pysuite; ops2: ops 2.23 +
-# ops-scenario 7.23 in .venv-pysuite-ops2, both made by scripts/python-suite-env.sh):
+# ops-scenario 7.23 in .venv-pysuite-ops2; ops3-tracing: ops 3.9 + ops-scenario 8.9 with
+# ops[tracing] in .venv-pysuite-tracing; all made by scripts/python-suite-env.sh):
 #   1. the suite on ops.testing, with --junitxml: every test must pass or skip there;
 #   2. the suite again with OPS_SCENARIO_ENGINE=rust (the engine's pytest plugin then puts its
 #      Context in place of ops.testing's), with --junitxml;
@@ -19,7 +20,7 @@
 #   --engine rust      the engine half is required: a venv without ops_scenario_rs fails
 #   --engine none, --ops-testing-only
 #                      run on ops.testing only
-#   --line LINE        only this ops line (repeatable); default both
+#   --line LINE        only this ops line (repeatable); default all three
 #   --no-setup         do not run scripts/python-suite-env.sh first
 #   -- PYTEST_ARGS     passed to both pytest runs (a -k selection, -x, ...)
 set -euo pipefail
@@ -36,7 +37,7 @@ while [ $# -gt 0 ]; do
         --engine) engine=${2:?--engine needs auto, rust or none}; shift 2 ;;
         --engine=*) engine=${1#--engine=}; shift ;;
         --ops-testing-only) engine=none; shift ;;
-        --line) lines+=("${2:?--line needs ops3 or ops2}"); shift 2 ;;
+        --line) lines+=("${2:?--line needs ops3, ops2 or ops3-tracing}"); shift 2 ;;
         --line=*) lines+=("${1#--line=}"); shift ;;
         --no-setup) setup=false; shift ;;
         -h|--help) usage; exit 0 ;;
@@ -45,13 +46,14 @@ while [ $# -gt 0 ]; do
     esac
 done
 case "$engine" in auto|rust|none) ;; *) echo "python-suite.sh: --engine is auto, rust or none, not $engine" >&2; exit 2 ;; esac
-[ ${#lines[@]} -gt 0 ] || lines=(ops3 ops2)
+[ ${#lines[@]} -gt 0 ] || lines=(ops3 ops2 ops3-tracing)
 
 venv_of() {
     case "$1" in
         ops3) echo .venv-pysuite ;;
         ops2) echo .venv-pysuite-ops2 ;;
-        *) echo "python-suite.sh: unknown ops line $1 (ops3 or ops2)" >&2; exit 2 ;;
+        ops3-tracing) echo .venv-pysuite-tracing ;;
+        *) echo "python-suite.sh: unknown ops line $1 (ops3, ops2 or ops3-tracing)" >&2; exit 2 ;;
     esac
 }
 for line in "${lines[@]}"; do venv_of "$line" >/dev/null; done

@@ -2,13 +2,14 @@
 # The whole test suite, from a fresh machine: Python environments, formatting, lints (the
 # workspace, and the engine alone with its default features), the Python shim's types, every
 # test of the workspace (unit, integration, doc, the CLI's) on ops 3.x, the engine's tests
-# again on the newest ops 2.x and on the oldest supported ops (2.16), the 100,000-run memory
+# again on the newest ops 2.x and on the oldest supported ops (2.16), the tracing tests on ops 3.x
+# with ops[tracing], the 100,000-run memory
 # soak (release build) on each, the engine's integration tests again on a second Python minor
 # (CPython 3.13: a debug build of its own in target/py3.13, with ops 3.9, 2.23 and 2.16), the CLI built there
 # running a charm whose own .venv is 3.13, and a lint of the
 # engine for CPython 3.14 (no such Python here: its code paths must compile), every bench run once,
 # the conformance corpus against ops.testing, and the ops.testing-style Python suite
-# (tests/python) on ops 3.9 and 2.23.
+# (tests/python) on ops 3.9, 2.23 and 3.9 with ops[tracing].
 # (scripts/ops-versions.sh runs the tests on every supported ops minor release.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,6 +39,8 @@ echo "== the engine's tests on ops 2.23 (.venv-ops2)"
 VIRTUAL_ENV="$PWD/.venv-ops2" scripts/engine-tests.sh
 echo "== the engine's tests on ops 2.16, the oldest supported (.venv-ops-oldest)"
 VIRTUAL_ENV="$PWD/.venv-ops-oldest" scripts/engine-tests.sh
+echo "== ops' tracing captured, on ops 3.9 with ops[tracing] (.venv-tracing): the tracing test, and the same-process one (ops behaves differently with ops_tracing importable)"
+VIRTUAL_ENV="$PWD/.venv-tracing" scripts/engine-tests.sh --only tracing --only same_process
 echo "== the engine's unit and integration tests on a second Python minor: CPython 3.13 (its own debug build, target/py3.13), on ops 3.9, 2.23 and 2.16 (.venv-py3.13*)"
 # As a charm's repository builds for its venv: PYO3_PYTHON names the venv's python. The
 # Python comes from scripts/cpython.sh (found, or built once per machine from Debian's source).
@@ -102,11 +105,11 @@ echo "== the benches run once each (criterion's test mode: the case files still 
 VIRTUAL_ENV="$PWD/.venv" cargo bench --locked -p ops-scenario --bench throughput -- --test
 echo "== conformance against ops.testing 8.9"
 ./scripts/conformance.sh
-echo "== the Python package: \`pip install .\` of this checkout into the Python suite's venvs (ops 3.9 + ops-scenario 8.9, ops 2.23 + ops-scenario 7.23)"
+echo "== the Python package: \`pip install .\` of this checkout into the Python suite's venvs (ops 3.9 + ops-scenario 8.9, ops 2.23 + ops-scenario 7.23, ops 3.9 + ops-scenario 8.9 with ops[tracing])"
 scripts/python-suite-env.sh --with-engine
 lean target/python-package
 echo "== the package's own tests (its conversions, end to end against ops.testing) and types, on both ops lines"
 python/tests/run.sh
-echo "== the Python suite (tests/python) on ops 3.9 and 2.23: on ops.testing, then on the engine, compared test by test"
+echo "== the Python suite (tests/python) on ops 3.9, 2.23 and 3.9 with ops[tracing]: on ops.testing, then on the engine, compared test by test"
 scripts/python-suite.sh --no-setup --engine rust
 echo "== done"

@@ -80,7 +80,8 @@ pub use error::{Error, Result, Rule, Violation};
 pub use event::{ActionCall, Event, EventKind, StorageRef};
 pub use options::ContextOptions;
 pub use output::{
-    AddedMetrics, CharmError, EmittedEvent, ExecArgs, JujuLogLine, LogLevel, Output, Reboot,
+    AddedMetrics, AttributeValue, CharmError, EmittedEvent, ExecArgs, JujuLogLine, LogLevel,
+    Output, Reboot, Span, SpanEvent, SpanKind, SpanStatus, SpanStatusCode,
 };
 pub use runtime::{Inspect, LiveCharm};
 pub use state::{

@@ -51,6 +51,12 @@ pub struct Output {
     /// The pod spec a podspec charm set with `pod-spec-set` (the last one), as
     /// `{"spec": ..., "k8s_resources": ...}`.
     pub pod_spec: Option<serde_json::Value>,
+    /// The tracing spans ops and the charm made during the run (ops' `ops.main` around the
+    /// dispatch, one per observer call, and the charm's own), as ops.testing's `ctx.trace_data`
+    /// holds them, in the order they ended. Only when ops[tracing] (the `ops-tracing` package)
+    /// is installed with ops 3.x; otherwise empty, and the run pays nothing for it.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub trace_data: Vec<Span>,
     /// Consistency-checker warnings about the input (a custom event, say).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Violation>,
@@ -113,6 +119,17 @@ impl Output {
     /// [`Context::capture_deferred_events`](crate::Context::capture_deferred_events)).
     pub fn reemitted(&self) -> Vec<&EmittedEvent> {
         self.emitted_events.iter().filter(|e| e.deferred).collect()
+    }
+
+    /// The first span named `name` in [`Output::trace_data`] (spans are unique by name in most
+    /// runs: `ops.main`, `start: MyCharm`, the charm's own).
+    pub fn span(&self, name: &str) -> Option<&Span> {
+        self.trace_data.iter().find(|s| s.name == name)
+    }
+
+    /// The parent of `span`, a span of [`Output::trace_data`]: `None` for a root span.
+    pub fn parent_of(&self, span: &Span) -> Option<&Span> {
+        self.trace_data.get(span.parent?)
     }
 
     /// The JSON form, with `state: null` when `error` is set.
@@ -299,4 +316,137 @@ pub struct CharmError {
     pub message: String,
     /// The full traceback.
     pub traceback: String,
+}
+
+/// One tracing span of a run: OpenTelemetry's `ReadableSpan`, without what would make the same
+/// run's Output differ from one time to the next (its random trace and span ids, its clock
+/// times): the parent is named by its index instead.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct Span {
+    /// The span's name: `ops.main`, `start: MyCharm` (ops' span around an observer call: the
+    /// event kind and the observer's class), or what the charm named its own.
+    pub name: String,
+    /// The index in [`Output::trace_data`] of the span this one was started in; `None` for the
+    /// root (`ops.main`) and for a span whose parent is not of this run.
+    #[serde(default)]
+    pub parent: Option<usize>,
+    /// The name of the tracer that made the span (its instrumentation scope): `ops` for ops'
+    /// spans, the name the charm gave `trace.get_tracer` for its own.
+    #[serde(default)]
+    pub scope: String,
+    /// The span's kind. Defaults to `INTERNAL`.
+    #[serde(default)]
+    pub kind: SpanKind,
+    /// The span's attributes, by name. A Python object's address in a string value (` at
+    /// 0x7f…` in a default repr, as in the `event` attribute ops gives a pebble-ready span) is
+    /// left out: it differs from one run to the next.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, AttributeValue>,
+    /// The span's status. Defaults to unset.
+    #[serde(default)]
+    pub status: SpanStatus,
+    /// The events added to the span, in order (ops adds one to `ops.main` per event it emits;
+    /// an exception that escaped the span is an `exception` event).
+    #[serde(default)]
+    pub events: Vec<SpanEvent>,
+}
+
+/// An OpenTelemetry span kind. JSON form: the upper-case name, `"INTERNAL"`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "UPPERCASE")]
+pub enum SpanKind {
+    /// An operation inside the unit (every span ops makes).
+    #[default]
+    Internal,
+    /// Handling a request from elsewhere.
+    Server,
+    /// A request to elsewhere.
+    Client,
+    /// Sending a message.
+    Producer,
+    /// Receiving a message.
+    Consumer,
+}
+
+/// A span's status: OpenTelemetry's status code and its description.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SpanStatus {
+    /// The status code.
+    pub code: SpanStatusCode,
+    /// Why, for an error: an exception that escaped the span gives `ValueError: boom`.
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+/// An OpenTelemetry status code. JSON form: the upper-case name, `"ERROR"`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(rename_all = "UPPERCASE")]
+pub enum SpanStatusCode {
+    /// Not set (the default).
+    #[default]
+    Unset,
+    /// Set as successful.
+    Ok,
+    /// Set as failed (an exception escaped the span, or the charm said so).
+    Error,
+}
+
+/// An event added to a span (`span.add_event`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SpanEvent {
+    /// The event's name: ops names the emitted event's class, `ConfigChangedEvent`.
+    pub name: String,
+    /// Its attributes, by name.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, AttributeValue>,
+}
+
+/// The value of a span or span-event attribute, as OpenTelemetry allows them: a string, a
+/// boolean, an integer, a float, or a sequence of one of these. JSON form: the plain value.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(untagged)]
+pub enum AttributeValue {
+    /// `true` or `false`.
+    Bool(bool),
+    /// An integer (OpenTelemetry's are 64-bit).
+    Int(i64),
+    /// A float.
+    Float(f64),
+    /// A string.
+    String(String),
+    /// A sequence of values of one of the kinds above.
+    Array(Vec<AttributeValue>),
+}
+
+impl From<&str> for AttributeValue {
+    fn from(value: &str) -> Self {
+        AttributeValue::String(value.to_owned())
+    }
+}
+
+impl From<bool> for AttributeValue {
+    fn from(value: bool) -> Self {
+        AttributeValue::Bool(value)
+    }
+}
+
+impl From<i64> for AttributeValue {
+    fn from(value: i64) -> Self {
+        AttributeValue::Int(value)
+    }
+}
+
+impl From<f64> for AttributeValue {
+    fn from(value: f64) -> Self {
+        AttributeValue::Float(value)
+    }
 }

@@ -185,6 +185,9 @@ class Context(_OpsTestingContext):  # type: ignore[misc]
                 json.dumps(_convert.event_json(event, state, host=True)),
                 json.dumps(_convert.state_json(state, self)),
                 self.emitted_events,
+                # With ops[tracing] installed, the run's spans go here, as ops.testing's do
+                # (ops-scenario 7.0 has no `trace_data`).
+                getattr(self, 'trace_data', None),
             )
         except _engine.RunFailed as failure:
             self._failed(failure)

@@ -73,29 +73,36 @@ impl Engine {
     }
 
     /// Run `event` on `state` (both JSON) and return the Output as JSON. The event objects
-    /// ops emits are appended to `emitted`.
+    /// ops emits are appended to `emitted`, and with ops[tracing] installed the run's spans
+    /// (opentelemetry `ReadableSpan`s) to `trace_data`.
+    #[pyo3(signature = (event, state, emitted, trace_data=None))]
     fn run(
         &self,
         py: Python<'_>,
         event: &str,
         state: &str,
         emitted: &Bound<'_, PyList>,
+        trace_data: Option<&Bound<'_, PyList>>,
     ) -> PyResult<String> {
-        let mut stepped = self.begin_run(py, event, state, emitted)?;
+        let mut stepped = self.begin_run(py, event, state, emitted, trace_data)?;
         stepped.emit(py);
         output_json(py, stepped.finish(py, false))
     }
 
-    /// Check the input and build the charm; the event is emitted by `Run.emit`.
+    /// Check the input and build the charm; the event is emitted by `Run.emit`. `emitted`
+    /// and `trace_data` as for `run`.
+    #[pyo3(signature = (event, state, emitted, trace_data=None))]
     fn begin(
         &self,
         py: Python<'_>,
         event: &str,
         state: &str,
         emitted: &Bound<'_, PyList>,
+        trace_data: Option<&Bound<'_, PyList>>,
     ) -> PyResult<Run> {
+        let stepped = self.begin_run(py, event, state, emitted, trace_data)?;
         Ok(Run {
-            stepped: std::sync::Mutex::new(self.begin_run(py, event, state, emitted)?),
+            stepped: std::sync::Mutex::new(stepped),
         })
     }
 }
@@ -107,13 +114,18 @@ impl Engine {
         event: &str,
         state: &str,
         emitted: &Bound<'_, PyList>,
+        trace_data: Option<&Bound<'_, PyList>>,
     ) -> PyResult<SteppedRun> {
         let event: Event =
             ops_scenario::case::from_json(event).map_err(|e| engine_error(py, e, None))?;
         let state: State =
             ops_scenario::case::from_json(state).map_err(|e| engine_error(py, e, None))?;
+        let mut sink = EventSink::new(emitted);
+        if let Some(trace_data) = trace_data {
+            sink = sink.with_spans(trace_data);
+        }
         self.ctx
-            .begin(&event, &state, Some(EventSink::new(emitted)))
+            .begin(&event, &state, Some(sink))
             .map_err(|failure| hosted_error(py, failure))
     }
 }

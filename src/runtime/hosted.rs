@@ -24,15 +24,29 @@ impl CharmClass {
     }
 }
 
-/// A Python list the host wants the event objects ops emits in (ops.testing's
-/// `ctx.emitted_events`).
+/// The Python lists the host wants a run's objects in: the event objects ops emits
+/// (ops.testing's `ctx.emitted_events`) and, with ops[tracing] installed, the run's tracing
+/// spans as opentelemetry's `ReadableSpan`s (ops.testing's `ctx.trace_data`).
 #[derive(Debug)]
-pub struct EventSink(pub(crate) Py<PyList>);
+pub struct EventSink {
+    pub(crate) events: Py<PyList>,
+    pub(crate) spans: Option<Py<PyList>>,
+}
 
 impl EventSink {
-    /// Append to `list`.
+    /// Append the emitted events to `list`.
     pub fn new(list: &Bound<'_, PyList>) -> Self {
-        EventSink(list.clone().unbind())
+        EventSink {
+            events: list.clone().unbind(),
+            spans: None,
+        }
+    }
+
+    /// Also append the run's spans to `list` as the run ends (nothing without ops[tracing]).
+    #[must_use]
+    pub fn with_spans(mut self, list: &Bound<'_, PyList>) -> Self {
+        self.spans = Some(list.clone().unbind());
+        self
     }
 }
 

@@ -111,6 +111,9 @@ pub(crate) struct Shim {
     pub threads_left: Py<PyAny>,
     /// `missing_hook_tool(tool)`: what ops raises for a hook tool this Juju lacks.
     pub missing_hook_tool: Py<PyAny>,
+    /// Whether runs capture tracing spans (ops[tracing] is installed, on ops 3.x): only then
+    /// does a run read them back.
+    pub captures_spans: bool,
 }
 
 static SHIM: PyOnceLock<std::result::Result<Shim, String>> = PyOnceLock::new();
@@ -254,6 +257,7 @@ fn start(py: Python<'_>, env: &PythonEnv) -> std::result::Result<Shim, String> {
                 .import("_scenario_ops_private")?
                 .getattr("missing_hook_tool")?
                 .unbind(),
+            captures_spans: driver.getattr("CAPTURES_SPANS")?.extract()?,
         })
     };
     lookup().map_err(|e| describe(py, "setting up the Python shim", &e))

@@ -17,6 +17,7 @@ mod patches;
 mod pebble;
 pub(crate) mod python_env;
 mod store;
+mod trace;
 mod watchdog;
 
 use std::collections::HashMap;
@@ -24,7 +25,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use pyo3::intern;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList};
+use pyo3::types::{IntoPyDict, PyDict, PyList};
 
 pub(crate) use hosted::begin_stepped;
 pub use hosted::{CharmClass, EventSink, HostedFailure, SteppedRun};
@@ -364,20 +365,30 @@ fn begin(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Begun, Failure> 
         Arc::clone(storage_root),
     );
     let backend = Bound::new(py, RunBackend::new(tools)).map_err(|e| internal(py, shim, e))?;
-    let built = shim.dispatch.bind(py).call1((
-        loaded,
-        &backend,
-        &store,
-        env,
-        juju_context,
-        event.event_name(),
-        options.capture_deferred_events,
-        options.capture_framework_events,
-        broken_relation_id,
-        model_remote_unit,
-        restricted,
-        event_sink.map(|sink| sink.0),
-    ));
+    // A Python host's list for the run's spans, if it wants them (a keyword: the tuple is full).
+    let span_sink = event_sink
+        .as_ref()
+        .and_then(|sink| sink.spans.as_ref())
+        .map(|spans| [("span_sink", spans.bind(py))].into_py_dict(py))
+        .transpose()
+        .map_err(|e| internal(py, shim, e))?;
+    let built = shim.dispatch.bind(py).call(
+        (
+            loaded,
+            &backend,
+            &store,
+            env,
+            juju_context,
+            event.event_name(),
+            options.capture_deferred_events,
+            options.capture_framework_events,
+            broken_relation_id,
+            model_remote_unit,
+            restricted,
+            event_sink.as_ref().map(|sink| &sink.events),
+        ),
+        span_sink.as_ref(),
+    );
     let (dispatch, outcome) = match built {
         Ok(dispatch) => (Some(dispatch.unbind()), None),
         // The Dispatch put the process back itself.
@@ -506,6 +517,21 @@ impl Begun {
             ));
         };
         output.state = state;
+        if self.shim.captures_spans {
+            if let Some(dispatch) = &self.dispatch {
+                match dispatch
+                    .bind(py)
+                    .getattr("spans")
+                    .and_then(|s| trace::spans(&s))
+                {
+                    Ok(spans) => output.trace_data = spans,
+                    Err(e) => {
+                        let error = internal(py, self.shim, e);
+                        return Err((Stop::Engine(error), Some(Box::new(output))));
+                    }
+                }
+            }
+        }
         let committed = match self.outcome.take() {
             // The charm finished, but Juju refuses some of the hook's changes as it commits
             // them.
