@@ -17,46 +17,51 @@ use super::Checked;
 use crate::charm::CharmMeta;
 use crate::error::{Rule, Violation};
 
+/// One kind of declared name: its rule, its kind's name, the names declared, Juju's test of
+/// one, and the test in words.
+type NameKind<'m> = (
+    Rule,
+    &'static str,
+    Vec<&'m String>,
+    fn(&str) -> bool,
+    &'static str,
+);
+
 /// Every declared name that breaks Juju's rule for its kind.
 pub(super) fn check(meta: &CharmMeta, out: &mut Checked) {
-    for name in meta.endpoints.keys() {
-        if !is_endpoint_name(name) {
-            out.errors.push(violation(
-                Rule::RelationEndpointName,
-                "relation endpoint",
-                name,
-                "lowercase letters and digits in parts joined by single hyphens or underscores, starting with a letter",
-            ));
-        }
-    }
-    for name in meta.storages.keys() {
-        if !is_storage_name(name) {
-            out.errors.push(violation(
-                Rule::StorageName,
-                "storage",
-                name,
-                "lowercase letters and digits in parts joined by single hyphens, starting with a letter, each part with a letter",
-            ));
-        }
-    }
-    for name in meta.actions.keys() {
-        if !is_label(name) {
-            out.errors.push(violation(
-                Rule::ActionName,
-                "action",
-                name,
-                "lowercase letters, digits and hyphens, starting and ending with a letter or digit",
-            ));
-        }
-    }
-    for name in meta.containers.keys() {
-        if !is_label(name) || name.len() > 63 {
-            out.errors.push(violation(
-                Rule::ContainerName,
-                "container",
-                name,
-                "lowercase letters, digits and hyphens, starting and ending with a letter or digit, at most 63 characters",
-            ));
+    let kinds: [NameKind<'_>; 4] = [
+        (
+            Rule::RelationEndpointName,
+            "relation endpoint",
+            meta.endpoints.keys().collect(),
+            is_endpoint_name,
+            "lowercase letters and digits in parts joined by single hyphens or underscores, starting with a letter",
+        ),
+        (
+            Rule::StorageName,
+            "storage",
+            meta.storages.keys().collect(),
+            is_storage_name,
+            "lowercase letters and digits in parts joined by single hyphens, starting with a letter, each part with a letter",
+        ),
+        (
+            Rule::ActionName,
+            "action",
+            meta.actions.keys().collect(),
+            is_label,
+            "lowercase letters, digits and hyphens, starting and ending with a letter or digit",
+        ),
+        (
+            Rule::ContainerName,
+            "container",
+            meta.containers.keys().collect(),
+            is_container_name,
+            "lowercase letters, digits and hyphens, starting and ending with a letter or digit, at most 63 characters",
+        ),
+    ];
+    for (rule, kind, names, valid, rule_text) in kinds {
+        for name in names.into_iter().filter(|name| !valid(name)) {
+            out.errors.push(violation(rule, kind, name, rule_text));
         }
     }
 }
@@ -87,6 +92,11 @@ fn is_storage_name(name: &str) -> bool {
         && name.split('-').all(|part| {
             part.chars().all(lower_alnum) && part.chars().any(|c| c.is_ascii_lowercase())
         })
+}
+
+/// A DNS label: [`is_label`], at most 63 characters.
+fn is_container_name(name: &str) -> bool {
+    is_label(name) && name.len() <= 63
 }
 
 /// `[a-z0-9](?:[a-z0-9-]*[a-z0-9])?`
