@@ -29,7 +29,10 @@ fn run(args: &ExploreArgs) -> Result<Report, Error> {
     if let Some(class) = &args.class {
         charm = charm.class_name(class);
     }
-    let ctx = Context::new(charm)?;
+    let ctx = match args.timeout.0 {
+        Some(limit) => Context::new(charm)?.timeout(limit),
+        None => Context::new(charm)?.no_timeout(),
+    };
     ctx.start_python()?;
     ops_scenario::python::python_stdout_to_stderr()?;
     let report = Explorer::new(&ctx)

@@ -213,6 +213,9 @@ struct ExploreArgs {
     /// The charm class in src/charm.py [default: the one CharmBase subclass there]
     #[arg(long, value_name = "NAME")]
     class: Option<String>,
+    /// A run still going after SECONDS is a finding (type Timeout; 0: no limit)
+    #[arg(long, value_name = "SECONDS", value_parser = parse_timeout, default_value = "10")]
+    timeout: Timeout,
 }
 
 /// Print the JSON Schema (draft 2020-12) of case files, of a State or of the Output.

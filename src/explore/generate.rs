@@ -133,7 +133,8 @@ fn fill(bag: &mut Databag, rng: &mut Rng) {
 /// State first (new config for config-changed, new remote data for relation-changed,
 /// leadership for leader-elected).
 pub(crate) fn next_event(meta: &CharmMeta, state: &mut State, rng: &mut Rng) -> Event {
-    let mut choices: Vec<u8> = vec![0, 1, 2];
+    // update-status is what Juju sends most (every five minutes by default).
+    let mut choices: Vec<u8> = vec![0, 0, 0, 1, 2];
     // relation-changed names the remote unit whose data changed (the checker refuses one
     // without), so only relations with remote units take part.
     let with_units: Vec<usize> = (0..state.relations.len())

@@ -5,7 +5,8 @@
 //! ([`Sequence::startup`]), then a few events Juju could send next (update-status,
 //! config-changed with new config, upgrade-charm, relation-changed with new remote data,
 //! pebble-ready, leader-elected), each on the State the last run left. A run whose charm
-//! raises is a **finding**: the State the failing run started from and its event, shrunk
+//! raises, or runs past the Context's time limit ([`Context::timeout`]: set a short one to
+//! explore), is a **finding**: the State the failing run started from and its event, shrunk
 //! ([`shrink`]) to the simplest State that still fails with the same exception in the same
 //! charm frame, de-duplicated by that pair. A finding is written out as a case file
 //! (`scenario run` reproduces it) and as a Rust test that fails until the charm is fixed.
@@ -113,17 +114,12 @@ impl<'c> Explorer<'c> {
                 let ran = loop {
                     report.runs += 1;
                     *report.events.entry(event.name.clone()).or_default() += 1;
-                    match self.ctx.run(&event, &current) {
+                    let error = match self.ctx.run(&event, &current) {
                         Ok(output) => break Ok(output.state),
-                        Err(Error::CharmRaised {
-                            exc_type,
-                            message,
-                            traceback,
-                        }) => {
-                            let key = FindingKey {
-                                exc_type,
-                                frame: charm_frame(&traceback, self.ctx.charm().dir()),
-                            };
+                        Err(error) => error,
+                    };
+                    match finding_of(&error, self.ctx.charm().dir()) {
+                        Some((key, message)) => {
                             if !report.findings.iter().any(|f| f.key == key) {
                                 let finding =
                                     self.shrink(key, message, current.clone(), event.clone(), walk);
@@ -138,11 +134,11 @@ impl<'c> Explorer<'c> {
                             }
                             break Err(());
                         }
-                        Err(other) => {
+                        None => {
                             // Refused mid-walk (by the checker, or another engine error): not a
                             // situation Juju makes, or one the explorer cannot judge.
                             report.rejected += 1;
-                            let why = other.to_string();
+                            let why = error.to_string();
                             let why = why.lines().take(2).collect::<Vec<_>>().join(" ");
                             *report.refusals.entry(why).or_default() += 1;
                             break Err(());
@@ -178,15 +174,8 @@ impl<'c> Explorer<'c> {
                     continue;
                 }
                 runs += 1;
-                if let Err(Error::CharmRaised {
-                    exc_type,
-                    traceback,
-                    ..
-                }) = self.ctx.run(&event, &candidate)
-                {
-                    if exc_type == key.exc_type
-                        && charm_frame(&traceback, self.ctx.charm().dir()) == key.frame
-                    {
+                if let Err(error) = self.ctx.run(&event, &candidate) {
+                    if finding_of(&error, self.ctx.charm().dir()).is_some_and(|(k, _)| k == key) {
                         state = candidate;
                         continue 'simpler;
                     }
@@ -208,7 +197,8 @@ impl<'c> Explorer<'c> {
 /// What broke: the exception type and the charm's innermost frame (`file:line in function`).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct FindingKey {
-    /// The exception's type, qualified as in [`Error::CharmRaised`].
+    /// The exception's type, qualified as in [`Error::CharmRaised`]; `Timeout` for a run
+    /// past the time limit.
     pub exc_type: String,
     /// The innermost frame outside ops and the libraries (`src/charm.py:42 in _on_start`),
     /// or empty if the traceback has none.
@@ -317,6 +307,36 @@ impl Report {
             ));
         }
         text
+    }
+}
+
+/// The finding an error is, if it is one: the charm raised, or ran past the time limit
+/// (type `Timeout`); with the message to show. Other errors are refusals.
+fn finding_of(error: &Error, charm_dir: &Path) -> Option<(FindingKey, String)> {
+    match error {
+        Error::CharmRaised {
+            exc_type,
+            message,
+            traceback,
+        } => Some((
+            FindingKey {
+                exc_type: exc_type.clone(),
+                frame: charm_frame(traceback, charm_dir),
+            },
+            message.clone(),
+        )),
+        Error::Timeout {
+            limit,
+            handler,
+            traceback,
+        } => Some((
+            FindingKey {
+                exc_type: "Timeout".to_owned(),
+                frame: charm_frame(traceback, charm_dir),
+            },
+            format!("still running after {limit:?}, in {handler}"),
+        )),
+        _ => None,
     }
 }
 

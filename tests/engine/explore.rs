@@ -1,4 +1,4 @@
-//! Exploration: a charm with three planted bugs (tests/charms/fragile) is walked from a seed;
+//! Exploration: a charm with four planted bugs (one a hang) (tests/charms/fragile) is walked from a seed;
 //! each bug is found once, shrunk to a minimal State, and reproduced from the case file the
 //! finding writes; a charm without bugs gives no finding; the same seed gives the same report.
 
@@ -11,8 +11,9 @@ use crate::common::{charm_dir, ctx};
 
 #[test]
 fn the_planted_bugs_are_found_shrunk_and_reproduced() {
-    let ctx = ctx("fragile");
-    let report = Explorer::new(&ctx).seed(7).walks(60).run();
+    // A short time limit: one bug is a hang.
+    let ctx = ctx("fragile").timeout(std::time::Duration::from_millis(300));
+    let report = Explorer::new(&ctx).seed(7).walks(150).run();
     let found: BTreeSet<(String, String)> = report
         .findings
         .iter()
@@ -23,15 +24,19 @@ fn the_planted_bugs_are_found_shrunk_and_reproduced() {
         BTreeSet::from([
             (
                 "ValueError".into(),
-                "src/charm.py:17 in _on_config_changed".into()
+                "src/charm.py:19 in _on_config_changed".into()
             ),
             (
                 "KeyError".into(),
-                "src/charm.py:27 in _on_db_changed".into()
+                "src/charm.py:29 in _on_db_changed".into()
             ),
             (
                 "ops.pebble.PathError".into(),
-                "src/charm.py:31 in _on_web_ready".into()
+                "src/charm.py:33 in _on_web_ready".into()
+            ),
+            (
+                "Timeout".into(),
+                "src/charm.py:40 in _on_update_status".into()
             ),
         ]),
         "{}",
@@ -67,6 +72,15 @@ fn the_planted_bugs_are_found_shrunk_and_reproduced() {
                     "{state:?}"
                 );
             }
+            // The peer relation with its two peers; nothing else.
+            "update_status" => {
+                assert_eq!(state.relations.len(), 1, "{state:?}");
+                assert_eq!(state.relations[0].remote_unit_ids().len(), 2, "{state:?}");
+                assert!(
+                    state.config.is_empty() && state.containers.is_empty(),
+                    "{state:?}"
+                );
+            }
             other => panic!("unexpected finding on {other}: {}", report.summary()),
         }
         // The case file reproduces it.
@@ -89,7 +103,7 @@ fn the_planted_bugs_are_found_shrunk_and_reproduced() {
     // Every State drawn, and every step, was one the checker accepts.
     assert_eq!(report.rejected, 0, "{:?}", report.refusals);
     // The same seed, the same report.
-    let again = Explorer::new(&ctx).seed(7).walks(60).run();
+    let again = Explorer::new(&ctx).seed(7).walks(150).run();
     assert_eq!(again.summary(), report.summary());
 }
 

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """A web charm that trusts its input, as real charms often do: the explorer's test subject."""
 
+import time
+
 import ops
 
 
@@ -32,6 +34,10 @@ class FragileCharm(ops.CharmBase):
         self.unit.set_workload_version(version.strip())
 
     def _on_update_status(self, event: ops.UpdateStatusEvent):
+        cluster = self.model.get_relation("cluster")
+        if cluster is not None and len(cluster.units) >= 2:
+            # Bug 4: waits for its peers to agree, which nothing here makes them do.
+            time.sleep(3600)
         self.unit.status = ops.ActiveStatus("ok")
 
 
