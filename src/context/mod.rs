@@ -219,9 +219,9 @@ impl Context {
     /// CLI, nextest and pytest). A charm that catches `BaseException` and goes on waiting is
     /// interrupted again every half second; code that blocks with signals masked, or a C
     /// extension that retries on EINTR without checking for Python's signals, cannot be
-    /// interrupted, nor, on CPython 3.13 and later, a pure-Python loop in a run on a thread that
-    /// did not start Python (`cargo test`'s threads): 3.13 marks a pending signal in the main
-    /// thread's own state.
+    /// interrupted. On CPython 3.13, where a pending signal is marked in the original main
+    /// thread's own state, a pure-Python loop on another thread (`cargo test`'s threads) is
+    /// stopped half a second later by an asynchronous `RunTimeout` instead.
     ///
     /// ```
     /// # use std::time::Duration;

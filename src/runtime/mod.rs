@@ -756,11 +756,28 @@ fn charm_error(py: Python<'_>, shim: &Shim, err: PyErr) -> Error {
 
 /// The shim's `RunTimeout(where, seconds)`, as the caller sees it.
 fn timeout_error(py: Python<'_>, shim: &Shim, err: &PyErr) -> Error {
+    // Raised by the signal's handler: `RunTimeout(where, seconds)`. Raised asynchronously
+    // (the class, no arguments): where is read from the traceback's innermost frame.
     let (handler, seconds): (String, f64) = err
         .value(py)
         .getattr("args")
         .and_then(|args| args.extract())
-        .unwrap_or_else(|_| ("the charm".to_owned(), 0.0));
+        .unwrap_or_else(|_| {
+            let mut tb = err.traceback(py);
+            while let Some(next) = tb
+                .as_ref()
+                .and_then(|t| t.getattr("tb_next").ok())
+                .filter(|n| !n.is_none())
+            {
+                tb = next.cast_into().ok();
+            }
+            let handler = tb
+                .and_then(|t| t.getattr("tb_frame").ok())
+                .and_then(|frame| shim.where_interrupted.bind(py).call1((frame,)).ok())
+                .and_then(|place| place.extract().ok())
+                .unwrap_or_else(|| "the charm".to_owned());
+            (handler, watchdog::limit_seconds())
+        });
     Error::Timeout {
         limit: std::time::Duration::try_from_secs_f64(seconds).unwrap_or_default(),
         handler,

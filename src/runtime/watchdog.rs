@@ -19,8 +19,10 @@
 //!
 //! CPython 3.13 marks a signal pending in the main thread's own thread state
 //! (`_PyRuntime.main_tstate`), which a claimed thread does not read: there a blocking call is
-//! interrupted (its EINTR path checks the main thread's ident), a pure-Python loop is not
-//! (README says so). Taking `main_tstate` too was tried and did not make the loop see it.
+//! interrupted (its EINTR path checks the main thread's ident), a pure-Python loop is not.
+//! So when the run goes on [`AGAIN_AFTER`] past the first signal, the watchdog also raises
+//! `RunTimeout` in the run's thread as an asynchronous exception
+//! (`PyThreadState_SetAsyncExc`), which any thread's eval loop sees between bytecodes.
 //!
 //! Per run this costs an `_signal.signal` call each way (about a µs for both) and two
 //! uncontended mutex locks: the watchdog thread is woken only when a run's deadline is earlier
@@ -61,6 +63,11 @@ static OVERDUE: AtomicBool = AtomicBool::new(false);
 /// The current run's limit, for the message.
 static LIMIT_NANOS: AtomicU64 = AtomicU64::new(0);
 
+/// The current (or last) run's limit in seconds, for a `RunTimeout` raised without one.
+pub(crate) fn limit_seconds() -> f64 {
+    Duration::from_nanos(LIMIT_NANOS.load(Ordering::Relaxed)).as_secs_f64()
+}
+
 /// The run the watchdog watches.
 struct Armed {
     deadline: Instant,
@@ -68,6 +75,8 @@ struct Armed {
     /// Set by `breakpoint()`: the user is in pdb, the run has no limit any more.
     paused: bool,
     fired: bool,
+    /// Python's ident of the run's thread, for [`Watchdog::raise_async`].
+    ident: c_ulong,
 }
 
 /// When the watchdog thread next looks at the state by itself.
@@ -122,10 +131,16 @@ impl Watchdog {
         let mut state = self.lock();
         loop {
             let now = Instant::now();
+            let mut raise_in = None;
             let next = match &mut state.armed {
                 Some(run) if !run.paused => {
                     if now >= run.deadline {
                         OVERDUE.store(true, Ordering::SeqCst);
+                        // The signal was sent before and the run goes on: also raise in the
+                        // thread between bytecodes (see `raise_async`).
+                        if run.fired {
+                            raise_in = Some(run.ident);
+                        }
                         run.fired = true;
                         run.deadline = now + AGAIN_AFTER;
                         // Sent under the lock: `disarm` takes it before the run's handler is
@@ -137,6 +152,14 @@ impl Watchdog {
                 }
                 _ => None,
             };
+            if let Some(ident) = raise_in {
+                // Attach without the lock held: the run's thread takes the lock (in `disarm`)
+                // while attached.
+                drop(state);
+                self.raise_async(ident);
+                state = self.lock();
+                continue;
+            }
             state.sleep = next.map_or(Sleep::Forever, Sleep::Until);
             state = match next {
                 None => self
@@ -155,6 +178,35 @@ impl Watchdog {
         }
     }
 
+    /// Raise `RunTimeout` in the run's thread as an asynchronous exception, which CPython
+    /// checks between bytecodes in that thread's own state. The signal is what interrupts a
+    /// blocking call; this is what reaches a pure-Python loop where the signal's handler does
+    /// not run (CPython 3.13 marks a pending signal in the original main thread's state, which
+    /// a claimed thread does not read). Done under the GIL and then the lock, the order the
+    /// run's thread takes them in: a run disarmed meanwhile is left alone, and `disarm`
+    /// clears an exception raised just before it.
+    fn raise_async(&self, ident: c_ulong) {
+        Python::attach(|py| {
+            let Ok(shim) = Shim::get(py) else {
+                return;
+            };
+            let state = self.lock();
+            let still = state
+                .armed
+                .as_ref()
+                .is_some_and(|run| run.ident == ident && !run.paused);
+            if still && OVERDUE.load(Ordering::SeqCst) {
+                // SAFETY: attached; the type is a live exception class the Shim holds.
+                unsafe {
+                    pyo3::ffi::PyThreadState_SetAsyncExc(
+                        ident as std::ffi::c_long,
+                        shim.run_timeout.as_ptr(),
+                    );
+                }
+            }
+        });
+    }
+
     fn arm(&self, limit: Duration, deadline: Instant) {
         LIMIT_NANOS.store(
             u64::try_from(limit.as_nanos()).unwrap_or(u64::MAX),
@@ -167,6 +219,8 @@ impl Watchdog {
             thread: unsafe { libc::pthread_self() },
             paused: false,
             fired: false,
+            // SAFETY: no preconditions; the run's thread is attached (CPython's ident).
+            ident: unsafe { pyo3::ffi::PyThread_get_thread_ident() },
         });
         let wake = match state.sleep {
             Sleep::Awake => false,
@@ -396,7 +450,20 @@ impl<'py> Timed<'py> {
         let Some(active) = &mut self.active else {
             return;
         };
-        if std::mem::replace(&mut active.armed, false) && active.watchdog.disarm() {
+        let was_armed = std::mem::replace(&mut active.armed, false);
+        let fired = was_armed && active.watchdog.disarm();
+        if fired {
+            // An asynchronous `RunTimeout` the watchdog raised as the run ended is dropped
+            // here, not raised later in the engine's or someone else's code.
+            // SAFETY: attached; NULL clears this thread's pending asynchronous exception.
+            unsafe {
+                pyo3::ffi::PyThreadState_SetAsyncExc(
+                    pyo3::ffi::PyThread_get_thread_ident() as std::ffi::c_long,
+                    std::ptr::null_mut(),
+                );
+            }
+        }
+        if fired {
             // The watchdog sent its last signal before `disarm` got the lock, so the signal is
             // pending on this thread: a system call's return delivers it, to the run's handler
             // still installed (never to the default action, which would end the process).
