@@ -11,6 +11,8 @@
 //! 4. An action (tests/charms/action-backup), with its results and logs.
 //! 5. The requirer's whole start-up in Juju's order as one sequence.
 //! 6. A typo in a State: the consistency checker's report, with the name it meant.
+//! 7. Exploration of a charm with planted bugs (tests/charms/fragile): drawn States and
+//!    event walks, each bug found, shrunk to the smallest State, and one of them on Juju 4.
 //!
 //! `scripts/demo.sh` sets up Python and runs this (`cargo run --release --example demo`).
 
@@ -37,6 +39,7 @@ fn main() -> Result<(), ops_scenario::Error> {
     action()?;
     startup()?;
     typo()?;
+    explore()?;
     Ok(())
 }
 
@@ -206,6 +209,29 @@ fn typo() -> Result<(), ops_scenario::Error> {
     match ctx.run(dbb.changed_event(), &state) {
         Err(err) => indent(&err.to_string()),
         Ok(_) => println!("  (the checker let it through)"),
+    }
+    println!();
+    Ok(())
+}
+
+/// What breaks a charm nobody wrote a test for: walks through drawn States and events, each
+/// finding shrunk to the smallest State on which its event still fails.
+fn explore() -> Result<(), ops_scenario::Error> {
+    heading("exploring a charm with planted bugs (fragile): 150 walks from seed 7");
+    let ctx = Context::new(charm("fragile")?)?
+        .juju_version("4.0.16")
+        .timeout(std::time::Duration::from_millis(300));
+    let report = ops_scenario::explore::Explorer::new(&ctx)
+        .seed(7)
+        .walks(150)
+        .run();
+    indent(&report.summary());
+    for finding in &report.findings {
+        println!(
+            "  {} on {}: its shrunk State, as it differs from a fresh unit's:",
+            finding.key.exc_type, finding.event.name
+        );
+        indent(&State::default().diff(&finding.state).to_string());
     }
     println!();
     Ok(())

@@ -1,5 +1,5 @@
-//! Shrinking a finding: the smallest State (fewer relations, units, keys, config options,
-//! containers) on which the same event still fails the same way.
+//! Shrinking a finding: the smallest State (a fresh unit's statuses; fewer relations, units,
+//! keys, config options, containers) on which the same event still fails the same way.
 
 use crate::event::Event;
 use crate::state::{AnyRelation, State};
@@ -15,6 +15,12 @@ pub(super) fn simpler(state: &State, event: &Event) -> Vec<State> {
             out.push(s);
         }
     };
+    push(&|s| {
+        let fresh = State::default();
+        s.unit_status = fresh.unit_status;
+        s.app_status = fresh.app_status;
+        s.workload_version = fresh.workload_version;
+    });
     push(&|s| s.deferred.clear());
     push(&|s| s.stored_states.clear());
     for i in 0..state.relations.len() {
@@ -32,6 +38,9 @@ pub(super) fn simpler(state: &State, event: &Event) -> Vec<State> {
             push(&|s| remove_unit(&mut s.relations[i], unit));
         }
         push(&|s| clear_bags(&mut s.relations[i]));
+        for (bag, key) in remote_keys(relation) {
+            push(&|s| remove_key(&mut s.relations[i], bag, &key));
+        }
     }
     for key in state.config.keys() {
         push(&|s| {
@@ -78,5 +87,52 @@ fn clear_bags(relation: &mut AnyRelation) {
             r.remote_app_data.clear();
             r.remote_unit_data.clear();
         }
+    }
+}
+
+/// A remote databag of a relation: the application's, or a unit's.
+#[derive(Clone, Copy)]
+enum Bag {
+    App,
+    Unit(u32),
+}
+
+/// Every key of the relation's remote databags.
+fn remote_keys(relation: &AnyRelation) -> Vec<(Bag, String)> {
+    let keys = |bag: Bag, data: &crate::state::Databag| -> Vec<(Bag, String)> {
+        data.keys().map(|k| (bag, k.clone())).collect()
+    };
+    match relation {
+        AnyRelation::Regular(r) => {
+            let mut all = keys(Bag::App, &r.remote_app_data);
+            for (unit, data) in &r.remote_units_data {
+                all.extend(keys(Bag::Unit(*unit), data));
+            }
+            all
+        }
+        AnyRelation::Peer(r) => r
+            .peers_data
+            .iter()
+            .flat_map(|(unit, data)| keys(Bag::Unit(*unit), data))
+            .collect(),
+        AnyRelation::Subordinate(r) => {
+            let mut all = keys(Bag::App, &r.remote_app_data);
+            all.extend(keys(Bag::Unit(r.remote_unit_id), &r.remote_unit_data));
+            all
+        }
+    }
+}
+
+fn remove_key(relation: &mut AnyRelation, bag: Bag, key: &str) {
+    let data = match (relation, bag) {
+        (AnyRelation::Regular(r), Bag::App) => Some(&mut r.remote_app_data),
+        (AnyRelation::Regular(r), Bag::Unit(u)) => r.remote_units_data.get_mut(&u),
+        (AnyRelation::Peer(r), Bag::Unit(u)) => r.peers_data.get_mut(&u),
+        (AnyRelation::Peer(_), Bag::App) => None,
+        (AnyRelation::Subordinate(r), Bag::App) => Some(&mut r.remote_app_data),
+        (AnyRelation::Subordinate(r), Bag::Unit(_)) => Some(&mut r.remote_unit_data),
+    };
+    if let Some(data) = data {
+        data.remove(key);
     }
 }

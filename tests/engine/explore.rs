@@ -60,6 +60,9 @@ fn the_planted_bugs_are_found_shrunk_and_reproduced() {
                     panic!("{state:?}")
                 };
                 assert_eq!(db.remote_units_data.len(), 1, "{db:?}");
+                // Only the key that makes it fail is left: a host, and no port.
+                let unit = db.remote_units_data.values().next().unwrap();
+                assert_eq!(unit.keys().collect::<Vec<_>>(), ["host"], "{db:?}");
                 assert!(
                     state.config.is_empty() && state.containers.is_empty(),
                     "{state:?}"
@@ -114,4 +117,19 @@ fn a_charm_without_bugs_gives_no_finding() {
     assert!(report.findings.is_empty(), "{}", report.summary());
     assert_eq!(report.walks, 20);
     assert!(report.events["install"] >= 1, "{}", report.summary());
+}
+
+#[test]
+fn on_juju_4_the_walks_send_only_what_juju_4_sends() {
+    let ctx = ctx("fragile")
+        .juju_version("4.0.16")
+        .timeout(std::time::Duration::from_millis(300));
+    let report = Explorer::new(&ctx).seed(2).walks(20).run();
+    // No leader-settings-changed in a non-leader's start-up: the checker refuses none.
+    assert_eq!(report.rejected, 0, "{:?}", report.refusals);
+    assert!(
+        !report.events.contains_key("leader_settings_changed"),
+        "{}",
+        report.summary()
+    );
 }
