@@ -34,7 +34,8 @@
 //!    subordinate), in State order, each with its relation id: relations that exist when the
 //!    unit is deployed are created right after `install` and before the leadership hook;
 //! 4. `leader-elected` if the State is leader, else `leader-settings-changed` (a new
-//!    non-leader unit gets `install -> leader-settings-changed -> config-changed -> start`);
+//!    non-leader unit gets `install -> leader-settings-changed -> config-changed -> start`;
+//!    on Juju 4, which has no leader settings, nothing: [`Sequence::startup_on`]);
 //! 5. `config-changed`, then `start` (queued by `config-changed`, so nothing runs between them);
 //! 6. `<container>-pebble-ready` for each container, in State order. Juju runs it whenever the
 //!    unit agent is idle and the container's Pebble has come up, so its place depends on
@@ -75,6 +76,7 @@
 use crate::context::Context;
 use crate::error::{render_sequence_failure, Error};
 use crate::event::Event;
+use crate::options::{JujuVersion, JUJU_4};
 use crate::output::Output;
 use crate::state::{effective_ids, AnyRelation, ModelType, State, Storage};
 
@@ -272,6 +274,24 @@ impl Sequence {
     /// );
     /// ```
     pub fn startup(state: &State) -> Self {
+        Sequence::startup_on(state, crate::ContextOptions::DEFAULT_JUJU_VERSION)
+    }
+
+    /// [`Sequence::startup`] as the Juju of `juju_version` runs it: from Juju 4, a new
+    /// non-leader unit gets no `leader-settings-changed` (Juju 4 has no leader settings: its
+    /// hook tools have no `leader-set`, `internal/worker/uniter/runner/jujuc/server.go`), so
+    /// its start-up is `install`, the relations' `relation-created`, `config-changed`, `start`.
+    ///
+    /// ```
+    /// # use ops_scenario::sequence::Sequence;
+    /// # use ops_scenario::State;
+    /// assert_eq!(
+    ///     Sequence::startup_on(&State::default(), "4.0.16").event_names(),
+    ///     ["install", "config_changed", "start"]
+    /// );
+    /// ```
+    pub fn startup_on(state: &State, juju_version: &str) -> Self {
+        let juju_4 = JujuVersion::parse(juju_version).is_some_and(|v| v >= JUJU_4);
         let storage_first = state.model.model_type == ModelType::Lxd;
         let attach = || state.storages.iter().map(|s| Step::new(s.attached_event()));
         let mut steps = Vec::new();
@@ -282,11 +302,11 @@ impl Sequence {
         for (relation, id) in relations_with_ids(state) {
             steps.push(Step::new(relation.created_event().relation_id(id)));
         }
-        steps.push(Step::new(if state.leader {
-            Event::leader_elected()
-        } else {
-            Event::leader_settings_changed()
-        }));
+        if state.leader {
+            steps.push(Step::new(Event::leader_elected()));
+        } else if !juju_4 {
+            steps.push(Step::new(Event::leader_settings_changed()));
+        }
         steps.push(Step::new(Event::config_changed()));
         steps.push(Step::new(Event::start()));
         steps.extend(state.containers.iter().map(|c| {

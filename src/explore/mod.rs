@@ -33,7 +33,6 @@ use crate::case::Case;
 use crate::context::Context;
 use crate::error::Error;
 use crate::event::Event;
-use crate::options::JUJU_4;
 use crate::sequence::Sequence;
 use crate::state::State;
 use rng::Rng;
@@ -99,15 +98,13 @@ impl<'c> Explorer<'c> {
                 continue;
             }
             let mut current = initial.clone();
-            // Juju sends pebble-ready only once the container's Pebble is up, and Juju 4 no
-            // leader-settings-changed (a new non-leader unit gets none).
-            let juju_4 = self.ctx.options().juju().is_some_and(|v| v >= JUJU_4);
-            let startup: Vec<Event> = Sequence::startup(&initial)
-                .events()
-                .filter(|e| !unreachable_workload(e, &initial))
-                .filter(|e| !(juju_4 && e.name == "leader_settings_changed"))
-                .cloned()
-                .collect();
+            // Juju sends pebble-ready only once the container's Pebble is up.
+            let startup: Vec<Event> =
+                Sequence::startup_on(&initial, &self.ctx.options().juju_version)
+                    .events()
+                    .filter(|e| !unreachable_workload(e, &initial))
+                    .cloned()
+                    .collect();
             let total = startup.len() + rng.below(self.steps + 1);
             for step in 0..total {
                 let event = match startup.get(step) {
