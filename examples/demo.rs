@@ -214,22 +214,25 @@ fn typo() -> Result<(), ops_scenario::Error> {
     Ok(())
 }
 
-/// What breaks a charm nobody wrote a test for: walks through drawn States and events, each
-/// finding shrunk to the smallest State on which its event still fails.
+/// What breaks a charm nobody wrote a test for: walks through drawn States and event
+/// sequences, each finding shrunk to the fewest steps on the simplest State that still break.
 fn explore() -> Result<(), ops_scenario::Error> {
-    heading("exploring a charm with planted bugs (fragile): 150 walks from seed 7");
+    heading("exploring a charm with planted bugs (fragile): 100 walks from seed 7, on Juju 4");
     let ctx = Context::new(charm("fragile")?)?
         .juju_version("4.0.16")
         .timeout(std::time::Duration::from_millis(300));
-    let report = ops_scenario::explore::Explorer::new(&ctx)
-        .seed(7)
-        .walks(150)
-        .run();
+    let report = ops_scenario::explore::Explorer::new(&ctx).seed(7).run();
     indent(&report.summary());
     for finding in &report.findings {
+        let steps: Vec<&str> = finding
+            .steps
+            .iter()
+            .map(|s| s.event.name.as_str())
+            .collect();
         println!(
-            "  {} on {}: its shrunk State, as it differs from a fresh unit's:",
-            finding.key.exc_type, finding.event.name
+            "  {} after {}: its shrunk State, as it differs from a fresh unit's:",
+            finding.key.exc_type,
+            steps.join(" > ")
         );
         indent(&State::default().diff(&finding.state).to_string());
     }

@@ -1,6 +1,6 @@
-//! Case files: a charm, a Context, an Event and a State in one JSON document, as
-//! `scenario run CASE.json` reads it (docs/STATE_JSON.md), and JSON parsing that says where it
-//! failed.
+//! Case files: a charm, a Context, an Event and a State in one JSON document (and, when
+//! the event is the end of a sequence, the steps before it), as `scenario run CASE.json`
+//! reads it (docs/STATE_JSON.md), and JSON parsing that says where it failed.
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::event::Event;
 use crate::options::ContextOptions;
 use crate::output::Output;
+use crate::sequence::Step;
 use crate::state::State;
 
 /// One run described in JSON.
@@ -29,6 +30,11 @@ pub struct Case {
     /// How Juju runs the charm. Defaults to [`ContextOptions::default()`].
     #[serde(default)]
     pub context: ContextOptions,
+    /// Steps run first, in order, each on the State the one before it left (the first on
+    /// `state`), as [`Context::run_sequence`] runs them; the event then runs on the State
+    /// the last one left. Defaults to none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<Step>,
     /// The event.
     pub event: Event,
     /// The input State. Defaults to [`State::default()`].
@@ -54,6 +60,10 @@ struct CaseJson {
     /// How Juju runs the charm. Every field may be omitted.
     #[serde(default)]
     context: ContextOptions,
+    /// Steps (an event, and what Juju changes in the model before and after it) run first,
+    /// each on the State the one before it left; the event then runs on the last one's.
+    #[serde(default)]
+    steps: Vec<Step>,
     /// The event.
     event: Event,
     /// The input State. Defaults to a fresh unit (`{}`).
@@ -68,6 +78,7 @@ impl From<CaseJson> for Case {
             charm,
             charm_class,
             context,
+            steps,
             event,
             state,
         } = json;
@@ -75,6 +86,7 @@ impl From<CaseJson> for Case {
             charm,
             charm_class,
             context,
+            steps,
             event,
             state,
         }
@@ -161,11 +173,21 @@ impl PreparedCase<'_> {
     /// Run the case once, as [`Case::run`] does.
     ///
     /// # Errors
-    /// As [`Case::run`].
+    /// As [`Case::run`]; a step before the event that fails is [`Error::SequenceFailed`].
     pub fn run(&self) -> Result<Output> {
-        let mut output = self
-            .ctx
-            .run_reporting_errors(&self.case.event, &self.state)?;
+        let mut output = match self.case.steps.last() {
+            None => self
+                .ctx
+                .run_reporting_errors(&self.case.event, &self.state)?,
+            Some(last) => {
+                let outputs = self.ctx.run_sequence(&self.case.steps, &self.state)?;
+                let mut state = outputs.into_iter().last().expect("one per step").state;
+                for change in &last.after {
+                    change.apply(&mut state);
+                }
+                self.ctx.run_reporting_errors(&self.case.event, &state)?
+            }
+        };
         for container in &mut output.state.containers {
             let given = self
                 .case

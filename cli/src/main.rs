@@ -199,10 +199,10 @@ struct ExploreArgs {
     #[arg(value_name = "CHARM_DIR")]
     charm: PathBuf,
     /// How many walks: each a drawn State, Juju's start-up sequence for it, then more events
-    #[arg(long, value_name = "N", default_value_t = 100, value_parser = positive)]
-    walks: usize,
+    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
+    walks: u64,
     /// At most this many events per walk after start-up
-    #[arg(long, value_name = "N", default_value_t = 5)]
+    #[arg(long, value_name = "N", default_value_t = 6)]
     steps: usize,
     /// The seed every draw follows from [default: drawn from the clock, and printed]
     #[arg(long, value_name = "SEED")]

@@ -51,6 +51,7 @@ fn load_case(args: &RunArgs) -> Result<(Case, PathBuf), Error> {
         None => State::default(),
     };
     let case = Case {
+        steps: Vec::new(),
         charm: charm.clone(),
         charm_class: args.class.clone(),
         context: ContextOptions::default(),

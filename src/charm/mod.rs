@@ -150,6 +150,11 @@ impl Charm {
         self
     }
 
+    /// The CharmBase subclass named with [`class_name`](Self::class_name), if one was.
+    pub fn class(&self) -> Option<&str> {
+        self.class_name.as_deref()
+    }
+
     /// Make another directory importable for this charm (prepended to `sys.path`), for
     /// packages the charm needs that are neither in its `lib/` nor in the venv.
     pub fn python_path(mut self, path: impl Into<PathBuf>) -> Self {

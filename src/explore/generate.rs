@@ -1,13 +1,17 @@
-//! States a unit of this charm could be in, drawn from the charm's metadata, and the events
-//! Juju could send it next. Every State drawn here must pass the consistency checker; the
-//! explorer drops (and counts) any that does not.
+//! States a unit of this charm could be in, drawn from the charm's metadata, and the steps
+//! (an event with the change Juju makes before it) Juju could send it next. Every State
+//! drawn here must pass the consistency checker; the explorer drops (and counts) any that
+//! does not.
+
+use std::collections::BTreeMap;
 
 use super::rng::Rng;
 use crate::charm::{CharmMeta, ConfigType, EndpointRole};
 use crate::event::Event;
+use crate::sequence::{ModelChange, Step};
 use crate::state::{
-    AnyRelation, ConfigValue, Container, Databag, PeerRelation, Relation, State,
-    SubordinateRelation,
+    AnyRelation, ConfigValue, Container, Databag, PeerRelation, Relation, Secret, SecretOwner,
+    State, Storage, SubordinateRelation,
 };
 
 /// Strings that break naive code: empty, whitespace, unicode, long, numeric, JSON-ish.
@@ -45,7 +49,8 @@ const DATABAG_VALUES: &[&str] = &[
 
 /// A fresh State for `meta`'s charm: config of the declared types (edge values, or left to
 /// its default), leadership, relations of the declared endpoints with 0..2 remote units and
-/// databags of common keys, containers connectable or not.
+/// databags of common keys, containers connectable or not, storage attached or not, and
+/// sometimes a secret the unit observes and one it owns.
 pub(crate) fn state(meta: &CharmMeta, rng: &mut Rng) -> State {
     let mut state = State::default().leader(rng.chance(50));
     state.config = config(meta, rng);
@@ -54,31 +59,17 @@ pub(crate) fn state(meta: &CharmMeta, rng: &mut Rng) -> State {
         if !rng.chance(60) {
             continue;
         }
-        let relation: AnyRelation = match endpoint.role {
+        let relation = match endpoint.role {
             EndpointRole::Peers => {
                 let peers = (1..=rng.below(3) as u32).collect::<Vec<_>>();
                 let mut r = PeerRelation::new(name).id(next_id).peers(peers);
                 for bag in r.peers_data.values_mut() {
-                    fill(bag, rng);
+                    *bag = databag(rng);
                 }
-                fill(&mut r.local_app_data, rng);
+                r.local_app_data = databag(rng);
                 r.into()
             }
-            _ if endpoint.container_scoped => {
-                let mut r = SubordinateRelation::new(name).id(next_id);
-                fill(&mut r.remote_app_data, rng);
-                fill(&mut r.remote_unit_data, rng);
-                r.into()
-            }
-            _ => {
-                let units = (0..rng.below(3) as u32).collect::<Vec<_>>();
-                let mut r = Relation::new(name).id(next_id).remote_units(units);
-                fill(&mut r.remote_app_data, rng);
-                for bag in r.remote_units_data.values_mut() {
-                    fill(bag, rng);
-                }
-                r.into()
-            }
+            _ => new_relation(meta, name, next_id, rng),
         };
         state.relations.push(relation);
         next_id += 1;
@@ -90,15 +81,73 @@ pub(crate) fn state(meta: &CharmMeta, rng: &mut Rng) -> State {
                 .push(Container::new(name).can_connect(rng.chance(70)));
         }
     }
+    for name in meta.storages.keys() {
+        if rng.chance(60) {
+            state.storages.push(Storage::new(name));
+        }
+    }
+    if rng.chance(25) {
+        // Observed, with a newer revision than the one the unit tracks (secret-changed can
+        // be sent for it); its id handed over in some remote databag, as charms get them.
+        let mut secret = Secret::new([("password", "hunter2")]);
+        secret.latest_content = [("password", "correct horse")]
+            .into_iter()
+            .map(|(k, v)| (k.to_owned(), v.to_owned()))
+            .collect();
+        secret.latest_revision = 2;
+        if let Some(bag) = state.relations.iter_mut().find_map(remote_app_bag) {
+            bag.insert("secret-id".to_owned(), secret.id.clone());
+        }
+        state.secrets.push(secret);
+    }
+    if rng.chance(25) {
+        let owner = if state.leader && rng.chance(50) {
+            SecretOwner::App
+        } else {
+            SecretOwner::Unit
+        };
+        state.secrets.push(
+            Secret::new([("token", "s3cr3t")])
+                .id("secret:explore0000000000001")
+                .owner(owner)
+                .label("explored"),
+        );
+    }
     state
 }
 
+/// A regular or subordinate relation on `endpoint`, with remote data.
+fn new_relation(meta: &CharmMeta, endpoint: &str, id: u32, rng: &mut Rng) -> AnyRelation {
+    let subordinate = meta
+        .endpoints
+        .get(endpoint)
+        .is_some_and(|e| e.container_scoped);
+    if subordinate {
+        let mut r = SubordinateRelation::new(endpoint).id(id);
+        r.remote_app_data = databag(rng);
+        r.remote_unit_data = databag(rng);
+        return r.into();
+    }
+    let units = (0..rng.below(3) as u32).collect::<Vec<_>>();
+    let mut r = Relation::new(endpoint).id(id).remote_units(units);
+    r.remote_app_data = databag(rng);
+    for bag in r.remote_units_data.values_mut() {
+        *bag = databag(rng);
+    }
+    r.into()
+}
+
+fn remote_app_bag(relation: &mut AnyRelation) -> Option<&mut Databag> {
+    match relation {
+        AnyRelation::Regular(r) => Some(&mut r.remote_app_data),
+        AnyRelation::Subordinate(r) => Some(&mut r.remote_app_data),
+        AnyRelation::Peer(_) => None,
+    }
+}
+
 /// Config values of each declared type, each option left to its default one time in three.
-pub(crate) fn config(
-    meta: &CharmMeta,
-    rng: &mut Rng,
-) -> std::collections::BTreeMap<String, ConfigValue> {
-    let mut config = std::collections::BTreeMap::new();
+pub(crate) fn config(meta: &CharmMeta, rng: &mut Rng) -> BTreeMap<String, ConfigValue> {
+    let mut config = BTreeMap::new();
     for (name, option) in &meta.config_options {
         if rng.chance(33) {
             continue;
@@ -118,104 +167,288 @@ pub(crate) fn config(
     config
 }
 
-/// Replace a databag's content with 0..3 common keys.
-fn fill(bag: &mut Databag, rng: &mut Rng) {
-    bag.clear();
+/// 0..3 common keys.
+fn databag(rng: &mut Rng) -> Databag {
+    let mut bag = Databag::default();
     for _ in 0..rng.below(4) {
         bag.insert(
             (*rng.pick(DATABAG_KEYS)).to_owned(),
             (*rng.pick(DATABAG_VALUES)).to_owned(),
         );
     }
+    bag
 }
 
-/// An event Juju could send a unit in `state` (after start-up), and how Juju changes the
-/// State first (new config for config-changed, new remote data for relation-changed,
-/// leadership for leader-elected).
-pub(crate) fn next_event(meta: &CharmMeta, state: &mut State, rng: &mut Rng) -> Event {
+/// What Juju could do next to a unit in `state` (after start-up), as steps.
+pub(crate) fn next_steps(meta: &CharmMeta, state: &State, rng: &mut Rng) -> Vec<Step> {
     // update-status is what Juju sends most (every five minutes by default).
-    let mut choices: Vec<u8> = vec![0, 0, 0, 1, 2];
+    let mut choices: Vec<u8> = vec![0, 0, 0, 1, 1, 2, 2];
     // relation-changed names the remote unit whose data changed (the checker refuses one
     // without), so only relations with remote units take part.
-    let with_units: Vec<usize> = (0..state.relations.len())
-        .filter(|&i| !state.relations[i].remote_unit_ids().is_empty())
+    let with_units: Vec<&AnyRelation> = state
+        .relations
+        .iter()
+        .filter(|r| !r.remote_unit_ids().is_empty())
         .collect();
     if !with_units.is_empty() {
-        choices.extend([3, 3, 3]);
+        choices.extend([3, 3, 3, 8]);
     }
     if state.containers.iter().any(|c| c.can_connect) {
         choices.push(4);
     }
-    choices.push(5);
+    if state.containers.iter().any(|c| !c.can_connect) {
+        choices.push(9);
+    }
+    if !state.leader {
+        choices.push(5);
+    }
+    let unrelated: Vec<&String> = meta
+        .endpoints
+        .iter()
+        .filter(|(name, e)| {
+            e.role != EndpointRole::Peers && !state.relations.iter().any(|r| r.endpoint() == *name)
+        })
+        .map(|(name, _)| name)
+        .collect();
+    if !unrelated.is_empty() {
+        choices.extend([6, 6]);
+    }
+    let regular: Vec<&AnyRelation> = state
+        .relations
+        .iter()
+        .filter(|r| matches!(r, AnyRelation::Regular(_) | AnyRelation::Peer(_)))
+        .collect();
+    if !regular.is_empty() {
+        choices.push(7);
+    }
+    let breakable: Vec<&AnyRelation> = state
+        .relations
+        .iter()
+        .filter(|r| !matches!(r, AnyRelation::Peer(_)))
+        .collect();
+    if !breakable.is_empty() {
+        choices.push(10);
+    }
+    if !state.secrets.is_empty() {
+        choices.push(11);
+    }
     match rng.pick(&choices) {
-        0 => Event::update_status(),
+        0 => vec![Event::update_status().into()],
         1 => {
-            state.config = config(meta, rng);
-            Event::config_changed()
+            vec![Step::new(Event::config_changed()).before(ModelChange::Config(config(meta, rng)))]
         }
-        2 => Event::upgrade_charm(),
+        2 => vec![Event::upgrade_charm().into()],
         3 => {
-            let index = *rng.pick(&with_units);
-            relation_changed(&mut state.relations[index], rng)
+            let relation = *rng.pick(&with_units);
+            vec![relation_changed(relation, rng)]
         }
         4 => {
             let ready: Vec<&Container> =
                 state.containers.iter().filter(|c| c.can_connect).collect();
-            rng.pick(&ready).pebble_ready_event()
+            vec![rng.pick(&ready).pebble_ready_event().into()]
+        }
+        5 => vec![Step::new(Event::leader_elected()).before(ModelChange::Leadership(true))],
+        6 => {
+            // A new relation: created, then each remote unit joins and writes its data.
+            let endpoint = *rng.pick(&unrelated);
+            let id = state
+                .relations
+                .iter()
+                .filter_map(AnyRelation::id)
+                .max()
+                .unwrap_or(0)
+                + 1;
+            let relation = new_relation(meta, endpoint, id, rng);
+            let created = relation.created_event();
+            let mut steps =
+                vec![Step::new(created).before(ModelChange::RelationAdded(empty(&relation)))];
+            steps.extend(joins(&relation, id));
+            steps
+        }
+        7 => {
+            // One more remote unit (a peer, on a peer relation) joins.
+            let relation = *rng.pick(&regular);
+            let id = relation.id().expect("drawn relations have ids");
+            // Peers are numbered past this unit's 0 (the checker refuses a peer that is
+            // the unit itself).
+            let first = u32::from(matches!(relation, AnyRelation::Peer(_)));
+            let unit = relation
+                .remote_unit_ids()
+                .iter()
+                .max()
+                .map_or(first, |u| u + 1);
+            let data = databag(rng);
+            vec![
+                Step::new(relation.joined_event().remote_unit(unit)).before(
+                    ModelChange::RemoteUnitData {
+                        relation: id,
+                        unit,
+                        data,
+                    },
+                ),
+                Step::new(relation.changed_event().remote_unit(unit)),
+            ]
+        }
+        8 => {
+            // A remote unit leaves.
+            let relation = *rng.pick(&with_units);
+            let id = relation.id().expect("drawn relations have ids");
+            let unit = *rng.pick(&relation.remote_unit_ids());
+            if matches!(relation, AnyRelation::Subordinate(_)) {
+                return vec![Event::update_status().into()];
+            }
+            vec![Step::new(relation.departed_event().remote_unit(unit))
+                .after(ModelChange::UnitDeparted { relation: id, unit })]
+        }
+        9 => {
+            // A container's Pebble comes up.
+            let down: Vec<&Container> =
+                state.containers.iter().filter(|c| !c.can_connect).collect();
+            let container = rng.pick(&down);
+            vec![Step::new(container.pebble_ready_event())
+                .before(ModelChange::ContainerConnected(container.name.clone()))]
+        }
+        10 => {
+            // A relation is removed: each remote unit departs, then it breaks.
+            let relation = *rng.pick(&breakable);
+            let id = relation.id().expect("drawn relations have ids");
+            let mut steps: Vec<Step> = Vec::new();
+            if let AnyRelation::Regular(_) = relation {
+                for unit in relation.remote_unit_ids() {
+                    steps.push(
+                        Step::new(relation.departed_event().remote_unit(unit))
+                            .after(ModelChange::UnitDeparted { relation: id, unit }),
+                    );
+                }
+            }
+            steps.push(Step::new(relation.broken_event()).after(ModelChange::RelationRemoved(id)));
+            steps
         }
         _ => {
-            state.leader = true;
-            Event::leader_elected()
+            let secret = rng.pick(&state.secrets);
+            let event = match secret.owner {
+                None => secret.changed_event(),
+                Some(_) if rng.chance(50) => secret.rotate_event(),
+                Some(_) => secret.expired_event(secret.latest_revision),
+            };
+            vec![event.into()]
         }
     }
+}
+
+/// `relation` as created: no remote unit yet, empty remote databags.
+fn empty(relation: &AnyRelation) -> AnyRelation {
+    let mut relation = relation.clone();
+    match &mut relation {
+        AnyRelation::Regular(r) => {
+            r.remote_units_data.clear();
+            r.remote_app_data = Databag::default();
+        }
+        AnyRelation::Peer(r) => r.peers_data.clear(),
+        AnyRelation::Subordinate(r) => {
+            r.remote_app_data = Databag::default();
+            r.remote_unit_data = Databag::default();
+        }
+    }
+    relation
+}
+
+/// Each of `relation`'s remote units joining the (empty) relation with id `id`, writing its
+/// data and the application's: joined, then changed.
+fn joins(relation: &AnyRelation, id: u32) -> Vec<Step> {
+    let mut steps = Vec::new();
+    let (app, units): (Option<&Databag>, Vec<(u32, Databag)>) = match relation {
+        AnyRelation::Regular(r) => (
+            Some(&r.remote_app_data),
+            r.remote_units_data
+                .iter()
+                .map(|(u, d)| (*u, d.clone()))
+                .collect(),
+        ),
+        AnyRelation::Subordinate(r) => (
+            Some(&r.remote_app_data),
+            vec![(r.remote_unit_id, r.remote_unit_data.clone())],
+        ),
+        AnyRelation::Peer(_) => (None, Vec::new()),
+    };
+    for (i, (unit, data)) in units.into_iter().enumerate() {
+        let mut changed = Step::new(relation.changed_event().remote_unit(unit)).before(
+            ModelChange::RemoteUnitData {
+                relation: id,
+                unit,
+                data,
+            },
+        );
+        if i == 0 {
+            if let Some(app) = app {
+                changed = changed.before(ModelChange::RemoteAppData {
+                    relation: id,
+                    data: app.clone(),
+                });
+            }
+        }
+        steps.push(Step::new(relation.joined_event().remote_unit(unit)));
+        steps.push(changed);
+    }
+    steps
 }
 
 /// relation-changed for one of the relation's remote units (it has one), with new remote
 /// data.
-fn relation_changed(relation: &mut AnyRelation, rng: &mut Rng) -> Event {
-    match relation {
-        AnyRelation::Regular(r) => {
-            fill(&mut r.remote_app_data, rng);
-            let units: Vec<u32> = r.remote_units_data.keys().copied().collect();
-            let unit = *rng.pick(&units);
-            fill(r.remote_units_data.get_mut(&unit).expect("listed"), rng);
-            r.changed_event().remote_unit(unit)
-        }
-        AnyRelation::Peer(r) => {
-            let units: Vec<u32> = r.peers_data.keys().copied().collect();
-            let unit = *rng.pick(&units);
-            fill(r.peers_data.get_mut(&unit).expect("listed"), rng);
-            r.changed_event().remote_unit(unit)
-        }
-        AnyRelation::Subordinate(r) => {
-            fill(&mut r.remote_unit_data, rng);
-            let unit = r.remote_unit_id;
-            r.changed_event().remote_unit(unit)
-        }
+fn relation_changed(relation: &AnyRelation, rng: &mut Rng) -> Step {
+    let id = relation.id().expect("drawn relations have ids");
+    let unit = *rng.pick(&relation.remote_unit_ids());
+    let mut step = Step::new(relation.changed_event().remote_unit(unit));
+    if !matches!(relation, AnyRelation::Peer(_)) {
+        step = step.before(ModelChange::RemoteAppData {
+            relation: id,
+            data: databag(rng),
+        });
     }
+    step.before(ModelChange::RemoteUnitData {
+        relation: id,
+        unit,
+        data: databag(rng),
+    })
 }
 
-/// Draw again what Juju changed before `event` (the config before config-changed, the
-/// relation's databags before a relation event), so that a walk can get past a failure
-/// already found. False if the event has nothing to draw again.
-pub(crate) fn redraw(meta: &CharmMeta, state: &mut State, event: &Event, rng: &mut Rng) -> bool {
-    if event.name == "config_changed" {
-        state.config = config(meta, rng);
-        return true;
+/// The same event with what Juju changed before it drawn again (the config before
+/// config-changed, the remote data before relation-changed), so that a walk can get past a
+/// failure already found. `None` if the step has nothing to draw again.
+pub(crate) fn redraw(meta: &CharmMeta, state: &State, step: &Step, rng: &mut Rng) -> Option<Step> {
+    if step.event.name == "config_changed" {
+        return Some(Step::new(step.event.clone()).before(ModelChange::Config(config(meta, rng))));
     }
-    let Some(relation) = event
+    let relation = step
+        .event
         .relation_id
-        .and_then(|id| state.relations.iter_mut().find(|r| r.id() == Some(id)))
-    else {
-        return false;
-    };
-    match relation {
-        AnyRelation::Regular(r) => {
-            fill(&mut r.remote_app_data, rng);
-            r.remote_units_data.values_mut().for_each(|b| fill(b, rng));
-        }
-        AnyRelation::Peer(r) => r.peers_data.values_mut().for_each(|b| fill(b, rng)),
-        AnyRelation::Subordinate(r) => fill(&mut r.remote_unit_data, rng),
+        .and_then(|id| state.relations.iter().find(|r| r.id() == Some(id)))?;
+    let unit = step.event.remote_unit?;
+    if !step.event.name.ends_with("_relation_changed") {
+        return None;
     }
-    true
+    let id = relation.id().expect("drawn relations have ids");
+    let mut again = Step::new(step.event.clone());
+    if !matches!(relation, AnyRelation::Peer(_)) {
+        again = again.before(ModelChange::RemoteAppData {
+            relation: id,
+            data: databag(rng),
+        });
+    }
+    Some(again.before(ModelChange::RemoteUnitData {
+        relation: id,
+        unit,
+        data: databag(rng),
+    }))
+}
+
+/// Whether `event` is a workload event for a container whose Pebble `state` says cannot be
+/// reached, which Juju never sends.
+pub(super) fn unreachable_workload(event: &Event, state: &State) -> bool {
+    state.containers.iter().any(|c| {
+        !c.can_connect
+            && event
+                .name
+                .starts_with(&format!("{}_pebble_", c.name.replace('-', "_")))
+    })
 }

@@ -1,17 +1,25 @@
 //! Exploration: States and event sequences drawn from the charm's metadata, run until the
 //! charm breaks, each break shrunk to a minimal reproducer.
 //!
-//! Each walk draws a State ([`generate`]), runs Juju's start-up sequence for it
-//! ([`Sequence::startup`]), then a few events Juju could send next (update-status,
-//! config-changed with new config, upgrade-charm, relation-changed with new remote data,
-//! pebble-ready, leader-elected), each on the State the last run left. A run whose charm
-//! raises, or runs past the Context's time limit ([`Context::timeout`]: set a short one to
-//! explore), is a **finding**: the State the failing run started from and its event, shrunk
-//! ([`shrink`]) to the simplest State that still fails with the same exception in the same
-//! charm frame, de-duplicated by that pair. A finding is written out as a case file
-//! (`scenario run` reproduces it) and as a Rust test that fails until the charm is fixed.
+//! Each walk draws a State from the charm's metadata, runs Juju's start-up sequence for it
+//! ([`Sequence::startup_on`](crate::sequence::Sequence::startup_on)), then events Juju could
+//! send next, each with the change Juju makes before it (new config before config-changed, a
+//! new relation's created, joined and changed, a remote unit's departure, new remote data,
+//! leadership, a container whose Pebble comes up, secrets changing), and sometimes the
+//! teardown; each step runs on the State the last one left. A step whose charm raises, runs
+//! past the Context's time limit ([`Context::timeout`]: set a short one to explore), or
+//! breaks an [`Invariants`] check is a **finding**: the walk's State and its steps up to
+//! that one, shrunk (fewer steps, then a simpler State and simpler changes) to
+//! the smallest that still breaks the same way, de-duplicated by exception type and charm
+//! frame. A finding is written out as a case file (`scenario run` reproduces it, steps
+//! included) and as a Rust test that fails until the charm is fixed. The walk then draws
+//! Juju's change again (a few times), and otherwise goes on without the step, as a unit
+//! does after `juju resolved --no-retry` (a failed hook's changes are not committed), so that
+//! one bug on a common path does not hide the others.
 //!
-//! Everything follows from the seed: the same charm, seed and budget give the same report.
+//! Everything follows from the seed: each walk's draws from the seed and the walk's number
+//! alone, so the same charm, seed and walks give the same report, in one process or split
+//! over workers and CI shards ([`Explorer::shard`], [`Report::merge`]).
 //!
 //! ```no_run
 //! # use ops_scenario::{Charm, Context};
@@ -22,40 +30,90 @@
 //! # Ok::<(), ops_scenario::Error>(())
 //! ```
 
+mod finding;
 mod generate;
 mod rng;
 mod shrink;
+mod walk;
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::time::{Duration, Instant};
 
-use crate::case::Case;
+use serde::{Deserialize, Serialize};
+
 use crate::context::Context;
-use crate::error::Error;
 use crate::event::Event;
-use crate::sequence::Sequence;
+use crate::output::Output;
 use crate::state::State;
-use rng::Rng;
+
+pub use finding::{Finding, FindingKey};
+
+/// A check of one step's result: `Err` with what is wrong.
+pub type InvariantCheck = dyn Fn(&State, &Event, &Output) -> Result<(), String> + Send + Sync;
+
+/// What must hold after every step that ran, besides "the charm does not raise and does not
+/// hang". A broken invariant is a finding whose type is `invariant: <name>`. More can be
+/// added with [`Explorer::invariant`].
+#[derive(Clone, Debug)]
+pub struct Invariants {
+    /// `status-after-start`: the unit status is not left `unknown` by `start` when the charm
+    /// sets one on a later event of the walk (it knows how, and a fresh unit shows
+    /// `unknown` until it does). Default on.
+    pub status_after_start: bool,
+    /// `deferred-queue`: the deferred queue holds at most this many events (a charm that
+    /// defers without ever catching up grows it without bound). Default 8; `None` for no
+    /// limit.
+    pub max_deferred: Option<usize>,
+}
+
+impl Default for Invariants {
+    fn default() -> Self {
+        Invariants {
+            status_after_start: true,
+            max_deferred: Some(8),
+        }
+    }
+}
+
+impl Invariants {
+    /// No invariant: only exceptions and hangs are findings.
+    pub fn none() -> Self {
+        Invariants {
+            status_after_start: false,
+            max_deferred: None,
+        }
+    }
+}
 
 /// Explores one charm: how many walks, how long each, from which seed.
 pub struct Explorer<'c> {
     ctx: &'c Context,
     seed: u64,
-    walks: usize,
+    walks: Option<u64>,
+    runs: Option<usize>,
+    time: Option<Duration>,
     steps: usize,
     shrink_runs: usize,
+    shard: (u64, u64),
+    invariants: Invariants,
+    custom_invariants: Vec<(String, Box<InvariantCheck>)>,
 }
 
 impl<'c> Explorer<'c> {
-    /// An explorer of `ctx`'s charm: seed 0, 100 walks of up to 5 events after start-up,
-    /// up to 200 runs to shrink each finding.
+    /// An explorer of `ctx`'s charm: seed 0, 100 walks of up to 6 events after start-up,
+    /// up to 400 runs to shrink each finding, the default [`Invariants`].
     pub fn new(ctx: &'c Context) -> Self {
         Explorer {
             ctx,
             seed: 0,
-            walks: 100,
-            steps: 5,
-            shrink_runs: 200,
+            walks: Some(100),
+            runs: None,
+            time: None,
+            steps: 6,
+            shrink_runs: 400,
+            shard: (0, 1),
+            invariants: Invariants::default(),
+            custom_invariants: Vec::new(),
         }
     }
 
@@ -65,13 +123,34 @@ impl<'c> Explorer<'c> {
         self
     }
 
-    /// How many walks (each a fresh State, its start-up and further events).
-    pub fn walks(mut self, walks: usize) -> Self {
-        self.walks = walks;
+    /// Walks numbered `0..walks` (each a fresh State, its start-up and further events); of
+    /// those, this explorer's shard's.
+    pub fn walks(mut self, walks: u64) -> Self {
+        self.walks = Some(walks);
         self
     }
 
-    /// How many events, at most, each walk sends after start-up.
+    /// Stop starting walks once this many runs (shrinking included) were made; without
+    /// [`walks`](Self::walks), no limit on walks.
+    pub fn runs(mut self, runs: usize) -> Self {
+        self.runs = Some(runs);
+        if self.walks == Some(100) {
+            self.walks = None;
+        }
+        self
+    }
+
+    /// Stop starting walks after this long; without [`walks`](Self::walks), no limit on
+    /// walks. (The walks done then depend on the machine's speed; the report says how many.)
+    pub fn time(mut self, time: Duration) -> Self {
+        self.time = Some(time);
+        if self.walks == Some(100) {
+            self.walks = None;
+        }
+        self
+    }
+
+    /// How many events, at most, each walk sends after start-up (a teardown counts as one).
     pub fn steps(mut self, steps: usize) -> Self {
         self.steps = steps;
         self
@@ -83,182 +162,63 @@ impl<'c> Explorer<'c> {
         self
     }
 
+    /// Only the walks whose number is `index` modulo `count` (`index < count`): split an
+    /// exploration over workers or CI shards, then [`Report::merge`] their reports.
+    pub fn shard(mut self, index: u64, count: u64) -> Self {
+        assert!(index < count, "shard {index} of {count}");
+        self.shard = (index, count);
+        self
+    }
+
+    /// The invariants checked after each step.
+    pub fn invariants(mut self, invariants: Invariants) -> Self {
+        self.invariants = invariants;
+        self
+    }
+
+    /// Check `check` after each step too: `Err(why)` is a finding of type
+    /// `invariant: <name>`. It is given the State the step started from, its event and its
+    /// Output.
+    pub fn invariant(
+        mut self,
+        name: impl Into<String>,
+        check: impl Fn(&State, &Event, &Output) -> Result<(), String> + Send + Sync + 'static,
+    ) -> Self {
+        self.custom_invariants.push((name.into(), Box::new(check)));
+        self
+    }
+
     /// Walk, and report what broke the charm.
     pub fn run(&self) -> Report {
-        let meta = &self.ctx.charm().meta;
-        let mut rng = Rng::new(self.seed);
+        self.run_with_progress(|_| {})
+    }
+
+    /// [`run`](Self::run), calling `progress` with the report so far after each walk.
+    pub fn run_with_progress(&self, mut progress: impl FnMut(&Report)) -> Report {
+        let started = Instant::now();
         let mut report = Report {
             seed: self.seed,
             ..Report::default()
         };
-        for walk in 0..self.walks {
-            let initial = generate::state(meta, &mut rng);
-            if self.ctx.check(&Event::install(), &initial).is_err() {
-                report.rejected += 1;
-                continue;
+        let (first, stride) = self.shard;
+        let mut walk = first;
+        loop {
+            if self.walks.is_some_and(|n| walk >= n)
+                || self.runs.is_some_and(|n| report.runs >= n)
+                || self.time.is_some_and(|t| started.elapsed() >= t)
+            {
+                break;
             }
-            let mut current = initial.clone();
-            // Juju sends pebble-ready only once the container's Pebble is up.
-            let startup: Vec<Event> =
-                Sequence::startup_on(&initial, &self.ctx.options().juju_version)
-                    .events()
-                    .filter(|e| !unreachable_workload(e, &initial))
-                    .cloned()
-                    .collect();
-            let total = startup.len() + rng.below(self.steps + 1);
-            for step in 0..total {
-                let event = match startup.get(step) {
-                    Some(event) => event.clone(),
-                    None => generate::next_event(meta, &mut current, &mut rng),
-                };
-                let mut redraws = 0;
-                let ran = loop {
-                    report.runs += 1;
-                    *report.events.entry(event.name.clone()).or_default() += 1;
-                    let error = match self.ctx.run(&event, &current) {
-                        Ok(output) => break Ok(output.state),
-                        Err(error) => error,
-                    };
-                    match finding_of(&error, self.ctx.charm().dir()) {
-                        Some((key, message)) => {
-                            if !report.findings.iter().any(|f| f.key == key) {
-                                let finding =
-                                    self.shrink(key, message, current.clone(), event.clone(), walk);
-                                report.runs += finding.shrink_runs;
-                                report.findings.push(finding);
-                            }
-                            // Known now: draw Juju's change again to get past it, a few times.
-                            if redraws < 3 && generate::redraw(meta, &mut current, &event, &mut rng)
-                            {
-                                redraws += 1;
-                                continue;
-                            }
-                            break Err(());
-                        }
-                        None => {
-                            // Refused mid-walk (by the checker, or another engine error): not a
-                            // situation Juju makes, or one the explorer cannot judge.
-                            report.rejected += 1;
-                            let why = error.to_string();
-                            let why = why.lines().take(2).collect::<Vec<_>>().join(" ");
-                            *report.refusals.entry(why).or_default() += 1;
-                            break Err(());
-                        }
-                    }
-                };
-                match ran {
-                    Ok(state) => current = state,
-                    Err(()) => break,
-                }
-            }
-            report.walks += 1;
+            self.walk(walk, &mut report);
+            progress(&report);
+            walk += stride;
         }
         report
-    }
-
-    /// The simplest State on which `event` still fails the same way.
-    fn shrink(
-        &self,
-        key: FindingKey,
-        message: String,
-        mut state: State,
-        event: Event,
-        walk: usize,
-    ) -> Finding {
-        let mut runs = 0;
-        'simpler: while runs < self.shrink_runs {
-            for candidate in shrink::simpler(&state, &event) {
-                if runs >= self.shrink_runs {
-                    break 'simpler;
-                }
-                if self.ctx.check(&event, &candidate).is_err() {
-                    continue;
-                }
-                runs += 1;
-                if let Err(error) = self.ctx.run(&event, &candidate) {
-                    if finding_of(&error, self.ctx.charm().dir()).is_some_and(|(k, _)| k == key) {
-                        state = candidate;
-                        continue 'simpler;
-                    }
-                }
-            }
-            break;
-        }
-        Finding {
-            key,
-            message,
-            state,
-            event,
-            walk,
-            shrink_runs: runs,
-        }
-    }
-}
-
-/// What broke: the exception type and the charm's innermost frame (`file:line in function`).
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub struct FindingKey {
-    /// The exception's type, qualified as in [`Error::CharmRaised`]; `Timeout` for a run
-    /// past the time limit.
-    pub exc_type: String,
-    /// The innermost frame outside ops and the libraries (`src/charm.py:42 in _on_start`),
-    /// or empty if the traceback has none.
-    pub frame: String,
-}
-
-/// One way the charm breaks, with its smallest reproducer.
-#[derive(Clone, Debug)]
-pub struct Finding {
-    /// The exception and the frame it came from (findings are distinct by this).
-    pub key: FindingKey,
-    /// The exception's message, as first seen.
-    pub message: String,
-    /// The shrunk State the failing run starts from.
-    pub state: State,
-    /// The event that fails on it.
-    pub event: Event,
-    /// Which walk found it (0-based).
-    pub walk: usize,
-    /// How many runs shrinking it took.
-    pub shrink_runs: usize,
-}
-
-impl Finding {
-    /// A case file reproducing it (`scenario run`), for the charm in `charm_dir`.
-    pub fn case(&self, charm_dir: &Path, ctx: &Context) -> Case {
-        Case {
-            charm: charm_dir.to_path_buf(),
-            charm_class: None,
-            context: ctx.options().clone(),
-            event: self.event.clone(),
-            state: self.state.clone(),
-        }
-    }
-
-    /// A Rust test that runs the case file at `case_path` and fails while the charm raises.
-    pub fn rust_test(&self, name: &str, case_path: &Path) -> String {
-        format!(
-            "/// Found by `scenario explore`: {exc} at {frame}.\n\
-             #[test]\n\
-             fn {name}() {{\n    \
-                 let path = std::path::Path::new({path:?});\n    \
-                 let case = ops_scenario::case::Case::load(path).unwrap();\n    \
-                 let out = case.run(path.parent().unwrap()).unwrap();\n    \
-                 assert!(out.error.is_none(), \"{{:?}}\", out.error);\n\
-             }}\n",
-            exc = self.key.exc_type,
-            frame = if self.key.frame.is_empty() {
-                "an unknown frame"
-            } else {
-                &self.key.frame
-            },
-            path = case_path.display().to_string(),
-        )
     }
 }
 
 /// What an exploration did and found.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Report {
     /// The seed it followed.
     pub seed: u64,
@@ -270,14 +230,44 @@ pub struct Report {
     pub rejected: usize,
     /// Why runs were refused mid-walk (the error's first lines), and how often.
     pub refusals: BTreeMap<String, usize>,
-    /// Events fired, by name.
+    /// Events fired, by name (shrinking's runs not counted).
     pub events: BTreeMap<String, usize>,
-    /// The distinct ways the charm broke, in the order found.
+    /// Relations drawn, by endpoint.
+    pub endpoints: BTreeMap<String, usize>,
+    /// Config options drawn with a value other than their default, by name.
+    pub config_keys: BTreeMap<String, usize>,
+    /// The distinct ways the charm broke, by the walk that found them.
     pub findings: Vec<Finding>,
 }
 
 impl Report {
-    /// A few lines for a person: the seed, what ran, what broke.
+    /// Add `other`'s walks (another shard of the same exploration) to this report: counts
+    /// summed; a finding both found is kept as the lower-numbered walk found and shrank it,
+    /// so the merged findings are those one process would report.
+    pub fn merge(&mut self, other: Report) {
+        self.walks += other.walks;
+        self.runs += other.runs;
+        self.rejected += other.rejected;
+        let add = |into: &mut BTreeMap<String, usize>, from: BTreeMap<String, usize>| {
+            for (k, n) in from {
+                *into.entry(k).or_default() += n;
+            }
+        };
+        add(&mut self.refusals, other.refusals);
+        add(&mut self.events, other.events);
+        add(&mut self.endpoints, other.endpoints);
+        add(&mut self.config_keys, other.config_keys);
+        for finding in other.findings {
+            match self.findings.iter_mut().find(|f| f.key == finding.key) {
+                Some(known) if known.walk <= finding.walk => {}
+                Some(known) => *known = finding,
+                None => self.findings.push(finding),
+            }
+        }
+        self.findings.sort_by_key(|f| f.walk);
+    }
+
+    /// A few lines for a person: the seed, what ran, what was covered, what broke.
     pub fn summary(&self) -> String {
         let mut text = format!(
             "seed {}: {} walks, {} runs, {} States refused by the checker, {} findings\n",
@@ -287,12 +277,28 @@ impl Report {
             self.rejected,
             self.findings.len()
         );
-        text.push_str("events fired:");
-        for (name, count) in &self.events {
-            text.push_str(&format!(" {name}={count}"));
+        for (what, counts) in [
+            ("events fired", &self.events),
+            ("relations drawn", &self.endpoints),
+            ("config drawn", &self.config_keys),
+        ] {
+            if counts.is_empty() {
+                continue;
+            }
+            text.push_str(what);
+            text.push(':');
+            for (name, count) in counts {
+                text.push_str(&format!(" {name}={count}"));
+            }
+            text.push('\n');
         }
-        text.push('\n');
         for (i, f) in self.findings.iter().enumerate() {
+            let steps = f
+                .steps
+                .iter()
+                .map(|s| s.event.name.as_str())
+                .collect::<Vec<_>>()
+                .join(" > ");
             text.push_str(&format!(
                 "finding {}: {} at {} on {} (walk {}): {}\n",
                 i + 1,
@@ -302,91 +308,11 @@ impl Report {
                 } else {
                     &f.key.frame
                 },
-                f.event.name,
+                steps,
                 f.walk,
                 f.message.lines().next().unwrap_or_default()
             ));
         }
         text
-    }
-}
-
-/// The finding an error is, if it is one: the charm raised, or ran past the time limit
-/// (type `Timeout`); with the message to show. Other errors are refusals.
-fn finding_of(error: &Error, charm_dir: &Path) -> Option<(FindingKey, String)> {
-    match error {
-        Error::CharmRaised {
-            exc_type,
-            message,
-            traceback,
-        } => Some((
-            FindingKey {
-                exc_type: exc_type.clone(),
-                frame: charm_frame(traceback, charm_dir),
-            },
-            message.clone(),
-        )),
-        Error::Timeout {
-            limit,
-            handler,
-            traceback,
-        } => Some((
-            FindingKey {
-                exc_type: "Timeout".to_owned(),
-                frame: charm_frame(traceback, charm_dir),
-            },
-            format!("still running after {limit:?}, in {handler}"),
-        )),
-        _ => None,
-    }
-}
-
-/// Whether `event` is a workload event for a container whose Pebble `state` says cannot be
-/// reached, which Juju never sends.
-fn unreachable_workload(event: &Event, state: &State) -> bool {
-    state.containers.iter().any(|c| {
-        !c.can_connect
-            && event
-                .name
-                .starts_with(&format!("{}_pebble_", c.name.replace('-', "_")))
-    })
-}
-
-/// The innermost traceback frame in the charm's own files (under `charm_dir`):
-/// `File "<charm_dir>/src/charm.py", line 42, in _on_start` becomes
-/// `src/charm.py:42 in _on_start`. Empty when no frame is the charm's.
-fn charm_frame(traceback: &str, charm_dir: &Path) -> String {
-    let dir = format!("{}/", charm_dir.display());
-    traceback
-        .lines()
-        .filter_map(|line| {
-            let rest = line.trim_start().strip_prefix("File \"")?;
-            let (file, rest) = rest.split_once("\", line ")?;
-            let (line_no, function) = rest.split_once(", in ")?;
-            let short = file.strip_prefix(&dir)?;
-            if short.starts_with("venv/") || short.starts_with(".venv/") {
-                return None;
-            }
-            Some(format!("{short}:{line_no} in {}", function.trim()))
-        })
-        .next_back()
-        .unwrap_or_default()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn the_charm_s_innermost_frame_names_a_finding() {
-        let tb = "Traceback (most recent call last):\n  \
-            File \"/x/.venv/lib/python3.11/site-packages/ops/framework.py\", line 9, in _emit\n  \
-            File \"/charms/web/src/charm.py\", line 42, in _on_start\n    self.go()\n  \
-            File \"/charms/web/src/charm.py\", line 50, in go\n    raise KeyError('x')\n  \
-            File \"/x/.venv/lib/python3.11/site-packages/yaml/__init__.py\", line 3, in load\n\
-            KeyError: 'x'\n";
-        let dir = Path::new("/charms/web");
-        assert_eq!(charm_frame(tb, dir), "src/charm.py:50 in go");
-        assert_eq!(charm_frame("no frames", dir), "");
     }
 }

@@ -10,6 +10,14 @@ impl Rng {
         Rng(seed)
     }
 
+    /// The generator of walk number `walk` of an exploration from `seed`: each walk's draws
+    /// follow from the seed and its number alone, so that walks split over workers or CI
+    /// shards draw what one process would.
+    pub(crate) fn for_walk(seed: u64, walk: u64) -> Self {
+        let mut mixer = Rng::new(seed ^ walk.wrapping_mul(0xD1B5_4A32_D192_ED03));
+        Rng(mixer.next_u64())
+    }
+
     pub(crate) fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;

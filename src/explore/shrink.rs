@@ -1,12 +1,178 @@
-//! Shrinking a finding: the smallest State (a fresh unit's statuses; fewer relations, units,
-//! keys, config options, containers) on which the same event still fails the same way.
+//! Shrinking a finding: the fewest steps, then the simplest State (a fresh unit's statuses;
+//! fewer relations, units, keys, config options, containers) and the simplest changes, on
+//! which the charm still breaks the same way.
 
-use crate::event::Event;
+use super::walk::status_after_start_key;
+use super::{Explorer, Finding, FindingKey};
+use crate::sequence::{ModelChange, Step};
 use crate::state::{AnyRelation, State};
 
-/// Every State one step simpler than `state` that still fits `event` (the event's relation
-/// and container stay).
-pub(super) fn simpler(state: &State, event: &Event) -> Vec<State> {
+impl Explorer<'_> {
+    /// The smallest reproducer of `key` found within the shrinking budget, from `state` and
+    /// `steps` (which break that way at their last step).
+    pub(super) fn shrink(
+        &self,
+        key: FindingKey,
+        message: String,
+        state: State,
+        steps: Vec<Step>,
+        walk: u64,
+    ) -> Finding {
+        let (mut state, mut steps) = normalised(state, steps);
+        let mut runs = 0;
+        'simpler: while runs < self.shrink_runs {
+            // A start-up that leaves the status unknown is judged whole: shorter, it would
+            // leave out the hooks that set a status on the happy path.
+            let shorten = key != status_after_start_key();
+            let candidates = shorter(&steps)
+                .into_iter()
+                .filter(|_| shorten)
+                .map(|steps| (state.clone(), steps))
+                .chain(
+                    simpler(&state, &steps)
+                        .into_iter()
+                        .map(|s| (s, steps.clone())),
+                )
+                .chain(
+                    simpler_changes(&steps)
+                        .into_iter()
+                        .map(|c| (state.clone(), c)),
+                );
+            for (candidate_state, mut candidate_steps) in candidates {
+                if runs >= self.shrink_runs {
+                    break 'simpler;
+                }
+                if let Some(at) = self.breaks(&key, &candidate_state, &candidate_steps, &mut runs) {
+                    candidate_steps.truncate(at + 1);
+                    (state, steps) = normalised(candidate_state, candidate_steps);
+                    continue 'simpler;
+                }
+            }
+            break;
+        }
+        let mut finding = Finding::new(key, message, state, steps, walk);
+        finding.shrink_runs = runs;
+        finding
+    }
+}
+
+/// The same reproducer with every change in a `before`: each step's `after` changes moved
+/// to the next step's `before` (the last step's dropped: nothing runs after it), and the
+/// first step's `before` made in the State.
+fn normalised(mut state: State, mut steps: Vec<Step>) -> (State, Vec<Step>) {
+    for i in 0..steps.len() {
+        let after = std::mem::take(&mut steps[i].after);
+        if let Some(next) = steps.get_mut(i + 1) {
+            next.before.splice(0..0, after);
+        }
+    }
+    if let Some(first) = steps.first_mut() {
+        for change in first.before.drain(..) {
+            change.apply(&mut state);
+        }
+    }
+    (state, steps)
+}
+
+/// `steps` without the steps in `drop` (never the last), each dropped step's changes kept
+/// for the next step that stays.
+fn without(steps: &[Step], drop: impl Fn(usize) -> bool) -> Vec<Step> {
+    let mut out = Vec::new();
+    let mut carried: Vec<ModelChange> = Vec::new();
+    for (i, step) in steps.iter().enumerate() {
+        if i + 1 < steps.len() && drop(i) {
+            carried.extend(step.before.iter().cloned());
+            carried.extend(step.after.iter().cloned());
+            continue;
+        }
+        let mut step = step.clone();
+        step.before.splice(0..0, std::mem::take(&mut carried));
+        out.push(step);
+    }
+    out
+}
+
+/// Shorter sequences ending with the same step: the last alone, without the first half of
+/// the others, without any one of the others.
+fn shorter(steps: &[Step]) -> Vec<Vec<Step>> {
+    let n = steps.len();
+    if n < 2 {
+        return Vec::new();
+    }
+    let mut out = vec![without(steps, |_| true)];
+    if n > 3 {
+        out.push(without(steps, |i| i < (n - 1) / 2));
+    }
+    out.extend((0..n - 1).map(|d| without(steps, |i| i == d)));
+    out
+}
+
+/// The same steps with one change simpler: a config option or a databag key left out.
+fn simpler_changes(steps: &[Step]) -> Vec<Vec<Step>> {
+    let mut out = Vec::new();
+    for (i, step) in steps.iter().enumerate() {
+        for (j, change) in step.before.iter().enumerate() {
+            let mut variants: Vec<ModelChange> = Vec::new();
+            match change {
+                ModelChange::Config(config) => {
+                    for key in config.keys() {
+                        let mut fewer = config.clone();
+                        fewer.remove(key);
+                        variants.push(ModelChange::Config(fewer));
+                    }
+                }
+                ModelChange::RemoteAppData { relation, data } => {
+                    for key in data.keys() {
+                        let mut fewer = data.clone();
+                        fewer.remove(key);
+                        variants.push(ModelChange::RemoteAppData {
+                            relation: *relation,
+                            data: fewer,
+                        });
+                    }
+                }
+                ModelChange::RemoteUnitData {
+                    relation,
+                    unit,
+                    data,
+                } => {
+                    for key in data.keys() {
+                        let mut fewer = data.clone();
+                        fewer.remove(key);
+                        variants.push(ModelChange::RemoteUnitData {
+                            relation: *relation,
+                            unit: *unit,
+                            data: fewer,
+                        });
+                    }
+                }
+                _ => {}
+            }
+            for variant in variants {
+                let mut candidate = steps.to_vec();
+                candidate[i].before[j] = variant;
+                out.push(candidate);
+            }
+        }
+    }
+    out
+}
+
+/// Every State one step simpler than `state` that still fits the steps' events (the
+/// relations and containers they name stay).
+fn simpler(state: &State, steps: &[Step]) -> Vec<State> {
+    let named_relation = |id: Option<u32>| steps.iter().any(|s| s.event.relation_id == id);
+    let named_unit = |id: Option<u32>, unit: u32| {
+        steps
+            .iter()
+            .any(|s| s.event.relation_id == id && s.event.remote_unit == Some(unit))
+    };
+    let named_container = |name: &str| {
+        let prefix = format!("{}_pebble", name.replace('-', "_"));
+        steps.iter().any(|s| {
+            s.event.name.starts_with(&prefix) || s.event.container.as_deref() == Some(name)
+        })
+    };
     let mut out = Vec::new();
     let mut push = |change: &dyn Fn(&mut State)| {
         let mut s = state.clone();
@@ -24,7 +190,7 @@ pub(super) fn simpler(state: &State, event: &Event) -> Vec<State> {
     push(&|s| s.deferred.clear());
     push(&|s| s.stored_states.clear());
     for i in 0..state.relations.len() {
-        if state.relations[i].id() != event.relation_id {
+        if !named_relation(state.relations[i].id()) {
             push(&|s| {
                 s.relations.remove(i);
             });
@@ -32,7 +198,7 @@ pub(super) fn simpler(state: &State, event: &Event) -> Vec<State> {
     }
     for (i, relation) in state.relations.iter().enumerate() {
         for unit in relation.remote_unit_ids() {
-            if event.relation_id == relation.id() && event.remote_unit == Some(unit) {
+            if named_unit(relation.id(), unit) {
                 continue;
             }
             push(&|s| remove_unit(&mut s.relations[i], unit));
@@ -48,14 +214,33 @@ pub(super) fn simpler(state: &State, event: &Event) -> Vec<State> {
         });
     }
     for (i, container) in state.containers.iter().enumerate() {
-        if !event
-            .name
-            .starts_with(&format!("{}_pebble", container.name.replace('-', "_")))
-        {
+        if !named_container(&container.name) {
             push(&|s| {
                 s.containers.remove(i);
             });
         }
+    }
+    for i in 0..state.storages.len() {
+        let storage = &state.storages[i];
+        if !steps.iter().any(|s| {
+            s.event
+                .storage
+                .as_ref()
+                .is_some_and(|r| r.name == storage.name && r.index == storage.index)
+        }) {
+            push(&|s| {
+                s.storages.remove(i);
+            });
+        }
+    }
+    for i in 0..state.secrets.len() {
+        let id = &state.secrets[i].id;
+        if steps.iter().any(|s| s.event.secret_id.as_ref() == Some(id)) {
+            continue;
+        }
+        push(&|s| {
+            s.secrets.remove(i);
+        });
     }
     push(&|s| s.leader = false);
     out

@@ -21,6 +21,7 @@ impl Snapshot {
     /// As [`Snapshot::event`].
     pub fn to_case_json(&self, charm: &Path, class: Option<&str>, event: &str) -> Result<String> {
         let case = Case {
+            steps: Vec::new(),
             charm: charm.to_owned(),
             charm_class: class.map(str::to_owned),
             context: self.context.clone(),

@@ -1,101 +1,149 @@
-//! Exploration: a charm with four planted bugs (one a hang) (tests/charms/fragile) is walked from a seed;
-//! each bug is found once, shrunk to a minimal State, and reproduced from the case file the
-//! finding writes; a charm without bugs gives no finding; the same seed gives the same report.
+//! Exploration: a charm with seven planted bugs (tests/charms/fragile: a KeyError on a
+//! missing relation key, a non-leader writing its application's databag, a crash on a
+//! container that cannot connect, a crash only on the second of two events, a handler that
+//! hangs on one config value, and two more) is explored with the default budget; each bug
+//! is found once, shrunk to a minimal reproducer, and reproduced from the case file the
+//! finding writes; the same seed split over two shards finds the same; a charm without bugs
+//! gives no finding; the invariants find what they say.
+//!
+//! Minimal means: no step can be left out and nothing can be taken out of the State (a
+//! relation, a remote unit, a databag key, a config option, a container, leadership) without
+//! the failure going away. Each bug's assertions below spell that out for it.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
+use std::time::Duration;
 
-use ops_scenario::explore::Explorer;
-use ops_scenario::AnyRelation;
+use ops_scenario::explore::{Explorer, Finding, Invariants, Report};
+use ops_scenario::{AnyRelation, ConfigValue, State};
 
 use crate::common::{charm_dir, ctx};
+
+fn names(finding: &Finding) -> Vec<&str> {
+    finding
+        .steps
+        .iter()
+        .map(|s| s.event.name.as_str())
+        .collect()
+}
+
+/// Nothing in the State but what `keep` names.
+fn only(state: &State, keep: &[&str]) {
+    let present = [
+        ("config", !state.config.is_empty()),
+        ("relations", !state.relations.is_empty()),
+        ("containers", !state.containers.is_empty()),
+        ("storages", !state.storages.is_empty()),
+        ("secrets", !state.secrets.is_empty()),
+        ("stored", !state.stored_states.is_empty()),
+        ("deferred", !state.deferred.is_empty()),
+        ("leader", state.leader),
+    ];
+    for (what, there) in present {
+        if there && !keep.contains(&what) {
+            panic!("{what} left in the shrunk State: {state:?}");
+        }
+    }
+}
 
 #[test]
 fn the_planted_bugs_are_found_shrunk_and_reproduced() {
     // A short time limit: one bug is a hang.
-    let ctx = ctx("fragile").timeout(std::time::Duration::from_millis(300));
-    let report = Explorer::new(&ctx).seed(7).walks(150).run();
-    let found: BTreeSet<(String, String)> = report
+    let ctx = ctx("fragile").timeout(Duration::from_millis(200));
+    let report = Explorer::new(&ctx).seed(7).run();
+    let found: BTreeMap<&str, &Finding> = report
         .findings
         .iter()
-        .map(|f| (f.key.exc_type.clone(), f.key.frame.clone()))
+        .map(|f| (f.key.exc_type.as_str(), f))
         .collect();
-    assert_eq!(
-        found,
-        BTreeSet::from([
-            (
-                "ValueError".into(),
-                "src/charm.py:19 in _on_config_changed".into()
-            ),
-            (
-                "KeyError".into(),
-                "src/charm.py:29 in _on_db_changed".into()
-            ),
-            (
-                "ops.pebble.PathError".into(),
-                "src/charm.py:33 in _on_web_ready".into()
-            ),
-            (
-                "Timeout".into(),
-                "src/charm.py:40 in _on_update_status".into()
-            ),
-        ]),
-        "{}",
-        report.summary()
+    let expected = [
+        ("ValueError", "src/charm.py:30 in _on_config_changed"),
+        ("ops.pebble.ConnectionError", "src/charm.py:36 in _on_start"),
+        ("KeyError", "src/charm.py:46 in _on_db_changed"),
+        (
+            "ops.model.RelationDataAccessError",
+            "src/charm.py:51 in _on_website_joined",
+        ),
+        ("ops.pebble.PathError", "src/charm.py:55 in _on_web_ready"),
+        ("IndexError", "src/charm.py:63 in _on_upgrade_charm"),
+        ("Timeout", "src/charm.py:74 in _on_update_status"),
+    ];
+    let keys: Vec<(&str, &str)> = found
+        .values()
+        .map(|f| (f.key.exc_type.as_str(), f.key.frame.as_str()))
+        .collect();
+    let mut want = expected.to_vec();
+    want.sort();
+    assert_eq!(keys, want, "{}", report.summary());
+
+    // The port that is not a number: that option alone.
+    let f = found["ValueError"];
+    assert_eq!(names(f), ["config_changed"]);
+    only(&f.state, &["config"]);
+    assert_eq!(f.state.config.len(), 1, "{:?}", f.state);
+    assert!(matches!(&f.state.config["port"], ConfigValue::String(p) if p.parse::<i64>().is_err()));
+
+    // Pebble not up at start: no container, or one that cannot connect.
+    let f = found["ops.pebble.ConnectionError"];
+    assert_eq!(names(f), ["start"]);
+    only(&f.state, &["containers"]);
+    assert!(
+        f.state.containers.iter().all(|c| !c.can_connect),
+        "{:?}",
+        f.state
     );
-    for finding in &report.findings {
-        let state = &finding.state;
-        match finding.event.name.as_str() {
-            // Only the option that breaks it is left.
-            "config_changed" => {
-                assert_eq!(state.config.len(), 1, "{state:?}");
-                assert!(
-                    state.relations.is_empty() && state.containers.is_empty(),
-                    "{state:?}"
-                );
-            }
-            // The db relation with the one unit whose data lacks a port; nothing else.
-            "db_relation_changed" => {
-                assert_eq!(state.relations.len(), 1, "{state:?}");
-                let AnyRelation::Regular(db) = &state.relations[0] else {
-                    panic!("{state:?}")
-                };
-                assert_eq!(db.remote_units_data.len(), 1, "{db:?}");
-                // Only the key that makes it fail is left: a host, and no port.
-                let unit = db.remote_units_data.values().next().unwrap();
-                assert_eq!(unit.keys().collect::<Vec<_>>(), ["host"], "{db:?}");
-                assert!(
-                    state.config.is_empty() && state.containers.is_empty(),
-                    "{state:?}"
-                );
-            }
-            "web_pebble_ready" => {
-                assert_eq!(state.containers.len(), 1, "{state:?}");
-                assert!(
-                    state.relations.is_empty() && state.config.is_empty(),
-                    "{state:?}"
-                );
-            }
-            // The peer relation with its two peers; nothing else.
-            "update_status" => {
-                assert_eq!(state.relations.len(), 1, "{state:?}");
-                assert_eq!(state.relations[0].remote_unit_ids().len(), 2, "{state:?}");
-                assert!(
-                    state.config.is_empty() && state.containers.is_empty(),
-                    "{state:?}"
-                );
-            }
-            other => panic!("unexpected finding on {other}: {}", report.summary()),
-        }
-        // The case file reproduces it.
-        let dir = tempfile::tempdir().unwrap();
-        let path = dir.path().join("finding.json");
+
+    // The db relation with the one unit whose data has a host and no port.
+    let f = found["KeyError"];
+    assert_eq!(names(f), ["db_relation_changed"]);
+    only(&f.state, &["relations"]);
+    let [AnyRelation::Regular(db)] = f.state.relations.as_slice() else {
+        panic!("{:?}", f.state)
+    };
+    assert_eq!(db.remote_units_data.len(), 1, "{db:?}");
+    let unit = db.remote_units_data.values().next().unwrap();
+    assert_eq!(unit.keys().collect::<Vec<_>>(), ["host"], "{db:?}");
+    assert!(db.remote_app_data.is_empty(), "{db:?}");
+
+    // A non-leader with the website relation, on its joined: leadership is not taken away
+    // (that is the bug), and nothing else is there.
+    let f = found["ops.model.RelationDataAccessError"];
+    assert_eq!(names(f), ["website_relation_joined"]);
+    only(&f.state, &["relations"]);
+    assert!(!f.state.leader);
+    assert_eq!(f.state.relations.len(), 1);
+    assert_eq!(f.state.relations[0].endpoint(), "website");
+
+    // The workload's file is missing: a connectable container, nothing else.
+    let f = found["ops.pebble.PathError"];
+    assert_eq!(names(f), ["web_pebble_ready"]);
+    only(&f.state, &["containers"]);
+    assert_eq!(f.state.containers.len(), 1);
+    assert!(f.state.containers[0].can_connect);
+
+    // Only the second of two upgrades breaks, from a fresh unit: both steps stay.
+    let f = found["IndexError"];
+    assert_eq!(names(f), ["upgrade_charm", "upgrade_charm"]);
+    only(&f.state, &[]);
+
+    // Hangs on retries = 0, and only that option is left.
+    let f = found["Timeout"];
+    assert_eq!(names(f), ["update_status"]);
+    only(&f.state, &["config"]);
+    assert_eq!(
+        f.state.config,
+        BTreeMap::from([("retries".to_owned(), ConfigValue::Int(0))])
+    );
+
+    // Each case file reproduces its finding, steps included.
+    let dir = tempfile::tempdir().unwrap();
+    for (i, finding) in report.findings.iter().enumerate() {
+        let path = dir.path().join(format!("finding-{i}.json"));
         let case = finding.case(&charm_dir("fragile"), &ctx);
+        assert_eq!(case.steps.len() + 1, finding.steps.len());
         std::fs::write(&path, serde_json::to_string_pretty(&case).unwrap()).unwrap();
-        let out = ops_scenario::case::Case::load(&path)
-            .unwrap()
-            .run(dir.path())
-            .unwrap();
-        let error = out.error.expect("the case reproduces the finding");
+        let case = ops_scenario::case::Case::load(&path).unwrap();
+        let out = case.run(dir.path());
+        let error = out.unwrap().error.expect("the case reproduces the finding");
         assert_eq!(error.exc_type, finding.key.exc_type);
         let test = finding.rust_test("explore_finding", &path);
         assert!(
@@ -105,9 +153,18 @@ fn the_planted_bugs_are_found_shrunk_and_reproduced() {
     }
     // Every State drawn, and every step, was one the checker accepts.
     assert_eq!(report.rejected, 0, "{:?}", report.refusals);
-    // The same seed, the same report.
-    let again = Explorer::new(&ctx).seed(7).walks(150).run();
-    assert_eq!(again.summary(), report.summary());
+
+    // The same seed over two shards: the same walks, the same findings.
+    let mut merged = Report {
+        seed: 7,
+        ..Report::default()
+    };
+    for shard in 0..2 {
+        merged.merge(Explorer::new(&ctx).seed(7).shard(shard, 2).run());
+    }
+    assert_eq!(merged.walks, report.walks);
+    assert_eq!(merged.events, report.events);
+    assert_eq!(merged.findings, report.findings);
 }
 
 #[test]
@@ -120,10 +177,65 @@ fn a_charm_without_bugs_gives_no_finding() {
 }
 
 #[test]
+fn invariants_are_findings_shrunk_like_exceptions() {
+    // The lazy charm leaves its status unknown until update-status, and defers its db
+    // relation's events for ever.
+    let ctx = ctx("lazy");
+    let report = Explorer::new(&ctx)
+        .seed(3)
+        .walks(40)
+        .steps(12)
+        .invariants(Invariants {
+            max_deferred: Some(2),
+            ..Invariants::default()
+        })
+        .invariant("no-blocked", |_, _, out| {
+            match out.state.unit_status.name() {
+                "blocked" => Err(format!("blocked: {}", out.state.unit_status.message())),
+                _ => Ok(()),
+            }
+        })
+        .run();
+    let found: BTreeMap<&str, &Finding> = report
+        .findings
+        .iter()
+        .map(|f| (f.key.exc_type.as_str(), f))
+        .collect();
+    assert_eq!(
+        found.keys().copied().collect::<Vec<_>>(),
+        [
+            "invariant: deferred-queue",
+            "invariant: no-blocked",
+            "invariant: status-after-start"
+        ],
+        "{}",
+        report.summary()
+    );
+    // Three distinct db events (ops keeps one of two identical deferred events), on the db
+    // relation alone.
+    let f = found["invariant: deferred-queue"];
+    assert_eq!(f.steps.len(), 3, "{:?}", f.steps);
+    assert!(
+        names(f).iter().all(|n| n.starts_with("db_relation_")),
+        "{:?}",
+        f.steps
+    );
+    only(&f.state, &["relations"]);
+    // Juju's start-up, whole, from a fresh unit.
+    let f = found["invariant: status-after-start"];
+    assert_eq!(names(f).last(), Some(&"start"), "{:?}", f.steps);
+    assert_eq!(names(f)[0], "install");
+    // Blocked on config-changed with the `mode` option set to something it does not know.
+    let f = found["invariant: no-blocked"];
+    assert_eq!(names(f), ["config_changed"]);
+    only(&f.state, &["config"]);
+}
+
+#[test]
 fn on_juju_4_the_walks_send_only_what_juju_4_sends() {
     let ctx = ctx("fragile")
         .juju_version("4.0.16")
-        .timeout(std::time::Duration::from_millis(300));
+        .timeout(Duration::from_millis(200));
     let report = Explorer::new(&ctx).seed(2).walks(20).run();
     // No leader-settings-changed in a non-leader's start-up: the checker refuses none.
     assert_eq!(report.rejected, 0, "{:?}", report.refusals);

@@ -73,136 +73,16 @@
 //! ops-scenario 3.0.2's sequences ran `start` before `install` and gave relation events no
 //! relation; these run each hook in Juju's order, every relation event on its relation.
 
+mod step;
+
+pub use step::{ModelChange, Step};
+
 use crate::context::Context;
 use crate::error::{render_sequence_failure, Error};
 use crate::event::Event;
 use crate::options::{JujuVersion, JUJU_4};
 use crate::output::Output;
-use crate::state::{effective_ids, AnyRelation, ModelType, State, Storage};
-
-/// One step of a sequence: an event, with what changes in the model around its hook
-/// that the charm does not do itself: before it, a container whose Pebble came up; after it,
-/// a relation that was broken or a storage instance that was detached, gone from the model.
-///
-/// A plain [`Event`] converts into a step that changes nothing.
-///
-/// ```
-/// use ops_scenario::sequence::{ModelChange, Step};
-/// use ops_scenario::{Container, Event, Relation};
-///
-/// let db = Relation::new("db").id(3);
-/// let step = Step::new(db.broken_event()).after(ModelChange::RelationRemoved(3));
-/// assert_eq!(step.event.name, "db_relation_broken");
-///
-/// let web = Container::new("web");
-/// let step = Step::new(web.pebble_ready_event()).before(ModelChange::ContainerConnected("web".into()));
-/// assert_eq!(step.before.len(), 1);
-///
-/// assert_eq!(Step::from(Event::start()), Step::new(Event::start()));
-/// ```
-#[derive(Clone, Debug, PartialEq)]
-pub struct Step {
-    /// The event to run.
-    pub event: Event,
-    /// Changes made to the State the step starts from, before the event runs. Defaults to
-    /// none.
-    pub before: Vec<ModelChange>,
-    /// Changes made to the step's output State before the next step runs from it (the
-    /// step's own [`Output`] keeps the State its run left). Defaults to none.
-    pub after: Vec<ModelChange>,
-}
-
-impl Step {
-    /// A step that runs `event` and changes nothing else.
-    pub fn new(event: Event) -> Self {
-        Step {
-            event,
-            before: Vec::new(),
-            after: Vec::new(),
-        }
-    }
-
-    /// Make `change` before the event runs.
-    pub fn before(mut self, change: ModelChange) -> Self {
-        self.before.push(change);
-        self
-    }
-
-    /// Make `change` once the event has run, before the next step.
-    pub fn after(mut self, change: ModelChange) -> Self {
-        self.after.push(change);
-        self
-    }
-}
-
-impl From<Event> for Step {
-    fn from(event: Event) -> Self {
-        Step::new(event)
-    }
-}
-
-impl From<&Event> for Step {
-    fn from(event: &Event) -> Self {
-        Step::new(event.clone())
-    }
-}
-
-impl From<&Step> for Step {
-    fn from(step: &Step) -> Self {
-        step.clone()
-    }
-}
-
-/// A change in the model that Juju (not the charm) makes between hooks: see [`Step`].
-///
-/// ```
-/// use ops_scenario::sequence::ModelChange;
-/// use ops_scenario::{Container, Relation, State, Storage};
-///
-/// let mut state = State::default()
-///     .relations([Relation::new("db")])
-///     .storages([Storage::new("data")])
-///     .containers([Container::new("web")]);
-/// ModelChange::RelationRemoved(1).apply(&mut state);
-/// ModelChange::StorageDetached(Storage::new("data")).apply(&mut state);
-/// ModelChange::ContainerConnected("web".into()).apply(&mut state);
-/// assert!(state.relations.is_empty() && state.storages.is_empty());
-/// assert!(state.containers[0].can_connect);
-/// ```
-#[non_exhaustive]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ModelChange {
-    /// The container's Pebble came up: the charm can connect to it (`can_connect` becomes
-    /// `true`).
-    ContainerConnected(String),
-    /// The relation with this id (as the State numbers its relations) was broken: it is
-    /// gone from the model.
-    RelationRemoved(u32),
-    /// The storage instance was detached: it is gone from the model.
-    StorageDetached(Storage),
-}
-
-impl ModelChange {
-    /// Make the change in `state`; nothing happens if what it names is not there.
-    pub fn apply(&self, state: &mut State) {
-        match self {
-            ModelChange::ContainerConnected(name) => {
-                for container in state.containers.iter_mut().filter(|c| &c.name == name) {
-                    container.can_connect = true;
-                }
-            }
-            ModelChange::RelationRemoved(id) => {
-                let ids = effective_ids(&state.relations);
-                if let Some(i) = ids.iter().position(|x| x == id) {
-                    // Keep the other relations' ids as they were numbered with this one.
-                    state.assign_relation_ids();
-                    state.relations.remove(i);
-                }
-            }
-            ModelChange::StorageDetached(storage) => state.storages.retain(|s| s != storage),
-        }
-    }
-}
+use crate::state::{effective_ids, AnyRelation, ModelType, State};
 
 /// A list of [`Step`]s to run with [`Context::run_sequence`]; [`Sequence::startup`] and
 /// [`Sequence::teardown`] give the hooks Juju runs when a unit is deployed and removed (see
@@ -638,6 +518,7 @@ impl From<SequenceFailure> for Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::Storage;
     use crate::state::{Container, Model, PeerRelation, Relation, SubordinateRelation};
 
     fn names(seq: &Sequence) -> Vec<&str> {

@@ -1,0 +1,178 @@
+//! What counts as a finding (the charm raised, ran past the time limit, or broke an
+//! invariant), how findings are told apart, and how one is written out as a reproducer.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::case::Case;
+use crate::context::Context;
+use crate::error::Error;
+use crate::event::Event;
+use crate::sequence::Step;
+use crate::state::State;
+
+/// What broke: the exception type and the charm's innermost frame (`file:line in function`).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub struct FindingKey {
+    /// The exception's type, qualified as in [`Error::CharmRaised`]; `Timeout` for a run
+    /// past the time limit; `invariant: <name>` for a broken invariant
+    /// ([`Invariants`](super::Invariants)).
+    pub exc_type: String,
+    /// The innermost frame outside ops and the libraries (`src/charm.py:42 in _on_start`),
+    /// or empty if the traceback has none (and for invariants).
+    pub frame: String,
+}
+
+/// One way the charm breaks, with its smallest reproducer: a State and the steps run on it,
+/// the last of which breaks.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The exception and the frame it came from (findings are distinct by this).
+    pub key: FindingKey,
+    /// The exception's message (or what the invariant says), as first seen.
+    pub message: String,
+    /// The shrunk State the reproducer starts from.
+    pub state: State,
+    /// The shrunk steps: each runs on the State the one before it left (the first on
+    /// [`state`](Self::state)); every step but the last succeeds, the last breaks. Juju's
+    /// changes are in each step's `before` (none in `after`).
+    pub steps: Vec<Step>,
+    /// Which walk found it (its number, from 0).
+    pub walk: u64,
+    /// How many runs shrinking it took.
+    pub shrink_runs: usize,
+}
+
+impl Finding {
+    /// The event that breaks the charm (the last step's).
+    pub fn event(&self) -> &Event {
+        &self.steps.last().expect("a finding has a step").event
+    }
+
+    /// A case file reproducing it (`scenario run`), for the charm in `charm_dir`: the State,
+    /// the steps before the last, and the last step's event (its changes folded into the
+    /// step before it, or into the State).
+    pub fn case(&self, charm_dir: &Path, ctx: &Context) -> Case {
+        let mut state = self.state.clone();
+        let mut steps = self.steps.clone();
+        let last = steps.pop().expect("a finding has a step");
+        match steps.last_mut() {
+            Some(previous) => previous.after.extend(last.before),
+            None => last.before.iter().for_each(|c| c.apply(&mut state)),
+        }
+        Case {
+            charm: charm_dir.to_path_buf(),
+            charm_class: ctx.charm().class().map(str::to_owned),
+            context: ctx.options().clone(),
+            steps,
+            event: last.event,
+            state,
+        }
+    }
+
+    /// A Rust test that runs the case file at `case_path` and fails while the charm breaks
+    /// the same way.
+    pub fn rust_test(&self, name: &str, case_path: &Path) -> String {
+        let frame = if self.key.frame.is_empty() {
+            "an unknown frame"
+        } else {
+            &self.key.frame
+        };
+        let check = if self.key.exc_type.starts_with(INVARIANT) {
+            format!(
+                "    // Broke the invariant {:?}: {}\n    \
+                 assert!(out.error.is_none(), \"{{:?}}\", out.error);\n",
+                &self.key.exc_type[INVARIANT.len()..],
+                self.message.lines().next().unwrap_or_default(),
+            )
+        } else {
+            "    assert!(out.error.is_none(), \"{:?}\", out.error);\n".to_owned()
+        };
+        format!(
+            "/// Found by `scenario explore`: {exc} at {frame}, on the last of {n} step(s).\n\
+             #[test]\n\
+             fn {name}() {{\n    \
+                 let path = std::path::Path::new({path:?});\n    \
+                 let case = ops_scenario::case::Case::load(path).unwrap();\n    \
+                 let out = case.run(path.parent().unwrap()).unwrap();\n\
+             {check}\
+             }}\n",
+            exc = self.key.exc_type,
+            n = self.steps.len(),
+            path = case_path.display().to_string(),
+        )
+    }
+}
+
+/// The prefix of an invariant finding's type.
+pub(super) const INVARIANT: &str = "invariant: ";
+
+/// The finding an error is, if it is one: the charm raised, or ran past the time limit
+/// (type `Timeout`); with the message to show. Other errors are refusals.
+pub(super) fn finding_of(error: &Error, charm_dir: &Path) -> Option<(FindingKey, String)> {
+    match error {
+        Error::CharmRaised {
+            exc_type,
+            message,
+            traceback,
+        } => Some((
+            FindingKey {
+                exc_type: exc_type.clone(),
+                frame: charm_frame(traceback, charm_dir),
+            },
+            message.clone(),
+        )),
+        Error::Timeout {
+            limit,
+            handler,
+            traceback,
+        } => Some((
+            FindingKey {
+                exc_type: "Timeout".to_owned(),
+                frame: charm_frame(traceback, charm_dir),
+            },
+            format!("still running after {limit:?}, in {handler}"),
+        )),
+        _ => None,
+    }
+}
+
+/// The innermost traceback frame in the charm's own files (under `charm_dir`):
+/// `File "<charm_dir>/src/charm.py", line 42, in _on_start` becomes
+/// `src/charm.py:42 in _on_start`. Empty when no frame is the charm's.
+fn charm_frame(traceback: &str, charm_dir: &Path) -> String {
+    let dir = format!("{}/", charm_dir.display());
+    traceback
+        .lines()
+        .filter_map(|line| {
+            let rest = line.trim_start().strip_prefix("File \"")?;
+            let (file, rest) = rest.split_once("\", line ")?;
+            let (line_no, function) = rest.split_once(", in ")?;
+            let short = file.strip_prefix(&dir)?;
+            if short.starts_with("venv/") || short.starts_with(".venv/") {
+                return None;
+            }
+            Some(format!("{short}:{line_no} in {}", function.trim()))
+        })
+        .next_back()
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_charm_s_innermost_frame_names_a_finding() {
+        let tb = "Traceback (most recent call last):\n  \
+            File \"/x/.venv/lib/python3.11/site-packages/ops/framework.py\", line 9, in _emit\n  \
+            File \"/charms/web/src/charm.py\", line 42, in _on_start\n    self.go()\n  \
+            File \"/charms/web/src/charm.py\", line 50, in go\n    raise KeyError('x')\n  \
+            File \"/x/.venv/lib/python3.11/site-packages/yaml/__init__.py\", line 3, in load\n\
+            KeyError: 'x'\n";
+        let dir = Path::new("/charms/web");
+        assert_eq!(charm_frame(tb, dir), "src/charm.py:50 in go");
+        assert_eq!(charm_frame("no frames", dir), "");
+    }
+}

@@ -1,0 +1,272 @@
+//! One walk: a drawn State, Juju's start-up for it, further drawn steps and sometimes the
+//! teardown, each step judged (ran, broke, or refused) and each new way of breaking shrunk.
+
+use std::collections::VecDeque;
+
+use super::finding::{finding_of, INVARIANT};
+use super::rng::Rng;
+use super::{generate, Explorer, Finding, FindingKey, Report};
+use crate::event::Event;
+use crate::sequence::{Sequence, Step};
+use crate::state::{State, Status};
+
+/// The key of the `status-after-start` invariant's findings.
+pub(super) fn status_after_start_key() -> FindingKey {
+    FindingKey {
+        exc_type: format!("{INVARIANT}status-after-start"),
+        frame: String::new(),
+    }
+}
+
+/// How one step went.
+pub(super) enum Verdict {
+    /// It ran; the State it left (its `after` changes made), and whether it left the unit
+    /// status `unknown`.
+    Ran {
+        state: Box<State>,
+        unknown_status: bool,
+    },
+    /// The charm broke: raised, hung, or broke an invariant.
+    Broke(FindingKey, String),
+    /// The engine refused it (the checker, or another error that is not the charm's).
+    Refused(String),
+}
+
+impl Explorer<'_> {
+    /// Walk number `index`: its draws follow from the seed and `index` alone.
+    pub(super) fn walk(&self, index: u64, report: &mut Report) {
+        let meta = &self.ctx.charm().meta;
+        let mut rng = Rng::for_walk(self.seed, index);
+        let initial = generate::state(meta, &mut rng);
+        if self.ctx.check(&Event::install(), &initial).is_err() {
+            report.rejected += 1;
+            return;
+        }
+        for relation in &initial.relations {
+            *report
+                .endpoints
+                .entry(relation.endpoint().to_owned())
+                .or_default() += 1;
+        }
+        for key in initial.config.keys() {
+            *report.config_keys.entry(key.clone()).or_default() += 1;
+        }
+        // Juju sends pebble-ready only once the container's Pebble is up.
+        let mut pending: VecDeque<Step> =
+            Sequence::startup_on(&initial, &self.ctx.options().juju_version)
+                .steps()
+                .iter()
+                .filter(|s| !generate::unreachable_workload(&s.event, &initial))
+                .cloned()
+                .collect();
+        let extra = rng.below(self.steps + 1);
+        let teardown = rng.chance(20);
+        let (mut drawn, mut torn_down) = (0, false);
+        let mut done: Vec<Step> = Vec::new();
+        let mut current = initial.clone();
+        // The steps up to a `start` that left the unit status unknown, until the charm is
+        // seen setting one.
+        let mut unknown_after_start: Option<Vec<Step>> = None;
+        // Whether a step broke (and the walk went on without it).
+        let mut broke = false;
+        loop {
+            let mut step = match pending.pop_front() {
+                Some(step) => step,
+                None if drawn < self.steps.min(extra) => {
+                    drawn += 1;
+                    pending.extend(generate::next_steps(meta, &current, &mut rng));
+                    continue;
+                }
+                None if teardown && !torn_down => {
+                    torn_down = true;
+                    pending.extend(Sequence::teardown(&current));
+                    continue;
+                }
+                None => break,
+            };
+            let mut redraws = 0;
+            let ran = loop {
+                report.runs += 1;
+                *report.events.entry(step.event.name.clone()).or_default() += 1;
+                match self.judge(&current, &step) {
+                    Verdict::Ran {
+                        state,
+                        unknown_status,
+                    } => break Some(Some((*state, unknown_status))),
+                    Verdict::Broke(key, message) => {
+                        let mut steps = done.clone();
+                        steps.push(step.clone());
+                        self.found(key, message, &initial, steps, index, report);
+                        // Known now: draw Juju's change again to get past it, a few times.
+                        if redraws < 3 {
+                            if let Some(again) = generate::redraw(meta, &current, &step, &mut rng) {
+                                step = again;
+                                redraws += 1;
+                                continue;
+                            }
+                        }
+                        broke = true;
+                        // As `juju resolved --no-retry` does: the hook's changes are not
+                        // committed, and the unit goes on to the next hook.
+                        break Some(None);
+                    }
+                    Verdict::Refused(why) => {
+                        // Not a situation Juju makes, or one the explorer cannot judge.
+                        report.rejected += 1;
+                        let why = why.lines().take(2).collect::<Vec<_>>().join(" ");
+                        *report.refusals.entry(why).or_default() += 1;
+                        break None;
+                    }
+                }
+            };
+            let (state, unknown_status) = match ran {
+                Some(Some(ran)) => ran,
+                // Broke: the walk goes on from the State before the step.
+                Some(None) => continue,
+                // Refused: the walk ends.
+                None => break,
+            };
+            current = state;
+            let is_start = step.event.name == "start";
+            done.push(step);
+            // Only on Juju's happy path: a start-up whose hooks all ran.
+            if self.invariants.status_after_start && !broke {
+                if is_start && unknown_status {
+                    unknown_after_start = Some(done.clone());
+                } else if !unknown_status {
+                    if let Some(steps) = unknown_after_start.take() {
+                        let message = "start left the unit status unknown; the charm sets \
+                                       one on a later event"
+                            .to_owned();
+                        let key = status_after_start_key();
+                        self.found(key, message, &initial, steps, index, report);
+                    }
+                }
+            }
+        }
+        report.walks += 1;
+    }
+
+    /// A finding on walk `walk`: shrunk and added, unless already known.
+    fn found(
+        &self,
+        key: FindingKey,
+        message: String,
+        initial: &State,
+        steps: Vec<Step>,
+        walk: u64,
+        report: &mut Report,
+    ) {
+        if report.findings.iter().any(|f| f.key == key) {
+            return;
+        }
+        let finding = self.shrink(key, message, initial.clone(), steps, walk);
+        report.runs += finding.shrink_runs;
+        report.findings.push(finding);
+    }
+
+    /// Run `step` on `from` (its `before` changes made first) and judge it.
+    pub(super) fn judge(&self, from: &State, step: &Step) -> Verdict {
+        let changed;
+        let input = if step.before.is_empty() {
+            from
+        } else {
+            let mut state = from.clone();
+            for change in &step.before {
+                change.apply(&mut state);
+            }
+            changed = state;
+            &changed
+        };
+        let output = match self.ctx.run(&step.event, input) {
+            Ok(output) => output,
+            Err(error) => {
+                return match finding_of(&error, self.ctx.charm().dir()) {
+                    Some((key, message)) => Verdict::Broke(key, message),
+                    None => Verdict::Refused(error.to_string()),
+                }
+            }
+        };
+        if let Some(max) = self.invariants.max_deferred {
+            let queued = output.state.deferred.len();
+            if queued > max {
+                let key = FindingKey {
+                    exc_type: format!("{INVARIANT}deferred-queue"),
+                    frame: String::new(),
+                };
+                let message = format!("{queued} events deferred, more than {max}");
+                return Verdict::Broke(key, message);
+            }
+        }
+        for (name, check) in &self.custom_invariants {
+            if let Err(why) = check(input, &step.event, &output) {
+                let key = FindingKey {
+                    exc_type: format!("{INVARIANT}{name}"),
+                    frame: String::new(),
+                };
+                return Verdict::Broke(key, why);
+            }
+        }
+        let unknown_status = output.state.unit_status == Status::Unknown;
+        let mut state = output.state;
+        for change in &step.after {
+            change.apply(&mut state);
+        }
+        Verdict::Ran {
+            state: Box::new(state),
+            unknown_status,
+        }
+    }
+
+    /// Whether `steps` run on `state` break the way `key` says at their last step (or
+    /// sooner: then the steps that broke, cut there), every step before it running.
+    pub(super) fn breaks(
+        &self,
+        key: &FindingKey,
+        state: &State,
+        steps: &[Step],
+        runs: &mut usize,
+    ) -> Option<usize> {
+        let mut current = std::borrow::Cow::Borrowed(state);
+        for (i, step) in steps.iter().enumerate() {
+            *runs += 1;
+            match self.judge(&current, step) {
+                Verdict::Ran {
+                    state,
+                    unknown_status,
+                } => {
+                    if *key == status_after_start_key()
+                        && i + 1 == steps.len()
+                        && step.event.name == "start"
+                        && unknown_status
+                    {
+                        return Some(i);
+                    }
+                    current = std::borrow::Cow::Owned(*state);
+                }
+                Verdict::Broke(k, _) if k == *key => return Some(i),
+                Verdict::Broke(..) | Verdict::Refused(_) => return None,
+            }
+        }
+        None
+    }
+}
+
+impl Finding {
+    pub(super) fn new(
+        key: FindingKey,
+        message: String,
+        state: State,
+        steps: Vec<Step>,
+        walk: u64,
+    ) -> Finding {
+        Finding {
+            key,
+            message,
+            state,
+            steps,
+            walk,
+            shrink_runs: 0,
+        }
+    }
+}
