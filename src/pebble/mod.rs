@@ -8,6 +8,7 @@ mod exec;
 mod fs;
 mod notices;
 mod services;
+mod time;
 
 use std::fmt;
 

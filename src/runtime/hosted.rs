@@ -6,9 +6,10 @@
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyList};
 
+use super::begun::{Begun, HostEvent, Keep, Stop};
 use super::interpreter::Shim;
 use super::watchdog::Timed;
-use super::{lock, Begun, Failure, HostEvent, Keep, RunRequest, Stop};
+use super::{lock, Failure, RunRequest};
 use crate::error::{Error, Violation};
 use crate::event::Event;
 use crate::output::Output;
@@ -66,7 +67,7 @@ pub(crate) fn begin_stepped(
                 .and_then(|shim| Timed::start(py, shim, timeout));
             let begun = timed
                 .map_err(Failure::from)
-                .and_then(|_timed| super::begin(py, request));
+                .and_then(|_timed| super::begun::begin(py, request));
             begun.inspect_err(|_| lock::close_stepped_run())
         })
         .map_err(|failure: Failure| HostedFailure::Engine {

@@ -33,7 +33,7 @@ impl<'a> LiveCharm<'a> {
             .bind(py)
             .call1((self.charm, expression))
             .and_then(|value| convert::from_py(&value))
-            .map_err(|e| super::charm_error(py, shim, e))
+            .map_err(|e| super::errors::charm_error(py, shim, e))
     }
 
     /// Evaluate a Python expression and return its `repr()`.
@@ -47,7 +47,7 @@ impl<'a> LiveCharm<'a> {
             .bind(py)
             .call1((self.charm, expression))
             .and_then(|value| value.repr().map(|r| r.to_string()))
-            .map_err(|e| super::charm_error(py, shim, e))
+            .map_err(|e| super::errors::charm_error(py, shim, e))
     }
 
     /// Run Python statements against the charm (`self.unit.status = ops.ActiveStatus()`).
@@ -61,7 +61,7 @@ impl<'a> LiveCharm<'a> {
             .bind(py)
             .call1((self.charm, statements))
             .map(|_| ())
-            .map_err(|e| super::charm_error(py, shim, e))
+            .map_err(|e| super::errors::charm_error(py, shim, e))
     }
 
     /// The charm's class name.

@@ -28,15 +28,20 @@
 //! before 3.6 every `secret-set` with content makes a revision.
 //! A refusal whose text says "not found" is ops' `SecretNotFoundError`
 //! ([`HookToolError::is_secret_not_found`]); every other refusal is `ModelError`.
+//!
+//! Grants (`secret-grant`, `secret-revoke`) are in `grant.rs`, the ids new secrets get in
+//! `id.rs`.
 
-use std::collections::btree_map::Entry;
+mod grant;
+mod id;
+
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::{refused, HookToolError, HookTools};
-use crate::event::RelationHook;
 use crate::options::JujuVersion;
 use crate::output::Output;
-use crate::state::{Secret, SecretContent, SecretOwner, SecretRotate, State};
+use crate::state::{Secret, SecretContent, SecretOwner, SecretRotate};
+pub(crate) use id::new_secret_id;
 
 /// Secrets exist from Juju 3.0.2 on.
 const SECRETS_SINCE: JujuVersion = JujuVersion(3, 0, 2);
@@ -118,85 +123,6 @@ fn label_not_found(label: &str) -> HookToolError {
 
 fn permission_denied() -> HookToolError {
     refused("permission denied")
-}
-
-/// From Juju 3.3.1 the unit agent checks a grant against the secret's grants (with the hook's
-/// pending ones) and keeps one pending grant per secret and relation: juju/juju PR 16604
-/// ("Secret grant info", 3.3; merged after PR 16598, which fixed bug 2037120 in 3.3.1), which
-/// added `secretsChangeRecorder.secretGrantInfo` and the check in `HookContext.GrantSecret`.
-/// Before it every grant is its own record (the 3.0/3.1 recorder appends each to a list,
-/// `worker/uniter/runner/context/secrets.go`) and none is checked.
-const GRANTS_CHECKED_SINCE: JujuVersion = JujuVersion(3, 3, 1);
-
-/// From Juju 3.6.19 the controller draws a new secret's id as 12 random bytes, no longer as
-/// an Xid (a mitigation for GHSA-5cj2-rqqf-hx9p: Xids are predictable).
-const OPAQUE_SECRET_IDS_SINCE: JujuVersion = JujuVersion(3, 6, 19);
-
-/// The id `secret-add` gets: `secret:` and 12 bytes in Juju's base32 alphabet (20
-/// characters, the last `0` or `g`), drawn as the Juju version's controller draws them but
-/// from the State, so that the same test gives the same ids.
-///
-/// Juju's unit agent asks the controller for the id (`HookContext.CreateSecret` →
-/// `CreateSecretURIs`, `internal/worker/uniter/runner/context/context.go`), which makes it
-/// with `secrets.NewURI` (`core/secrets/secret.go`). Before 3.6.19 that is `xid.New()`: 4
-/// bytes of Unix time, 3 of machine id, 2 of process id and a 3-byte counter, so the ids one
-/// controller draws share their first 9 bytes and count up; here the first 9 bytes derive
-/// from the model uuid and the counter from the number of secrets in the State. From 3.6.19
-/// `NewURI` reads 12 bytes from `crypto/rand` and encodes them the same way (the 3.6 branch;
-/// main has it since merging 3.6); here they derive from the model uuid and that number.
-/// Either way the number counts up past any id the State already has.
-pub(crate) fn new_secret_id(state: &State, juju: JujuVersion) -> String {
-    let uuid = &state.model.uuid;
-    (state.secrets.len()..)
-        .map(|n| {
-            let bytes = if juju >= OPAQUE_SECRET_IDS_SINCE {
-                let seed = format!("secret-add\0{uuid}\0{n}");
-                let (a, b) = (
-                    fnv64(0xcbf2_9ce4_8422_2325, &seed),
-                    fnv64(0x6c62_272e_07bb_0142, &seed),
-                );
-                let mut bytes = [0u8; 12];
-                bytes[..8].copy_from_slice(&a.to_be_bytes());
-                bytes[8..].copy_from_slice(&b.to_be_bytes()[..4]);
-                bytes
-            } else {
-                let seed = format!("xid\0{uuid}");
-                let prefix = fnv64(0xcbf2_9ce4_8422_2325, &seed);
-                let counter_base = fnv64(0x6c62_272e_07bb_0142, &seed);
-                // A time in 2024-2025, so the id reads as an Xid of a plausible date.
-                let seconds = 1_704_067_200 + (prefix >> 40) % 63_072_000;
-                let counter = (counter_base.wrapping_add(n as u64) & 0x00ff_ffff) as u32;
-                let mut bytes = [0u8; 12];
-                bytes[..4].copy_from_slice(&(seconds as u32).to_be_bytes());
-                bytes[4..9].copy_from_slice(&prefix.to_be_bytes()[3..8]);
-                bytes[9..].copy_from_slice(&counter.to_be_bytes()[1..]);
-                bytes
-            };
-            format!("secret:{}", base32_id(bytes))
-        })
-        .find(|id| state.secret_index(id).is_none())
-        .expect("an unused id")
-}
-
-/// FNV-1a over `seed` from `offset`.
-fn fnv64(offset: u64, seed: &str) -> u64 {
-    seed.bytes().fold(offset, |hash, byte| {
-        (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
-/// 12 bytes in Juju's secret id encoding: base32 with the alphabet
-/// `0123456789abcdefghijklmnopqrstuv`, no padding (`xid.ID.String`; `xidEncoding` in
-/// `core/secrets/secret.go`, 3.6.19).
-fn base32_id(bytes: [u8; 12]) -> String {
-    const ALPHABET: &[u8; 32] = b"0123456789abcdefghijklmnopqrstuv";
-    let bits = bytes
-        .iter()
-        .fold(0u128, |acc, b| (acc << 8) | u128::from(*b))
-        << 4;
-    (0..20)
-        .map(|i| ALPHABET[((bits >> (95 - 5 * i)) & 0x1f) as usize] as char)
-        .collect()
 }
 
 /// Juju versions where a secret's owner always reads the latest revision (bug 2037120, fixed
@@ -503,129 +429,6 @@ impl HookTools {
             rotate: meta.rotate.or(info.rotation),
         };
         self.secret_set(id, Some(content), meta)
-    }
-
-    /// The grantee of a grant on relation `relation_id`: `unit` (which must be a unit of the
-    /// relation's remote application) or the remote application.
-    fn grantee(&self, relation_id: u32, unit: Option<&str>) -> Result<String, HookToolError> {
-        // ops raises SecretNotFoundError for this, as for any secret tool's "not found".
-        let app = self
-            .relation_remote_app_name(relation_id, None)
-            .ok_or_else(|| {
-                refused(format!(
-                    "invalid value \"{relation_id}\" for option --relation: relation not found"
-                ))
-            })?;
-        let Some(unit) = unit else {
-            return Ok(app.to_owned());
-        };
-        let unit_app = unit
-            .rsplit_once('/')
-            .filter(|(a, n)| {
-                !a.is_empty() && !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit())
-            })
-            .map(|(a, _)| a)
-            .ok_or_else(|| refused(format!("unit {unit:?} not valid")))?;
-        if unit_app != app {
-            return Err(refused(format!(
-                "cannot specify unit {unit:?} in relation to application {app:?}"
-            )));
-        }
-        Ok(unit.to_owned())
-    }
-
-    /// `secret-grant <id> --relation <id> [--unit u]`: let the relation's remote application
-    /// (or one of its units) read the secret.
-    ///
-    /// Juju checks the grant against the secret's grants with this hook's changes merged in
-    /// (`HookContext.GrantSecret` reads `SecretMetadata`, which adds the pending grants and
-    /// leaves out the pending revokes: `secretsChangeRecorder.secretGrantInfo`;
-    /// `internal/worker/uniter/runner/context/`, 3.6 and main): the same grant, or a unit
-    /// grant under an application grant, changes nothing; an application grant needs the
-    /// unit grants revoked first. It keeps one pending grant per relation, so a second grant
-    /// on the relation in the same hook replaces the first one (granting `pg/0` then `pg/1`
-    /// leaves `pg/1` only); grants from earlier hooks stay. Before Juju 3.3.1 every grant is
-    /// kept as given, unchecked ([`GRANTS_CHECKED_SINCE`]).
-    pub fn secret_grant(
-        &mut self,
-        id: &str,
-        relation_id: u32,
-        unit: Option<&str>,
-    ) -> Result<(), HookToolError> {
-        self.secrets_available()?;
-        let grantee = self.grantee(relation_id, unit)?;
-        let app = self
-            .relation_remote_app_name(relation_id, None)
-            .unwrap_or_default()
-            .to_owned();
-        let index = self
-            .secret_index_by_id(id)
-            .ok()
-            .filter(|i| self.manages(&self.state.secrets[*i]))
-            .ok_or_else(|| not_found(id))?;
-        let checked = self.scope.juju >= GRANTS_CHECKED_SINCE;
-        let secret = &mut self.state.secrets[index];
-        let grants = secret.remote_grants.entry(relation_id).or_default();
-        if !checked {
-            grants.insert(grantee);
-            return Ok(());
-        }
-        if grants.contains(&grantee) || grants.contains(&app) {
-            return Ok(());
-        }
-        if unit.is_none() && !grants.is_empty() {
-            return Err(refused(
-                "any unit level grants need to be revoked before granting access to the corresponding application",
-            ));
-        }
-        let pending = (secret.id.clone(), relation_id);
-        if let Some(replaced) = self.secret_changes.granted.insert(pending, grantee.clone()) {
-            grants.remove(&replaced);
-        }
-        grants.insert(grantee);
-        Ok(())
-    }
-
-    /// The grants on relation `relation_id` are gone with it: Juju removes the permissions
-    /// scoped to a relation when it removes the relation (`Relation.removeOps` →
-    /// `removeRelationChildRecordOps` → `removeScopedSecretPermissionOps`, `state/relation.go`,
-    /// the Mongo state of 3.x and the 3.6 branch), which happens once its last
-    /// unit has left it; seen from this unit, after its relation-broken hook.
-    pub(crate) fn drop_grants_of_broken_relation(&mut self) {
-        let Some(event) = self.scope.relation_event() else {
-            return;
-        };
-        if event.hook != RelationHook::Broken {
-            return;
-        }
-        let relation_id = event.relation_id;
-        for secret in &mut self.state.secrets {
-            secret.remote_grants.remove(&relation_id);
-        }
-    }
-
-    /// `secret-revoke <id> --relation <id> [--unit u]`: undo a grant; revoking what was not
-    /// granted changes nothing.
-    pub fn secret_revoke(
-        &mut self,
-        id: &str,
-        relation_id: u32,
-        unit: Option<&str>,
-    ) -> Result<(), HookToolError> {
-        self.secrets_available()?;
-        let grantee = self.grantee(relation_id, unit)?;
-        let Some(index) = self.managed_secret_or_refuse_at_commit("secret-revoke", id) else {
-            return Ok(());
-        };
-        if let Entry::Occupied(mut grants) =
-            self.state.secrets[index].remote_grants.entry(relation_id)
-        {
-            grants.get_mut().remove(&grantee);
-            if grants.get().is_empty() {
-                grants.remove();
-            }
-        }
-        Ok(())
     }
 
     /// `secret-remove <id> [--revision n]`: without a revision, the secret is gone from the
