@@ -19,8 +19,9 @@ pub struct FindingKey {
     /// past the time limit; `invariant: <name>` for a broken invariant
     /// ([`Invariants`](super::Invariants)).
     pub exc_type: String,
-    /// The innermost frame outside ops and the libraries (`src/charm.py:42 in _on_start`),
-    /// or empty if the traceback has none (and for invariants).
+    /// The innermost frame outside ops and the libraries (`src/charm.py:42 in _on_start`);
+    /// for a hang, the handler it was in (`src/charm.py in _on_update_status`: where it is
+    /// interrupted varies); empty if the traceback has none (and for invariants).
     pub frame: String,
 }
 
@@ -130,7 +131,9 @@ pub(super) fn finding_of(error: &Error, charm_dir: &Path) -> Option<(FindingKey,
         } => Some((
             FindingKey {
                 exc_type: "Timeout".to_owned(),
-                frame: charm_frame(traceback, charm_dir),
+                // Where a hang is interrupted varies from run to run: the handler (the
+                // outermost charm frame, without its line) names it.
+                frame: handler_frame(traceback, charm_dir),
             },
             format!("still running after {limit:?}, in {handler}"),
         )),
@@ -142,21 +145,37 @@ pub(super) fn finding_of(error: &Error, charm_dir: &Path) -> Option<(FindingKey,
 /// `File "<charm_dir>/src/charm.py", line 42, in _on_start` becomes
 /// `src/charm.py:42 in _on_start`. Empty when no frame is the charm's.
 fn charm_frame(traceback: &str, charm_dir: &Path) -> String {
-    let dir = format!("{}/", charm_dir.display());
-    traceback
-        .lines()
-        .filter_map(|line| {
-            let rest = line.trim_start().strip_prefix("File \"")?;
-            let (file, rest) = rest.split_once("\", line ")?;
-            let (line_no, function) = rest.split_once(", in ")?;
-            let short = file.strip_prefix(&dir)?;
-            if short.starts_with("venv/") || short.starts_with(".venv/") {
-                return None;
-            }
-            Some(format!("{short}:{line_no} in {}", function.trim()))
-        })
+    charm_frames(traceback, charm_dir)
         .next_back()
+        .map(|(file, line, function)| format!("{file}:{line} in {function}"))
         .unwrap_or_default()
+}
+
+/// The outermost traceback frame in the charm's own files, without its line:
+/// `src/charm.py in _on_update_status`. Empty when no frame is the charm's.
+fn handler_frame(traceback: &str, charm_dir: &Path) -> String {
+    charm_frames(traceback, charm_dir)
+        .next()
+        .map(|(file, _, function)| format!("{file} in {function}"))
+        .unwrap_or_default()
+}
+
+/// The traceback's frames in the charm's own files: file (relative), line, function.
+fn charm_frames<'t>(
+    traceback: &'t str,
+    charm_dir: &Path,
+) -> impl DoubleEndedIterator<Item = (&'t str, &'t str, &'t str)> {
+    let dir = format!("{}/", charm_dir.display());
+    traceback.lines().filter_map(move |line| {
+        let rest = line.trim_start().strip_prefix("File \"")?;
+        let (file, rest) = rest.split_once("\", line ")?;
+        let (line_no, function) = rest.split_once(", in ")?;
+        let short = file.strip_prefix(dir.as_str())?;
+        if short.starts_with("venv/") || short.starts_with(".venv/") {
+            return None;
+        }
+        Some((short, line_no, function.trim()))
+    })
 }
 
 #[cfg(test)]
@@ -173,6 +192,8 @@ mod tests {
             KeyError: 'x'\n";
         let dir = Path::new("/charms/web");
         assert_eq!(charm_frame(tb, dir), "src/charm.py:50 in go");
+        assert_eq!(handler_frame(tb, dir), "src/charm.py in _on_start");
         assert_eq!(charm_frame("no frames", dir), "");
+        assert_eq!(handler_frame("no frames", dir), "");
     }
 }

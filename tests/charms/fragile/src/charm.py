@@ -64,7 +64,7 @@ class FragileCharm(ops.CharmBase):
             self.unit.status = ops.MaintenanceStatus(f"migrated from 1.{minor}")
 
     def _on_update_status(self, event: ops.UpdateStatusEvent):
-        retries = int(self.config["retries"])
+        retries = min(int(self.config["retries"]), 5)
         attempt = 0
         while not self._peers_agree():
             attempt += 1
