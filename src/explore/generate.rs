@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use super::knowledge::Knowledge;
 use super::rng::Rng;
 use crate::charm::{CharmMeta, ConfigType, EndpointRole};
 use crate::event::Event;
@@ -49,9 +50,10 @@ const DATABAG_VALUES: &[&str] = &[
 
 /// A fresh State for `meta`'s charm: config of the declared types (edge values, or left to
 /// its default), leadership, relations of the declared endpoints with 0..2 remote units and
-/// databags of common keys, containers connectable or not, storage attached or not, and
-/// sometimes a secret the unit observes and one it owns.
-pub(crate) fn state(meta: &CharmMeta, rng: &mut Rng) -> State {
+/// databags of common keys, containers connectable or not, storage attached or not,
+/// sometimes a secret the unit observes and one it owns, and sometimes the stored state or
+/// deferred events of a State the learning walks reached.
+pub(crate) fn state(meta: &CharmMeta, rng: &mut Rng, known: &Knowledge) -> State {
     let mut state = State::default().leader(rng.chance(50));
     state.config = config(meta, rng);
     let mut next_id = 1;
@@ -112,6 +114,14 @@ pub(crate) fn state(meta: &CharmMeta, rng: &mut Rng) -> State {
                 .owner(owner)
                 .label("explored"),
         );
+    }
+    // A unit that has lived: stored state and deferred events the charm left in the
+    // learning walks.
+    if !known.stored.is_empty() && rng.chance(25) {
+        state.stored_states = rng.pick(&known.stored).clone();
+    }
+    if !known.deferred.is_empty() && rng.chance(15) {
+        state.deferred = rng.pick(&known.deferred).clone();
     }
     state
 }

@@ -32,6 +32,7 @@
 
 mod finding;
 mod generate;
+mod knowledge;
 mod rng;
 mod shrink;
 mod walk;
@@ -45,6 +46,7 @@ use crate::context::Context;
 use crate::event::Event;
 use crate::output::Output;
 use crate::state::State;
+use knowledge::{Knowledge, LEARNING_WALKS};
 
 pub use finding::{Finding, FindingKey};
 
@@ -201,7 +203,28 @@ impl<'c> Explorer<'c> {
             ..Report::default()
         };
         let (first, stride) = self.shard;
+        // The learning walks: every shard runs them, each counted where it belongs.
+        let mut knowledge = Knowledge::default();
+        let learning = self.walks.map_or(LEARNING_WALKS, |n| n.min(LEARNING_WALKS));
+        for walk in 0..learning {
+            if walk % stride == first {
+                self.walk(
+                    walk,
+                    &mut report,
+                    Some(&mut knowledge),
+                    &Knowledge::default(),
+                );
+                progress(&report);
+            } else {
+                let mut elsewhere = Report::default();
+                let none = Knowledge::default();
+                self.walk(walk, &mut elsewhere, Some(&mut knowledge), &none);
+            }
+        }
         let mut walk = first;
+        while walk < learning {
+            walk += stride;
+        }
         loop {
             if self.walks.is_some_and(|n| walk >= n)
                 || self.runs.is_some_and(|n| report.runs >= n)
@@ -209,7 +232,7 @@ impl<'c> Explorer<'c> {
             {
                 break;
             }
-            self.walk(walk, &mut report);
+            self.walk(walk, &mut report, None, &knowledge);
             progress(&report);
             walk += stride;
         }
@@ -230,6 +253,9 @@ pub struct Report {
     pub rejected: usize,
     /// Why runs were refused mid-walk (the error's first lines), and how often.
     pub refusals: BTreeMap<String, usize>,
+    /// Walks that started as a unit that has lived: with stored state or deferred events
+    /// the learning walks (the first eight) saw the charm leave.
+    pub resumed: usize,
     /// Events fired, by name (shrinking's runs not counted).
     pub events: BTreeMap<String, usize>,
     /// Relations drawn, by endpoint.
@@ -248,6 +274,7 @@ impl Report {
         self.walks += other.walks;
         self.runs += other.runs;
         self.rejected += other.rejected;
+        self.resumed += other.resumed;
         let add = |into: &mut BTreeMap<String, usize>, from: BTreeMap<String, usize>| {
             for (k, n) in from {
                 *into.entry(k).or_default() += n;
@@ -270,9 +297,11 @@ impl Report {
     /// A few lines for a person: the seed, what ran, what was covered, what broke.
     pub fn summary(&self) -> String {
         let mut text = format!(
-            "seed {}: {} walks, {} runs, {} States refused by the checker, {} findings\n",
+            "seed {}: {} walks ({} resumed from a lived unit's State), {} runs, {} States \
+             refused by the checker, {} findings\n",
             self.seed,
             self.walks,
+            self.resumed,
             self.runs,
             self.rejected,
             self.findings.len()

@@ -4,6 +4,7 @@
 use std::collections::VecDeque;
 
 use super::finding::{finding_of, INVARIANT};
+use super::knowledge::Knowledge;
 use super::rng::Rng;
 use super::{generate, Explorer, Finding, FindingKey, Report};
 use crate::event::Event;
@@ -34,13 +35,28 @@ pub(super) enum Verdict {
 
 impl Explorer<'_> {
     /// Walk number `index`: its draws follow from the seed and `index` alone.
-    pub(super) fn walk(&self, index: u64, report: &mut Report) {
+    /// A learning walk gets `learn`, and teaches it what the charm leaves in its States;
+    /// later walks start from what was learned (`known`).
+    pub(super) fn walk(
+        &self,
+        index: u64,
+        report: &mut Report,
+        mut learn: Option<&mut Knowledge>,
+        known: &Knowledge,
+    ) {
         let meta = &self.ctx.charm().meta;
         let mut rng = Rng::for_walk(self.seed, index);
-        let initial = generate::state(meta, &mut rng);
+        let mut initial = generate::state(meta, &mut rng, known);
+        if !initial.deferred.is_empty() && self.ctx.check(&Event::install(), &initial).is_err() {
+            // A deferred event from another walk's State may name what this one lacks.
+            initial.deferred.clear();
+        }
         if self.ctx.check(&Event::install(), &initial).is_err() {
             report.rejected += 1;
             return;
+        }
+        if !initial.stored_states.is_empty() || !initial.deferred.is_empty() {
+            report.resumed += 1;
         }
         for relation in &initial.relations {
             *report
@@ -126,6 +142,9 @@ impl Explorer<'_> {
                 // Refused: the walk ends.
                 None => break,
             };
+            if let Some(knowledge) = learn.as_deref_mut() {
+                knowledge.learn(&state);
+            }
             current = state;
             let is_start = step.event.name == "start";
             done.push(step);

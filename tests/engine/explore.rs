@@ -157,6 +157,8 @@ fn the_planted_bugs_are_found_shrunk_and_reproduced() {
             "{test}"
         );
     }
+    // Some walks started from the stored state the learning walks saw the charm keep.
+    assert!(report.resumed > 0, "{}", report.summary());
     // Every State drawn, and every step, was one the checker accepts.
     assert_eq!(report.rejected, 0, "{:?}", report.refusals);
 

@@ -1,0 +1,41 @@
+//! What the first walks of an exploration (the learning walks) saw the charm leave behind,
+//! for later walks to start from: stored state and deferred events from real outputs, so
+//! that a walk can begin as a unit that has lived, not only as a fresh one.
+//!
+//! Every worker and shard runs the learning walks (counting them only where they belong),
+//! so what is learned, and so every later walk, is the same however the walks are split.
+
+use crate::state::{DeferredEvent, State, StoredState};
+
+/// How many walks, from walk 0, are learning walks.
+pub(super) const LEARNING_WALKS: u64 = 8;
+
+/// How many samples of each kind are kept.
+const SAMPLES: usize = 32;
+
+/// Samples of what the charm left in its States during the learning walks.
+#[derive(Debug, Default)]
+pub(super) struct Knowledge {
+    /// Stored state the charm kept (its own and the framework's), distinct.
+    pub(super) stored: Vec<Vec<StoredState>>,
+    /// Deferred queues the charm left, distinct.
+    pub(super) deferred: Vec<Vec<DeferredEvent>>,
+}
+
+impl Knowledge {
+    /// Learn from a State a step left.
+    pub(super) fn learn(&mut self, state: &State) {
+        if state.stored_states.iter().any(|s| s.owner_path.is_some())
+            && self.stored.len() < SAMPLES
+            && !self.stored.contains(&state.stored_states)
+        {
+            self.stored.push(state.stored_states.clone());
+        }
+        if !state.deferred.is_empty()
+            && self.deferred.len() < SAMPLES
+            && !self.deferred.contains(&state.deferred)
+        {
+            self.deferred.push(state.deferred.clone());
+        }
+    }
+}
