@@ -321,6 +321,11 @@ impl Report {
             }
             text.push('\n');
         }
+        let mut refusals: Vec<(&String, &usize)> = self.refusals.iter().collect();
+        refusals.sort_by(|a, b| b.1.cmp(a.1));
+        for (why, count) in refusals.iter().take(3) {
+            text.push_str(&format!("refused {count}x: {why}\n"));
+        }
         for (i, f) in self.findings.iter().enumerate() {
             let steps = f
                 .steps

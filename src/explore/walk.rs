@@ -8,7 +8,7 @@ use super::knowledge::Knowledge;
 use super::rng::Rng;
 use super::{generate, Explorer, Finding, FindingKey, Report};
 use crate::event::Event;
-use crate::sequence::{Sequence, Step};
+use crate::sequence::{ModelChange, Sequence, Step};
 use crate::state::{State, Status};
 
 /// The key of the `status-after-start` invariant's findings.
@@ -85,9 +85,14 @@ impl Explorer<'_> {
         let mut unknown_after_start: Option<Vec<Step>> = None;
         // Whether a step broke (and the walk went on without it).
         let mut broke = false;
+        // The model changes of steps that broke, for the next step's record.
+        let mut carried: Vec<ModelChange> = Vec::new();
         loop {
             let mut step = match pending.pop_front() {
-                Some(step) => step,
+                Some(mut step) => {
+                    step.before.splice(0..0, std::mem::take(&mut carried));
+                    step
+                }
                 None if drawn < self.steps.min(extra) => {
                     drawn += 1;
                     pending.extend(generate::next_steps(meta, &current, &mut rng));
@@ -123,7 +128,13 @@ impl Explorer<'_> {
                         }
                         broke = true;
                         // As `juju resolved --no-retry` does: the hook's changes are not
-                        // committed, and the unit goes on to the next hook.
+                        // committed, and the unit goes on to the next hook. Juju's changes
+                        // around it stand (made again before the next step, for its record:
+                        // they are made so that making them twice changes nothing).
+                        for change in step.before.iter().chain(&step.after) {
+                            change.apply(&mut current);
+                            carried.push(change.clone());
+                        }
                         break Some(None);
                     }
                     Verdict::Refused(why) => {

@@ -521,6 +521,47 @@ mod tests {
     use crate::state::Storage;
     use crate::state::{Container, Model, PeerRelation, Relation, SubordinateRelation};
 
+    #[test]
+    fn juju_s_changes_can_be_made_twice_to_the_same_effect() {
+        use crate::state::{ConfigValue, Databag};
+        let db = Relation::new("db").id(4);
+        let changes = [
+            ModelChange::RelationAdded(db.clone().into()),
+            ModelChange::RemoteUnitData {
+                relation: 4,
+                unit: 2,
+                data: [("host", "10.0.0.9")].into_iter().collect::<Databag>(),
+            },
+            ModelChange::RemoteAppData {
+                relation: 4,
+                data: [("k", "v")].into_iter().collect::<Databag>(),
+            },
+            ModelChange::Config([("port".to_owned(), ConfigValue::Int(80))].into()),
+            ModelChange::Leadership(true),
+            ModelChange::UnitDeparted {
+                relation: 4,
+                unit: 7,
+            },
+        ];
+        let mut once = State::default();
+        changes.iter().for_each(|c| c.apply(&mut once));
+        let mut twice = once.clone();
+        changes.iter().for_each(|c| c.apply(&mut twice));
+        assert_eq!(once, twice);
+        assert_eq!(once.relations.len(), 1);
+        assert_eq!(once.relations[0].remote_unit_ids(), [2]);
+        assert!(once.leader);
+        ModelChange::UnitDeparted {
+            relation: 4,
+            unit: 2,
+        }
+        .apply(&mut once);
+        assert!(once.relations[0].remote_unit_ids().is_empty());
+        // Serialised as case files write them.
+        let json = serde_json::to_string(&changes[4]).unwrap();
+        assert_eq!(json, r#"{"leadership":true}"#);
+    }
+
     fn names(seq: &Sequence) -> Vec<&str> {
         seq.event_names()
     }

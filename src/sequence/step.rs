@@ -118,7 +118,8 @@ pub enum ModelChange {
     /// The unit is now the leader (`true`, `leader-elected` follows) or no longer is.
     Leadership(bool),
     /// A relation was established (its `-relation-created` follows). It keeps the id it
-    /// carries, or takes the lowest one no other relation has.
+    /// carries, or takes the lowest one no other relation has; if a relation with its id is
+    /// there already, nothing changes.
     RelationAdded(AnyRelation),
     /// The remote application's databag in the relation with this id now holds exactly
     /// `data` (on a peer relation: this application's, written by another unit).
@@ -172,6 +173,12 @@ impl ModelChange {
             ModelChange::RelationAdded(relation) => {
                 // Number the others first, so that an id-less one takes the next free id.
                 state.assign_relation_ids();
+                if relation
+                    .id()
+                    .is_some_and(|id| state.relations.iter().any(|r| r.id() == Some(id)))
+                {
+                    return;
+                }
                 state.relations.push(relation.clone());
                 state.assign_relation_ids();
             }
