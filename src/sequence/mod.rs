@@ -549,14 +549,15 @@ mod tests {
         changes.iter().for_each(|c| c.apply(&mut twice));
         assert_eq!(once, twice);
         assert_eq!(once.relations.len(), 1);
-        assert_eq!(once.relations[0].remote_unit_ids(), [2]);
+        // Relation::new has remote unit 0.
+        assert_eq!(once.relations[0].remote_unit_ids(), [0, 2]);
         assert!(once.leader);
         ModelChange::UnitDeparted {
             relation: 4,
             unit: 2,
         }
         .apply(&mut once);
-        assert!(once.relations[0].remote_unit_ids().is_empty());
+        assert_eq!(once.relations[0].remote_unit_ids(), [0]);
         // Serialised as case files write them.
         let json = serde_json::to_string(&changes[4]).unwrap();
         assert_eq!(json, r#"{"leadership":true}"#);
