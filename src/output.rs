@@ -167,8 +167,9 @@ pub struct Reads {
     /// Each hook tool ops called through the model backend, by Juju's name (`relation-get`,
     /// `config-get`, `status-set`, `secret-get`, ...), with how many times: whether the charm
     /// reached the tool itself or ops did on its behalf (ops caches some answers, so a charm's
-    /// repeated reads may show as one call). Pebble's API is not a hook tool and is not
-    /// counted.
+    /// repeated reads may show as one call). ops' question for a relation's remote
+    /// application is `relation-list` (Juju's `relation-list --app`), its planned units
+    /// `goal-state`. Pebble's API is not a hook tool and is not counted.
     pub hook_tools: BTreeMap<String, u32>,
     /// Per relation endpoint, every key the charm looked up in a remote databag (the remote
     /// application's, a remote unit's, or a peer unit's), present or missing. This unit's and
