@@ -237,3 +237,23 @@ fn reads_are_written_in_the_output_json_and_read_back() {
         true
     );
 }
+
+#[test]
+fn a_run_the_charm_ends_by_raising_keeps_what_it_read_until_then() {
+    // Without `host` in the remote app's bag, `app_bag["host"]` raises KeyError: the lookup
+    // that failed is recorded, and nothing after it.
+    let state = State::default().relations([db().remote_app_data([("user", "admin")])]);
+    let out = recording()
+        .run_reporting_errors(db().changed_event().remote_unit(0), &state)
+        .unwrap();
+    assert_eq!(
+        out.error.as_ref().map(|e| e.exc_type.as_str()),
+        Some("KeyError")
+    );
+    let reads = out.reads.expect("recorded");
+    assert_eq!(
+        reads.relation_keys,
+        BTreeMap::from([("db".to_owned(), keys(&["host"]))])
+    );
+    assert!(reads.hook_tools["relation-get"] >= 1, "{reads:?}");
+}
