@@ -172,8 +172,9 @@ pub struct Reads {
     /// `goal-state`. Pebble's API is not a hook tool and is not counted.
     pub hook_tools: BTreeMap<String, u32>,
     /// Per relation endpoint, every key the charm looked up in a remote databag (the remote
-    /// application's, a remote unit's, or a peer unit's), present or missing. This unit's and
-    /// this application's own databags are not recorded.
+    /// application's, a remote unit's, or a peer unit's), present or missing; an endpoint
+    /// with none is left out. This unit's and this application's own databags are not
+    /// recorded.
     pub relation_keys: BTreeMap<String, BTreeSet<String>>,
     /// Every key the charm looked up in `self.config`, present or missing.
     pub config_keys: BTreeSet<String>,

@@ -82,8 +82,10 @@ impl ReadsRecorder {
             .iter()
             .map(|(tool, n)| ((*tool).to_owned(), *n))
             .collect();
-        let relation_keys: BTreeMap<String, BTreeSet<String>> =
+        // An endpoint whose remote bags were loaded but never looked up in has no keys.
+        let mut relation_keys: BTreeMap<String, BTreeSet<String>> =
             self.relation_keys.bind(py).extract()?;
+        relation_keys.retain(|_, keys| !keys.is_empty());
         let config_keys: BTreeSet<String> = self.config_keys.bind(py).extract()?;
         Ok(Reads {
             hook_tools,

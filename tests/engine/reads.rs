@@ -257,3 +257,22 @@ fn a_run_the_charm_ends_by_raising_keeps_what_it_read_until_then() {
     );
     assert!(reads.hook_tools["relation-get"] >= 1, "{reads:?}");
 }
+
+#[test]
+fn a_bag_loaded_but_never_looked_up_in_leaves_its_endpoint_out() {
+    // `len(bag)` makes ops load the bag (a relation-get) without looking up any key.
+    let ctx = recording();
+    let out = ctx
+        .run_inspected(
+            Event::start(),
+            &state(),
+            ops_scenario::Inspect::new().after(|charm| {
+                charm
+                    .exec("rel = self.model.get_relation('db')\nassert len(rel.data[rel.app]) == 2")
+            }),
+        )
+        .unwrap();
+    let reads = out.reads.expect("recorded");
+    assert_eq!(reads.hook_tools.get("relation-get"), Some(&1), "{reads:?}");
+    assert_eq!(reads.relation_keys, BTreeMap::new());
+}
