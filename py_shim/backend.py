@@ -29,6 +29,33 @@ _SECRET_INFO_TAKES_MODEL_UUID: bool = (
 _Validator = ops_private.ModelBackendValidator
 
 
+class RecordingDict(dict[str, Any]):
+    """A dict that notes each `str` key looked up in it (`d[key]`, `d.get(key)`, `key in d`),
+    found or not, in `looked_up`: what relation-get (a remote bag) and config-get answer when
+    the Context records reads (src/runtime/reads.rs makes them). ops keeps the answer as its
+    `LazyMapping`'s data and reads it with exactly these three, so the charm's lookups land
+    here; everything else (copies, iteration, equality, `json.dumps`, writes) is dict's own.
+    """
+
+    __slots__ = ('looked_up',)
+    looked_up: set[str]
+
+    def __getitem__(self, key: str) -> Any:
+        if isinstance(key, str):
+            self.looked_up.add(key)
+        return dict.__getitem__(self, key)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if isinstance(key, str):
+            self.looked_up.add(key)
+        return dict.get(self, key, default)
+
+    def __contains__(self, key: object) -> bool:
+        if isinstance(key, str):
+            self.looked_up.add(key)
+        return dict.__contains__(self, key)
+
+
 class Backend(ops_private.ModelBackend):
     """The `_ModelBackend` of one run; `rs` is the run's Rust `RunBackend`."""
 

@@ -81,7 +81,7 @@ pub use event::{ActionCall, Event, EventKind, StorageRef};
 pub use options::ContextOptions;
 pub use output::{
     AddedMetrics, AttributeValue, CharmError, EmittedEvent, ExecArgs, JujuLogLine, LogLevel,
-    Output, Reboot, Span, SpanEvent, SpanKind, SpanStatus, SpanStatusCode,
+    Output, Reads, Reboot, Span, SpanEvent, SpanKind, SpanStatus, SpanStatusCode,
 };
 pub use runtime::{Inspect, LiveCharm};
 pub use state::{

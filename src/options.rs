@@ -31,6 +31,11 @@ pub struct ContextOptions {
     /// Record framework events (`pre_commit`, `commit`, `collect_*_status`) in
     /// `emitted_events`. Defaults to `false`.
     pub capture_framework_events: bool,
+    /// Record what the charm asks the model (hook tools called, relation and config keys looked
+    /// up) in the Output's `reads`. Defaults to `false`: a run then records nothing of it, and
+    /// the field is left out of the JSON form.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub record_reads: bool,
     /// How long one run may take before it is interrupted (a charm stuck in a loop, a sleep
     /// or a socket), in seconds in JSON; `None` (`null`): no limit. Defaults to 60 seconds
     /// ([`ContextOptions::DEFAULT_TIMEOUT`]).
@@ -80,6 +85,7 @@ impl Default for ContextOptions {
             principal_unit: None,
             capture_deferred_events: false,
             capture_framework_events: false,
+            record_reads: false,
             timeout: Some(Self::DEFAULT_TIMEOUT),
         }
     }

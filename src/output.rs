@@ -1,6 +1,6 @@
 //! What a run returns: the output State and everything the run produced on the way.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Deserializer, Serialize};
 
@@ -60,6 +60,12 @@ pub struct Output {
     /// Consistency-checker warnings about the input (a custom event, say).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<Violation>,
+    /// What the charm asked the model during the run (hook tools called, relation and config
+    /// keys looked up), when the Context records it
+    /// ([`Context::record_reads`](crate::Context::record_reads)); `None` otherwise, and then
+    /// left out of the JSON form.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reads: Option<Reads>,
     /// The charm's uncaught exception, when the run is reported rather than returned as an
     /// [`Error`](crate::Error) ([`Context::run_reporting_errors`](crate::Context::run_reporting_errors);
     /// the CLI does this).
@@ -140,6 +146,38 @@ impl Output {
         }
         value
     }
+}
+
+/// What a charm asked the model during one run: recorded only when the Context asks for it
+/// ([`Context::record_reads`](crate::Context::record_reads)), so that a tool that generates
+/// States (the explorer) can learn which relation and config keys a charm reads, which it
+/// cannot see from the output State alone, and report which hook tools the charm used.
+///
+/// Lookups are recorded as ops' model makes them: `relation.data[app]["key"]`,
+/// `.get("key")` and `"key" in ...` on a databag or on `self.config` each note `key`, found or
+/// not; copying a databag's items (`dict(bag)` on a `RelationDataContent`, iteration then
+/// indexing) notes every key present. Listing keys alone (`list(bag)`, `len(bag)`) notes none.
+///
+/// JSON form: `{"hook_tools": {"relation-get": 3}, "relation_keys": {"db": ["host"]},
+/// "config_keys": ["port"]}`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "schema", derive(schemars::JsonSchema))]
+#[serde(deny_unknown_fields, default)]
+pub struct Reads {
+    /// Each hook tool ops called through the model backend, by Juju's name (`relation-get`,
+    /// `config-get`, `status-set`, `secret-get`, ...), with how many times: whether the charm
+    /// reached the tool itself or ops did on its behalf (ops caches some answers, so a charm's
+    /// repeated reads may show as one call). ops' question for a relation's remote
+    /// application is `relation-list` (Juju's `relation-list --app`), its planned units
+    /// `goal-state`. Pebble's API is not a hook tool and is not counted.
+    pub hook_tools: BTreeMap<String, u32>,
+    /// Per relation endpoint, every key the charm looked up in a remote databag (the remote
+    /// application's, a remote unit's, or a peer unit's), present or missing; an endpoint
+    /// with none is left out. This unit's and this application's own databags are not
+    /// recorded.
+    pub relation_keys: BTreeMap<String, BTreeSet<String>>,
+    /// Every key the charm looked up in `self.config`, present or missing.
+    pub config_keys: BTreeSet<String>,
 }
 
 /// One juju-log record.

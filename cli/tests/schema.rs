@@ -917,7 +917,7 @@ fn the_output_schema_requires_what_is_always_written() {
         required, keys,
         "the fields an empty Output writes are the required ones"
     );
-    let optional = ["trace_data", "warnings"];
+    let optional = ["trace_data", "warnings", "reads"];
     let properties: BTreeSet<&str> = OUTPUT_SCHEMA["properties"]
         .as_object()
         .unwrap()

@@ -206,6 +206,15 @@ impl Context {
         self
     }
 
+    /// Record what the charm asks the model during each run, in [`Output::reads`]: the hook
+    /// tools ops called, the keys looked up in remote relation databags and in the config.
+    /// A generator of States (the explorer) learns from it which keys matter to the charm.
+    /// Defaults to `false`, and a run then pays nothing for it.
+    pub fn record_reads(mut self, record: bool) -> Self {
+        self.options.record_reads = record;
+        self
+    }
+
     /// Interrupt a run that takes longer than `limit`: a charm stuck in a loop, a
     /// `time.sleep`, a socket that never answers or another blocking call. The run fails with
     /// [`Error::Timeout`], naming the handler it was in with its Python stack, and the process

@@ -150,6 +150,30 @@ impl HookTools {
             })
     }
 
+    /// The endpoint of relation `id` if `member`'s databag (as `relation-get` names it) is a
+    /// remote one: the remote application's, a remote unit's or a peer unit's; `None` for this
+    /// unit's and this application's own bags, and for a relation not in the State. A run that
+    /// records reads notes the keys looked up in remote bags only: those are what a State
+    /// gives the charm, where its own bags are what it writes.
+    pub fn remote_bag_endpoint(
+        &self,
+        id: u32,
+        member: &str,
+        is_app: bool,
+        endpoint: Option<&str>,
+    ) -> Option<&str> {
+        let own = if is_app {
+            self.is_own_app(member)
+        } else {
+            member == self.scope.unit_name
+        };
+        if own {
+            return None;
+        }
+        let index = self.relation_index(id, endpoint).ok()?;
+        Some(self.state.relations[index].endpoint())
+    }
+
     /// `relation-set -r <id> [--app]`: write this unit's databag, or as leader this
     /// application's; an empty value deletes the key.
     pub fn relation_set(
@@ -266,6 +290,29 @@ mod tests {
             t.relation_list(1, Some("cluster")),
             Err(HookToolError::RelationNotFound(_))
         ));
+    }
+
+    #[test]
+    fn remote_bags_are_the_other_side_and_the_peers() {
+        let t = tools(
+            State::default()
+                .relations([db()])
+                .relations([PeerRelation::new("cluster").id(2).peers([1])]),
+        );
+        assert_eq!(t.remote_bag_endpoint(1, "pg", true, None), Some("db"));
+        assert_eq!(
+            t.remote_bag_endpoint(1, "pg/1", false, Some("db")),
+            Some("db")
+        );
+        assert_eq!(
+            t.remote_bag_endpoint(2, "demo/1", false, None),
+            Some("cluster")
+        );
+        // This unit's and this application's bags (the peers' shared one too) are not remote.
+        assert_eq!(t.remote_bag_endpoint(1, "demo/0", false, None), None);
+        assert_eq!(t.remote_bag_endpoint(1, "demo", true, None), None);
+        assert_eq!(t.remote_bag_endpoint(2, "demo", true, None), None);
+        assert_eq!(t.remote_bag_endpoint(9, "pg", true, None), None);
     }
 
     #[test]

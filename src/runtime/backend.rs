@@ -7,18 +7,38 @@ use pyo3::types::{PyBool, PyDict};
 
 use super::convert;
 use super::interpreter::Shim;
+use super::reads::ReadsRecorder;
 use crate::hook_tools::{HookToolError, HookTools, SecretMeta};
+use crate::output::Reads;
 use crate::state::{SecretContent, SecretOwner, SecretRotate};
 
 /// The hook tools of one run, as a Python object.
 #[pyclass(module = "ops_scenario")]
 pub(crate) struct RunBackend {
     tools: Option<HookTools>,
+    /// What the run records of the charm's questions, when its Context asks for that.
+    reads: Option<ReadsRecorder>,
 }
 
 impl RunBackend {
-    pub fn new(tools: HookTools) -> Self {
-        RunBackend { tools: Some(tools) }
+    pub fn new(tools: HookTools, reads: Option<ReadsRecorder>) -> Self {
+        RunBackend {
+            tools: Some(tools),
+            reads,
+        }
+    }
+
+    /// What the run recorded of the charm's questions so far, if it records them.
+    pub(crate) fn reads(&self, py: Python<'_>) -> PyResult<Option<Reads>> {
+        self.reads.as_ref().map(|r| r.reads(py)).transpose()
+    }
+
+    /// Count a call of `tool`, if the run records reads (otherwise a test and nothing more).
+    #[inline(always)]
+    fn note(&self, tool: &'static str) {
+        if let Some(reads) = &self.reads {
+            reads.count(tool);
+        }
     }
 
     /// Take the run's State and records back once the dispatch is over.
@@ -151,18 +171,24 @@ fn boolean(value: &Bound<'_, PyAny>, method: &str) -> PyResult<bool> {
 #[pymethods]
 impl RunBackend {
     fn is_leader(&self) -> PyResult<bool> {
+        self.note("is-leader");
         Ok(self.tools()?.is_leader())
     }
 
     fn config_get<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        self.note("config-get");
         let dict = PyDict::new(py);
         for (name, value) in self.tools()?.config_get() {
             dict.set_item(name, convert::config_to_py(py, value)?)?;
         }
-        Ok(dict)
+        match &self.reads {
+            Some(reads) => reads.config(py, &dict),
+            None => Ok(dict),
+        }
     }
 
     fn status_get<'py>(&self, py: Python<'py>, is_app: bool) -> PyResult<Bound<'py, PyDict>> {
+        self.note("status-get");
         let status = self
             .tools()?
             .status_get(is_app)
@@ -180,22 +206,26 @@ impl RunBackend {
         message: &str,
         is_app: bool,
     ) -> PyResult<()> {
+        self.note("status-set");
         self.tools_mut()?
             .status_set(status, message, is_app)
             .map_err(|e| hook_error(py, &e))
     }
 
     fn application_version_set(&mut self, version: &str) -> PyResult<()> {
+        self.note("application-version-set");
         self.tools_mut()?.application_version_set(version);
         Ok(())
     }
 
     fn juju_log(&mut self, level: &str, message: &str) -> PyResult<()> {
+        self.note("juju-log");
         self.tools_mut()?.juju_log(level, message);
         Ok(())
     }
 
     fn planned_units(&self) -> PyResult<u32> {
+        self.note("goal-state");
         Ok(self.tools()?.planned_units())
     }
 
@@ -214,6 +244,7 @@ impl RunBackend {
     // ---- Relations and networks. -----------------------------------------------------------
 
     fn relation_ids(&self, relation_name: &str) -> PyResult<Vec<u32>> {
+        self.note("relation-ids");
         Ok(self.tools()?.relation_ids(relation_name))
     }
 
@@ -223,6 +254,7 @@ impl RunBackend {
         relation_id: i64,
         relation_name: Option<&str>,
     ) -> PyResult<Vec<String>> {
+        self.note("relation-list");
         let tools = self.tools()?;
         relation_id_of(relation_id, relation_name)
             .and_then(|id| tools.relation_list(id, relation_name))
@@ -234,6 +266,7 @@ impl RunBackend {
         relation_id: i64,
         relation_name: Option<&str>,
     ) -> PyResult<Option<String>> {
+        self.note("relation-list");
         let tools = self.tools()?;
         Ok(relation_id_of(relation_id, relation_name)
             .ok()
@@ -249,12 +282,22 @@ impl RunBackend {
         is_app: &Bound<'py, PyAny>,
         relation_name: Option<&str>,
     ) -> PyResult<Bound<'py, PyDict>> {
+        self.note("relation-get");
         let is_app = boolean(is_app, "relation_get")?;
         let tools = self.tools()?;
-        let bag = relation_id_of(relation_id, relation_name)
-            .and_then(|id| tools.relation_get(id, member_name, is_app, relation_name))
+        let id = relation_id_of(relation_id, relation_name).map_err(|e| hook_error(py, &e))?;
+        let bag = tools
+            .relation_get(id, member_name, is_app, relation_name)
             .map_err(|e| hook_error(py, &e))?;
-        super::databags::dict_for(py, bag)
+        let dict = super::databags::dict_for(py, bag)?;
+        if let Some(reads) = &self.reads {
+            if let Some(endpoint) =
+                tools.remote_bag_endpoint(id, member_name, is_app, relation_name)
+            {
+                return reads.relation_bag(py, endpoint, &dict);
+            }
+        }
+        Ok(dict)
     }
 
     fn relation_set(
@@ -265,6 +308,7 @@ impl RunBackend {
         is_app: &Bound<'_, PyAny>,
         relation_name: Option<&str>,
     ) -> PyResult<()> {
+        self.note("relation-set");
         let is_app = boolean(is_app, "relation_set")?;
         let pairs: Vec<(String, String)> = match data.cast::<PyDict>() {
             Ok(dict) => dict
@@ -289,6 +333,7 @@ impl RunBackend {
         relation_id: i64,
         relation_name: Option<&str>,
     ) -> PyResult<Bound<'py, PyDict>> {
+        self.note("relation-model-get");
         let tools = self.tools()?;
         let uuid = relation_id_of(relation_id, relation_name)
             .and_then(|id| tools.relation_model_get(id, relation_name))
@@ -304,6 +349,7 @@ impl RunBackend {
         binding_name: &str,
         relation_id: Option<i64>,
     ) -> PyResult<Bound<'py, PyDict>> {
+        self.note("network-get");
         let tools = self.tools()?;
         let network = match relation_id {
             Some(id) => {
@@ -318,6 +364,7 @@ impl RunBackend {
     // ---- Resources, pod specs, storage, actions, metrics, secrets, ports, reboot, cloud. -----
 
     fn resource_get(&self, py: Python<'_>, resource_name: &str) -> PyResult<String> {
+        self.note("resource-get");
         self.tools()?
             .resource_get(resource_name)
             .map_err(|e| hook_error(py, &e))
@@ -329,6 +376,7 @@ impl RunBackend {
         spec: &Bound<'_, PyAny>,
         k8s_resources: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
+        self.note("pod-spec-set");
         let spec = convert::py_to_json(spec)?;
         let resources = convert::py_to_json(k8s_resources)?;
         let tools = self.tools_mut()?;
@@ -338,6 +386,7 @@ impl RunBackend {
     }
 
     fn storage_list(&self, name: &str) -> PyResult<Vec<u32>> {
+        self.note("storage-list");
         Ok(self.tools()?.storage_list(name))
     }
 
@@ -347,6 +396,7 @@ impl RunBackend {
         storage_name_id: &str,
         attribute: &str,
     ) -> PyResult<String> {
+        self.note("storage-get");
         self.tools()?
             .storage_get_here(storage_name_id, attribute)
             .map_err(|e| hook_error(py, &e))
@@ -358,6 +408,7 @@ impl RunBackend {
         name: &str,
         count: &Bound<'_, PyAny>,
     ) -> PyResult<()> {
+        self.note("storage-add");
         // ops' own check of the count, which an override must redo.
         if count.cast::<PyBool>().is_ok() || !count.is_instance_of::<pyo3::types::PyInt>() {
             return Err(PyTypeError::new_err(format!(
@@ -379,12 +430,14 @@ impl RunBackend {
     }
 
     fn storage_event_details(&self, py: Python<'_>) -> PyResult<(u32, String)> {
+        self.note("storage-get");
         self.tools()?
             .storage_event_details_here()
             .map_err(|e| hook_error(py, &e))
     }
 
     fn action_get<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.note("action-get");
         let tools = self.tools()?;
         let params = tools
             .action_get(tools.scope.action.as_ref())
@@ -393,6 +446,7 @@ impl RunBackend {
     }
 
     fn action_set(&mut self, py: Python<'_>, results: &Bound<'_, PyAny>) -> PyResult<()> {
+        self.note("action-set");
         let results = convert::py_to_json(results)?;
         let tools = self.tools_mut()?;
         let action = tools.scope.action.clone();
@@ -402,6 +456,7 @@ impl RunBackend {
     }
 
     fn action_log(&mut self, py: Python<'_>, message: &str) -> PyResult<()> {
+        self.note("action-log");
         let tools = self.tools_mut()?;
         let action = tools.scope.action.clone();
         tools
@@ -410,6 +465,7 @@ impl RunBackend {
     }
 
     fn action_fail(&mut self, py: Python<'_>, message: &str) -> PyResult<()> {
+        self.note("action-fail");
         let tools = self.tools_mut()?;
         let action = tools.scope.action.clone();
         tools
@@ -424,6 +480,7 @@ impl RunBackend {
         metrics: Vec<(String, String)>,
         labels: std::collections::BTreeMap<String, String>,
     ) -> PyResult<()> {
+        self.note("add-metric");
         let tools = self.tools_mut()?;
         let in_collect_metrics = tools.scope.collect_metrics;
         tools
@@ -447,6 +504,7 @@ impl RunBackend {
         refresh: bool,
         peek: bool,
     ) -> PyResult<Bound<'py, PyDict>> {
+        self.note("secret-get");
         let content = self
             .tools_mut()?
             .secret_get(id, label, refresh, peek)
@@ -465,6 +523,7 @@ impl RunBackend {
         id: Option<&str>,
         label: Option<&str>,
     ) -> PyResult<Bound<'py, PyDict>> {
+        self.note("secret-info-get");
         if id.is_none() && label.is_none() {
             return Err(PyTypeError::new_err(
                 "either `id` or `label` must be provided",
@@ -499,6 +558,7 @@ impl RunBackend {
         rotate: &Bound<'_, PyAny>,
         read_first: bool,
     ) -> PyResult<()> {
+        self.note("secret-set");
         let meta = secret_meta(py, label, description, expire, rotate)?;
         let tools = self.tools_mut()?;
         if read_first && tools.scope.juju < crate::options::JujuVersion(3, 6, 0) {
@@ -520,6 +580,7 @@ impl RunBackend {
         rotate: &Bound<'_, PyAny>,
         owner: Option<&str>,
     ) -> PyResult<String> {
+        self.note("secret-add");
         let meta = secret_meta(py, label, description, expire, rotate)?;
         let owner = SecretOwner::from_ops(owner).map_err(|e| secret_error(py, &e))?;
         self.tools_mut()?
@@ -534,6 +595,7 @@ impl RunBackend {
         relation_id: i64,
         unit: Option<&str>,
     ) -> PyResult<()> {
+        self.note("secret-grant");
         let tools = self.tools_mut()?;
         relation_id_of(relation_id, None)
             .and_then(|rid| tools.secret_grant(id, rid, unit))
@@ -547,6 +609,7 @@ impl RunBackend {
         relation_id: i64,
         unit: Option<&str>,
     ) -> PyResult<()> {
+        self.note("secret-revoke");
         let tools = self.tools_mut()?;
         relation_id_of(relation_id, None)
             .and_then(|rid| tools.secret_revoke(id, rid, unit))
@@ -554,6 +617,7 @@ impl RunBackend {
     }
 
     fn secret_remove(&mut self, py: Python<'_>, id: &str, revision: Option<i64>) -> PyResult<()> {
+        self.note("secret-remove");
         let revision = revision
             .map(|r| {
                 u32::try_from(r).map_err(|_| {
@@ -571,16 +635,19 @@ impl RunBackend {
 
     /// `secret-ids` (ops 3 offers it as `ops.hookcmds.secret_ids()` only).
     fn secret_ids(&self, py: Python<'_>) -> PyResult<Vec<String>> {
+        self.note("secret-ids");
         self.tools()?.secret_ids().map_err(|e| secret_error(py, &e))
     }
 
     fn open_port(&mut self, py: Python<'_>, protocol: &str, port: Option<i64>) -> PyResult<()> {
+        self.note("open-port");
         self.tools_mut()?
             .open_port(protocol, port)
             .map_err(|e| hook_error(py, &e))
     }
 
     fn close_port(&mut self, py: Python<'_>, protocol: &str, port: Option<i64>) -> PyResult<()> {
+        self.note("close-port");
         self.tools_mut()?
             .close_port(protocol, port)
             .map_err(|e| hook_error(py, &e))
@@ -588,6 +655,7 @@ impl RunBackend {
 
     /// `(protocol, port)` pairs; the shim makes `ops.Port`s of them.
     fn opened_ports(&self) -> PyResult<Vec<(&'static str, Option<u16>)>> {
+        self.note("opened-ports");
         Ok(self
             .tools()?
             .opened_ports()
@@ -599,6 +667,7 @@ impl RunBackend {
     /// `juju-reboot [--now]`, recorded. With `now` the hook ends here (`SystemExit`, exit code
     /// 0), as under ops: Juju kills the hook's process, so no code after it runs.
     fn reboot(&mut self, py: Python<'_>, now: bool) -> PyResult<()> {
+        self.note("juju-reboot");
         self.tools_mut()?
             .reboot(now)
             .map_err(|e| hook_error(py, &e))?;
@@ -610,6 +679,7 @@ impl RunBackend {
 
     /// `credential-get`, as the dict `ops.CloudSpec.from_dict` reads.
     fn credential_get<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        self.note("credential-get");
         let tools = self.tools()?;
         let spec = tools
             .credential_get(tools.scope.app_trusted)

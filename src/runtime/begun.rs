@@ -114,7 +114,13 @@ pub(super) fn begin(py: Python<'_>, request: RunRequest<'_, '_>) -> Result<Begun
         scope,
         Arc::clone(storage_root),
     );
-    let backend = Bound::new(py, RunBackend::new(tools)).map_err(|e| internal(py, shim, e))?;
+    let reads = options
+        .record_reads
+        .then(|| super::reads::ReadsRecorder::new(py))
+        .transpose()
+        .map_err(|e| internal(py, shim, e))?;
+    let backend =
+        Bound::new(py, RunBackend::new(tools, reads)).map_err(|e| internal(py, shim, e))?;
     // A Python host's list for the run's spans, if it wants them (a keyword: the tuple is full).
     let span_sink = event_sink
         .as_ref()
@@ -271,6 +277,13 @@ impl Begun {
             ));
         };
         output.state = state;
+        match self.backend.bind(py).borrow().reads(py) {
+            Ok(reads) => output.reads = reads,
+            Err(e) => {
+                let error = internal(py, self.shim, e);
+                return Err((Stop::Engine(error), Some(Box::new(output))));
+            }
+        }
         if self.shim.captures_spans {
             if let Some(dispatch) = &self.dispatch {
                 match dispatch

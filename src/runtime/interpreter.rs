@@ -111,6 +111,9 @@ pub(crate) struct Shim {
     pub threads_left: Py<PyAny>,
     /// `missing_hook_tool(tool)`: what ops raises for a hook tool this Juju lacks.
     pub missing_hook_tool: Py<PyAny>,
+    /// The shim's `RecordingDict`: relation-get's and config-get's answer in a run that
+    /// records reads.
+    pub recording_dict: Py<PyType>,
     /// Whether runs capture tracing spans (ops[tracing] is installed, on ops 3.x): only then
     /// does a run read them back.
     pub captures_spans: bool,
@@ -257,6 +260,7 @@ fn start(py: Python<'_>, env: &PythonEnv) -> std::result::Result<Shim, String> {
                 .import("_scenario_ops_private")?
                 .getattr("missing_hook_tool")?
                 .unbind(),
+            recording_dict: ty("_scenario_backend", "RecordingDict")?,
             captures_spans: driver.getattr("CAPTURES_SPANS")?.extract()?,
         })
     };

@@ -23,6 +23,7 @@ mod modules;
 mod patches;
 mod pebble;
 pub(crate) mod python_env;
+mod reads;
 mod store;
 mod threads;
 mod trace;

@@ -35,6 +35,7 @@ mod peers;
 mod ports;
 mod python_env;
 mod python_values;
+mod reads;
 mod relations;
 mod secrets;
 mod sequences;
