@@ -533,6 +533,18 @@ impl Context {
 
     /// The run's input checked (unless the Context skips the checks) and its request made:
     /// the request and the checker's warnings, or every violated rule.
+    /// [`run`](Self::run) with other options than the Context's (the explorer records what
+    /// the charm reads, [`ContextOptions::record_reads`], whatever the Context says).
+    pub(crate) fn run_with_options(
+        &self,
+        event: &Event,
+        state: &State,
+        options: &ContextOptions,
+    ) -> Result<Output> {
+        self.run_request_with(event, state, None, Some(options))
+            .map_err(|failure| failure.error)
+    }
+
     fn checked_request<'a, 'i>(
         &'a self,
         event: &'a Event,
@@ -570,7 +582,20 @@ impl Context {
         state: &State,
         inspect: Option<&mut Inspect<'_>>,
     ) -> Result<Output, runtime::Failure> {
-        let (request, warnings) = self.checked_request(event, state, inspect, None)?;
+        self.run_request_with(event, state, inspect, None)
+    }
+
+    fn run_request_with(
+        &self,
+        event: &Event,
+        state: &State,
+        inspect: Option<&mut Inspect<'_>>,
+        options: Option<&ContextOptions>,
+    ) -> Result<Output, runtime::Failure> {
+        let (mut request, warnings) = self.checked_request(event, state, inspect, None)?;
+        if let Some(options) = options {
+            request.options = options;
+        }
         // A panic (a bug in the engine, or in an Inspect closure) is an error, never an abort
         // of the caller; the next run starts afresh as always.
         let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| runtime::run(request)))

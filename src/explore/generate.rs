@@ -48,12 +48,19 @@ const DATABAG_VALUES: &[&str] = &[
     "", "10.0.0.1", "5432", "{}", "[]", "not json", "ünï", "true", "null",
 ];
 
+/// What draws follow from: the charm's metadata, and what the learning walks saw.
+pub(super) struct Cx<'a> {
+    pub(super) meta: &'a CharmMeta,
+    pub(super) known: &'a Knowledge,
+}
+
 /// A fresh State for `meta`'s charm: config of the declared types (edge values, or left to
 /// its default), leadership, relations of the declared endpoints with 0..2 remote units and
 /// databags of common keys, containers connectable or not, storage attached or not,
 /// sometimes a secret the unit observes and one it owns, and sometimes the stored state or
 /// deferred events of a State the learning walks reached.
-pub(crate) fn state(meta: &CharmMeta, rng: &mut Rng, known: &Knowledge) -> State {
+pub(crate) fn state(cx: &Cx, rng: &mut Rng) -> State {
+    let (meta, known) = (cx.meta, cx.known);
     let mut state = State::default().leader(rng.chance(50));
     state.config = config(meta, rng);
     let mut next_id = 1;
@@ -66,12 +73,12 @@ pub(crate) fn state(meta: &CharmMeta, rng: &mut Rng, known: &Knowledge) -> State
                 let peers = (1..=rng.below(3) as u32).collect::<Vec<_>>();
                 let mut r = PeerRelation::new(name).id(next_id).peers(peers);
                 for bag in r.peers_data.values_mut() {
-                    *bag = databag(rng);
+                    *bag = databag(cx, name, rng);
                 }
-                r.local_app_data = databag(rng);
+                r.local_app_data = databag(cx, name, rng);
                 r.into()
             }
-            _ => new_relation(meta, name, next_id, rng),
+            _ => new_relation(cx, name, next_id, rng),
         };
         state.relations.push(relation);
         next_id += 1;
@@ -127,22 +134,23 @@ pub(crate) fn state(meta: &CharmMeta, rng: &mut Rng, known: &Knowledge) -> State
 }
 
 /// A regular or subordinate relation on `endpoint`, with remote data.
-fn new_relation(meta: &CharmMeta, endpoint: &str, id: u32, rng: &mut Rng) -> AnyRelation {
-    let subordinate = meta
+fn new_relation(cx: &Cx, endpoint: &str, id: u32, rng: &mut Rng) -> AnyRelation {
+    let subordinate = cx
+        .meta
         .endpoints
         .get(endpoint)
         .is_some_and(|e| e.container_scoped);
     if subordinate {
         let mut r = SubordinateRelation::new(endpoint).id(id);
-        r.remote_app_data = databag(rng);
-        r.remote_unit_data = databag(rng);
+        r.remote_app_data = databag(cx, endpoint, rng);
+        r.remote_unit_data = databag(cx, endpoint, rng);
         return r.into();
     }
     let units = (0..rng.below(3) as u32).collect::<Vec<_>>();
     let mut r = Relation::new(endpoint).id(id).remote_units(units);
-    r.remote_app_data = databag(rng);
+    r.remote_app_data = databag(cx, endpoint, rng);
     for bag in r.remote_units_data.values_mut() {
-        *bag = databag(rng);
+        *bag = databag(cx, endpoint, rng);
     }
     r.into()
 }
@@ -177,20 +185,29 @@ pub(crate) fn config(meta: &CharmMeta, rng: &mut Rng) -> BTreeMap<String, Config
     config
 }
 
-/// 0..3 common keys.
-fn databag(rng: &mut Rng) -> Databag {
+/// 0..3 keys: keys the charm was seen to look up on this endpoint (in the learning walks),
+/// or keys charms commonly read; values from an awkward set.
+fn databag(cx: &Cx, endpoint: &str, rng: &mut Rng) -> Databag {
+    let learned: &[String] = cx
+        .known
+        .relation_keys
+        .get(endpoint)
+        .map_or(&[], Vec::as_slice);
     let mut bag = Databag::default();
     for _ in 0..rng.below(4) {
-        bag.insert(
-            (*rng.pick(DATABAG_KEYS)).to_owned(),
-            (*rng.pick(DATABAG_VALUES)).to_owned(),
-        );
+        let key = if !learned.is_empty() && rng.chance(60) {
+            rng.pick(learned).clone()
+        } else {
+            (*rng.pick(DATABAG_KEYS)).to_owned()
+        };
+        bag.insert(key, (*rng.pick(DATABAG_VALUES)).to_owned());
     }
     bag
 }
 
 /// What Juju could do next to a unit in `state` (after start-up), as steps.
-pub(crate) fn next_steps(meta: &CharmMeta, state: &State, rng: &mut Rng) -> Vec<Step> {
+pub(crate) fn next_steps(cx: &Cx, state: &State, rng: &mut Rng) -> Vec<Step> {
+    let meta = cx.meta;
     // update-status is what Juju sends most (every five minutes by default).
     let mut choices: Vec<u8> = vec![0, 0, 0, 1, 1, 2, 2];
     // relation-changed names the remote unit whose data changed (the checker refuses one
@@ -250,7 +267,7 @@ pub(crate) fn next_steps(meta: &CharmMeta, state: &State, rng: &mut Rng) -> Vec<
         2 => vec![Event::upgrade_charm().into()],
         3 => {
             let relation = *rng.pick(&with_units);
-            vec![relation_changed(relation, rng)]
+            vec![relation_changed(cx, relation, rng)]
         }
         4 => {
             let ready: Vec<&Container> =
@@ -268,7 +285,7 @@ pub(crate) fn next_steps(meta: &CharmMeta, state: &State, rng: &mut Rng) -> Vec<
                 .max()
                 .unwrap_or(0)
                 + 1;
-            let relation = new_relation(meta, endpoint, id, rng);
+            let relation = new_relation(cx, endpoint, id, rng);
             let created = relation.created_event();
             let mut steps =
                 vec![Step::new(created).before(ModelChange::RelationAdded(empty(&relation)))];
@@ -287,7 +304,7 @@ pub(crate) fn next_steps(meta: &CharmMeta, state: &State, rng: &mut Rng) -> Vec<
                 .iter()
                 .max()
                 .map_or(first, |u| u + 1);
-            let data = databag(rng);
+            let data = databag(cx, relation.endpoint(), rng);
             vec![
                 Step::new(relation.joined_event().remote_unit(unit)).before(
                     ModelChange::RemoteUnitData {
@@ -405,27 +422,29 @@ fn joins(relation: &AnyRelation, id: u32) -> Vec<Step> {
 
 /// relation-changed for one of the relation's remote units (it has one), with new remote
 /// data.
-fn relation_changed(relation: &AnyRelation, rng: &mut Rng) -> Step {
+fn relation_changed(cx: &Cx, relation: &AnyRelation, rng: &mut Rng) -> Step {
+    let endpoint = relation.endpoint();
     let id = relation.id().expect("drawn relations have ids");
     let unit = *rng.pick(&relation.remote_unit_ids());
     let mut step = Step::new(relation.changed_event().remote_unit(unit));
     if !matches!(relation, AnyRelation::Peer(_)) {
         step = step.before(ModelChange::RemoteAppData {
             relation: id,
-            data: databag(rng),
+            data: databag(cx, endpoint, rng),
         });
     }
     step.before(ModelChange::RemoteUnitData {
         relation: id,
         unit,
-        data: databag(rng),
+        data: databag(cx, endpoint, rng),
     })
 }
 
 /// The same event with what Juju changed before it drawn again (the config before
 /// config-changed, the remote data before relation-changed), so that a walk can get past a
 /// failure already found. `None` if the step has nothing to draw again.
-pub(crate) fn redraw(meta: &CharmMeta, state: &State, step: &Step, rng: &mut Rng) -> Option<Step> {
+pub(crate) fn redraw(cx: &Cx, state: &State, step: &Step, rng: &mut Rng) -> Option<Step> {
+    let meta = cx.meta;
     if step.event.name == "config_changed" {
         return Some(Step::new(step.event.clone()).before(ModelChange::Config(config(meta, rng))));
     }
@@ -442,13 +461,13 @@ pub(crate) fn redraw(meta: &CharmMeta, state: &State, step: &Step, rng: &mut Rng
     if !matches!(relation, AnyRelation::Peer(_)) {
         again = again.before(ModelChange::RemoteAppData {
             relation: id,
-            data: databag(rng),
+            data: databag(cx, relation.endpoint(), rng),
         });
     }
     Some(again.before(ModelChange::RemoteUnitData {
         relation: id,
         unit,
-        data: databag(rng),
+        data: databag(cx, relation.endpoint(), rng),
     }))
 }
 

@@ -1,10 +1,15 @@
 //! What the first walks of an exploration (the learning walks) saw the charm leave behind,
 //! for later walks to start from: stored state and deferred events from real outputs, so
-//! that a walk can begin as a unit that has lived, not only as a fresh one.
+//! that a walk can begin as a unit that has lived, not only as a fresh one; and the keys the
+//! charm looked up in remote databags (found or not), so that later walks give it those keys,
+//! with awkward values.
 //!
 //! Every worker and shard runs the learning walks (counting them only where they belong),
 //! so what is learned, and so every later walk, is the same however the walks are split.
 
+use std::collections::BTreeMap;
+
+use crate::output::Reads;
 use crate::state::{DeferredEvent, State, StoredState};
 
 /// How many walks, from walk 0, are learning walks.
@@ -20,9 +25,23 @@ pub(super) struct Knowledge {
     pub(super) stored: Vec<Vec<StoredState>>,
     /// Deferred queues the charm left, distinct.
     pub(super) deferred: Vec<Vec<DeferredEvent>>,
+    /// Keys the charm looked up in remote databags, found or not, by endpoint.
+    pub(super) relation_keys: BTreeMap<String, Vec<String>>,
 }
 
 impl Knowledge {
+    /// Learn from what a step read.
+    pub(super) fn learn_reads(&mut self, reads: &Reads) {
+        for (endpoint, keys) in &reads.relation_keys {
+            let known = self.relation_keys.entry(endpoint.clone()).or_default();
+            for key in keys {
+                if !known.contains(key) {
+                    known.push(key.clone());
+                }
+            }
+        }
+    }
+
     /// Learn from a State a step left.
     pub(super) fn learn(&mut self, state: &State) {
         if state.stored_states.iter().any(|s| s.owner_path.is_some())

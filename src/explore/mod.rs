@@ -44,6 +44,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::context::Context;
 use crate::event::Event;
+use crate::options::ContextOptions;
 use crate::output::Output;
 use crate::state::State;
 use knowledge::{Knowledge, LEARNING_WALKS};
@@ -90,6 +91,8 @@ impl Invariants {
 /// Explores one charm: how many walks, how long each, from which seed.
 pub struct Explorer<'c> {
     ctx: &'c Context,
+    /// The Context's options, recording what the charm reads.
+    options: ContextOptions,
     seed: u64,
     walks: Option<u64>,
     runs: Option<usize>,
@@ -105,8 +108,11 @@ impl<'c> Explorer<'c> {
     /// An explorer of `ctx`'s charm: seed 0, 100 walks of up to 6 events after start-up,
     /// up to 400 runs to shrink each finding, the default [`Invariants`].
     pub fn new(ctx: &'c Context) -> Self {
+        let mut options = ctx.options().clone();
+        options.record_reads = true;
         Explorer {
             ctx,
+            options,
             seed: 0,
             walks: Some(100),
             runs: None,
@@ -262,6 +268,11 @@ pub struct Report {
     pub endpoints: BTreeMap<String, usize>,
     /// Config options drawn with a value other than their default, by name.
     pub config_keys: BTreeMap<String, usize>,
+    /// Hook tools the charm called, by Juju's name, and how often (shrinking's runs not
+    /// counted; Pebble's calls are not hook tools).
+    pub hook_tools: BTreeMap<String, usize>,
+    /// Keys the charm looked up in remote databags, found or not, by endpoint.
+    pub keys_read: BTreeMap<String, std::collections::BTreeSet<String>>,
     /// The distinct ways the charm broke, by the walk that found them.
     pub findings: Vec<Finding>,
 }
@@ -284,6 +295,10 @@ impl Report {
         add(&mut self.events, other.events);
         add(&mut self.endpoints, other.endpoints);
         add(&mut self.config_keys, other.config_keys);
+        add(&mut self.hook_tools, other.hook_tools);
+        for (endpoint, keys) in other.keys_read {
+            self.keys_read.entry(endpoint).or_default().extend(keys);
+        }
         for finding in other.findings {
             match self.findings.iter_mut().find(|f| f.key == finding.key) {
                 Some(known) if known.walk <= finding.walk => {}
@@ -310,6 +325,7 @@ impl Report {
             ("events fired", &self.events),
             ("relations drawn", &self.endpoints),
             ("config drawn", &self.config_keys),
+            ("hook tools called", &self.hook_tools),
         ] {
             if counts.is_empty() {
                 continue;
@@ -318,6 +334,14 @@ impl Report {
             text.push(':');
             for (name, count) in counts {
                 text.push_str(&format!(" {name}={count}"));
+            }
+            text.push('\n');
+        }
+        if !self.keys_read.is_empty() {
+            text.push_str("keys read:");
+            for (endpoint, keys) in &self.keys_read {
+                let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+                text.push_str(&format!(" {endpoint}[{}]", keys.join(",")));
             }
             text.push('\n');
         }

@@ -8,6 +8,7 @@ use super::knowledge::Knowledge;
 use super::rng::Rng;
 use super::{generate, Explorer, Finding, FindingKey, Report};
 use crate::event::Event;
+use crate::output::Reads;
 use crate::sequence::{ModelChange, Sequence, Step};
 use crate::state::{State, Status};
 
@@ -26,6 +27,7 @@ pub(super) enum Verdict {
     Ran {
         state: Box<State>,
         unknown_status: bool,
+        reads: Option<Reads>,
     },
     /// The charm broke: raised, hung, or broke an invariant.
     Broke(FindingKey, String),
@@ -46,7 +48,8 @@ impl Explorer<'_> {
     ) {
         let meta = &self.ctx.charm().meta;
         let mut rng = Rng::for_walk(self.seed, index);
-        let mut initial = generate::state(meta, &mut rng, known);
+        let cx = generate::Cx { meta, known };
+        let mut initial = generate::state(&cx, &mut rng);
         if !initial.deferred.is_empty() && self.ctx.check(&Event::install(), &initial).is_err() {
             // A deferred event from another walk's State may name what this one lacks.
             initial.deferred.clear();
@@ -95,7 +98,7 @@ impl Explorer<'_> {
                 }
                 None if drawn < self.steps.min(extra) => {
                     drawn += 1;
-                    pending.extend(generate::next_steps(meta, &current, &mut rng));
+                    pending.extend(generate::next_steps(&cx, &current, &mut rng));
                     continue;
                 }
                 None if teardown && !torn_down => {
@@ -113,14 +116,23 @@ impl Explorer<'_> {
                     Verdict::Ran {
                         state,
                         unknown_status,
-                    } => break Some(Some((*state, unknown_status))),
+                        reads,
+                    } => {
+                        if let Some(reads) = reads {
+                            report.learn(&reads);
+                            if let Some(knowledge) = learn.as_deref_mut() {
+                                knowledge.learn_reads(&reads);
+                            }
+                        }
+                        break Some(Some((*state, unknown_status)));
+                    }
                     Verdict::Broke(key, message) => {
                         let mut steps = done.clone();
                         steps.push(step.clone());
                         self.found(key, message, &initial, steps, index, report);
                         // Known now: draw Juju's change again to get past it, a few times.
                         if redraws < 3 {
-                            if let Some(again) = generate::redraw(meta, &current, &step, &mut rng) {
+                            if let Some(again) = generate::redraw(&cx, &current, &step, &mut rng) {
                                 step = again;
                                 redraws += 1;
                                 continue;
@@ -208,7 +220,7 @@ impl Explorer<'_> {
             changed = state;
             &changed
         };
-        let output = match self.ctx.run(&step.event, input) {
+        let output = match self.ctx.run_with_options(&step.event, input, &self.options) {
             Ok(output) => output,
             Err(error) => {
                 return match finding_of(&error, self.ctx.charm().dir()) {
@@ -245,6 +257,7 @@ impl Explorer<'_> {
         Verdict::Ran {
             state: Box::new(state),
             unknown_status,
+            reads: output.reads,
         }
     }
 
@@ -264,6 +277,7 @@ impl Explorer<'_> {
                 Verdict::Ran {
                     state,
                     unknown_status,
+                    ..
                 } => {
                     if *key == status_after_start_key()
                         && i + 1 == steps.len()
@@ -279,6 +293,21 @@ impl Explorer<'_> {
             }
         }
         None
+    }
+}
+
+impl Report {
+    /// Count what a step read.
+    fn learn(&mut self, reads: &Reads) {
+        for (tool, n) in &reads.hook_tools {
+            *self.hook_tools.entry(tool.clone()).or_default() += *n as usize;
+        }
+        for (endpoint, keys) in &reads.relation_keys {
+            self.keys_read
+                .entry(endpoint.clone())
+                .or_default()
+                .extend(keys.iter().cloned());
+        }
     }
 }
 

@@ -180,6 +180,46 @@ fn the_planted_bugs_are_found_shrunk_and_reproduced() {
 }
 
 #[test]
+fn keys_the_charm_looks_up_are_learned_and_given_back_with_awkward_values() {
+    // `api-version` is in no list of common keys: only what the charm looked up in the
+    // learning walks brings it.
+    let ctx = ctx("picky");
+    let report = Explorer::new(&ctx)
+        .seed(5)
+        .walks(60)
+        .invariants(Invariants::none())
+        .run();
+    assert!(
+        report.keys_read["api"].contains("api-version"),
+        "{}",
+        report.summary()
+    );
+    assert!(
+        report.hook_tools["relation-get"] > 0,
+        "{}",
+        report.summary()
+    );
+    let [finding] = report.findings.as_slice() else {
+        panic!("{}", report.summary())
+    };
+    assert_eq!(finding.key.exc_type, "ValueError");
+    assert!(
+        finding.walk >= 8,
+        "found after the learning walks: {}",
+        report.summary()
+    );
+    assert_eq!(names(finding), ["api_relation_changed"]);
+    only(&finding.state, &["relations"]);
+    let [AnyRelation::Regular(api)] = finding.state.relations.as_slice() else {
+        panic!("{:?}", finding.state)
+    };
+    assert_eq!(
+        api.remote_app_data.keys().collect::<Vec<_>>(),
+        ["api-version"]
+    );
+}
+
+#[test]
 fn a_charm_without_bugs_gives_no_finding() {
     let ctx = ctx("null");
     let report = Explorer::new(&ctx).seed(1).walks(20).run();
