@@ -11,8 +11,8 @@ use crate::charm::{CharmMeta, ConfigType, EndpointRole};
 use crate::event::Event;
 use crate::sequence::{ModelChange, Step};
 use crate::state::{
-    AnyRelation, ConfigValue, Container, Databag, PeerRelation, Relation, Secret, SecretOwner,
-    State, Storage, SubordinateRelation,
+    AnyRelation, ConfigValue, Container, Databag, Layer, PeerRelation, Relation, Secret,
+    SecretOwner, ServiceStatus, State, Storage, SubordinateRelation,
 };
 
 /// Strings that break naive code: empty, whitespace, unicode, long, numeric, JSON-ish.
@@ -56,7 +56,8 @@ pub(super) struct Cx<'a> {
 
 /// A fresh State for `meta`'s charm: config of the declared types (edge values, or left to
 /// its default), leadership, relations of the declared endpoints with 0..2 remote units and
-/// databags of common keys, containers connectable or not, storage attached or not,
+/// databags of common keys, containers connectable or not (sometimes with a service
+/// planned), storage attached or not,
 /// sometimes a secret the unit observes and one it owns, and sometimes the stored state or
 /// deferred events of a State the learning walks reached.
 pub(crate) fn state(cx: &Cx, rng: &mut Rng) -> State {
@@ -85,9 +86,13 @@ pub(crate) fn state(cx: &Cx, rng: &mut Rng) -> State {
     }
     for name in meta.containers.keys() {
         if rng.chance(80) {
-            state
-                .containers
-                .push(Container::new(name).can_connect(rng.chance(70)));
+            let mut container = Container::new(name).can_connect(rng.chance(70));
+            if container.can_connect && rng.chance(30) {
+                // A workload already planned (a restarted pod, an upgraded charm): one
+                // service named after the container, running or not.
+                container = with_service(container, rng.chance(50));
+            }
+            state.containers.push(container);
         }
     }
     for name in meta.storages.keys() {
@@ -131,6 +136,25 @@ pub(crate) fn state(cx: &Cx, rng: &mut Rng) -> State {
         state.deferred = rng.pick(&known.deferred).clone();
     }
     state
+}
+
+/// `container` with a plan: one service named after it, active or inactive.
+fn with_service(container: Container, active: bool) -> Container {
+    let name = container.name.clone();
+    let mut service = crate::state::LayerItem::new();
+    service.insert("override".into(), "replace".into());
+    service.insert("command".into(), format!("/usr/bin/{name}").into());
+    service.insert("startup".into(), "enabled".into());
+    let mut layer = Layer::default();
+    layer.services.insert(name.clone(), service);
+    let status = if active {
+        ServiceStatus::Active
+    } else {
+        ServiceStatus::Inactive
+    };
+    container
+        .layers([(name.clone(), layer)])
+        .service_statuses([(name, status)])
 }
 
 /// A regular or subordinate relation on `endpoint`, with remote data.

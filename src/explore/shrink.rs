@@ -1,5 +1,6 @@
 //! Shrinking a finding: the fewest steps, then the simplest State (a fresh unit's statuses;
-//! fewer relations, units, keys, config options, containers) and the simplest changes, on
+//! fewer relations, units, keys, config options, containers and their plans) and the simplest
+//! changes, on
 //! which the charm still breaks the same way.
 
 use super::walk::status_after_start_key;
@@ -214,6 +215,11 @@ fn simpler(state: &State, steps: &[Step]) -> Vec<State> {
         });
     }
     for (i, container) in state.containers.iter().enumerate() {
+        push(&|s| {
+            let c = &mut s.containers[i];
+            c.layers = Default::default();
+            c.service_statuses.clear();
+        });
         if !named_container(&container.name) {
             push(&|s| {
                 s.containers.remove(i);

@@ -125,6 +125,7 @@ fn the_planted_bugs_are_found_shrunk_and_reproduced() {
     only(&f.state, &["containers"]);
     assert_eq!(f.state.containers.len(), 1);
     assert!(f.state.containers[0].can_connect);
+    assert!(f.state.containers[0].layers.is_empty());
 
     // Only the second of two upgrades breaks, from a fresh unit: both steps stay.
     let f = found["IndexError"];
