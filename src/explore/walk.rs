@@ -91,17 +91,20 @@ impl Explorer<'_> {
         // The model changes of steps that broke, for the next step's record.
         let mut carried: Vec<ModelChange> = Vec::new();
         loop {
+            let carried_here = std::mem::take(&mut carried);
             let mut step = match pending.pop_front() {
                 Some(mut step) => {
-                    step.before.splice(0..0, std::mem::take(&mut carried));
+                    step.before.splice(0..0, carried_here.iter().cloned());
                     step
                 }
                 None if drawn < self.steps.min(extra) => {
+                    carried = carried_here;
                     drawn += 1;
                     pending.extend(generate::next_steps(&cx, &current, &mut rng));
                     continue;
                 }
                 None if teardown && !torn_down => {
+                    carried = carried_here;
                     torn_down = true;
                     pending.extend(Sequence::teardown(&current));
                     continue;
@@ -132,7 +135,10 @@ impl Explorer<'_> {
                         self.found(key, message, &initial, steps, index, report);
                         // Known now: draw Juju's change again to get past it, a few times.
                         if redraws < 3 {
-                            if let Some(again) = generate::redraw(&cx, &current, &step, &mut rng) {
+                            if let Some(mut again) =
+                                generate::redraw(&cx, &current, &step, &mut rng)
+                            {
+                                again.before.splice(0..0, carried_here.iter().cloned());
                                 step = again;
                                 redraws += 1;
                                 continue;
