@@ -271,17 +271,24 @@ def _strategy(cls: type) -> str | None:
     if found != "":
         return found
     strategy: str | None = None
+
+    def same(name: str) -> bool:
+        # (`object.__getstate__` is there from Python 3.11)
+        return getattr(cls, name, None) is getattr(object, name, None)
+
     plain = (
         cls.__module__.split(".")[0] == "scenario"
-        and not hasattr(cls, "__deepcopy__")
-        and cls.__reduce_ex__ is object.__reduce_ex__
-        # (`object.__getstate__` is there from Python 3.11)
-        and getattr(cls, "__getstate__", None) is getattr(object, "__getstate__", None)
-        and not any(hasattr(cls, name) for name in ("__setstate__", "__slots__", "__getnewargs__", "__getnewargs_ex__"))
+        and same("__reduce_ex__")
+        and same("__getstate__")
+        and not any(
+            hasattr(cls, name)
+            for name in ("__deepcopy__", "__setstate__", "__slots__", "__getnewargs__", "__getnewargs_ex__")
+        )
     )
-    if plain and cls.__reduce__ is object.__reduce__:
+    reduce: Any = getattr(cls, "__reduce__", None)
+    if plain and same("__reduce__"):
         strategy = "dict"
-    elif plain and getattr(cls.__reduce__, "__qualname__", "").endswith("_MaxPositionalArgs.__reduce__"):
+    elif plain and getattr(reduce, "__qualname__", "").endswith("_MaxPositionalArgs.__reduce__"):
         strategy = "call"
     _STRATEGY[cls] = strategy
     return strategy
@@ -314,11 +321,11 @@ def _deepcopy(value: T, memo: dict[int, Any] | None = None) -> T:
         new = cls.__new__(cls)
         memo[id(value)] = new
         new.__dict__.update(_deepcopy(vars(value), memo))
-        return cast("T", new)
+        return new
     if strategy == "call":
         new = cls(**vars(value))
         memo[id(value)] = new
-        return cast("T", new)
+        return new
     return copy.deepcopy(value, memo)
 
 
