@@ -29,7 +29,9 @@
 # tox.ini sets. Engines alternate round by round (--repeat N: N rounds). Then it prints, per run and as
 # medians per engine: tests and outcomes, the pytest process's wall time, and the time inside
 # Context.run / the manager form with the number of runs (../shared/tools/runtimer.py, as
-# `-p runtimer`); with both engines, the per-test outcome differences (scripts/real_charm/report.py).
+# `-p runtimer`), and the CPU time of the test's thread inside them, with the garbage collector's wall
+# time there (scripts/real_charm/realcharm_cputime.py: steadier than wall time on a busy machine);
+# with both engines, the per-test outcome differences (scripts/real_charm/report.py).
 # --profile: every run under py-spy (pinned, in tools/; `py-spy record --format raw --full-filenames`,
 # with --native too if REALCHARM_PYSPY_NATIVE=1), and per run where the time inside runs goes
 # (scripts/real_charm/pyspy_summary.py): the charm's own code, the harness it calls, log handling,
@@ -429,7 +431,7 @@ run_engine() {  # run_engine ENGINE ROUND
     lay_tree
     local env=(PATH="$STUB:$venv/bin:/usr/local/bin:/usr/bin:/bin" HOME=/tmp/home LANG=C.UTF-8
                PYTHONPATH="$(charm_pythonpath)" RUNTIMER_OUT="$base.json"
-               REALCHARM_ENGINE_OUT="$base.engine.json" "${CHARM_ENV[@]}")
+               REALCHARM_ENGINE_OUT="$base.engine.json" REALCHARM_CPU_OUT="$base.cpu.json" "${CHARM_ENV[@]}")
     [ "$engine" = rust ] && env+=(OPS_SCENARIO_ENGINE=rust)
     local profiler=()
     if [ -n "$PROFILE" ]; then
@@ -441,7 +443,7 @@ run_engine() {  # run_engine ENGINE ROUND
     start=$EPOCHREALTIME
     rc=0
     (cd "$SRC" && sandboxed env -i "${env[@]}" "${profiler[@]}" "$venv/bin/python" -m pytest \
-        -p runtimer -p realcharm_engine --junitxml="$base.xml" \
+        -p runtimer -p realcharm_engine -p realcharm_cputime --junitxml="$base.xml" \
         "${TEST_PATHS[@]}" "${PYTEST_EXTRA[@]}") > "$base.log" 2>&1 || rc=$?
     end=$EPOCHREALTIME
     awk -v a="$start" -v b="$end" 'BEGIN { printf "%.3f\n", b - a }' > "$base.wall"

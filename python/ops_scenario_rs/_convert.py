@@ -238,15 +238,95 @@ _IMMUTABLE: tuple[type, ...] = (testing.Storage, testing.Port, testing.CheckInfo
 
 
 def _copy(obj: T) -> T:
-    return obj if isinstance(obj, _IMMUTABLE) else copy.deepcopy(obj)
+    return obj if isinstance(obj, _IMMUTABLE) else _deepcopy(obj)
 
 
 def _field(hint: Any, name: str, hint_value_json: Any, value_json: Any, build: Callable[[], Any]) -> Any:
     """One field of a rebuilt object: the input's own value when the JSON says it did not
     change (keeping what the JSON cannot say), else built from the JSON."""
     if hint is not None and hint_value_json == value_json:
-        return copy.deepcopy(getattr(hint, name))
+        return _deepcopy(getattr(hint, name))
     return build()
+
+
+# ---- deep copies --------------------------------------------------------------------------
+#
+# `copy.deepcopy`'s result, without its generic machinery (`__reduce_ex__`, `_reconstruct`,
+# keep-alive lists) for what an output State copies most: ops.testing's dataclasses and the
+# dicts and lists of strings in them. Anything else goes to `copy.deepcopy` with the same memo,
+# so shared references stay shared as they would.
+
+_ATOMIC: frozenset[type] = frozenset({type(None), bool, int, float, complex, str, bytes})
+
+# How `copy.deepcopy` copies each ops.testing class, found once per class: "dict" (object's
+# own `__reduce_ex__`: a new instance whose `__dict__` is a deep copy of the original's, as
+# ops-scenario 8 gets), "call" (ops-scenario 7's `_MaxPositionalArgs.__reduce__`: the class
+# called again with the instance's attributes as they are), or None (anything else:
+# `copy.deepcopy` itself).
+_STRATEGY: dict[type, str | None] = {}
+
+
+def _strategy(cls: type) -> str | None:
+    found = _STRATEGY.get(cls, "")
+    if found != "":
+        return found
+    strategy: str | None = None
+
+    def same(name: str) -> bool:
+        # (`object.__getstate__` is there from Python 3.11)
+        return getattr(cls, name, None) is getattr(object, name, None)
+
+    plain = (
+        cls.__module__.split(".")[0] == "scenario"
+        and same("__reduce_ex__")
+        and same("__getstate__")
+        and not any(
+            hasattr(cls, name)
+            for name in ("__deepcopy__", "__setstate__", "__slots__", "__getnewargs__", "__getnewargs_ex__")
+        )
+    )
+    reduce: Any = getattr(cls, "__reduce__", None)
+    if plain and same("__reduce__"):
+        strategy = "dict"
+    elif plain and getattr(reduce, "__qualname__", "").endswith("_MaxPositionalArgs.__reduce__"):
+        strategy = "call"
+    _STRATEGY[cls] = strategy
+    return strategy
+
+
+def _deepcopy(value: T, memo: dict[int, Any] | None = None) -> T:
+    """`copy.deepcopy(value)`, faster for ops.testing's objects and plain containers."""
+    cls = type(value)
+    if cls in _ATOMIC or isinstance(value, enum.Enum):
+        return value
+    if memo is None:
+        memo = {}
+    else:
+        done = memo.get(id(value), memo)
+        if done is not memo:
+            return cast("T", done)
+    if cls is dict:
+        out: dict[Any, Any] = {}
+        memo[id(value)] = out
+        for k, v in cast("dict[Any, Any]", value).items():
+            out[_deepcopy(k, memo)] = _deepcopy(v, memo)
+        return cast("T", out)
+    if cls is list:
+        items: list[Any] = []
+        memo[id(value)] = items
+        items.extend(_deepcopy(v, memo) for v in cast("list[Any]", value))
+        return cast("T", items)
+    strategy = _strategy(cls)
+    if strategy == "dict":
+        new = cls.__new__(cls)
+        memo[id(value)] = new
+        new.__dict__.update(_deepcopy(vars(value), memo))
+        return new
+    if strategy == "call":
+        new = cls(**vars(value))
+        memo[id(value)] = new
+        return new
+    return copy.deepcopy(value, memo)
 
 
 # ---- Context ------------------------------------------------------------------------------
@@ -1019,7 +1099,7 @@ def secret_from_json(data: JSON, hint: testing.Secret | None) -> testing.Secret:
         rotate=ops.SecretRotate(rotate) if rotate else None,
     )
     if hint is not None and hj.get("remote_grants") == data.get("remote_grants"):
-        _set_private(secret, "remote_grants", copy.deepcopy(hint.remote_grants))
+        _set_private(secret, "remote_grants", _deepcopy(hint.remote_grants))
     tracked = 1 if data.get("tracked_revision") is None else int(data["tracked_revision"])
     latest = tracked if data.get("latest_revision") is None else int(data["latest_revision"])
     _set_private(secret, "_tracked_revision", _revision_back(hint, tracked))
@@ -1109,18 +1189,18 @@ def state_from_json(out: Mapping[str, Any], state_in: testing.State, ctx: testin
     def resource(r: JSON) -> testing.Resource:
         old = resources.get(r["name"])
         if old is not None and resource_json(old) == {"name": r["name"], "path": r["path"]}:
-            return copy.deepcopy(old)
+            return _deepcopy(old)
         return testing.Resource(name=r["name"], path=r["path"])
 
     config = dict(data.get("config", {}))
     state = testing.State(
-        config=copy.deepcopy(state_in.config) if config == dict(state_in.config) else config,
+        config=_deepcopy(state_in.config) if config == dict(state_in.config) else config,
         leader=bool(data.get("leader", False)),
         unit_status=status_from_json(data.get("unit_status", {"name": "unknown"}), state_in.unit_status),
         app_status=status_from_json(data.get("app_status", {"name": "unknown"}), state_in.app_status),
         workload_version=data.get("workload_version", ""),
         planned_units=int(data.get("planned_units", 1)),
-        model=model_from_json(data.get("model", {}), state_in.model) if "model" in data else copy.deepcopy(state_in.model),
+        model=model_from_json(data.get("model", {}), state_in.model) if "model" in data else _deepcopy(state_in.model),
         relations=[relation_from_json(r, relations.get(r.get("id")), interfaces) for r in data.get("relations", [])],
         networks=[network_from_json(n, networks.get(n["binding_name"])) for n in data.get("networks", [])],
         containers=[container_from_json(c, containers.get(c["name"])) for c in data.get("containers", [])],

@@ -5,7 +5,8 @@ and, with both engines, the per-test comparison of outcomes read from pytest's J
 
 RESULTS_DIR holds, per run, `<engine>-<round>.xml` (--junitxml), `.json` ($RUNTIMER_OUT: time inside
 Context.run / the manager form and the number of runs), `.engine.json` (which Context class was in
-place, from realcharm_engine.py) and `.wall` (the pytest process's wall seconds). Exit status: 1 if a
+place, from realcharm_engine.py) and `.wall` (the pytest process's wall seconds) and `.cpu.json` (the CPU time of the test's thread inside
+runs and the garbage collector's wall time there, from realcharm_cputime.py). Exit status: 1 if a
 run meant for our engine ran on another Context, or if the two engines' outcomes differ; else 0.
 Standard library only."""
 import json
@@ -64,11 +65,14 @@ def main() -> int:
         base = results / wall_file.stem
         timer = json.loads(base.with_suffix('.json').read_text()) if base.with_suffix('.json').exists() else {}
         ctx = json.loads(Path(f'{base}.engine.json').read_text()) if Path(f'{base}.engine.json').exists() else {}
+        cpu = json.loads(Path(f'{base}.cpu.json').read_text()) if Path(f'{base}.cpu.json').exists() else {}
         run = {
             'round': int(rnd),
             'wall': float(wall_file.read_text()),
             'inside': timer.get('seconds_in_run'),
             'runs': timer.get('runs'),
+            'cpu': cpu.get('cpu_seconds_in_run'),
+            'gc': cpu.get('gc_seconds_in_run'),
             'context': ctx.get('ops.testing', 'unknown (the session did not start)'),
             'outcomes': outcomes(base.with_suffix('.xml')),
         }
@@ -78,6 +82,8 @@ def main() -> int:
             run['outcomes'] = {junit_id(k): (v, '') for k, v in timer['outcomes'].items()}
         runs[engine].append(run)
         inside = f"{run['inside']:.2f} s inside runs over {run['runs']} runs" if run['inside'] is not None else 'no runtimer output'
+        if run['cpu'] is not None:
+            inside += f" (CPU {run['cpu']:.2f} s, GC {run['gc']:.2f} s)"
         print(f"{engine:11} round {rnd}: {count_line(run['outcomes'])} | wall {run['wall']:.2f} s | {inside} | Context: {run['context']}")
         if engine == 'rust' and not run['context'].startswith('ops_scenario_rs'):
             print('  ** this run was meant for our engine but ops.testing.Context was not replaced: '
@@ -100,8 +106,12 @@ def main() -> int:
         rs = runs[engine]
         walls = [r['wall'] for r in rs]
         insides = [r['inside'] for r in rs if r['inside'] is not None]
-        medians[engine] = (statistics.median(walls), statistics.median(insides) if insides else None)
+        cpus = [r['cpu'] for r in rs if r['cpu'] is not None]
+        medians[engine] = (statistics.median(walls), statistics.median(insides) if insides else None,
+                           statistics.median(cpus) if cpus else None)
         inside = f'{medians[engine][1]:.2f} s' if insides else 'n/a'
+        if cpus:
+            inside += f' (CPU {medians[engine][2]:.2f} s)'
         print(f"{engine:11} median of {len(rs)}: wall {medians[engine][0]:.2f} s (min {min(walls):.2f}), "
               f"inside runs {inside}, runs {rs[0]['runs']}, {count_line(rs[0]['outcomes'])}")
         # the same engine should give the same outcome every round
@@ -113,10 +123,12 @@ def main() -> int:
                     print(f"  flaky on {engine}: {test}: round {rs[0]['round']} {a}, round {r['round']} {b}")
 
     if len(done) == 2:
-        (ow, oi), (rw, ri) = medians['ops-testing'], medians['rust']
+        (ow, oi, oc), (rw, ri, rc) = medians['ops-testing'], medians['rust']
         speed = f'wall {ow / rw:.2f}x' if rw else ''
         if oi is not None and ri:
             speed += f', inside runs {oi / ri:.2f}x'
+        if oc is not None and rc:
+            speed += f' (CPU time inside runs {oc / rc:.2f}x)'
         print(f'speed-up of rust over ops-testing (medians): {speed}')
         a, b = runs['ops-testing'][0]['outcomes'], runs['rust'][0]['outcomes']
         diffs = []
