@@ -10,13 +10,14 @@ use pyo3::types::{PyModule, PyType};
 
 use super::patches::RunPatches;
 use super::python_env::PythonEnv;
+use super::shim_code;
 use super::watchdog::RunWatchdog;
 use crate::error::{Error, Result};
 
 /// One module of the Python shim: its source, its file name for tracebacks, the name it is
 /// registered under, and its bytecode as build.rs compiled it (`importlib.util.MAGIC_NUMBER`
 /// and the marshalled code; empty if the build could not compile it).
-struct ShimModule {
+pub(super) struct ShimModule {
     source: &'static CStr,
     file: &'static CStr,
     name: &'static CStr,
@@ -35,7 +36,7 @@ macro_rules! shim_module {
 }
 
 /// The shim's Python modules, in import order.
-const SHIM_MODULES: [ShimModule; 6] = [
+pub(super) const SHIM_MODULES: [ShimModule; 6] = [
     shim_module!("ops_private", c"_scenario_ops_private"),
     shim_module!("pebble", c"_scenario_pebble"),
     shim_module!("backend", c"_scenario_backend"),
@@ -51,35 +52,41 @@ const BUILT_WITH: &str = env!("OPS_SCENARIO_BUILT_WITH");
 const ENVIRONMENT_MODULE: ShimModule = shim_module!("environment", c"_scenario_environment");
 
 impl ShimModule {
-    /// Import the module: from its bytecode when it was compiled for this interpreter, else
-    /// from its source.
+    pub(super) fn source(&self) -> &'static CStr {
+        self.source
+    }
+
+    pub(super) fn file(&self) -> &'static CStr {
+        self.file
+    }
+
+    pub(super) fn name(&self) -> &'static CStr {
+        self.name
+    }
+
+    pub(super) fn bytecode(&self) -> &'static [u8] {
+        self.bytecode
+    }
+
+    /// Import the module from its code object ([`shim_code::code_object`]: build.rs's
+    /// bytecode, the per-user cache, or the source compiled here).
     fn load<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyModule>> {
-        let magic: Vec<u8> = py
-            .import("importlib.util")?
-            .getattr("MAGIC_NUMBER")?
-            .extract()?;
-        match self.bytecode.strip_prefix(magic.as_slice()) {
-            Some(code) if !self.bytecode.is_empty() => {
-                let code = py
-                    .import("marshal")?
-                    .call_method1("loads", (pyo3::types::PyBytes::new(py, code),))?;
-                let name = self.name.to_str().map_err(|e| {
-                    PyRuntimeError::new_err(format!("shim module name is not UTF-8: {e}"))
-                })?;
-                let module = PyModule::new(py, name)?;
-                module.setattr("__file__", self.file.to_str().unwrap_or_default())?;
-                py.import("sys")?
-                    .getattr("modules")?
-                    .set_item(name, &module)?;
-                let exec = py.import("builtins")?.getattr("exec")?;
-                if let Err(e) = exec.call1((code, module.dict())) {
-                    py.import("sys")?.getattr("modules")?.del_item(name)?;
-                    return Err(e);
-                }
-                Ok(module)
-            }
-            _ => PyModule::from_code(py, self.source, self.file, self.name),
+        let code = shim_code::code_object(py, self)?;
+        let name = self
+            .name
+            .to_str()
+            .map_err(|e| PyRuntimeError::new_err(format!("shim module name is not UTF-8: {e}")))?;
+        let module = PyModule::new(py, name)?;
+        module.setattr("__file__", self.file.to_str().unwrap_or_default())?;
+        py.import("sys")?
+            .getattr("modules")?
+            .set_item(name, &module)?;
+        let exec = py.import("builtins")?.getattr("exec")?;
+        if let Err(e) = exec.call1((code, module.dict())) {
+            py.import("sys")?.getattr("modules")?.del_item(name)?;
+            return Err(e);
         }
+        Ok(module)
     }
 }
 

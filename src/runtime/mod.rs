@@ -24,6 +24,7 @@ mod patches;
 mod pebble;
 pub(crate) mod python_env;
 mod reads;
+mod shim_code;
 mod store;
 mod threads;
 mod trace;
