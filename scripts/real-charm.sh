@@ -432,7 +432,9 @@ run_engine() {  # run_engine ENGINE ROUND
     local env=(PATH="$STUB:$venv/bin:/usr/local/bin:/usr/bin:/bin" HOME=/tmp/home LANG=C.UTF-8
                PYTHONPATH="$(charm_pythonpath)" RUNTIMER_OUT="$base.json"
                REALCHARM_ENGINE_OUT="$base.engine.json" REALCHARM_CPU_OUT="$base.cpu.json" "${CHARM_ENV[@]}")
-    [ "$engine" = rust ] && env+=(OPS_SCENARIO_ENGINE=rust)
+    # The engine's compiled shim persists between runs, as in a developer's ~/.cache (HOME here
+    # is the sandbox's fresh /tmp).
+    [ "$engine" = rust ] && env+=(OPS_SCENARIO_ENGINE=rust OPS_SCENARIO_CACHE_DIR="$WORK/shim-cache")
     local profiler=()
     if [ -n "$PROFILE" ]; then
         profiler=("$PYSPY" record --rate 250 --format raw --full-filenames -o "$base.pyspy")
