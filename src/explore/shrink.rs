@@ -51,9 +51,14 @@ impl Explorer<'_> {
             }
             break;
         }
-        let mut finding = Finding::new(key, message, state, steps, walk);
-        finding.shrink_runs = runs;
-        finding
+        Finding {
+            key,
+            message,
+            state,
+            steps,
+            walk,
+            shrink_runs: runs,
+        }
     }
 }
 

@@ -6,7 +6,7 @@ use std::collections::VecDeque;
 use super::finding::{finding_of, INVARIANT};
 use super::knowledge::Knowledge;
 use super::rng::Rng;
-use super::{generate, Explorer, Finding, FindingKey, Report};
+use super::{generate, Explorer, FindingKey, Report};
 use crate::event::Event;
 use crate::output::Reads;
 use crate::sequence::{ModelChange, Sequence, Step};
@@ -313,25 +313,6 @@ impl Report {
                 .entry(endpoint.clone())
                 .or_default()
                 .extend(keys.iter().cloned());
-        }
-    }
-}
-
-impl Finding {
-    pub(super) fn new(
-        key: FindingKey,
-        message: String,
-        state: State,
-        steps: Vec<Step>,
-        walk: u64,
-    ) -> Finding {
-        Finding {
-            key,
-            message,
-            state,
-            steps,
-            walk,
-            shrink_runs: 0,
         }
     }
 }

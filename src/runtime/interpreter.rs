@@ -374,11 +374,7 @@ mod tests {
     #[test]
     fn the_shim_is_compiled_for_the_interpreter_it_runs_on() {
         super::super::lock::with_python(|py| {
-            let magic: Vec<u8> = py
-                .import("importlib.util")
-                .and_then(|m| m.getattr("MAGIC_NUMBER"))
-                .and_then(|m| m.extract())
-                .unwrap();
+            let magic = shim_code::magic_number(py).unwrap();
             for module in SHIM_MODULES.iter().chain([&ENVIRONMENT_MODULE]) {
                 assert!(
                     module.bytecode.len() > magic.len() && module.bytecode.starts_with(&magic),

@@ -18,15 +18,19 @@ use pyo3::types::PyBytes;
 
 use super::interpreter::ShimModule;
 
+/// `importlib.util.MAGIC_NUMBER`: the first bytes of every code file for this interpreter.
+pub(super) fn magic_number(py: Python<'_>) -> PyResult<Vec<u8>> {
+    py.import("importlib.util")?
+        .getattr("MAGIC_NUMBER")?
+        .extract()
+}
+
 /// The module's code object.
 pub(super) fn code_object<'py>(
     py: Python<'py>,
     module: &ShimModule,
 ) -> PyResult<Bound<'py, PyAny>> {
-    let magic: Vec<u8> = py
-        .import("importlib.util")?
-        .getattr("MAGIC_NUMBER")?
-        .extract()?;
+    let magic = magic_number(py)?;
     if let Some(code) = module.bytecode().strip_prefix(magic.as_slice()) {
         if !code.is_empty() {
             return loads(py, code);
@@ -130,11 +134,7 @@ mod tests {
     fn the_shim_compiled_once_is_read_back_from_the_cache() {
         let dir = tempfile::tempdir().unwrap();
         super::super::lock::with_python(|py| {
-            let magic: Vec<u8> = py
-                .import("importlib.util")
-                .and_then(|m| m.getattr("MAGIC_NUMBER"))
-                .and_then(|m| m.extract())
-                .unwrap();
+            let magic = magic_number(py).unwrap();
             let module = &super::super::interpreter::SHIM_MODULES[0];
             let first = cached_or_compiled(py, module, &magic, Some(dir.path())).unwrap();
             let files: Vec<_> = std::fs::read_dir(dir.path())
@@ -155,15 +155,7 @@ mod tests {
             // No directory: compiled, nothing written.
             let code = cached_or_compiled(py, module, &magic, None).unwrap();
             assert!(first.eq(&code).unwrap());
-        });
-        // An unwritable directory is no error.
-        super::super::lock::with_python(|py| {
-            let magic: Vec<u8> = py
-                .import("importlib.util")
-                .and_then(|m| m.getattr("MAGIC_NUMBER"))
-                .and_then(|m| m.extract())
-                .unwrap();
-            let module = &super::super::interpreter::SHIM_MODULES[0];
+            // An unwritable directory is no error.
             let nowhere = Path::new("/proc/ops-scenario-no-such-dir");
             assert!(cached_or_compiled(py, module, &magic, Some(nowhere)).is_ok());
         });
