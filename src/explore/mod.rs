@@ -300,12 +300,17 @@ impl Report {
             self.keys_read.entry(endpoint).or_default().extend(keys);
         }
         for finding in other.findings {
-            match self.findings.iter_mut().find(|f| f.key == finding.key) {
-                Some(known) if known.walk <= finding.walk => {}
-                Some(known) => *known = finding,
+            match self.findings.iter().position(|f| f.key == finding.key) {
+                Some(known) if self.findings[known].walk <= finding.walk => {}
+                Some(known) => {
+                    self.findings.remove(known);
+                    self.findings.push(finding);
+                }
                 None => self.findings.push(finding),
             }
         }
+        // A walk's findings all come from one report, in the order it found them: a stable
+        // sort by walk keeps that order.
         self.findings.sort_by_key(|f| f.walk);
     }
 

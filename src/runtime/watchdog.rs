@@ -75,8 +75,19 @@ struct Armed {
     /// Set by `breakpoint()`: the user is in pdb, the run has no limit any more.
     paused: bool,
     fired: bool,
+    /// Whether [`Watchdog::raise_async`] raised `RunTimeout` in the run's thread.
+    raised_async: bool,
     /// Python's ident of the run's thread, for [`Watchdog::raise_async`].
     ident: c_ulong,
+}
+
+/// How a watched run ended, as the watchdog saw it.
+#[derive(Clone, Copy, Default)]
+struct Ended {
+    /// Its limit passed (the watchdog signalled it).
+    fired: bool,
+    /// The watchdog also raised `RunTimeout` asynchronously in its thread.
+    raised_async: bool,
 }
 
 /// When the watchdog thread next looks at the state by itself.
@@ -190,12 +201,16 @@ impl Watchdog {
             let Ok(shim) = Shim::get(py) else {
                 return;
             };
-            let state = self.lock();
-            let still = state
+            let mut state = self.lock();
+            let Some(run) = state
                 .armed
-                .as_ref()
-                .is_some_and(|run| run.ident == ident && !run.paused);
-            if still && OVERDUE.load(Ordering::SeqCst) {
+                .as_mut()
+                .filter(|run| run.ident == ident && !run.paused)
+            else {
+                return;
+            };
+            if OVERDUE.load(Ordering::SeqCst) {
+                run.raised_async = true;
                 // SAFETY: attached; the type is a live exception class the Shim holds.
                 unsafe {
                     pyo3::ffi::PyThreadState_SetAsyncExc(
@@ -219,6 +234,7 @@ impl Watchdog {
             thread: unsafe { libc::pthread_self() },
             paused: false,
             fired: false,
+            raised_async: false,
             // SAFETY: no preconditions; the run's thread is attached (CPython's ident).
             ident: unsafe { pyo3::ffi::PyThread_get_thread_ident() },
         });
@@ -233,11 +249,18 @@ impl Watchdog {
         }
     }
 
-    /// Stop watching the run; whether its limit passed.
-    fn disarm(&self) -> bool {
-        let fired = self.lock().armed.take().is_some_and(|run| run.fired);
+    /// Stop watching the run; how it ended.
+    fn disarm(&self) -> Ended {
+        let ended = self
+            .lock()
+            .armed
+            .take()
+            .map_or(Ended::default(), |run| Ended {
+                fired: run.fired,
+                raised_async: run.raised_async,
+            });
         OVERDUE.store(false, Ordering::SeqCst);
-        fired
+        ended
     }
 
     fn pause(&self) {
@@ -451,18 +474,23 @@ impl<'py> Timed<'py> {
             return;
         };
         let was_armed = std::mem::replace(&mut active.armed, false);
-        let fired = was_armed && active.watchdog.disarm();
-        if fired {
-            // An asynchronous `RunTimeout` the watchdog raised as the run ended is dropped
-            // here, not raised later in the engine's or someone else's code.
-            // SAFETY: attached; NULL clears this thread's pending asynchronous exception.
-            unsafe {
-                pyo3::ffi::PyThreadState_SetAsyncExc(
-                    pyo3::ffi::PyThread_get_thread_ident() as std::ffi::c_long,
-                    std::ptr::null_mut(),
-                );
-            }
+        let ended = if was_armed {
+            active.watchdog.disarm()
+        } else {
+            Ended::default()
+        };
+        if ended.raised_async {
+            // An asynchronous `RunTimeout` the watchdog raised as the run ended is delivered
+            // here, and dropped, not raised later in the engine's or someone else's code: the
+            // eval loop checks for one on entering code. (Clearing it with
+            // `PyThreadState_SetAsyncExc(ident, NULL)` instead leaves CPython 3.11's eval
+            // breaker signalled with nothing to deliver, and under a trace function, as
+            // `coverage` installs, the next call then spins for ever.)
+            // (Any other exception this raises is a pending signal's, which the signal
+            // check below would drop as well.)
+            drop(self.py.run(c"pass", None, None));
         }
+        let fired = ended.fired;
         if fired {
             // The watchdog sent its last signal before `disarm` got the lock, so the signal is
             // pending on this thread: a system call's return delivers it, to the run's handler

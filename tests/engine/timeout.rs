@@ -161,6 +161,27 @@ fn a_timed_out_run_is_reported_with_what_it_did() {
 }
 
 #[test]
+fn a_trace_function_left_on_the_thread_does_not_stall_the_runs_after_a_timeout() {
+    let _one = one_at_a_time();
+    // Clearing a pending asynchronous exception with PyThreadState_SetAsyncExc(NULL) left
+    // CPython 3.11's eval breaker signalled, and under a trace function (the charm leaves one
+    // on its thread, as `coverage` would) the thread's next Python call spun for ever. Both
+    // runs on one thread of their own, so that a stall fails the test instead of hanging it.
+    let (done, finished) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let ctx = timed_ctx();
+        interrupted(&ctx, "traced_sleep");
+        let out = ctx.run(Event::start(), &hanging("ok"));
+        let _ = done.send(out.map(|o| o.state.unit_status));
+    });
+    let status = finished
+        .recv_timeout(LIMIT + Duration::from_secs(20))
+        .expect("the run after the timeout finished")
+        .unwrap();
+    assert_eq!(status, ops_scenario::Status::active("ok"));
+}
+
+#[test]
 fn a_minute_by_default_and_none_on_request() {
     let _turn = one_at_a_time();
     assert_eq!(

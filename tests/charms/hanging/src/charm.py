@@ -2,6 +2,7 @@
 """Hangs in its start hook as its `mode` config option says (see charmcraft.yaml)."""
 
 import select
+import sys
 import socket
 import threading
 import time
@@ -35,6 +36,11 @@ class HangingCharm(ops.CharmBase):
             n += 1
 
     def _sleep(self):
+        time.sleep(3600)
+
+    def _traced_sleep(self):
+        # A trace function, as `coverage` installs, left on the thread after the run.
+        sys.settrace(lambda frame, event, arg: None)
         time.sleep(3600)
 
     def _nap(self):
