@@ -80,10 +80,11 @@ fn time(case: &Case, base: &Path, runs: usize, worker: bool) -> Result<(), Error
     }
     crate::print_stdout(&format!(
         "start-up: interpreter and `import ops` {:.1} ms; charm load and first run {:.1} ms\n\
-         {runs} runs: min {:.1} µs, p10 {:.1} µs, p90 {:.1} µs, max {:.1} µs\n\
+         {runs} runs: mean {:.1} µs, min {:.1} µs, p10 {:.1} µs, p90 {:.1} µs, max {:.1} µs\n\
          median {:.1} µs/run\n",
         micros(python) / 1e3,
         micros(first_run) / 1e3,
+        elapsed * 1e6 / runs as f64,
         at(0.0),
         at(0.1),
         at(0.9),

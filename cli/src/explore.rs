@@ -240,8 +240,7 @@ fn explore_and_report(args: &ExploreArgs) -> Fallible<Report> {
         ctx.start_python()?;
         ops_scenario::python::python_stdout_to_stderr()?;
         let explored = explore_here(args, &ctx, seed, shard, budget(args), |report| {
-            let findings = report.findings.iter().map(key_text).collect();
-            progress.show(report.walks, report.runs, &findings);
+            progress.show(report.walks, report.runs, report.findings.len());
         })?;
         let wall = explored.elapsed;
         (explored, wall)
@@ -551,7 +550,7 @@ fn gather(
                 let runs = seen.iter().map(|s| s.1).sum();
                 let findings: BTreeSet<String> =
                     seen.iter().flat_map(|s| s.2.iter().cloned()).collect();
-                progress.show(walks, runs, &findings.into_iter().collect());
+                progress.show(walks, runs, findings.len());
             }
             Ok((j, Some(Line::Done(explored)))) => done[j] = Some(*explored),
             Ok((j, None)) if done[j].is_none() => return Err(failed(j).into()),
@@ -668,7 +667,7 @@ impl Progress {
         }
     }
 
-    fn show(&mut self, walks: usize, runs: usize, findings: &Vec<String>) {
+    fn show(&mut self, walks: usize, runs: usize, findings: usize) {
         if !self.on
             || self
                 .shown
@@ -681,7 +680,7 @@ impl Progress {
         let line = format!(
             "\r\x1b[Kexplore: {walks} walks, {runs} runs, {:.0} runs/s, {} findings",
             if secs > 0.0 { runs as f64 / secs } else { 0.0 },
-            findings.len()
+            findings
         );
         let _ = std::io::stderr().lock().write_all(line.as_bytes());
     }

@@ -358,3 +358,71 @@ fn bad_jobs_shards_and_budgets_are_usage_errors() {
         missing.stderr
     );
 }
+
+/// A pseudo-terminal: (master, slave).
+fn pty() -> (std::os::fd::OwnedFd, std::os::fd::OwnedFd) {
+    use std::os::fd::FromRawFd;
+    let (mut master, mut slave) = (0, 0);
+    // SAFETY: openpty writes the two descriptors it opens; no name, settings or size given.
+    let done = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    assert_eq!(done, 0, "openpty: {}", std::io::Error::last_os_error());
+    // SAFETY: both were just opened, and are owned here only.
+    unsafe {
+        (
+            std::os::fd::OwnedFd::from_raw_fd(master),
+            std::os::fd::OwnedFd::from_raw_fd(slave),
+        )
+    }
+}
+
+#[test]
+fn on_a_terminal_a_progress_line_is_rewritten_in_place() {
+    use std::io::Read;
+    for jobs in ["1", "2"] {
+        let (master, slave) = pty();
+        let mut cmd = scenario([
+            "explore",
+            "tests/charms/null",
+            "--time",
+            "0.8",
+            "--seed",
+            "4",
+            "--jobs",
+            jobs,
+        ]);
+        cmd.stderr(std::process::Stdio::from(slave))
+            .stdout(std::process::Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        // Drop the parent's copy of the slave (moved into the command, dropped with it).
+        drop(cmd);
+        let mut terminal = Vec::new();
+        let reader = std::thread::spawn(move || {
+            let mut master = std::fs::File::from(master);
+            // Until the slave's last holder closes it (EIO).
+            let _ = master.read_to_end(&mut terminal);
+            terminal
+        });
+        let mut stdout = String::new();
+        child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut stdout)
+            .unwrap();
+        assert_eq!(child.wait().unwrap().code(), Some(0), "{stdout}");
+        let terminal = String::from_utf8_lossy(&reader.join().unwrap()).into_owned();
+        assert!(terminal.contains("\r\x1b[Kexplore: "), "{terminal:?}");
+        assert!(terminal.contains(" runs/s, 0 findings"), "{terminal:?}");
+        // Erased before the summary.
+        assert!(terminal.ends_with("\r\x1b[K"), "{terminal:?}");
+        assert!(!stdout.contains("explore: "), "{stdout}");
+    }
+}
