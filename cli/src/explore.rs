@@ -245,7 +245,10 @@ fn explore_and_report(args: &ExploreArgs) -> Fallible<Report> {
         let wall = explored.elapsed;
         (explored, wall)
     } else {
-        explore_in_workers(args, seed, shard, &mut progress)?
+        let (mut explored, wall) = explore_in_workers(args, seed, shard, &mut progress)?;
+        // The workers' sub-shards make up this process's shard.
+        explored.shard = [shard.index, shard.count];
+        (explored, wall)
     };
     progress.clear();
     finish(

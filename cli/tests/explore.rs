@@ -426,3 +426,37 @@ fn on_a_terminal_a_progress_line_is_rewritten_in_place() {
         assert!(!stdout.contains("explore: "), "{stdout}");
     }
 }
+
+#[test]
+fn a_shard_split_over_jobs_explores_the_same_walks() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut reports = Vec::new();
+    for jobs in ["1", "2"] {
+        let report = dir.path().join(format!("jobs-{jobs}.json"));
+        let done = finish(&mut scenario([
+            "explore".as_ref(),
+            "tests/charms/null".as_ref(),
+            "--walks".as_ref(),
+            "9".as_ref(),
+            "--seed".as_ref(),
+            "6".as_ref(),
+            "--shard".as_ref(),
+            "2/3".as_ref(),
+            "--jobs".as_ref(),
+            jobs.as_ref(),
+            "--report".as_ref(),
+            report.as_os_str(),
+        ]));
+        assert_eq!(done.code, Some(0), "{}\n{}", done.stdout, done.stderr);
+        // Walks 1, 4 and 7.
+        assert_eq!(walks_and_runs(&done.stdout).0, 3, "{}", done.stdout);
+        let json: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&report).unwrap()).unwrap();
+        assert_eq!(json["shard"], serde_json::json!([1, 3]));
+        reports.push((
+            deterministic(&done.stdout).join("\n"),
+            json["report"]["events"].clone(),
+        ));
+    }
+    assert_eq!(reports[0], reports[1]);
+}
