@@ -112,7 +112,9 @@ fn fragile(extra: &[&std::ffi::OsStr]) -> common::Finished {
 
 #[test]
 fn jobs_and_shards_find_what_one_process_finds() {
-    let one = fragile(&[]);
+    let dir = tempfile::tempdir().unwrap();
+    let (out_one, out_two) = (dir.path().join("one"), dir.path().join("two"));
+    let one = fragile(&["--out".as_ref(), out_one.as_os_str()]);
     let lines = deterministic(&one.stdout);
     assert!(
         lines.iter().any(|l| l.starts_with("events fired: ")),
@@ -131,14 +133,25 @@ fn jobs_and_shards_find_what_one_process_finds() {
         one.stderr
     );
 
-    let two = fragile(&["--jobs".as_ref(), "2".as_ref()]);
+    let two = fragile(&[
+        "--jobs".as_ref(),
+        "2".as_ref(),
+        "--out".as_ref(),
+        out_two.as_os_str(),
+    ]);
     assert_eq!(deterministic(&two.stdout), lines, "{}", two.stdout);
+    // The same case files.
+    for n in 1..=lines.iter().filter(|l| l.starts_with("finding ")).count() {
+        let case = |dir: &std::path::Path| {
+            std::fs::read_to_string(dir.join(format!("finding-{n}.json"))).unwrap()
+        };
+        assert_eq!(case(&out_one), case(&out_two), "finding {n}");
+    }
     assert!(two.stdout.starts_with("seed 11\n"), "{}", two.stdout);
     assert!(two.stdout.contains(" (2 workers: "), "{}", two.stdout);
     assert!(!two.stderr.contains('\r'), "{}", two.stderr);
 
     // Two CI shards, merged: the same findings, written out as one process writes them.
-    let dir = tempfile::tempdir().unwrap();
     let (a, b) = (dir.path().join("a.json"), dir.path().join("b.json"));
     for (shard, report) in [("1/2", &a), ("2/2", &b)] {
         fragile(&[
@@ -160,7 +173,14 @@ fn jobs_and_shards_find_what_one_process_finds() {
     assert!(merged.stdout.starts_with("seed 11\n"), "{}", merged.stdout);
     assert_eq!(deterministic(&merged.stdout), lines, "{}", merged.stdout);
     let findings = lines.iter().filter(|l| l.starts_with("finding ")).count();
-    assert!(out.join(format!("finding-{findings}.json")).exists());
+    for n in 1..=findings {
+        let name = format!("finding-{n}.json");
+        assert_eq!(
+            std::fs::read_to_string(out.join(&name)).unwrap(),
+            std::fs::read_to_string(out_one.join(&name)).unwrap(),
+            "{name}"
+        );
+    }
     assert!(!out.join(format!("finding-{}.json", findings + 1)).exists());
 
     // A shard given twice, or another exploration's report, is refused.
