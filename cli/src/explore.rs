@@ -403,9 +403,17 @@ fn worker(args: &ExploreArgs, shard: Shard) -> Fallible<()> {
     Ok(())
 }
 
-/// One JSON line on stdout.
+/// One JSON line on stdout. A parent that has gone away ends the worker.
 fn say(line: &Line) {
-    crate::print_stdout(&(serde_json::to_string(line).expect("a line serialises") + "\n"));
+    let text = serde_json::to_string(line).expect("a line serialises") + "\n";
+    let mut stdout = std::io::stdout().lock();
+    if stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
+        std::process::exit(3);
+    }
 }
 
 /// A finding's identity, for counting distinct findings in progress.
