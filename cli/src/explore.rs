@@ -129,9 +129,21 @@ impl Coverage {
 }
 
 impl Explored {
-    /// Another part of the same exploration added to this one.
+    /// Another part of the same exploration (other walks) added to this one.
     fn merge(&mut self, other: Explored) {
+        // Each walk's findings come from one part, in the order that part found them; put
+        // them back in that order after `Report::merge`, which sorts by walk alone and can
+        // leave a finding in the place of the same finding from a later walk of this part.
+        let mut rank = std::collections::HashMap::new();
+        for part in [&self.report.findings, &other.report.findings] {
+            for (i, finding) in part.iter().enumerate() {
+                rank.insert((finding.key.clone(), finding.walk), i);
+            }
+        }
         self.report.merge(other.report);
+        self.report
+            .findings
+            .sort_by_key(|f| (f.walk, rank.get(&(f.key.clone(), f.walk)).copied()));
         self.elapsed = self.elapsed.max(other.elapsed);
         self.workers.extend(other.workers);
         self.coverage.merge(other.coverage);

@@ -217,17 +217,20 @@ fn jobs_and_shards_find_what_one_process_finds() {
     assert!(part.stderr.contains("without shard 2/2"), "{}", part.stderr);
 }
 
-/// The summary's first line: walks and runs.
+/// The summary's first line (`seed S: W walks ..., R runs, ...`): walks and runs.
 fn walks_and_runs(stdout: &str) -> (usize, usize) {
     let line = stdout.lines().nth(1).unwrap_or_default();
-    let number = |after: &str| -> usize {
+    let line = line.split_once(": ").map_or(line, |(_, rest)| rest);
+    let number = |what: &str| -> usize {
         line.split(", ")
-            .find_map(|part| part.strip_suffix(after))
-            .and_then(|n| n.rsplit(' ').next())
-            .and_then(|n| n.parse().ok())
+            .find_map(|part| {
+                let mut words = part.split_whitespace();
+                let n = words.next()?.parse().ok()?;
+                (words.next()? == what).then_some(n)
+            })
             .unwrap_or_else(|| panic!("{stdout}"))
     };
-    (number(" walks"), number(" runs"))
+    (number("walks"), number("runs"))
 }
 
 #[test]
