@@ -102,7 +102,7 @@ for venv in .venv .venv-ops2 .venv-ops-oldest; do
     VIRTUAL_ENV="$PWD/$venv" cargo test --release --locked -p ops-scenario --test memory -- --nocapture
 done
 echo "== the benches run once each (criterion's test mode: the case files still run as expected)"
-VIRTUAL_ENV="$PWD/.venv" cargo bench --locked -p ops-scenario --bench throughput -- --test
+VIRTUAL_ENV="$PWD/.venv" cargo bench --locked -p ops-scenario --bench throughput --bench explore -- --test
 echo "== conformance against ops.testing 8.9"
 ./scripts/conformance.sh
 echo "== the Python package: \`pip install .\` of this checkout into the Python suite's venvs (ops 3.9 + ops-scenario 8.9, ops 2.23 + ops-scenario 7.23, ops 3.9 + ops-scenario 8.9 with ops[tracing])"

@@ -1,17 +1,597 @@
 //! `scenario explore`: walk a charm through drawn States and events, and write out what
-//! breaks it.
+//! breaks it; in this process, over `--jobs` worker processes of this binary, or as one
+//! `--shard` of several whose reports `scenario explore-merge` puts together.
+//!
+//! A worker (`explore --worker I/J`, hidden) explores the walks whose number is I modulo J
+//! and talks to its parent in JSON lines on stdout ([`Line`]): `"ready"` once its charm's
+//! interpreter is up, then (after the parent's `go` line on stdin, so that all workers start
+//! their clocks together) progress, then what it explored ([`Explored`]). What the charm
+//! prints goes to stderr, which the parent shares with its workers.
 
+use std::collections::{BTreeMap, BTreeSet};
+use std::io::{BufRead, BufReader, IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
+use std::process::{Child, ChildStdin, Command, ExitCode, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 use ops_scenario::explore::{Explorer, Report};
 use ops_scenario::{Charm, Context, Error};
+use serde::{Deserialize, Serialize};
 
-use crate::ExploreArgs;
+use crate::{ExploreArgs, ExploreMergeArgs, Shard};
+
+/// An error to print: the engine's, or the CLI's own.
+type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
+
+/// What one exploration (a process, a worker, a shard, or their merge) did: the library's
+/// Report and what the CLI adds. The `--report` file, and a worker's last line.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+struct Explored {
+    /// The library's [`Report`].
+    report: Report,
+    /// The charm explored (its absolute directory) and its class: what case files name.
+    charm: PathBuf,
+    class: Option<String>,
+    /// The run time limit, seconds (`None`: no limit).
+    timeout: Option<f64>,
+    /// Events per walk after start-up, at most.
+    steps: usize,
+    /// Which shard, from 0, of how many (`[0, 1]`: all the walks).
+    shard: [u64; 2],
+    /// Seconds from the first walk to the last one's end (a merge: the longest part's).
+    elapsed: f64,
+    /// Each process that explored: its runs and its seconds.
+    workers: Vec<WorkerFigures>,
+    /// The charm's line coverage over the exploration.
+    coverage: Coverage,
+}
+
+/// One worker's runs and the time they took.
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
+struct WorkerFigures {
+    runs: usize,
+    elapsed: f64,
+}
+
+/// Line coverage of the charm's own Python files (`src/`, `lib/`).
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Coverage {
+    /// Not asked for (no `--coverage`), though `coverage` is importable.
+    NotAsked,
+    /// `coverage` is not importable in the charm's venv.
+    NotInstalled,
+    /// By file (relative to the charm's directory): its statements and those executed.
+    Lines(BTreeMap<String, FileLines>),
+}
+
+/// One file's statements (line numbers) and which of them ran.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+struct FileLines {
+    statements: BTreeSet<u32>,
+    executed: BTreeSet<u32>,
+}
+
+impl Coverage {
+    /// Both explorations' coverage: executed lines united.
+    fn merge(&mut self, other: Coverage) {
+        match (&mut *self, other) {
+            (Coverage::Lines(mine), Coverage::Lines(theirs)) => {
+                for (file, lines) in theirs {
+                    let into = mine.entry(file).or_default();
+                    into.statements.extend(lines.statements);
+                    into.executed.extend(lines.executed);
+                }
+            }
+            (Coverage::Lines(_), _) => {}
+            (_, other @ Coverage::Lines(_)) => *self = other,
+            (Coverage::NotAsked, other) => *self = other,
+            (Coverage::NotInstalled, _) => {}
+        }
+    }
+
+    /// The summary's line.
+    fn line(&self) -> String {
+        match self {
+            Coverage::NotAsked => {
+                "line coverage: not measured (--coverage measures it)\n".to_owned()
+            }
+            Coverage::NotInstalled => {
+                "line coverage: install `coverage` in the charm's venv\n".to_owned()
+            }
+            Coverage::Lines(files) => {
+                let (mut ran, mut all) = (0, 0);
+                let mut each = Vec::new();
+                for (file, lines) in files {
+                    if lines.statements.is_empty() {
+                        continue;
+                    }
+                    let executed = lines.executed.intersection(&lines.statements).count();
+                    ran += executed;
+                    all += lines.statements.len();
+                    each.push(format!(
+                        "{file} {:.0}%",
+                        100.0 * executed as f64 / lines.statements.len() as f64
+                    ));
+                }
+                if all == 0 {
+                    return "line coverage: no Python statements in src/ or lib/\n".to_owned();
+                }
+                format!(
+                    "line coverage: {:.1}% of {all} lines in src/ and lib/ ({})\n",
+                    100.0 * ran as f64 / all as f64,
+                    each.join(", ")
+                )
+            }
+        }
+    }
+}
+
+impl Explored {
+    /// Another part of the same exploration (other walks) added to this one.
+    fn merge(&mut self, other: Explored) {
+        // Each walk's findings come from one part, in the order that part found them; put
+        // them back in that order after `Report::merge`, which sorts by walk alone and can
+        // leave a finding in the place of the same finding from a later walk of this part.
+        let mut rank = std::collections::HashMap::new();
+        for part in [&self.report.findings, &other.report.findings] {
+            for (i, finding) in part.iter().enumerate() {
+                rank.insert((finding.key.clone(), finding.walk), i);
+            }
+        }
+        self.report.merge(other.report);
+        self.report
+            .findings
+            .sort_by_key(|f| (f.walk, rank.get(&(f.key.clone(), f.walk)).copied()));
+        self.elapsed = self.elapsed.max(other.elapsed);
+        self.workers.extend(other.workers);
+        self.coverage.merge(other.coverage);
+    }
+
+    /// The summary: the Report's, the coverage line, then the runs per second.
+    fn summary(&self, wall: f64) -> String {
+        let mut text = self.report.summary();
+        // The findings come last in the Report's summary: the coverage and rate before them.
+        let at = text.find("\nfinding 1: ").map_or(text.len(), |at| at + 1);
+        let mut middle = self.coverage.line();
+        let rate = |runs: usize, secs: f64| if secs > 0.0 { runs as f64 / secs } else { 0.0 };
+        middle.push_str(&format!(
+            "throughput: {} runs in {wall:.1} s, {:.0} runs/s",
+            self.report.runs,
+            rate(self.report.runs, wall)
+        ));
+        if self.workers.len() > 1 {
+            let each: Vec<String> = self
+                .workers
+                .iter()
+                .map(|w| format!("{:.0}", rate(w.runs, w.elapsed)))
+                .collect();
+            middle.push_str(&format!(
+                " ({} workers: {} runs/s)",
+                self.workers.len(),
+                each.join(", ")
+            ));
+        }
+        middle.push('\n');
+        text.insert_str(at, &middle);
+        text
+    }
+}
+
+/// A worker's line on stdout.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Line {
+    /// Its interpreter is up; it waits for `go` on stdin.
+    Ready,
+    /// So far: walks, runs, and the findings (exception type and frame).
+    Progress {
+        walks: usize,
+        runs: usize,
+        findings: Vec<String>,
+    },
+    /// Done: what it explored.
+    Done(Box<Explored>),
+}
+
+/// What bounds an exploration.
+#[derive(Clone, Copy, Debug)]
+enum Budget {
+    Walks(u64),
+    Runs(usize),
+    Time(Duration),
+}
 
 /// Explore; exit code 0 when nothing broke, 1 with findings, 2 for bad input.
 pub fn explore(args: &ExploreArgs) -> ExitCode {
-    match run(args) {
+    let result = match args.worker {
+        Some(shard) => worker(args, shard).map(|()| None),
+        None => explore_and_report(args).map(Some),
+    };
+    match result {
+        Ok(None) => ExitCode::SUCCESS,
+        Ok(Some(report)) if report.findings.is_empty() => ExitCode::SUCCESS,
+        Ok(Some(_)) => ExitCode::from(1),
+        Err(err) => {
+            eprintln!("scenario: {err}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The budget the options give, 100 walks by default.
+fn budget(args: &ExploreArgs) -> Budget {
+    match (args.walks, args.runs, args.time) {
+        (_, Some(runs), _) => Budget::Runs(runs),
+        (_, _, Some(time)) => Budget::Time(time),
+        (walks, None, None) => Budget::Walks(walks.unwrap_or(100)),
+    }
+}
+
+/// The charm and its Context, as the options name them (the interpreter not started).
+fn context(charm_dir: &Path, class: Option<&str>, timeout: Option<Duration>) -> Fallible<Context> {
+    let mut charm = Charm::from_dir(charm_dir)?;
+    if let Some(class) = class {
+        charm = charm.class_name(class);
+    }
+    Ok(match timeout {
+        Some(limit) => Context::new(charm)?.timeout(limit),
+        None => Context::new(charm)?.no_timeout(),
+    })
+}
+
+fn explore_and_report(args: &ExploreArgs) -> Fallible<Report> {
+    let seed = args.seed.unwrap_or_else(clock_seed);
+    // The seed first, so that an interrupted exploration can be repeated.
+    crate::print_stdout(&format!("seed {seed}\n"));
+    let ctx = context(&args.charm, args.class.as_deref(), args.timeout.0)?;
+    let shard = args.shard.unwrap_or(Shard { index: 0, count: 1 });
+    let mut progress = Progress::new();
+    let (explored, wall) = if args.jobs == 1 {
+        ctx.start_python()?;
+        ops_scenario::python::python_stdout_to_stderr()?;
+        let explored = explore_here(args, &ctx, seed, shard, budget(args), |report| {
+            progress.show(report.walks, report.runs, report.findings.len());
+        })?;
+        let wall = explored.elapsed;
+        (explored, wall)
+    } else {
+        let (mut explored, wall) = explore_in_workers(args, seed, shard, &mut progress)?;
+        // The workers' sub-shards make up this process's shard.
+        explored.shard = [shard.index, shard.count];
+        (explored, wall)
+    };
+    progress.clear();
+    finish(
+        &explored,
+        &ctx,
+        args.out.as_deref(),
+        args.report.as_deref(),
+        wall,
+    )?;
+    Ok(explored.report)
+}
+
+/// Write the findings and the report file, and print the summary.
+fn finish(
+    explored: &Explored,
+    ctx: &Context,
+    out: Option<&Path>,
+    report_file: Option<&Path>,
+    wall: f64,
+) -> Fallible<()> {
+    if let Some(out) = out {
+        write_findings(&explored.report, ctx, &explored.charm, out)?;
+    }
+    if let Some(path) = report_file {
+        let json = serde_json::to_string_pretty(explored).expect("a report serialises");
+        std::fs::write(path, json + "\n").map_err(|source| Error::Io {
+            context: format!("writing {}", path.display()),
+            source,
+        })?;
+    }
+    crate::print_stdout(&explored.summary(wall));
+    Ok(())
+}
+
+/// Explore `shard` of the walks in this process (the interpreter started), measuring line
+/// coverage unless told not to; `progress` after each walk.
+fn explore_here(
+    args: &ExploreArgs,
+    ctx: &Context,
+    seed: u64,
+    shard: Shard,
+    budget: Budget,
+    progress: impl FnMut(&Report),
+) -> Fallible<Explored> {
+    let charm_dir = ctx.charm().dir().to_owned();
+    let importable = coverage_importable()?;
+    if importable && args.coverage {
+        coverage_start(&charm_dir)?;
+    }
+    let mut explorer = Explorer::new(ctx)
+        .seed(seed)
+        .steps(args.steps)
+        .shard(shard.index, shard.count);
+    explorer = match budget {
+        Budget::Walks(walks) => explorer.walks(walks),
+        Budget::Runs(runs) => explorer.runs(runs),
+        Budget::Time(time) => explorer.time(time),
+    };
+    let started = Instant::now();
+    let report = explorer.run_with_progress(progress);
+    let elapsed = started.elapsed().as_secs_f64();
+    let coverage = match (importable, args.coverage) {
+        (false, _) => Coverage::NotInstalled,
+        (true, false) => Coverage::NotAsked,
+        (true, true) => Coverage::Lines(coverage_stop(&charm_dir)?),
+    };
+    Ok(Explored {
+        workers: vec![WorkerFigures {
+            runs: report.runs,
+            elapsed,
+        }],
+        report,
+        charm: charm_dir,
+        class: args.class.clone(),
+        timeout: args.timeout.0.map(|t| t.as_secs_f64()),
+        steps: args.steps,
+        shard: [shard.index, shard.count],
+        elapsed,
+        coverage,
+    })
+}
+
+/// Whether `coverage` is importable in the interpreter the charm runs in (its venv).
+fn coverage_importable() -> Fallible<bool> {
+    let said = ops_scenario::python::__run_python_between_runs(
+        "import importlib.util\nresult = importlib.util.find_spec('coverage') is not None\n",
+    )?;
+    Ok(said == "True")
+}
+
+/// Start measuring line coverage of the charm's src/ and lib/.
+fn coverage_start(charm_dir: &Path) -> Fallible<()> {
+    ops_scenario::python::__run_python_between_runs(&format!(
+        "import os, sys, coverage\n\
+         d = {dir:?}\n\
+         srcs = [p for p in (os.path.join(d, 'src'), os.path.join(d, 'lib')) if os.path.isdir(p)]\n\
+         cov = coverage.Coverage(data_file=None, source=srcs, config_file=False)\n\
+         cov.start()\n\
+         sys._scenario_explore_coverage = (cov, srcs)\n",
+        dir = charm_dir.display().to_string(),
+    ))?;
+    Ok(())
+}
+
+/// Stop measuring, and the statements and executed lines of each Python file in the
+/// charm's src/ and lib/ (those never imported too).
+fn coverage_stop(charm_dir: &Path) -> Fallible<BTreeMap<String, FileLines>> {
+    let json = ops_scenario::python::__run_python_between_runs(&format!(
+        "import json, os, sys\n\
+         cov, srcs = sys._scenario_explore_coverage\n\
+         del sys._scenario_explore_coverage\n\
+         cov.stop()\n\
+         out = {{}}\n\
+         for top in srcs:\n    \
+             for root, dirs, files in os.walk(top):\n        \
+                 dirs[:] = sorted(x for x in dirs if x != '__pycache__')\n        \
+                 for f in sorted(files):\n            \
+                     if not f.endswith('.py'):\n                continue\n            \
+                     path = os.path.join(root, f)\n            \
+                     try:\n                _, statements, _, missing, _ = cov.analysis2(path)\n            \
+                     except Exception:\n                continue\n            \
+                     gone = set(missing)\n            \
+                     out[os.path.relpath(path, {dir:?})] = {{'statements': statements, \
+                         'executed': [n for n in statements if n not in gone]}}\n\
+         result = json.dumps(out)\n",
+        dir = charm_dir.display().to_string(),
+    ))?;
+    Ok(serde_json::from_str(&json).map_err(|e| format!("coverage's figures: {e}"))?)
+}
+
+/// A worker: explore `shard`, talking to the parent in JSON lines on stdout.
+fn worker(args: &ExploreArgs, shard: Shard) -> Fallible<()> {
+    let seed = args.seed.unwrap_or(0);
+    let ctx = context(&args.charm, args.class.as_deref(), args.timeout.0)?;
+    ctx.start_python()?;
+    ops_scenario::python::python_stdout_to_stderr()?;
+    say(&Line::Ready);
+    // Wait for the parent's `go` (or the end of stdin).
+    let _ = std::io::stdin().lock().read_line(&mut String::new());
+    let mut last = Instant::now();
+    let explored = explore_here(args, &ctx, seed, shard, budget(args), |report| {
+        if last.elapsed() >= Duration::from_millis(100) {
+            last = Instant::now();
+            say(&Line::Progress {
+                walks: report.walks,
+                runs: report.runs,
+                findings: report.findings.iter().map(key_text).collect(),
+            });
+        }
+    })?;
+    say(&Line::Done(Box::new(explored)));
+    Ok(())
+}
+
+/// One JSON line on stdout. A parent that has gone away ends the worker.
+fn say(line: &Line) {
+    let text = serde_json::to_string(line).expect("a line serialises") + "\n";
+    let mut stdout = std::io::stdout().lock();
+    if stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush())
+        .is_err()
+    {
+        std::process::exit(3);
+    }
+}
+
+/// A finding's identity, for counting distinct findings in progress.
+fn key_text(finding: &ops_scenario::explore::Finding) -> String {
+    format!("{} at {}", finding.key.exc_type, finding.key.frame)
+}
+
+/// A started worker process.
+struct Worker {
+    child: Child,
+    stdin: Option<ChildStdin>,
+}
+
+/// Explore `shard` over `args.jobs` workers (worker j takes sub-shard `shard.index + j *
+/// shard.count` of `shard.count * jobs`), and merge what they explored.
+fn explore_in_workers(
+    args: &ExploreArgs,
+    seed: u64,
+    shard: Shard,
+    progress: &mut Progress,
+) -> Fallible<(Explored, f64)> {
+    let jobs = args.jobs as u64;
+    let exe = std::env::current_exe().map_err(|source| Error::Io {
+        context: "finding the scenario binary".into(),
+        source,
+    })?;
+    let (tx, rx) = mpsc::channel::<(usize, Option<Line>)>();
+    let mut workers = Vec::new();
+    for j in 0..jobs {
+        let mut cmd = Command::new(&exe);
+        cmd.arg("explore")
+            .arg(&args.charm)
+            .arg("--worker")
+            .arg(format!(
+                "{}/{}",
+                shard.index + j * shard.count,
+                shard.count * jobs
+            ))
+            .args(["--seed", &seed.to_string()])
+            .args(["--steps", &args.steps.to_string()])
+            .args([
+                "--timeout",
+                &args.timeout.0.map_or(0.0, |t| t.as_secs_f64()).to_string(),
+            ]);
+        match budget(args) {
+            Budget::Walks(walks) => cmd.args(["--walks", &walks.to_string()]),
+            Budget::Runs(runs) => {
+                let share = runs / args.jobs + usize::from((j as usize) < runs % args.jobs);
+                cmd.args(["--runs", &share.max(1).to_string()])
+            }
+            Budget::Time(time) => cmd.args(["--time", &time.as_secs_f64().to_string()]),
+        };
+        if let Some(class) = &args.class {
+            cmd.args(["--class", class]);
+        }
+        if args.coverage {
+            cmd.arg("--coverage");
+        }
+        let mut child = cmd
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .map_err(|source| Error::Io {
+                context: format!("starting worker {}", j + 1),
+                source,
+            })?;
+        let stdout = child.stdout.take().expect("piped");
+        let tx = tx.clone();
+        let index = j as usize;
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                match serde_json::from_str::<Line>(&line) {
+                    Ok(said) => {
+                        if tx.send((index, Some(said))).is_err() {
+                            return;
+                        }
+                    }
+                    // Not the worker's own: something the charm wrote to the process's
+                    // stdout directly.
+                    Err(_) => eprintln!("{line}"),
+                }
+            }
+            let _ = tx.send((index, None));
+        });
+        let stdin = child.stdin.take();
+        workers.push(Worker { child, stdin });
+    }
+    drop(tx);
+    let result = gather(&mut workers, &rx, progress);
+    for worker in &mut workers {
+        if result.is_err() {
+            let _ = worker.child.kill();
+        }
+        let _ = worker.child.wait();
+    }
+    result
+}
+
+/// Start the workers together once all are ready, follow their progress, and merge what
+/// they explored.
+fn gather(
+    workers: &mut [Worker],
+    rx: &mpsc::Receiver<(usize, Option<Line>)>,
+    progress: &mut Progress,
+) -> Fallible<(Explored, f64)> {
+    let n = workers.len();
+    let failed = |j: usize| {
+        format!(
+            "explore worker {} of {n} stopped before its report (its error is above)",
+            j + 1
+        )
+    };
+    let mut ready = 0;
+    while ready < n {
+        match rx.recv() {
+            Ok((_, Some(Line::Ready))) => ready += 1,
+            Ok((j, None)) => return Err(failed(j).into()),
+            Ok(_) => {}
+            Err(_) => return Err(failed(0).into()),
+        }
+    }
+    for worker in workers.iter_mut() {
+        if let Some(mut stdin) = worker.stdin.take() {
+            let _ = stdin.write_all(b"go\n");
+        }
+    }
+    let started = Instant::now();
+    progress.started = started;
+    let mut seen: Vec<(usize, usize, Vec<String>)> = vec![(0, 0, Vec::new()); n];
+    let mut done: Vec<Option<Explored>> = vec![None; n];
+    while done.iter().any(Option::is_none) {
+        match rx.recv() {
+            Ok((
+                j,
+                Some(Line::Progress {
+                    walks,
+                    runs,
+                    findings,
+                }),
+            )) => {
+                seen[j] = (walks, runs, findings);
+                let walks = seen.iter().map(|s| s.0).sum();
+                let runs = seen.iter().map(|s| s.1).sum();
+                let findings: BTreeSet<String> =
+                    seen.iter().flat_map(|s| s.2.iter().cloned()).collect();
+                progress.show(walks, runs, findings.len());
+            }
+            Ok((j, Some(Line::Done(explored)))) => done[j] = Some(*explored),
+            Ok((j, None)) if done[j].is_none() => return Err(failed(j).into()),
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    let mut parts = done.into_iter().flatten();
+    let mut merged = parts.next().ok_or_else(|| failed(0))?;
+    for part in parts {
+        merged.merge(part);
+    }
+    Ok((merged, started.elapsed().as_secs_f64()))
+}
+
+/// `scenario explore-merge`: merge shards' reports, print the summary, write the findings.
+pub fn merge(args: &ExploreMergeArgs) -> ExitCode {
+    match merge_reports(args) {
         Ok(report) if report.findings.is_empty() => ExitCode::SUCCESS,
         Ok(_) => ExitCode::from(1),
         Err(err) => {
@@ -21,35 +601,124 @@ pub fn explore(args: &ExploreArgs) -> ExitCode {
     }
 }
 
-fn run(args: &ExploreArgs) -> Result<Report, Error> {
-    let seed = args.seed.unwrap_or_else(clock_seed);
-    // The seed first, so that an interrupted exploration can be repeated.
-    crate::print_stdout(&format!("seed {seed}\n"));
-    let mut charm = Charm::from_dir(&args.charm)?;
-    if let Some(class) = &args.class {
-        charm = charm.class_name(class);
+fn merge_reports(args: &ExploreMergeArgs) -> Fallible<Report> {
+    let mut merged: Option<Explored> = None;
+    let mut shards = BTreeSet::new();
+    for path in &args.reports {
+        let bad = |message: String| -> Box<dyn std::error::Error> {
+            Box::new(Error::InvalidInput {
+                path: path.display().to_string(),
+                message,
+            })
+        };
+        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+            context: format!("reading {}", path.display()),
+            source,
+        })?;
+        let part: Explored = serde_json::from_str(&text)
+            .map_err(|e| bad(format!("not a report of `scenario explore --report` ({e})")))?;
+        if !shards.insert(part.shard) {
+            return Err(bad(format!(
+                "shard {}/{} is given twice",
+                part.shard[0] + 1,
+                part.shard[1]
+            )));
+        }
+        match &mut merged {
+            None => merged = Some(part),
+            Some(so_far) => {
+                if so_far.report.seed != part.report.seed
+                    || so_far.steps != part.steps
+                    || so_far.shard[1] != part.shard[1]
+                {
+                    return Err(bad(format!(
+                        "another exploration's report: seed {}, --steps {}, {} shards, where \
+                         the first has seed {}, --steps {}, {} shards",
+                        part.report.seed,
+                        part.steps,
+                        part.shard[1],
+                        so_far.report.seed,
+                        so_far.steps,
+                        so_far.shard[1]
+                    )));
+                }
+                so_far.merge(part);
+            }
+        }
     }
-    let ctx = match args.timeout.0 {
-        Some(limit) => Context::new(charm)?.timeout(limit),
-        None => Context::new(charm)?.no_timeout(),
-    };
-    ctx.start_python()?;
-    ops_scenario::python::python_stdout_to_stderr()?;
-    let report = Explorer::new(&ctx)
-        .seed(seed)
-        .walks(args.walks)
-        .steps(args.steps)
-        .run();
-    if let Some(out) = &args.out {
-        write_findings(&report, &ctx, &args.charm, out)?;
+    let mut merged = merged.expect("clap requires a report");
+    let count = merged.shard[1];
+    let missing: Vec<String> = (0..count)
+        .filter(|k| !shards.iter().any(|s| s[0] == *k))
+        .map(|k| format!("{}/{count}", k + 1))
+        .collect();
+    if !missing.is_empty() {
+        eprintln!(
+            "scenario: warning: without shard {}: the merged report covers part of the walks",
+            missing.join(", ")
+        );
     }
-    crate::print_stdout(&report.summary());
-    Ok(report)
+    merged.shard = [0, 1];
+    if let Some(charm) = &args.charm {
+        merged.charm = std::path::absolute(charm).unwrap_or_else(|_| charm.clone());
+    }
+    crate::print_stdout(&format!("seed {}\n", merged.report.seed));
+    let ctx = context(
+        &merged.charm,
+        merged.class.as_deref(),
+        merged.timeout.map(Duration::from_secs_f64),
+    )?;
+    let wall = merged.elapsed;
+    finish(&merged, &ctx, args.out.as_deref(), None, wall)?;
+    Ok(merged.report)
+}
+
+/// The progress line on stderr, rewritten in place at most ten times a second; only on a
+/// terminal.
+struct Progress {
+    on: bool,
+    started: Instant,
+    shown: Option<Instant>,
+}
+
+impl Progress {
+    fn new() -> Self {
+        Progress {
+            on: std::io::stderr().is_terminal(),
+            started: Instant::now(),
+            shown: None,
+        }
+    }
+
+    fn show(&mut self, walks: usize, runs: usize, findings: usize) {
+        if !self.on
+            || self
+                .shown
+                .is_some_and(|t| t.elapsed() < Duration::from_millis(100))
+        {
+            return;
+        }
+        self.shown = Some(Instant::now());
+        let secs = self.started.elapsed().as_secs_f64();
+        let line = format!(
+            "\r\x1b[Kexplore: {walks} walks, {runs} runs, {:.0} runs/s, {} findings",
+            if secs > 0.0 { runs as f64 / secs } else { 0.0 },
+            findings
+        );
+        let _ = std::io::stderr().lock().write_all(line.as_bytes());
+    }
+
+    /// Erase the line, before the summary.
+    fn clear(&mut self) {
+        if self.on && self.shown.is_some() {
+            let _ = std::io::stderr().lock().write_all(b"\r\x1b[K");
+        }
+    }
 }
 
 /// `finding-N.json` (a case file for `scenario run`) and `finding-N.rs` (a Rust test that
 /// runs it) for each finding, in `out`.
-fn write_findings(report: &Report, ctx: &Context, charm: &Path, out: &Path) -> Result<(), Error> {
+fn write_findings(report: &Report, ctx: &Context, charm: &Path, out: &Path) -> Fallible<()> {
     let io = |what: &Path| {
         let context = format!("writing {}", what.display());
         move |source| Error::Io { context, source }

@@ -3,9 +3,13 @@
 //! ```text
 //! scenario run CASE.json
 //! scenario run --charm DIR --event NAME [--state STATE.json] [--class NAME]
-//! scenario bench CASE.json [-n N]
+//! scenario bench CASE.json [-n N] [--jobs J]
 //! scenario snapshot APP/N [-m MODEL] [--format json|rust] [--include PARTS] [--fetch C:PATH]...
 //!                   [--charm DIR] [--class NAME] [--event NAME]
+//! scenario explore CHARM_DIR [--walks N | --runs N | --time T] [--seed S] [--jobs J]
+//!                  [--shard K/N] [--out DIR] [--report FILE] [--timeout S] [--steps N]
+//!                  [--class NAME] [--coverage]
+//! scenario explore-merge REPORT.json... [--out DIR] [--charm DIR]
 //! ```
 //! This file holds the command line (clap) and the dispatch; each subcommand is its own
 //! module. A usage error is one line on stderr naming what is wrong (and the nearest valid
@@ -57,6 +61,7 @@ enum Command {
     Snapshot(SnapshotArgs),
     Schema(SchemaArgs),
     Explore(ExploreArgs),
+    ExploreMerge(ExploreMergeArgs),
 }
 
 /// Run one event of a charm and print the Output as JSON on stdout.
@@ -131,9 +136,17 @@ struct BenchArgs {
     /// The case file to time
     #[arg(value_name = "CASE.json")]
     case: PathBuf,
-    /// The number of timed runs
+    /// The number of timed runs (with --jobs, split between the workers)
     #[arg(short = 'n', value_name = "N", default_value_t = 1000, value_parser = positive)]
     runs: usize,
+    /// Time in J worker processes at once, each making its share of the runs: prints each
+    /// worker's figures and the runs per second of all together
+    #[arg(short, long, value_name = "J", default_value_t = 1, value_parser = jobs)]
+    jobs: usize,
+    /// Run as one of a parent's workers (internal): print "ready", wait for a line on
+    /// stdin, time, print the figures as JSON
+    #[arg(long, hide = true)]
+    worker: bool,
 }
 
 /// Gather a live unit's State through the `juju` client and print it.
@@ -185,10 +198,15 @@ struct SnapshotArgs {
 
 /// Walk a charm through States and events drawn from its metadata, and report what breaks it.
 ///
-/// Prints the seed first, then a summary: walks, runs, the events fired, and each finding
-/// (an exception the charm raised, in which of its frames), shrunk to the smallest State on
-/// which its event still fails. With --out, each finding is written as a case file for
-/// `scenario run` and a Rust test. The same charm, seed and budget give the same report.
+/// Prints the seed first, then a summary: walks, runs, the events fired, the relations and
+/// config drawn, with --coverage the line coverage of the charm's src/ and lib/ (`coverage`
+/// installed in the charm's venv), the runs per second, and each finding (an exception the charm
+/// raised, in which of its frames; a hang; a broken invariant), shrunk to the fewest steps
+/// and the simplest State that still break it. With --out, each finding is written as a case
+/// file for `scenario run` and a Rust test. On a terminal, a progress line on stderr.
+///
+/// The same charm, seed and walks give the same findings, in one process, over --jobs
+/// workers or over --shard CI jobs merged with `scenario explore-merge`.
 #[derive(Debug, Args)]
 #[command(after_help = concat!(
     "Exit codes: 0 nothing broke; 1 findings (in the summary, and with --out in files); ",
@@ -198,24 +216,142 @@ struct ExploreArgs {
     /// The charm's directory (charmcraft.yaml or metadata.yaml, and src/charm.py)
     #[arg(value_name = "CHARM_DIR")]
     charm: PathBuf,
-    /// How many walks: each a drawn State, Juju's start-up sequence for it, then more events
-    #[arg(long, value_name = "N", default_value_t = 100, value_parser = clap::value_parser!(u64).range(1..))]
-    walks: u64,
+    /// How many walks: each a drawn State, Juju's start-up sequence for it, then more
+    /// events [default: 100, unless --runs or --time]
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    walks: Option<u64>,
+    /// Stop starting walks after N runs (shrinking included); with --jobs, N/J each
+    #[arg(long, value_name = "N", value_parser = positive, conflicts_with = "walks")]
+    runs: Option<usize>,
+    /// Stop starting walks after T: seconds, or 30s, 2m, 1h; with --jobs, each worker
+    #[arg(long, value_name = "T", value_parser = parse_time, conflicts_with_all = ["walks", "runs"])]
+    time: Option<std::time::Duration>,
     /// At most this many events per walk after start-up
     #[arg(long, value_name = "N", default_value_t = 6)]
     steps: usize,
     /// The seed every draw follows from [default: drawn from the clock, and printed]
     #[arg(long, value_name = "SEED")]
     seed: Option<u64>,
+    /// Explore in J worker processes at once (walk w in worker w mod J): the same findings
+    /// as one process, sooner
+    #[arg(short, long, value_name = "J", default_value_t = 1, value_parser = jobs)]
+    jobs: usize,
+    /// Only the walks of shard K of N (1 <= K <= N: walk w is in shard w mod N + 1), as one
+    /// of N CI jobs; merge their --report files with `scenario explore-merge`
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    shard: Option<Shard>,
     /// Write each finding here: finding-N.json (a case file) and finding-N.rs (a test)
     #[arg(long, value_name = "DIR")]
     out: Option<PathBuf>,
+    /// Write the report as JSON (for `scenario explore-merge`)
+    #[arg(long, value_name = "FILE")]
+    report: Option<PathBuf>,
     /// The charm class in src/charm.py [default: the one CharmBase subclass there]
     #[arg(long, value_name = "NAME")]
     class: Option<String>,
     /// A run still going after SECONDS is a finding (type Timeout; 0: no limit)
     #[arg(long, value_name = "SECONDS", value_parser = parse_timeout, default_value = "10")]
     timeout: Timeout,
+    /// Measure the line coverage of the charm's src/ and lib/ (needs `coverage` in the
+    /// charm's venv; slows runs; see the README about runs that time out)
+    #[arg(long)]
+    coverage: bool,
+    /// Run as worker INDEX of COUNT for a parent `explore --jobs` (internal): the walks
+    /// whose number is INDEX modulo COUNT, progress and the report as JSON lines on stdout
+    #[arg(long, hide = true, value_name = "INDEX/COUNT", value_parser = parse_worker)]
+    worker: Option<Shard>,
+}
+
+/// Merge the --report files of `scenario explore --shard K/N` jobs into one report.
+///
+/// Prints the merged summary (the same one process exploring all the shards would print) and,
+/// with --out, writes the findings as `scenario explore --out` does.
+#[derive(Debug, Args)]
+#[command(after_help = concat!(
+    "Exit codes: 0 nothing broke; 1 findings; 2 bad input, or reports of different ",
+    "explorations (the message on stderr)."
+))]
+struct ExploreMergeArgs {
+    /// The reports, written by `scenario explore --shard K/N --report FILE`
+    #[arg(value_name = "REPORT.json", required = true)]
+    reports: Vec<PathBuf>,
+    /// Write each finding here: finding-N.json (a case file) and finding-N.rs (a test)
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+    /// The charm's directory, where it is not where the reports say (another machine's path)
+    #[arg(long, value_name = "DIR")]
+    charm: Option<PathBuf>,
+}
+
+/// A part of an exploration: `index` of `count`, counted from 0.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Shard {
+    index: u64,
+    count: u64,
+}
+
+/// `--shard K/N`: 1 <= K <= N.
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    let bad = || format!("{text:?} is not a shard K/N, with 1 <= K <= N (like 2/4)");
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let (k, n): (u64, u64) = (
+        k.trim().parse().map_err(|_| bad())?,
+        n.trim().parse().map_err(|_| bad())?,
+    );
+    if k == 0 || k > n {
+        return Err(bad());
+    }
+    Ok(Shard {
+        index: k - 1,
+        count: n,
+    })
+}
+
+/// `--worker INDEX/COUNT`: 0 <= INDEX < COUNT.
+fn parse_worker(text: &str) -> Result<Shard, String> {
+    let (i, n) = text
+        .split_once('/')
+        .ok_or_else(|| format!("{text:?} is not INDEX/COUNT"))?;
+    let index = i
+        .parse()
+        .map_err(|_| format!("{text:?} is not INDEX/COUNT"))?;
+    let count = n
+        .parse()
+        .map_err(|_| format!("{text:?} is not INDEX/COUNT"))?;
+    if index >= count {
+        return Err(format!("{text:?}: INDEX must be below COUNT"));
+    }
+    Ok(Shard { index, count })
+}
+
+/// `--jobs`: 1 to 256 worker processes.
+fn jobs(value: &str) -> Result<usize, String> {
+    value
+        .parse::<usize>()
+        .ok()
+        .filter(|n| (1..=256).contains(n))
+        .ok_or_else(|| format!("{value:?} is not a number of jobs from 1 to 256"))
+}
+
+/// `--time`: seconds (`20`, `1.5`), or with a unit (`500ms`, `30s`, `2m`, `1h`).
+fn parse_time(text: &str) -> Result<std::time::Duration, String> {
+    let bad = || format!("{text:?} is not a time: seconds, or like 30s, 2m, 1h");
+    let (number, unit) = match text.find(|c: char| c.is_ascii_alphabetic()) {
+        Some(at) => text.split_at(at),
+        None => (text, "s"),
+    };
+    let scale = match unit {
+        "ms" => 1e-3,
+        "s" => 1.0,
+        "m" => 60.0,
+        "h" => 3600.0,
+        _ => return Err(bad()),
+    };
+    let number: f64 = number.trim().parse().map_err(|_| bad())?;
+    std::time::Duration::try_from_secs_f64(number * scale)
+        .ok()
+        .filter(|t| !t.is_zero())
+        .ok_or_else(bad)
 }
 
 /// Print the JSON Schema (draft 2020-12) of case files, of a State or of the Output.
@@ -295,6 +431,7 @@ fn main() -> ExitCode {
         Command::Snapshot(snapshot) => snapshot::snapshot(&snapshot, &args[2..]),
         Command::Schema(schema) => schema::schema(schema.which),
         Command::Explore(explore) => explore::explore(&explore),
+        Command::ExploreMerge(merge) => explore::merge(&merge),
     };
     // The embedded interpreter is never finalised: flush what the charm printed.
     ops_scenario::python::flush_python_output();

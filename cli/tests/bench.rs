@@ -63,3 +63,59 @@ fn bench_refuses_a_case_that_fails() {
     assert_eq!(done.stdout, "");
     insta::assert_snapshot!(done.stderr);
 }
+
+#[test]
+fn bench_over_jobs_reports_each_worker_and_the_total() {
+    let done = finish(&mut scenario([
+        "bench",
+        "benches/cases/f-counter.json",
+        "-n",
+        "21",
+        "--jobs",
+        "2",
+    ]));
+    assert_eq!(done.code, Some(0), "{}", done.stderr);
+    let lines: Vec<&str> = done.stdout.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", done.stdout);
+    assert!(
+        lines[0].starts_with("worker 1: 11 runs in "),
+        "{}",
+        done.stdout
+    );
+    assert!(
+        lines[1].starts_with("worker 2: 10 runs in "),
+        "{}",
+        done.stdout
+    );
+    assert!(
+        lines[2].starts_with("2 workers: 21 runs in "),
+        "{}",
+        done.stdout
+    );
+    assert!(lines[2].ends_with(" runs/s"), "{}", done.stdout);
+    let bad = finish(&mut scenario([
+        "bench",
+        "benches/cases/f-counter.json",
+        "--jobs",
+        "0",
+    ]));
+    assert_eq!(bad.code, Some(2), "{}", bad.stderr);
+    assert!(
+        bad.stderr.contains("not a number of jobs"),
+        "{}",
+        bad.stderr
+    );
+    // A worker that cannot run the case: the parent says so, exit 2.
+    let failing = finish(&mut scenario([
+        "bench".as_ref(),
+        fixture("raising-start.json").as_os_str(),
+        "--jobs".as_ref(),
+        "2".as_ref(),
+    ]));
+    assert_eq!(failing.code, Some(2), "{}", failing.stderr);
+    assert!(
+        failing.stderr.contains("bench worker 1 stopped"),
+        "{}",
+        failing.stderr
+    );
+}
