@@ -178,6 +178,10 @@ pub struct Reads {
     pub relation_keys: BTreeMap<String, BTreeSet<String>>,
     /// Every key the charm looked up in `self.config`, present or missing.
     pub config_keys: BTreeSet<String>,
+    /// Per container, every path the charm pulled from its Pebble, there or not; omitted
+    /// from the JSON when none.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub pulled_files: BTreeMap<String, BTreeSet<String>>,
 }
 
 /// One juju-log record.

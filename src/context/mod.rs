@@ -534,15 +534,19 @@ impl Context {
     /// The run's input checked (unless the Context skips the checks) and its request made:
     /// the request and the checker's warnings, or every violated rule.
     /// [`run`](Self::run) with other options than the Context's (the explorer records what
-    /// the charm reads, [`ContextOptions::record_reads`], whatever the Context says).
+    /// the charm reads, [`ContextOptions::record_reads`], whatever the Context says); a
+    /// failed run's error comes with what it read until then.
     pub(crate) fn run_with_options(
         &self,
         event: &Event,
         state: &State,
         options: &ContextOptions,
-    ) -> Result<Output> {
+    ) -> std::result::Result<Output, (Error, Option<Box<crate::output::Reads>>)> {
         self.run_request_with(event, state, None, Some(options))
-            .map_err(|failure| failure.error)
+            .map_err(|failure| {
+                let reads = failure.partial.and_then(|p| p.reads).map(Box::new);
+                (failure.error, reads)
+            })
     }
 
     fn checked_request<'a, 'i>(

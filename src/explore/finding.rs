@@ -16,7 +16,8 @@ use crate::state::State;
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct FindingKey {
     /// The exception's type, qualified as in [`Error::CharmRaised`]; `Timeout` for a run
-    /// past the time limit; `invariant: <name>` for a broken invariant
+    /// past the time limit; `CommitRefused` for changes Juju refused at commit (the frame is
+    /// then what was refused); `invariant: <name>` for a broken invariant
     /// ([`Invariants`](super::Invariants)).
     pub exc_type: String,
     /// The innermost frame outside ops and the libraries (`src/charm.py:42 in _on_start`);
@@ -109,8 +110,9 @@ impl Finding {
 /// The prefix of an invariant finding's type.
 pub(super) const INVARIANT: &str = "invariant: ";
 
-/// The finding an error is, if it is one: the charm raised, or ran past the time limit
-/// (type `Timeout`); with the message to show. Other errors are refusals.
+/// The finding an error is, if it is one: the charm raised, ran past the time limit (type
+/// `Timeout`), or made changes Juju refused at commit (type `CommitRefused`); with the message
+/// to show. Other errors are refusals.
 pub(super) fn finding_of(error: &Error, charm_dir: &Path) -> Option<(FindingKey, String)> {
     match error {
         Error::CharmRaised {
@@ -136,6 +138,19 @@ pub(super) fn finding_of(error: &Error, charm_dir: &Path) -> Option<(FindingKey,
                 frame: handler_frame(traceback, charm_dir),
             },
             format!("still running after {limit:?}, in {handler}"),
+        )),
+        // Juju refused the hook's changes when it committed them: the hook fails in Juju, as
+        // a raise does. Told apart by what was refused.
+        Error::CommitRefused { refusals } => Some((
+            FindingKey {
+                exc_type: "CommitRefused".to_owned(),
+                frame: refusals
+                    .first()
+                    .and_then(|r| r.lines().next())
+                    .unwrap_or_default()
+                    .to_owned(),
+            },
+            refusals.join("\n"),
         )),
         _ => None,
     }
@@ -195,5 +210,21 @@ mod tests {
         assert_eq!(handler_frame(tb, dir), "src/charm.py in _on_start");
         assert_eq!(charm_frame("no frames", dir), "");
         assert_eq!(handler_frame("no frames", dir), "");
+    }
+
+    #[test]
+    fn changes_juju_refuses_at_commit_are_findings_told_apart_by_what_was_refused() {
+        let refused = |what: &str| Error::CommitRefused {
+            refusals: vec![format!("{what}\nmore"), "other".to_owned()],
+        };
+        let dir = Path::new("/charms/web");
+        let (key, message) =
+            finding_of(&refused("secret-set secret:x: permission denied"), dir).expect("a finding");
+        assert_eq!(key.exc_type, "CommitRefused");
+        assert_eq!(key.frame, "secret-set secret:x: permission denied");
+        assert!(message.ends_with("other"));
+        let (other, _) = finding_of(&refused("secret-remove: not found"), dir).unwrap();
+        assert_ne!(key, other);
+        assert!(finding_of(&Error::runtime("engine trouble"), dir).is_none());
     }
 }

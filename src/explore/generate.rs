@@ -29,6 +29,10 @@ const STRINGS: &[&str] = &[
     "line one\nline two",
 ];
 
+/// Contents for files the charm pulls: empty, a version, whitespace, not UTF-8-looking text,
+/// JSON-ish, several lines.
+const FILE_CONTENTS: &[&str] = &["", "1.2.3\n", " \n", "ünï", "{}", "a\nb\n"];
+
 /// Keys charms commonly read from relation databags, and values for them.
 const DATABAG_KEYS: &[&str] = &[
     "host",
@@ -57,7 +61,7 @@ pub(super) struct Cx<'a> {
 /// A fresh State for `meta`'s charm: config of the declared types (edge values, or left to
 /// its default), leadership, relations of the declared endpoints with 0..2 remote units and
 /// databags of common keys, containers connectable or not (sometimes with a service
-/// planned), storage attached or not,
+/// planned, sometimes with a file the charm was seen to pull), storage attached or not,
 /// sometimes a secret the unit observes and one it owns, and sometimes the stored state or
 /// deferred events of a State the learning walks reached.
 pub(crate) fn state(cx: &Cx, rng: &mut Rng) -> State {
@@ -91,6 +95,15 @@ pub(crate) fn state(cx: &Cx, rng: &mut Rng) -> State {
                 // A workload already planned (a restarted pod, an upgraded charm): one
                 // service named after the container, running or not.
                 container = with_service(container, rng.chance(50));
+            }
+            let pulled = known
+                .files
+                .get(name.as_str())
+                .map_or(&[][..], Vec::as_slice);
+            if container.can_connect && !pulled.is_empty() && rng.chance(40) {
+                // A file the charm was seen to pull, there this time, with awkward content.
+                let path = rng.pick(pulled).clone();
+                container = container.files([(path, *rng.pick(FILE_CONTENTS))]);
             }
             state.containers.push(container);
         }

@@ -1,8 +1,8 @@
 //! What the first walks of an exploration (the learning walks) saw the charm leave behind,
 //! for later walks to start from: stored state and deferred events from real outputs, so
 //! that a walk can begin as a unit that has lived, not only as a fresh one; and the keys the
-//! charm looked up in remote databags (found or not), so that later walks give it those keys,
-//! with awkward values.
+//! charm looked up in remote databags and the files it pulled from its containers (found or
+//! not), so that later walks give it those keys and files, with awkward values.
 //!
 //! Every worker and shard runs the learning walks (counting them only where they belong),
 //! so what is learned, and so every later walk, is the same however the walks are split.
@@ -27,19 +27,25 @@ pub(super) struct Knowledge {
     pub(super) deferred: Vec<Vec<DeferredEvent>>,
     /// Keys the charm looked up in remote databags, found or not, by endpoint.
     pub(super) relation_keys: BTreeMap<String, Vec<String>>,
+    /// Paths the charm pulled from a container's Pebble, there or not, by container.
+    pub(super) files: BTreeMap<String, Vec<String>>,
 }
 
 impl Knowledge {
     /// Learn from what a step read.
     pub(super) fn learn_reads(&mut self, reads: &Reads) {
-        for (endpoint, keys) in &reads.relation_keys {
-            let known = self.relation_keys.entry(endpoint.clone()).or_default();
-            for key in keys {
-                if !known.contains(key) {
-                    known.push(key.clone());
+        let learn = |into: &mut BTreeMap<String, Vec<String>>, from: &BTreeMap<String, _>| {
+            for (name, items) in from {
+                let known = into.entry(String::clone(name)).or_default();
+                for item in items {
+                    if !known.contains(item) {
+                        known.push(String::clone(item));
+                    }
                 }
             }
-        }
+        };
+        learn(&mut self.relation_keys, &reads.relation_keys);
+        learn(&mut self.files, &reads.pulled_files);
     }
 
     /// Learn from a State a step left.

@@ -273,6 +273,8 @@ pub struct Report {
     pub hook_tools: BTreeMap<String, usize>,
     /// Keys the charm looked up in remote databags, found or not, by endpoint.
     pub keys_read: BTreeMap<String, std::collections::BTreeSet<String>>,
+    /// Paths the charm pulled from a container's Pebble, there or not, by container.
+    pub files_pulled: BTreeMap<String, std::collections::BTreeSet<String>>,
     /// The distinct ways the charm broke, by the walk that found them.
     pub findings: Vec<Finding>,
 }
@@ -298,6 +300,12 @@ impl Report {
         add(&mut self.hook_tools, other.hook_tools);
         for (endpoint, keys) in other.keys_read {
             self.keys_read.entry(endpoint).or_default().extend(keys);
+        }
+        for (container, paths) in other.files_pulled {
+            self.files_pulled
+                .entry(container)
+                .or_default()
+                .extend(paths);
         }
         for finding in other.findings {
             match self.findings.iter().position(|f| f.key == finding.key) {
@@ -342,11 +350,18 @@ impl Report {
             }
             text.push('\n');
         }
-        if !self.keys_read.is_empty() {
-            text.push_str("keys read:");
-            for (endpoint, keys) in &self.keys_read {
-                let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
-                text.push_str(&format!(" {endpoint}[{}]", keys.join(",")));
+        for (what, read) in [
+            ("keys read", &self.keys_read),
+            ("files pulled", &self.files_pulled),
+        ] {
+            if read.is_empty() {
+                continue;
+            }
+            text.push_str(what);
+            text.push(':');
+            for (name, items) in read {
+                let items: Vec<&str> = items.iter().map(String::as_str).collect();
+                text.push_str(&format!(" {name}[{}]", items.join(",")));
             }
             text.push('\n');
         }

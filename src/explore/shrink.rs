@@ -1,5 +1,6 @@
 //! Shrinking a finding: the fewest steps, then the simplest State (a fresh unit's statuses;
-//! fewer relations, units, keys, config options, containers and their plans) and the simplest
+//! fewer relations, units, keys, config options, containers and their plans and files) and
+//! the simplest
 //! changes, on
 //! which the charm still breaks the same way.
 
@@ -225,6 +226,11 @@ fn simpler(state: &State, steps: &[Step]) -> Vec<State> {
             c.layers = Default::default();
             c.service_statuses.clear();
         });
+        for path in container.files.keys() {
+            push(&|s| {
+                s.containers[i].files.remove(path);
+            });
+        }
         if !named_container(&container.name) {
             push(&|s| {
                 s.containers.remove(i);

@@ -29,8 +29,8 @@ pub(super) enum Verdict {
         unknown_status: bool,
         reads: Option<Reads>,
     },
-    /// The charm broke: raised, hung, or broke an invariant.
-    Broke(FindingKey, String),
+    /// The charm broke: raised, hung, or broke an invariant; with what it read until then.
+    Broke(FindingKey, String, Option<Box<Reads>>),
     /// The engine refused it (the checker, or another error that is not the charm's).
     Refused(String),
 }
@@ -129,7 +129,13 @@ impl Explorer<'_> {
                         }
                         break Some(Some((*state, unknown_status)));
                     }
-                    Verdict::Broke(key, message) => {
+                    Verdict::Broke(key, message, reads) => {
+                        if let Some(reads) = reads {
+                            report.learn(&reads);
+                            if let Some(knowledge) = learn.as_deref_mut() {
+                                knowledge.learn_reads(&reads);
+                            }
+                        }
                         let mut steps = done.clone();
                         steps.push(step.clone());
                         self.found(key, message, &initial, steps, index, report);
@@ -228,9 +234,9 @@ impl Explorer<'_> {
         };
         let output = match self.ctx.run_with_options(&step.event, input, &self.options) {
             Ok(output) => output,
-            Err(error) => {
+            Err((error, reads)) => {
                 return match finding_of(&error, self.ctx.charm().dir()) {
-                    Some((key, message)) => Verdict::Broke(key, message),
+                    Some((key, message)) => Verdict::Broke(key, message, reads),
                     None => Verdict::Refused(error.to_string()),
                 }
             }
@@ -243,7 +249,7 @@ impl Explorer<'_> {
                     frame: String::new(),
                 };
                 let message = format!("{queued} events deferred, more than {max}");
-                return Verdict::Broke(key, message);
+                return Verdict::Broke(key, message, output.reads.map(Box::new));
             }
         }
         for (name, check) in &self.custom_invariants {
@@ -252,7 +258,7 @@ impl Explorer<'_> {
                     exc_type: format!("{INVARIANT}{name}"),
                     frame: String::new(),
                 };
-                return Verdict::Broke(key, why);
+                return Verdict::Broke(key, why, output.reads.map(Box::new));
             }
         }
         let unknown_status = output.state.unit_status == Status::Unknown;
@@ -294,7 +300,7 @@ impl Explorer<'_> {
                     }
                     current = std::borrow::Cow::Owned(*state);
                 }
-                Verdict::Broke(k, _) if k == *key => return Some(i),
+                Verdict::Broke(k, ..) if k == *key => return Some(i),
                 Verdict::Broke(..) | Verdict::Refused(_) => return None,
             }
         }
@@ -313,6 +319,12 @@ impl Report {
                 .entry(endpoint.clone())
                 .or_default()
                 .extend(keys.iter().cloned());
+        }
+        for (container, paths) in &reads.pulled_files {
+            self.files_pulled
+                .entry(container.clone())
+                .or_default()
+                .extend(paths.iter().cloned());
         }
     }
 }

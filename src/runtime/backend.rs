@@ -55,6 +55,13 @@ impl RunBackend {
         self.tools.as_ref().ok_or_else(finished)
     }
 
+    /// Note a pull from a container's Pebble, if the run records reads.
+    pub(crate) fn pulled(&self, container: &str, path: &str) {
+        if let Some(reads) = &self.reads {
+            reads.pulled(container, path);
+        }
+    }
+
     pub(crate) fn tools_mut(&mut self) -> PyResult<&mut HookTools> {
         self.tools.as_mut().ok_or_else(finished)
     }

@@ -270,6 +270,7 @@ impl RunPebble {
     }
 
     fn pull<'py>(&self, py: Python<'py>, path: &str) -> PyResult<Bound<'py, PyBytes>> {
+        self.backend.bind(py).borrow().pulled(&self.container, path);
         let data = self.with(py, |tools, name| tools.pebble_fs(name)?.pull(path))?;
         Ok(PyBytes::new(py, &data))
     }

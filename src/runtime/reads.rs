@@ -1,7 +1,8 @@
 //! A run's record of what the charm asked the model, for
 //! [`Context::record_reads`](crate::Context::record_reads): the backend counts each hook tool
 //! as it answers it, and hands ops the shim's `RecordingDict` (a dict that notes the keys
-//! looked up in it) for remote databags and the config. A run that does not record has no
+//! looked up in it) for remote databags and the config; the Pebble client notes the paths
+//! pulled. A run that does not record has no
 //! recorder, and the backend's only extra work is the test for one.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -22,6 +23,8 @@ pub(crate) struct ReadsRecorder {
     relation_keys: Py<PyDict>,
     /// The set the config's `RecordingDict` notes keys in.
     config_keys: Py<PySet>,
+    /// Container to the paths pulled from its Pebble.
+    pulled_files: Mutex<BTreeMap<String, BTreeSet<String>>>,
 }
 
 impl ReadsRecorder {
@@ -30,7 +33,20 @@ impl ReadsRecorder {
             hook_tools: Mutex::new(BTreeMap::new()),
             relation_keys: PyDict::new(py).unbind(),
             config_keys: PySet::empty(py)?.unbind(),
+            pulled_files: Mutex::new(BTreeMap::new()),
         })
+    }
+
+    /// A pull of `path` from `container`'s Pebble.
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn pulled(&self, container: &str, path: &str) {
+        self.pulled_files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .entry(container.to_owned())
+            .or_default()
+            .insert(path.to_owned());
     }
 
     /// One call of `tool`.
@@ -87,10 +103,16 @@ impl ReadsRecorder {
             self.relation_keys.bind(py).extract()?;
         relation_keys.retain(|_, keys| !keys.is_empty());
         let config_keys: BTreeSet<String> = self.config_keys.bind(py).extract()?;
+        let pulled_files = self
+            .pulled_files
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone();
         Ok(Reads {
             hook_tools,
             relation_keys,
             config_keys,
+            pulled_files,
         })
     }
 }

@@ -160,6 +160,14 @@ fn the_planted_bugs_are_found_shrunk_and_reproduced() {
     }
     // Some walks started from the stored state the learning walks saw the charm keep.
     assert!(report.resumed > 0, "{}", report.summary());
+    // The file the charm pulls was learned, and given to it in later walks: its workload
+    // version was set (the pull succeeded).
+    assert!(report.files_pulled["web"].contains("/etc/web/version"));
+    assert!(
+        report.hook_tools.contains_key("application-version-set"),
+        "{}",
+        report.summary()
+    );
     // Every State drawn, and every step, was one the checker accepts.
     assert_eq!(report.rejected, 0, "{:?}", report.refusals);
 

@@ -7,7 +7,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use crate::common::ctx;
 use ops_scenario::{
-    Context, ContextOptions, Event, Output, PeerRelation, Reads, Relation, Secret, State,
+    Container, Context, ContextOptions, Event, Output, PeerRelation, Reads, Relation, Secret, State,
 };
 
 const CHARM: &str = "reads-probe";
@@ -275,4 +275,22 @@ fn a_bag_loaded_but_never_looked_up_in_leaves_its_endpoint_out() {
     let reads = out.reads.expect("recorded");
     assert_eq!(reads.hook_tools.get("relation-get"), Some(&1), "{reads:?}");
     assert_eq!(reads.relation_keys, BTreeMap::new());
+}
+
+#[test]
+fn paths_pulled_from_a_container_are_recorded_there_or_not() {
+    let ctx = ctx("fragile").record_reads(true);
+    let web = Container::new("web").can_connect(true);
+    let with_file = web.clone().files([("/etc/web/version", "1.2.3\n")]);
+    let pulled = BTreeMap::from([("web".to_owned(), keys(&["/etc/web/version"]))]);
+    let state = State::default().containers([with_file.clone()]);
+    let out = ctx.run(with_file.pebble_ready_event(), &state).unwrap();
+    assert_eq!(out.reads.unwrap().pulled_files, pulled);
+    // Not there: the charm raises (PathError), and the record says what it pulled.
+    let state = State::default().containers([web.clone()]);
+    let out = ctx
+        .run_reporting_errors(web.pebble_ready_event(), &state)
+        .unwrap();
+    assert!(out.error.is_some());
+    assert_eq!(out.reads.unwrap().pulled_files, pulled);
 }
