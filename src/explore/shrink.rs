@@ -1,13 +1,13 @@
 //! Shrinking a finding: the fewest steps, then the simplest State (a fresh unit's statuses;
-//! fewer relations, units, keys, config options, containers and their plans and files) and
-//! the simplest
+//! fewer relations, units, keys, config options, containers and their plans and files; then
+//! simpler values) and the simplest
 //! changes, on
 //! which the charm still breaks the same way.
 
 use super::walk::status_after_start_key;
 use super::{Explorer, Finding, FindingKey};
 use crate::sequence::{ModelChange, Step};
-use crate::state::{AnyRelation, State};
+use crate::state::{AnyRelation, ConfigValue, State};
 
 impl Explorer<'_> {
     /// The smallest reproducer of `key` found within the shrinking budget, from `state` and
@@ -220,6 +220,20 @@ fn simpler(state: &State, steps: &[Step]) -> Vec<State> {
             s.config.remove(key);
         });
     }
+    // Simpler values, once there are fewer of them.
+    for (key, value) in &state.config {
+        for simpler in simpler_values(value) {
+            push(&|s| {
+                s.config.insert(key.clone(), simpler.clone());
+            });
+        }
+    }
+    for (i, relation) in state.relations.iter().enumerate() {
+        for (bag, key) in remote_keys(relation) {
+            // `push` leaves out a change that changes nothing (a value already empty).
+            push(&|s| empty_value(&mut s.relations[i], bag, &key));
+        }
+    }
     for (i, container) in state.containers.iter().enumerate() {
         push(&|s| {
             let c = &mut s.containers[i];
@@ -326,15 +340,43 @@ fn remote_keys(relation: &AnyRelation) -> Vec<(Bag, String)> {
 }
 
 fn remove_key(relation: &mut AnyRelation, bag: Bag, key: &str) {
-    let data = match (relation, bag) {
+    if let Some(data) = bag_mut(relation, bag) {
+        data.remove(key);
+    }
+}
+
+fn empty_value(relation: &mut AnyRelation, bag: Bag, key: &str) {
+    if let Some(data) = bag_mut(relation, bag) {
+        data.insert(key.to_owned(), String::new());
+    }
+}
+
+/// The value itself, made simpler (strictly, so shrinking cannot go back and forth): an
+/// empty string, or a one-letter one for a longer string; 0, or 1 for a larger number; 0.0;
+/// false.
+fn simpler_values(value: &ConfigValue) -> Vec<ConfigValue> {
+    match value {
+        ConfigValue::String(text) if text.chars().count() > 1 => {
+            vec![ConfigValue::String(String::new()), "a".into()]
+        }
+        ConfigValue::String(text) if !text.is_empty() => vec![ConfigValue::String(String::new())],
+        ConfigValue::Int(n) if n.unsigned_abs() > 1 => {
+            vec![ConfigValue::Int(0), ConfigValue::Int(1)]
+        }
+        ConfigValue::Int(n) if *n != 0 => vec![ConfigValue::Int(0)],
+        ConfigValue::Float(x) if *x != 0.0 => vec![ConfigValue::Float(0.0)],
+        ConfigValue::Bool(true) => vec![ConfigValue::Bool(false)],
+        _ => Vec::new(),
+    }
+}
+
+fn bag_mut(relation: &mut AnyRelation, bag: Bag) -> Option<&mut crate::state::Databag> {
+    match (relation, bag) {
         (AnyRelation::Regular(r), Bag::App) => Some(&mut r.remote_app_data),
         (AnyRelation::Regular(r), Bag::Unit(u)) => r.remote_units_data.get_mut(&u),
         (AnyRelation::Peer(r), Bag::Unit(u)) => r.peers_data.get_mut(&u),
         (AnyRelation::Peer(_), Bag::App) => None,
         (AnyRelation::Subordinate(r), Bag::App) => Some(&mut r.remote_app_data),
         (AnyRelation::Subordinate(r), Bag::Unit(_)) => Some(&mut r.remote_unit_data),
-    };
-    if let Some(data) = data {
-        data.remove(key);
     }
 }
