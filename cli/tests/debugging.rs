@@ -7,36 +7,18 @@ mod common;
 
 use std::fs::File;
 use std::io::{Read, Write};
-use std::os::fd::{FromRawFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::process::Stdio;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{finish, manifest_dir, scenario};
+use common::{finish, manifest_dir, pty, scenario};
 use serde_json::{json, Value};
 
 fn state_file(dir: &tempfile::TempDir, mode: &str) -> std::path::PathBuf {
     let path = dir.path().join("state.json");
     std::fs::write(&path, json!({"config": {"mode": mode}}).to_string()).unwrap();
     path
-}
-
-/// A pseudo-terminal: (master, slave).
-fn pty() -> (OwnedFd, OwnedFd) {
-    let (mut master, mut slave) = (0, 0);
-    // SAFETY: openpty writes the two descriptors it opens; no name, settings or size given.
-    let done = unsafe {
-        libc::openpty(
-            &mut master,
-            &mut slave,
-            std::ptr::null_mut(),
-            std::ptr::null(),
-            std::ptr::null(),
-        )
-    };
-    assert_eq!(done, 0, "openpty: {}", std::io::Error::last_os_error());
-    // SAFETY: both were just opened, and are owned here only.
-    unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) }
 }
 
 /// What the terminal has shown so far, read by a thread of its own.

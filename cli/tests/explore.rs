@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{finish, scenario};
+use common::{finish, pty, scenario};
 
 #[test]
 fn explore_finds_the_planted_bugs_and_writes_reproducers() {
@@ -380,30 +380,6 @@ fn bad_jobs_shards_and_budgets_are_usage_errors() {
         "{}",
         missing.stderr
     );
-}
-
-/// A pseudo-terminal: (master, slave).
-fn pty() -> (std::os::fd::OwnedFd, std::os::fd::OwnedFd) {
-    use std::os::fd::FromRawFd;
-    let (mut master, mut slave) = (0, 0);
-    // SAFETY: openpty writes the two descriptors it opens; no name, settings or size given.
-    let done = unsafe {
-        libc::openpty(
-            &mut master,
-            &mut slave,
-            std::ptr::null_mut(),
-            std::ptr::null(),
-            std::ptr::null(),
-        )
-    };
-    assert_eq!(done, 0, "openpty: {}", std::io::Error::last_os_error());
-    // SAFETY: both were just opened, and are owned here only.
-    unsafe {
-        (
-            std::os::fd::OwnedFd::from_raw_fd(master),
-            std::os::fd::OwnedFd::from_raw_fd(slave),
-        )
-    }
 }
 
 #[test]
