@@ -29,7 +29,9 @@ fn timed_ctx() -> Context {
     ctx("hanging").timeout(LIMIT)
 }
 
-/// Run `mode`, expecting the limit to interrupt it within a second of passing; the error.
+/// Run `mode`, expecting the limit to interrupt it within two seconds of passing (on
+/// CPython 3.13 a pure-Python loop off the main thread stops by the asynchronous exception,
+/// half a second after the signal, and a loaded CI machine adds its own delay); the error.
 fn interrupted(ctx: &Context, mode: &str) -> (Duration, String, String) {
     let started = Instant::now();
     let err = ctx.run(Event::start(), &hanging(mode)).unwrap_err();
@@ -44,7 +46,7 @@ fn interrupted(ctx: &Context, mode: &str) -> (Duration, String, String) {
     };
     assert_eq!(*limit, LIMIT, "{mode}");
     assert!(
-        took >= LIMIT && took < LIMIT + Duration::from_secs(1),
+        took >= LIMIT && took < LIMIT + Duration::from_secs(2),
         "{mode}: took {took:?}"
     );
     (took, handler.clone(), traceback.clone())
