@@ -137,7 +137,11 @@ pub(super) fn finding_of(error: &Error, charm_dir: &Path) -> Option<(FindingKey,
                 // outermost charm frame, without its line) names it.
                 frame: handler_frame(traceback, charm_dir),
             },
-            format!("still running after {limit:?}, in {handler}"),
+            format!(
+                "still running after {limit:?}, in {}",
+                // The charm's own files named as the frames are (relative to its directory).
+                handler.replace(&format!("{}/", charm_dir.display()), "")
+            ),
         )),
         // Juju refused the hook's changes when it committed them: the hook fails in Juju, as
         // a raise does. Told apart by what was refused.

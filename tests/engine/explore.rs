@@ -137,6 +137,12 @@ fn the_planted_bugs_are_found_shrunk_and_reproduced() {
     // Hangs on retries = 0, and only that option is left.
     let f = found["Timeout"];
     assert_eq!(names(f), ["update_status"]);
+    // Where, as the frames say it: relative to the charm's directory.
+    assert!(
+        f.message.contains("_on_update_status (src/charm.py:"),
+        "{}",
+        f.message
+    );
     only(&f.state, &["config"]);
     assert_eq!(
         f.state.config,
