@@ -97,7 +97,7 @@ impl Explorer<'_> {
                     step.before.splice(0..0, carried_here.iter().cloned());
                     step
                 }
-                None if drawn < self.steps.min(extra) => {
+                None if drawn < extra => {
                     carried = carried_here;
                     drawn += 1;
                     pending.extend(generate::next_steps(&cx, &current, &mut rng));
@@ -121,21 +121,11 @@ impl Explorer<'_> {
                         unknown_status,
                         reads,
                     } => {
-                        if let Some(reads) = reads {
-                            report.learn(&reads);
-                            if let Some(knowledge) = learn.as_deref_mut() {
-                                knowledge.learn_reads(&reads);
-                            }
-                        }
+                        learn_from(reads.as_ref(), report, learn.as_deref_mut());
                         break Some(Some((*state, unknown_status)));
                     }
                     Verdict::Broke(key, message, reads) => {
-                        if let Some(reads) = reads {
-                            report.learn(&reads);
-                            if let Some(knowledge) = learn.as_deref_mut() {
-                                knowledge.learn_reads(&reads);
-                            }
-                        }
+                        learn_from(reads.as_deref(), report, learn.as_deref_mut());
                         let mut steps = done.clone();
                         steps.push(step.clone());
                         self.found(key, message, &initial, steps, index, report);
@@ -305,6 +295,16 @@ impl Explorer<'_> {
             }
         }
         None
+    }
+}
+
+/// What a step read: counted in the report, and learned in a learning walk.
+fn learn_from(reads: Option<&Reads>, report: &mut Report, learn: Option<&mut Knowledge>) {
+    if let Some(reads) = reads {
+        report.learn(reads);
+        if let Some(knowledge) = learn {
+            knowledge.learn_reads(reads);
+        }
     }
 }
 
