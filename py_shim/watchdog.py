@@ -48,7 +48,11 @@ def _describe(frame: FrameType) -> str:
 
 def where_interrupted(frame: FrameType | None) -> str:
     """The outermost charm frame that ops (or the shim) called, which is the event handler,
-    the charm's `__init__` or its module's import; and the innermost frame, if another."""
+    the charm's `__init__` or its module's import; and the innermost frame, if another.
+    The shim's own frames are not where the charm was: an interruption raised asynchronously
+    can land in this very function, called from the signal's handler."""
+    while frame is not None and frame.f_code.co_filename.startswith('py_shim/'):
+        frame = frame.f_back
     innermost = frame
     handler: FrameType | None = None
     while frame is not None:

@@ -139,8 +139,7 @@ pub(super) fn finding_of(error: &Error, charm_dir: &Path) -> Option<(FindingKey,
             },
             format!(
                 "still running after {limit:?}, in {}",
-                // The charm's own files named as the frames are (relative to its directory).
-                handler.replace(&format!("{}/", charm_dir.display()), "")
+                handler_place(handler, charm_dir)
             ),
         )),
         // Juju refused the hook's changes when it committed them: the hook fails in Juju, as
@@ -157,6 +156,22 @@ pub(super) fn finding_of(error: &Error, charm_dir: &Path) -> Option<(FindingKey,
             refusals.join("\n"),
         )),
         _ => None,
+    }
+}
+
+/// Where a timed-out run was, as the same hang says it every time (a seed's report is the
+/// same on every machine): the handler with its file relative to the charm's directory, as
+/// frames are named, without the line it was at, and without the innermost frame, which
+/// vary with where the interruption landed.
+/// `Charm._on_x (/charm/src/charm.py:74), at sleep (...)` becomes `Charm._on_x (src/charm.py)`.
+fn handler_place(handler: &str, charm_dir: &Path) -> String {
+    let outer = handler.split(", at ").next().unwrap_or_default();
+    let outer = outer.replace(&format!("{}/", charm_dir.display()), "");
+    match outer.strip_suffix(')').and_then(|o| o.rsplit_once(':')) {
+        Some((place, line)) if line.bytes().all(|b| b.is_ascii_digit()) && !line.is_empty() => {
+            format!("{place})")
+        }
+        _ => outer,
     }
 }
 
@@ -230,5 +245,22 @@ mod tests {
         let (other, _) = finding_of(&refused("secret-remove: not found"), dir).unwrap();
         assert_ne!(key, other);
         assert!(finding_of(&Error::runtime("engine trouble"), dir).is_none());
+    }
+
+    #[test]
+    fn a_hang_is_told_the_same_wherever_it_was_interrupted() {
+        let dir = Path::new("/charms/web");
+        let place = |handler: &str| handler_place(handler, dir);
+        let want = "Web._on_tick (src/charm.py)";
+        assert_eq!(place("Web._on_tick (/charms/web/src/charm.py:74)"), want);
+        assert_eq!(
+            place("Web._on_tick (/charms/web/src/charm.py:70), at Web._agree (/charms/web/src/charm.py:80)"),
+            want
+        );
+        assert_eq!(place("the engine"), "the engine");
+        assert_eq!(
+            place("<module> (/charms/web/src/charm.py:x)"),
+            "<module> (src/charm.py:x)"
+        );
     }
 }

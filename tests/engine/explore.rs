@@ -139,7 +139,8 @@ fn the_planted_bugs_are_found_shrunk_and_reproduced() {
     assert_eq!(names(f), ["update_status"]);
     // Where, as the frames say it: relative to the charm's directory.
     assert!(
-        f.message.contains("_on_update_status (src/charm.py:"),
+        f.message
+            .ends_with("in FragileCharm._on_update_status (src/charm.py)"),
         "{}",
         f.message
     );

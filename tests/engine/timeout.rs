@@ -95,6 +95,21 @@ fn every_kind_of_hang_is_interrupted_in_its_handler() {
 }
 
 #[test]
+fn the_engine_s_own_frames_are_never_where_a_charm_was() {
+    let _turn = one_at_a_time();
+    // The charm sleeps in code named as the shim's files are (`py_shim/...`): where the run
+    // was is the charm's frame that called it. An asynchronous interruption can land in the
+    // shim's signal handler; its frames are skipped the same way.
+    let (_, handler, _) = interrupted(&timed_ctx(), "shim_named");
+    assert!(
+        handler.starts_with("HangingCharm._on_start (")
+            && handler.contains(", at HangingCharm._shim_named (")
+            && !handler.contains("py_shim/"),
+        "{handler}"
+    );
+}
+
+#[test]
 fn a_charm_that_swallows_the_interrupt_is_interrupted_again() {
     let _turn = one_at_a_time();
     let ctx = timed_ctx();
