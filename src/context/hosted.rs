@@ -46,10 +46,7 @@ impl Context {
         dirs: HostedDirs,
     ) -> Result<Context> {
         let charm = Charm::without_source(meta)?;
-        let root = CharmRoot {
-            dir: dirs.charm_root.unwrap_or_else(|| charm.dir.clone()),
-            written: OnceLock::new(),
-        };
+        let root = CharmRoot::new(dirs.charm_root.unwrap_or_else(|| charm.dir.clone()));
         root.prepare(&charm)?;
         let python_env = PythonEnv {
             venv: None,
