@@ -1,16 +1,20 @@
 //! The Rust object behind the shim's `Backend`: converts each hook tool's Python arguments,
 //! calls the rule in [`HookTools`], and maps a refusal to the ops exception.
 
-use pyo3::exceptions::{PyRuntimeError, PyTypeError, PyValueError};
+mod python_args;
+mod refusals;
+
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict};
 
 use super::convert;
-use super::interpreter::Shim;
 use super::reads::ReadsRecorder;
-use crate::hook_tools::{HookToolError, HookTools, SecretMeta};
+use crate::hook_tools::{HookToolError, HookTools};
 use crate::output::Reads;
-use crate::state::{SecretContent, SecretOwner, SecretRotate};
+use crate::state::{SecretContent, SecretOwner};
+use python_args::{boolean, relation_id_of, secret_meta};
+use refusals::{finished, hook_error, secret_error};
 
 /// The hook tools of one run, as a Python object.
 #[pyclass(module = "ops_scenario")]
@@ -64,114 +68,6 @@ impl RunBackend {
 
     pub(crate) fn tools_mut(&mut self) -> PyResult<&mut HookTools> {
         self.tools.as_mut().ok_or_else(finished)
-    }
-}
-
-fn finished() -> PyErr {
-    pyo3::exceptions::PyRuntimeError::new_err("this run of the charm is over")
-}
-
-/// A refusal as the charm sees it: `ops.ModelError` with Juju's error text, or the more
-/// precise exception ops raises in its place.
-fn hook_error(py: Python<'_>, err: &HookToolError) -> PyErr {
-    let shim = match Shim::get(py) {
-        Ok(shim) => shim,
-        Err(e) => return e,
-    };
-    let message = err.to_string();
-    match err {
-        HookToolError::Refused(_) => PyErr::from_type(shim.model_error.bind(py).clone(), message),
-        HookToolError::RelationNotFound(_) => {
-            PyErr::from_type(shim.relation_not_found_error.bind(py).clone(), message)
-        }
-        HookToolError::OpsRefused(_) => PyRuntimeError::new_err(message),
-        HookToolError::InvalidArgument(_) => PyValueError::new_err(message),
-        HookToolError::Missing(tool) => match shim.missing_hook_tool.bind(py).call1((*tool,)) {
-            Ok(exception) => PyErr::from_value(exception),
-            Err(e) => e,
-        },
-    }
-}
-
-/// A refusal of a `secret-*` tool: ops raises `SecretNotFoundError` when Juju's text says
-/// "not found", and `ModelError` otherwise.
-fn secret_error(py: Python<'_>, err: &HookToolError) -> PyErr {
-    if !err.is_secret_not_found() {
-        return hook_error(py, err);
-    }
-    match Shim::get(py) {
-        Ok(shim) => PyErr::from_type(
-            shim.secret_not_found_error.bind(py).clone(),
-            err.to_string(),
-        ),
-        Err(e) => e,
-    }
-}
-
-/// The metadata ops passes to `secret-add` / `secret-set`, with `expire` and `rotate` as it
-/// passes them (a `datetime`, an `ops.SecretRotate`) read as the hook tool's arguments would
-/// carry them. A time without a zone (ops passes `datetime.now() + timedelta` so) is read as
-/// UTC, as Juju reads `--expire` (worker/uniter/runner/jujuc/secret-add.go,
-/// `secretUpsertCommand.Init`: RFC 3339, else `2006-01-02T15:04:05` with an optional fraction,
-/// then `.UTC()`).
-fn secret_meta(
-    py: Python<'_>,
-    label: Option<String>,
-    description: Option<String>,
-    expire: &Bound<'_, PyAny>,
-    rotate: &Bound<'_, PyAny>,
-) -> PyResult<SecretMeta> {
-    let expire = if expire.is_none() {
-        None
-    } else if let Ok(text) = expire.extract::<String>() {
-        Some(text)
-    } else {
-        let text: String = expire.call_method0("isoformat")?.extract()?;
-        if expire.getattr("tzinfo")?.is_none() {
-            Some(format!("{text}Z"))
-        } else {
-            Some(text)
-        }
-    };
-    let rotate = if rotate.is_none() {
-        None
-    } else {
-        let value = match rotate.getattr("value") {
-            Ok(value) => value.extract::<String>()?,
-            Err(_) => rotate.extract::<String>()?,
-        };
-        Some(SecretRotate::parse(&value).ok_or_else(|| {
-            hook_error(
-                py,
-                &HookToolError::Refused(format!("rotate policy {value:?} not valid")),
-            )
-        })?)
-    };
-    Ok(SecretMeta {
-        label,
-        description,
-        expire,
-        rotate,
-    })
-}
-
-/// A relation id from Python: one that cannot be a Juju relation id names no relation.
-fn relation_id_of(id: i64, endpoint: Option<&str>) -> Result<u32, HookToolError> {
-    u32::try_from(id).map_err(|_| {
-        HookToolError::RelationNotFound(format!(
-            "ERROR invalid value \"{}{id}\" for option -r: relation not found\n",
-            endpoint.map(|e| format!("{e}:")).unwrap_or_default()
-        ))
-    })
-}
-
-/// ops' own check of the `is_app` argument, which an override must redo.
-fn boolean(value: &Bound<'_, PyAny>, method: &str) -> PyResult<bool> {
-    match value.cast::<PyBool>() {
-        Ok(b) => Ok(b.is_true()),
-        Err(_) => Err(PyTypeError::new_err(format!(
-            "is_app parameter to {method} must be a boolean"
-        ))),
     }
 }
 
