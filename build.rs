@@ -11,13 +11,14 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 /// The shim's modules (py_shim/<name>.py), compiled as `<name>.bytecode` in OUT_DIR.
-const SHIM: [&str; 7] = [
+const SHIM: [&str; 8] = [
     "environment",
     "ops_private",
     "pebble",
     "backend",
     "capture",
     "watchdog",
+    "patches",
     "driver",
 ];
 

@@ -1,7 +1,7 @@
 """What a run records on the Python side: emitted events and juju-log lines.
 
 Both forward to the current run's Rust object; nothing is kept here between runs. The driver
-installs the log handler and the debug loggers for the duration of a run (`_Patches`).
+installs the log handler and the debug loggers for the duration of a run (`_scenario_patches`).
 """
 
 from __future__ import annotations

@@ -269,7 +269,7 @@ def caller_code(depth: int) -> CodeType:
 
 
 # ---- Module attributes of ops the shim replaces during a run --------------------------------
-# (Each is installed by the driver's `_Patches` when a run starts and put back when it ends.)
+# (Each is installed by `_scenario_patches` when a run starts and put back when it ends.)
 
 #: `ops.framework.inspect`, the module `Framework.observe` calls `inspect.signature` through.
 #: All releases (checked 2.16.1, 2.23.6, 3.9.0).

@@ -36,12 +36,13 @@ macro_rules! shim_module {
 }
 
 /// The shim's Python modules, in import order.
-pub(super) const SHIM_MODULES: [ShimModule; 6] = [
+pub(super) const SHIM_MODULES: [ShimModule; 7] = [
     shim_module!("ops_private", c"_scenario_ops_private"),
     shim_module!("pebble", c"_scenario_pebble"),
     shim_module!("backend", c"_scenario_backend"),
     shim_module!("capture", c"_scenario_capture"),
     shim_module!("watchdog", c"_scenario_watchdog"),
+    shim_module!("patches", c"_scenario_patches"),
     shim_module!("driver", c"_scenario_driver"),
 ];
 
@@ -226,9 +227,10 @@ fn start(py: Python<'_>, env: &PythonEnv) -> std::result::Result<Shim, String> {
         let run_watchdog = Py::new(py, RunWatchdog)?;
         watchdog.getattr("use_watchdog")?.call1((&run_watchdog,))?;
         // The swaps every run makes: described by the shim, done in Rust (see patches.rs).
-        let description = driver.getattr("process_patches")?.call0()?;
+        let shim_patches = py.import("_scenario_patches")?;
+        let description = shim_patches.getattr("process_patches")?.call0()?;
         let patches = Bound::new(py, RunPatches::from_description(&description)?)?;
-        driver.getattr("use_run_patches")?.call1((patches,))?;
+        shim_patches.getattr("use_run_patches")?.call1((patches,))?;
         let ty = |module: &str, name: &str| -> PyResult<Py<PyType>> {
             Ok(py
                 .import(module)?

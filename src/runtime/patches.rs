@@ -1,5 +1,5 @@
 //! [`RunPatches`]: what a run replaces in ops and in the process, swapped in when it starts
-//! and back when it ends, for the shim's `_Patches` (py_shim/driver.py), which says what: the
+//! and back when it ends, for the shim's `_Patches` (py_shim/patches.py), which says what: the
 //! entries of module and object dicts (ops' attributes, os functions, ops' tracer's methods)
 //! and the root logger's handler and level. It holds no knowledge of ops.
 //!
@@ -71,7 +71,7 @@ type Description<'py> = (
 );
 
 impl RunPatches {
-    /// Built from the shim's description (`_scenario_driver.process_patches()`).
+    /// Built from the shim's description (`_scenario_patches.process_patches()`).
     pub fn from_description(description: &Bound<'_, PyAny>) -> PyResult<Self> {
         let (always, no_recording, root, handler, logger_dict, logger_type, cache_attribute): Description<'_> =
             description.extract()?;

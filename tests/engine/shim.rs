@@ -66,7 +66,7 @@ fn the_stub_of_the_rust_objects_matches_them() {
                      type(self.model._backend.rs), \
                      type(self.model._backend.rs.pebble_for('web')), \
                      type(self.framework._storage), \
-                     type(__import__('sys').modules['_scenario_driver']._patches.rs), \
+                     type(__import__('sys').modules['_scenario_patches'].patches.rs), \
                      type(__import__('sys').modules['_scenario_watchdog'].debugging.watchdog)])",
                     repo("py_shim/_scenario_rs.pyi").display().to_string()
                 ))?);
