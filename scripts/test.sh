@@ -27,6 +27,8 @@ if cargo tree -p ops-scenario -e normal,build --prefix none | grep -E '^(cc|rusq
     exit 1
 fi
 cargo clippy -p ops-scenario --all-targets --locked -- -D warnings
+# The rustdoc of every feature: its links resolve (a renamed item breaks the docs, not the build).
+RUSTDOCFLAGS="-D warnings" cargo doc -p ops-scenario --all-features --no-deps --locked --quiet
 # The Python package's crate: its own build (abi3 pyo3, the engine without `embed`), as maturin
 # builds it.
 CARGO_TARGET_DIR="$PWD/target/python-package" cargo clippy -p ops-scenario-py --locked -- -D warnings

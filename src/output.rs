@@ -53,7 +53,7 @@ pub struct Output {
     pub pod_spec: Option<serde_json::Value>,
     /// The tracing spans ops and the charm made during the run (ops' `ops.main` around the
     /// dispatch, one per observer call, and the charm's own), as ops.testing's `ctx.trace_data`
-    /// holds them, in the order they ended. Only when ops[tracing] (the `ops-tracing` package)
+    /// holds them, in the order they ended. Only when `ops[tracing]` (the `ops-tracing` package)
     /// is installed with ops 3.x; otherwise empty, and the run pays nothing for it.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub trace_data: Vec<Span>,

@@ -135,7 +135,7 @@ pub enum Error {
         source: std::io::Error,
     },
 
-    /// A `juju` command that [`snapshot`](crate::snapshot) ran failed, or printed what it
+    /// A `juju` command that `snapshot` (the `snapshot` feature) ran failed, or printed what it
     /// cannot read.
     #[error("`{command}` {message}")]
     Juju {

@@ -26,7 +26,7 @@ impl CharmClass {
 }
 
 /// The Python lists the host wants a run's objects in: the event objects ops emits
-/// (ops.testing's `ctx.emitted_events`) and, with ops[tracing] installed, the run's tracing
+/// (ops.testing's `ctx.emitted_events`) and, with `ops[tracing]` installed, the run's tracing
 /// spans as opentelemetry's `ReadableSpan`s (ops.testing's `ctx.trace_data`).
 #[derive(Debug)]
 pub struct EventSink {
@@ -43,7 +43,7 @@ impl EventSink {
         }
     }
 
-    /// Also append the run's spans to `list` as the run ends (nothing without ops[tracing]).
+    /// Also append the run's spans to `list` as the run ends (nothing without `ops[tracing]`).
     #[must_use]
     pub fn with_spans(mut self, list: &Bound<'_, PyList>) -> Self {
         self.spans = Some(list.clone().unbind());
