@@ -2,17 +2,12 @@
 //! breaks it; in this process, over `--jobs` worker processes of this binary, or as one
 //! `--shard` of several whose reports `scenario explore-merge` puts together.
 //!
-//! A worker (`explore --worker I/J`, hidden) explores the walks whose number is I modulo J
-//! and talks to its parent in JSON lines on stdout ([`Line`]): `"ready"` once its charm's
-//! interpreter is up, then (after the parent's `go` line on stdin, so that all workers start
-//! their clocks together) progress, then what it explored ([`Explored`]). What the charm
-//! prints goes to stderr, which the parent shares with its workers.
+//! Workers: [`workers`]; line coverage: [`coverage`].
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::io::{BufRead, BufReader, IsTerminal, Write};
+use std::collections::BTreeSet;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
-use std::process::{Child, ChildStdin, Command, ExitCode, Stdio};
-use std::sync::mpsc;
+use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
 use ops_scenario::explore::{Explorer, Report};
@@ -20,6 +15,12 @@ use ops_scenario::{Charm, Context, Error};
 use serde::{Deserialize, Serialize};
 
 use crate::{ExploreArgs, ExploreMergeArgs, Shard};
+
+mod coverage;
+mod workers;
+
+use coverage::Coverage;
+use workers::{explore_in_workers, worker};
 
 /// An error to print: the engine's, or the CLI's own.
 type Fallible<T> = Result<T, Box<dyn std::error::Error>>;
@@ -52,80 +53,6 @@ struct Explored {
 struct WorkerFigures {
     runs: usize,
     elapsed: f64,
-}
-
-/// Line coverage of the charm's own Python files (`src/`, `lib/`).
-#[derive(Clone, Debug, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum Coverage {
-    /// Not asked for (no `--coverage`), though `coverage` is importable.
-    NotAsked,
-    /// `coverage` is not importable in the charm's venv.
-    NotInstalled,
-    /// By file (relative to the charm's directory): its statements and those executed.
-    Lines(BTreeMap<String, FileLines>),
-}
-
-/// One file's statements (line numbers) and which of them ran.
-#[derive(Clone, Debug, Default, Serialize, Deserialize)]
-struct FileLines {
-    statements: BTreeSet<u32>,
-    executed: BTreeSet<u32>,
-}
-
-impl Coverage {
-    /// Both explorations' coverage: executed lines united.
-    fn merge(&mut self, other: Coverage) {
-        match (&mut *self, other) {
-            (Coverage::Lines(mine), Coverage::Lines(theirs)) => {
-                for (file, lines) in theirs {
-                    let into = mine.entry(file).or_default();
-                    into.statements.extend(lines.statements);
-                    into.executed.extend(lines.executed);
-                }
-            }
-            (Coverage::Lines(_), _) => {}
-            (_, other @ Coverage::Lines(_)) => *self = other,
-            (Coverage::NotAsked, other) => *self = other,
-            (Coverage::NotInstalled, _) => {}
-        }
-    }
-
-    /// The summary's line.
-    fn line(&self) -> String {
-        match self {
-            Coverage::NotAsked => {
-                "line coverage: not measured (--coverage measures it)\n".to_owned()
-            }
-            Coverage::NotInstalled => {
-                "line coverage: install `coverage` in the charm's venv\n".to_owned()
-            }
-            Coverage::Lines(files) => {
-                let (mut ran, mut all) = (0, 0);
-                let mut each = Vec::new();
-                for (file, lines) in files {
-                    if lines.statements.is_empty() {
-                        continue;
-                    }
-                    let executed = lines.executed.intersection(&lines.statements).count();
-                    ran += executed;
-                    all += lines.statements.len();
-                    each.push(format!(
-                        "{file} {:.0}%",
-                        100.0 * executed as f64 / lines.statements.len() as f64
-                    ));
-                }
-                if all == 0 {
-                    return "line coverage: no Python statements in src/ or lib/\n".to_owned();
-                }
-                format!(
-                    "line coverage: {:.1}% of {all} lines in src/ and lib/ ({})\n",
-                    100.0 * ran as f64 / all as f64,
-                    each.join(", ")
-                )
-            }
-        }
-    }
 }
 
 impl Explored {
@@ -177,22 +104,6 @@ impl Explored {
         text.insert_str(at, &middle);
         text
     }
-}
-
-/// A worker's line on stdout.
-#[derive(Debug, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-enum Line {
-    /// Its interpreter is up; it waits for `go` on stdin.
-    Ready,
-    /// So far: walks, runs, and the findings (exception type and frame).
-    Progress {
-        walks: usize,
-        runs: usize,
-        findings: Vec<String>,
-    },
-    /// Done: what it explored.
-    Done(Box<Explored>),
 }
 
 /// What bounds an exploration.
@@ -306,9 +217,9 @@ fn explore_here(
     progress: impl FnMut(&Report),
 ) -> Fallible<Explored> {
     let charm_dir = ctx.charm().dir().to_owned();
-    let importable = coverage_importable()?;
+    let importable = coverage::importable()?;
     if importable && args.coverage {
-        coverage_start(&charm_dir)?;
+        coverage::start(&charm_dir)?;
     }
     let mut explorer = Explorer::new(ctx)
         .seed(seed)
@@ -325,7 +236,7 @@ fn explore_here(
     let coverage = match (importable, args.coverage) {
         (false, _) => Coverage::NotInstalled,
         (true, false) => Coverage::NotAsked,
-        (true, true) => Coverage::Lines(coverage_stop(&charm_dir)?),
+        (true, true) => Coverage::Lines(coverage::stop(&charm_dir)?),
     };
     Ok(Explored {
         workers: vec![WorkerFigures {
@@ -341,252 +252,6 @@ fn explore_here(
         elapsed,
         coverage,
     })
-}
-
-/// Whether `coverage` is importable in the interpreter the charm runs in (its venv).
-fn coverage_importable() -> Fallible<bool> {
-    let said = ops_scenario::python::__run_python_between_runs(
-        "import importlib.util\nresult = importlib.util.find_spec('coverage') is not None\n",
-    )?;
-    Ok(said == "True")
-}
-
-/// Start measuring line coverage of the charm's src/ and lib/.
-fn coverage_start(charm_dir: &Path) -> Fallible<()> {
-    ops_scenario::python::__run_python_between_runs(&format!(
-        "import os, sys, coverage\n\
-         d = {dir:?}\n\
-         srcs = [p for p in (os.path.join(d, 'src'), os.path.join(d, 'lib')) if os.path.isdir(p)]\n\
-         cov = coverage.Coverage(data_file=None, source=srcs, config_file=False)\n\
-         cov.start()\n\
-         sys._scenario_explore_coverage = (cov, srcs)\n",
-        dir = charm_dir.display().to_string(),
-    ))?;
-    Ok(())
-}
-
-/// Stop measuring, and the statements and executed lines of each Python file in the
-/// charm's src/ and lib/ (those never imported too).
-fn coverage_stop(charm_dir: &Path) -> Fallible<BTreeMap<String, FileLines>> {
-    let json = ops_scenario::python::__run_python_between_runs(&format!(
-        "import json, os, sys\n\
-         cov, srcs = sys._scenario_explore_coverage\n\
-         del sys._scenario_explore_coverage\n\
-         cov.stop()\n\
-         out = {{}}\n\
-         for top in srcs:\n    \
-             for root, dirs, files in os.walk(top):\n        \
-                 dirs[:] = sorted(x for x in dirs if x != '__pycache__')\n        \
-                 for f in sorted(files):\n            \
-                     if not f.endswith('.py'):\n                continue\n            \
-                     path = os.path.join(root, f)\n            \
-                     try:\n                _, statements, _, missing, _ = cov.analysis2(path)\n            \
-                     except Exception:\n                continue\n            \
-                     gone = set(missing)\n            \
-                     out[os.path.relpath(path, {dir:?})] = {{'statements': statements, \
-                         'executed': [n for n in statements if n not in gone]}}\n\
-         result = json.dumps(out)\n",
-        dir = charm_dir.display().to_string(),
-    ))?;
-    Ok(serde_json::from_str(&json).map_err(|e| format!("coverage's figures: {e}"))?)
-}
-
-/// A worker: explore `shard`, talking to the parent in JSON lines on stdout.
-fn worker(args: &ExploreArgs, shard: Shard) -> Fallible<()> {
-    let seed = args.seed.unwrap_or(0);
-    let ctx = context(&args.charm, args.class.as_deref(), args.timeout.0)?;
-    ctx.start_python()?;
-    ops_scenario::python::python_stdout_to_stderr()?;
-    say(&Line::Ready);
-    // Wait for the parent's `go` (or the end of stdin).
-    let _ = std::io::stdin().lock().read_line(&mut String::new());
-    let mut last = Instant::now();
-    let explored = explore_here(args, &ctx, seed, shard, budget(args), |report| {
-        if last.elapsed() >= Duration::from_millis(100) {
-            last = Instant::now();
-            say(&Line::Progress {
-                walks: report.walks,
-                runs: report.runs,
-                findings: report.findings.iter().map(key_text).collect(),
-            });
-        }
-    })?;
-    say(&Line::Done(Box::new(explored)));
-    Ok(())
-}
-
-/// One JSON line on stdout. A parent that has gone away ends the worker.
-fn say(line: &Line) {
-    let text = serde_json::to_string(line).expect("a line serialises") + "\n";
-    let mut stdout = std::io::stdout().lock();
-    if stdout
-        .write_all(text.as_bytes())
-        .and_then(|()| stdout.flush())
-        .is_err()
-    {
-        std::process::exit(3);
-    }
-}
-
-/// A finding's identity, for counting distinct findings in progress.
-fn key_text(finding: &ops_scenario::explore::Finding) -> String {
-    format!("{} at {}", finding.key.exc_type, finding.key.frame)
-}
-
-/// A started worker process.
-struct Worker {
-    child: Child,
-    stdin: Option<ChildStdin>,
-}
-
-/// Explore `shard` over `args.jobs` workers (worker j takes sub-shard `shard.index + j *
-/// shard.count` of `shard.count * jobs`), and merge what they explored.
-fn explore_in_workers(
-    args: &ExploreArgs,
-    seed: u64,
-    shard: Shard,
-    progress: &mut Progress,
-) -> Fallible<(Explored, f64)> {
-    let jobs = args.jobs as u64;
-    let exe = std::env::current_exe().map_err(|source| Error::Io {
-        context: "finding the scenario binary".into(),
-        source,
-    })?;
-    let (tx, rx) = mpsc::channel::<(usize, Option<Line>)>();
-    let mut workers = Vec::new();
-    for j in 0..jobs {
-        let mut cmd = Command::new(&exe);
-        cmd.arg("explore")
-            .arg(&args.charm)
-            .arg("--worker")
-            .arg(format!(
-                "{}/{}",
-                shard.index + j * shard.count,
-                shard.count * jobs
-            ))
-            .args(["--seed", &seed.to_string()])
-            .args(["--steps", &args.steps.to_string()])
-            .args([
-                "--timeout",
-                &args.timeout.0.map_or(0.0, |t| t.as_secs_f64()).to_string(),
-            ]);
-        match budget(args) {
-            Budget::Walks(walks) => cmd.args(["--walks", &walks.to_string()]),
-            Budget::Runs(runs) => {
-                let share = runs / args.jobs + usize::from((j as usize) < runs % args.jobs);
-                cmd.args(["--runs", &share.max(1).to_string()])
-            }
-            Budget::Time(time) => cmd.args(["--time", &time.as_secs_f64().to_string()]),
-        };
-        if let Some(class) = &args.class {
-            cmd.args(["--class", class]);
-        }
-        if args.coverage {
-            cmd.arg("--coverage");
-        }
-        let mut child = cmd
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()
-            .map_err(|source| Error::Io {
-                context: format!("starting worker {}", j + 1),
-                source,
-            })?;
-        let stdout = child.stdout.take().expect("piped");
-        let tx = tx.clone();
-        let index = j as usize;
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                match serde_json::from_str::<Line>(&line) {
-                    Ok(said) => {
-                        if tx.send((index, Some(said))).is_err() {
-                            return;
-                        }
-                    }
-                    // Not the worker's own: something the charm wrote to the process's
-                    // stdout directly.
-                    Err(_) => eprintln!("{line}"),
-                }
-            }
-            let _ = tx.send((index, None));
-        });
-        let stdin = child.stdin.take();
-        workers.push(Worker { child, stdin });
-    }
-    drop(tx);
-    let result = gather(&mut workers, &rx, progress);
-    for worker in &mut workers {
-        if result.is_err() {
-            let _ = worker.child.kill();
-        }
-        let _ = worker.child.wait();
-    }
-    result
-}
-
-/// Start the workers together once all are ready, follow their progress, and merge what
-/// they explored.
-fn gather(
-    workers: &mut [Worker],
-    rx: &mpsc::Receiver<(usize, Option<Line>)>,
-    progress: &mut Progress,
-) -> Fallible<(Explored, f64)> {
-    let n = workers.len();
-    let failed = |j: usize| {
-        format!(
-            "explore worker {} of {n} stopped before its report (its error is above)",
-            j + 1
-        )
-    };
-    let mut ready = 0;
-    while ready < n {
-        match rx.recv() {
-            Ok((_, Some(Line::Ready))) => ready += 1,
-            Ok((j, None)) => return Err(failed(j).into()),
-            Ok(_) => {}
-            Err(_) => return Err(failed(0).into()),
-        }
-    }
-    for worker in workers.iter_mut() {
-        if let Some(mut stdin) = worker.stdin.take() {
-            let _ = stdin.write_all(b"go\n");
-        }
-    }
-    let started = Instant::now();
-    progress.started = started;
-    let mut seen: Vec<(usize, usize, Vec<String>)> = vec![(0, 0, Vec::new()); n];
-    let mut done: Vec<Option<Explored>> = vec![None; n];
-    while done.iter().any(Option::is_none) {
-        match rx.recv() {
-            Ok((
-                j,
-                Some(Line::Progress {
-                    walks,
-                    runs,
-                    findings,
-                }),
-            )) => {
-                seen[j] = (walks, runs, findings);
-                let walks = seen.iter().map(|s| s.0).sum();
-                let runs = seen.iter().map(|s| s.1).sum();
-                let findings: BTreeSet<String> =
-                    seen.iter().flat_map(|s| s.2.iter().cloned()).collect();
-                progress.show(walks, runs, findings.len());
-            }
-            Ok((j, Some(Line::Done(explored)))) => done[j] = Some(*explored),
-            Ok((j, None)) if done[j].is_none() => return Err(failed(j).into()),
-            Ok(_) => {}
-            Err(_) => break,
-        }
-    }
-    let mut parts = done.into_iter().flatten();
-    let mut merged = parts.next().ok_or_else(|| failed(0))?;
-    for part in parts {
-        merged.merge(part);
-    }
-    Ok((merged, started.elapsed().as_secs_f64()))
 }
 
 /// `scenario explore-merge`: merge shards' reports, print the summary, write the findings.
