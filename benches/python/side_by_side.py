@@ -173,7 +173,8 @@ def build_case(path: pathlib.Path) -> Case:
 
 
 def _status(name: str, message: str) -> str:
-    return f"{name}: {message}"
+    """As the engine's `Status` prints itself: the name alone when there is no message."""
+    return f"{name}: {message}" if message else name
 
 
 def summary_of_testing(out: testing.State) -> dict[str, Any]:
