@@ -14,7 +14,6 @@ import ast
 import importlib.util
 import inspect
 import logging
-import os
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,9 +23,10 @@ import ops
 import _scenario_backend
 import _scenario_capture
 import _scenario_ops_private as ops_private
-import _scenario_patches
-import _scenario_watchdog
 from _scenario_capture import CapturingDeferredFramework, CapturingFramework
+from _scenario_patches import TRACING as _TRACING
+from _scenario_patches import environment as _environment
+from _scenario_patches import patches as _patches
 
 if TYPE_CHECKING:
     from _scenario_rs import RunBackend, RunStore
@@ -43,9 +43,7 @@ _META_TAKES_CONFIG: bool = 'config_raw' in inspect.signature(ops.CharmMeta).para
 _MODEL_TAKES_REMOTE_UNIT: bool = 'remote_unit_name' in inspect.signature(ops.Model).parameters
 
 
-#: ops[tracing]'s capture, when it is installed (ops 3.x): every run then records its spans.
-_TRACING = _scenario_patches.TRACING
-#: Whether runs capture spans (the runtime reads it once, at start-up).
+#: Whether runs capture spans (ops[tracing] is installed; the runtime reads it once, at start-up).
 CAPTURES_SPANS: bool = _TRACING is not None
 
 
@@ -58,12 +56,12 @@ class _RunTrace:
 
     def __init__(self, capture: ops_private.TracingCapture, juju_context: Any, charm_name: str) -> None:
         self._capture = capture
-        self._bound = _scenario_patches.patches.tracer.bound()
+        self._bound = _patches.tracer.bound()
         self._patch = capture.patch_tracing()
         self._exporter = self._patch.__enter__()
         try:
             capture.setup(juju_context, charm_name)
-            self._main = _scenario_patches.patches.tracer.proxy.start_as_current_span('ops.main')
+            self._main = _patches.tracer.proxy.start_as_current_span('ops.main')
             self._main.__enter__()
         except BaseException:
             self._restore()
@@ -86,7 +84,7 @@ class _RunTrace:
         try:
             self._patch.__exit__(None, None, None)
         finally:
-            _scenario_patches.patches.tracer.rebind(self._bound)
+            _patches.tracer.rebind(self._bound)
 
 
 class UnknownEventError(Exception):
@@ -173,7 +171,7 @@ class LoadedCharm:
     ) -> None:
         self.charm_dir = Path(charm_dir)
         # ActionMeta reads JUJU_VERSION from the environment while it is built.
-        saved = _scenario_patches.environment.set(_scenario_patches.environment.encode({'JUJU_VERSION': juju_version}))
+        saved = _environment.set(_environment.encode({'JUJU_VERSION': juju_version}))
         try:
             if _META_TAKES_CONFIG:
                 self.meta = ops.CharmMeta(  # type: ignore[call-arg, unused-ignore]
@@ -182,7 +180,7 @@ class LoadedCharm:
             else:
                 self.meta = ops.CharmMeta(raw_meta, raw_actions)
         finally:
-            _scenario_patches.environment.restore(saved)
+            _environment.restore(saved)
         self.peers = frozenset(self.meta.peers)
         self.sys_path = sys_path
         self.charm_class = charm_class
@@ -194,7 +192,7 @@ class LoadedCharm:
     def environment(self, env: dict[str, str]) -> tuple[dict[bytes, bytes], ops_private.JujuContext]:
         """A run's environment as `Dispatch` takes it: encoded as `os.environ` holds it, and as
         ops' JujuContext (the runtime keeps both, made once per distinct environment)."""
-        return _scenario_patches.environment.encode(env), ops_private.juju_context_from_dict(env)
+        return _environment.encode(env), ops_private.juju_context_from_dict(env)
 
 
 def _import_module(module_name: str, path: Path) -> Any:
@@ -375,7 +373,7 @@ class Dispatch:
         self._events: _RunEvents | None = None
         self._restricted = restricted
         try:
-            _scenario_patches.patches.install(env, loaded.sys_path)
+            _patches.install(env, loaded.sys_path)
             self.juju_context = juju_context
             if _TRACING is not None:
                 self._span_sink = span_sink
@@ -490,7 +488,7 @@ class Dispatch:
                 if self._events is not None:
                     self._events.end_run()
                     self._events = None
-                _scenario_patches.patches.uninstall()
+                _patches.uninstall()
 
 
 def evaluate(charm: ops.CharmBase, expression: str) -> Any:

@@ -8,7 +8,7 @@ use crate::runtime::interpreter::Shim;
 
 /// A call after the run ended (a charm keeping a model object past its hook).
 pub(super) fn finished() -> PyErr {
-    pyo3::exceptions::PyRuntimeError::new_err("this run of the charm is over")
+    PyRuntimeError::new_err("this run of the charm is over")
 }
 
 /// A refusal as the charm sees it: `ops.ModelError` with Juju's error text, or the more
